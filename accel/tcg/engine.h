@@ -1,0 +1,59 @@
+// The execution engine: finds or translates the block at pc, runs it, takes
+// traps and interrupts between instructions, and keeps the retired
+// instruction count exact. `run` can stop after exactly N instructions —
+// the contract record/replay stands on — by cutting a block short.
+#pragma once
+#include <cstdint>
+
+#include "accel/tcg/tb_cache.h"
+#include "target/riscv/cpu.h"
+
+namespace rwd {
+
+class VirtualClock;
+
+enum class StopReason {
+  kLimit,     // the requested instruction count was reached
+  kExit,      // request_exit() was called (shutdown, monitor, signal)
+  kIdle,      // the hart waits for an interrupt and no timer is armed
+  kTimeSlice, // realtime mode: time to service the host
+};
+
+class Engine {
+ public:
+  Engine(riscv::Cpu& cpu, AddressSpace& as, VirtualClock& clock);
+
+  // Runs until the retired-instruction count reaches `until_icount`, or
+  // another stop reason arises. Never overshoots `until_icount`.
+  StopReason run(uint64_t until_icount);
+  void request_exit() { exit_requested_ = true; }
+  void clear_exit() { exit_requested_ = false; }
+  bool exit_requested() const { return exit_requested_; }
+
+  // One instruction per block, as QEMU's -singlestep: per-instruction logs.
+  void set_singlestep(bool on) { max_block_insns_ = on ? 1 : kMaxBlockInsns; tb_cache_.clear(); }
+  void flush_translations() { tb_cache_.clear(); }
+  const TbCache& tb_cache() const { return tb_cache_; }
+  uint64_t blocks_translated() const { return blocks_translated_; }
+
+ private:
+  static constexpr unsigned kMaxBlockInsns = 128;
+
+  TranslationBlock* find_block();
+  TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
+  void execute(TranslationBlock& tb, uint64_t budget);
+  void log_block(const TranslationBlock& tb);
+  bool service_timers_and_idle(StopReason& why);
+
+  riscv::Cpu& cpu_;
+  AddressSpace& as_;
+  VirtualClock& clock_;
+  TbCache tb_cache_;
+  uint64_t seen_flush_count_ = 0;
+  unsigned max_block_insns_ = kMaxBlockInsns;
+  uint64_t blocks_translated_ = 0;
+  uint64_t next_realtime_check_ = 0;
+  bool exit_requested_ = false;
+};
+
+}  // namespace rwd

@@ -1,0 +1,90 @@
+// Guest code -> translation blocks.
+#include <cstring>
+#include <memory>
+
+#include "accel/tcg/engine.h"
+#include "target/riscv/cpu_dump.h"
+#include "target/riscv/insn_handlers.h"
+#include "util/log.h"
+
+namespace rwd {
+
+using riscv::Op;
+
+// Builds a block starting at `vpc` (physical `ppc`, host bytes at `host`).
+// The block stops after a control-flow or system instruction, at an illegal
+// instruction, at the end of the page, or after max_block_insns_.
+TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* host) {
+  auto tb = std::make_unique<TranslationBlock>();
+  tb->vpc = vpc;
+  tb->ppc = ppc;
+  tb->context = cpu_.tb_context();
+  tb->pages[0] = ppc & riscv::kPageMask;
+  tb->npages = 1;
+  const bool fp_on = cpu_.fp_enabled();
+
+  uint64_t pc = vpc;
+  const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
+  while (tb->ops.size() < max_block_insns_) {
+    if (pc >= page_end) break;
+    uint16_t lo;
+    std::memcpy(&lo, host + (pc - vpc), 2);
+    uint32_t raw = lo;
+    if (riscv::insn_length(lo) == 4) {
+      uint16_t hi;
+      if (pc + 2 >= page_end) {
+        // The instruction straddles two pages: translate it alone so the
+        // block depends on both pages and nothing else.
+        if (!tb->ops.empty()) break;
+        uint64_t ppc2;
+        const uint8_t* host2 = cpu_.mmu.fetch_ptr(pc + 2, ppc2);
+        std::memcpy(&hi, host2, 2);
+        tb->pages[tb->npages++] = ppc2 & riscv::kPageMask;
+      } else {
+        std::memcpy(&hi, host + (pc - vpc) + 2, 2);
+      }
+      raw |= static_cast<uint32_t>(hi) << 16;
+    }
+    Op op;
+    const riscv::InsnDesc* d = riscv::decode(raw, pc, op);
+    op.seq = static_cast<uint16_t>(tb->ops.size() + 1);
+    bool ends = d == nullptr || (d->flags & riscv::kEndsBlock);
+    if (d && (d->flags & riscv::kFloat) && !fp_on) {
+      op.fn = riscv::op_illegal;
+      ends = true;
+    }
+    tb->ops.push_back(op);
+    pc += op.len;
+    if (ends || tb->npages == 2) break;
+  }
+  tb->next_pc = pc;
+
+  for (int i = 0; i < tb->npages; ++i) {
+    if (RamBlock* rb = as_.find_ram(tb->pages[i])) {
+      if (!rb->code_page[(tb->pages[i] - rb->base) >> 12]) {
+        as_.mark_code_page(*rb, tb->pages[i]);
+        cpu_.mmu.flush_page_writes(tb->pages[i]);
+      }
+    }
+  }
+
+  Logger& log = logger();
+  if (log.wants(kLogInAsm, cpu_.s.icount)) {
+    log.printf("----------------\nIN: \nPriv: %u; Virt: 0\n", static_cast<unsigned>(cpu_.s.priv));
+    for (const Op& o : tb->ops) {
+      std::string text = riscv::disassemble(o.raw, o.pc);
+      if (o.len == 2)
+        log.printf("0x%016llx:  %04x              %s\n", static_cast<unsigned long long>(o.pc), o.raw, text.c_str());
+      else
+        log.printf("0x%016llx:  %08x          %s\n", static_cast<unsigned long long>(o.pc), o.raw, text.c_str());
+    }
+    log.printf("\n");
+  }
+
+  ++blocks_translated_;
+  TranslationBlock* raw_tb = tb.get();
+  tb_cache_.insert(std::move(tb));
+  return raw_tb;
+}
+
+}  // namespace rwd

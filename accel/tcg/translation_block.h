@@ -1,0 +1,23 @@
+// A translation block: guest instructions from one entry point to the first
+// control-flow or state-changing instruction (or a page end), decoded once
+// into Ops that the engine runs back to back.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "target/riscv/decode.h"
+
+namespace rwd {
+
+struct TranslationBlock {
+  uint64_t vpc = 0;        // guest virtual address of the first instruction
+  uint64_t ppc = 0;        // its physical address
+  uint32_t context = 0;    // Cpu::tb_context() it was translated under
+  uint64_t next_pc = 0;    // fall-through address after the last instruction
+  uint64_t pages[2] = {};  // physical pages the instructions came from
+  int npages = 0;
+  bool valid = true;
+  std::vector<riscv::Op> ops;
+};
+
+}  // namespace rwd

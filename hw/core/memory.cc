@@ -1,0 +1,111 @@
+#include "hw/core/memory.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace rwd {
+
+namespace {
+constexpr uint64_t kPageShift = 12;
+constexpr uint64_t kPageSize = 1ull << kPageShift;
+}  // namespace
+
+RamBlock& AddressSpace::add_ram(const std::string& name, uint64_t base, uint64_t size,
+                                bool readonly) {
+  auto rb = std::make_unique<RamBlock>();
+  rb->name = name;
+  rb->base = base;
+  rb->size = size;
+  rb->readonly = readonly;
+  rb->host.reset(new uint8_t[size]());
+  rb->code_page.assign((size + kPageSize - 1) >> kPageShift, 0);
+  ram_.push_back(std::move(rb));
+  return *ram_.back();
+}
+
+void AddressSpace::add_mmio(uint64_t base, uint64_t size, MmioDevice* device) {
+  mmio_.push_back({base, size, device});
+}
+
+RamBlock* AddressSpace::find_ram(uint64_t pa, uint64_t len) {
+  for (auto& rb : ram_) {
+    if (rb->contains(pa, len)) return rb.get();
+  }
+  return nullptr;
+}
+
+const MmioRegion* AddressSpace::find_mmio(uint64_t pa, uint64_t len) const {
+  for (const auto& r : mmio_) {
+    if (pa >= r.base && len <= r.size && pa - r.base <= r.size - len) return &r;
+  }
+  return nullptr;
+}
+
+bool AddressSpace::read(uint64_t pa, unsigned size, uint64_t& value) {
+  if (RamBlock* rb = find_ram(pa, size)) {
+    value = 0;
+    std::memcpy(&value, rb->ptr(pa), size);
+    return true;
+  }
+  if (const MmioRegion* r = find_mmio(pa, size)) {
+    value = r->device->read(pa - r->base, size);
+    if (size < 8) value &= (1ull << (size * 8)) - 1;
+    return true;
+  }
+  return false;
+}
+
+bool AddressSpace::write(uint64_t pa, unsigned size, uint64_t value) {
+  if (RamBlock* rb = find_ram(pa, size)) {
+    if (rb->readonly) return true;  // ROM: writes are ignored, as on real boards
+    notify_write(*rb, pa, size);
+    std::memcpy(rb->ptr(pa), &value, size);
+    return true;
+  }
+  if (const MmioRegion* r = find_mmio(pa, size)) {
+    r->device->write(pa - r->base, size, value);
+    return true;
+  }
+  return false;
+}
+
+bool AddressSpace::read_bytes(uint64_t pa, void* buf, uint64_t len) {
+  RamBlock* rb = find_ram(pa, len);
+  if (!rb) return false;
+  std::memcpy(buf, rb->ptr(pa), len);
+  return true;
+}
+
+bool AddressSpace::write_bytes(uint64_t pa, const void* buf, uint64_t len) {
+  RamBlock* rb = find_ram(pa, len);
+  if (!rb || rb->readonly) return false;
+  notify_write(*rb, pa, len);
+  std::memcpy(rb->ptr(pa), buf, len);
+  return true;
+}
+
+bool AddressSpace::load_image(uint64_t pa, const void* buf, uint64_t len) {
+  RamBlock* rb = find_ram(pa, len);
+  if (!rb) return false;
+  notify_write(*rb, pa, len);
+  std::memcpy(rb->ptr(pa), buf, len);
+  return true;
+}
+
+void AddressSpace::mark_code_page(RamBlock& rb, uint64_t pa) {
+  rb.code_page[(pa - rb.base) >> kPageShift] = 1;
+}
+
+void AddressSpace::notify_write(RamBlock& rb, uint64_t pa, uint64_t len) {
+  if (len == 0) return;
+  uint64_t first = (pa - rb.base) >> kPageShift;
+  uint64_t last = (pa - rb.base + len - 1) >> kPageShift;
+  for (uint64_t p = first; p <= last; ++p) {
+    if (rb.code_page[p]) {
+      rb.code_page[p] = 0;
+      if (on_code_write) on_code_write(rb.base + (p << kPageShift));
+    }
+  }
+}
+
+}  // namespace rwd

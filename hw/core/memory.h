@@ -1,0 +1,70 @@
+// The physical address space: RAM/ROM blocks backed by host memory and MMIO
+// devices. All guest-physical accesses by the CPU slow path and by device DMA
+// go through here and are bounds-checked.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hw/core/device.h"
+
+namespace rwd {
+
+struct RamBlock {
+  std::string name;
+  uint64_t base = 0;
+  uint64_t size = 0;
+  bool readonly = false;
+  std::unique_ptr<uint8_t[]> host;
+  // One byte per 4 KiB page: non-zero when translated code was made from it.
+  std::vector<uint8_t> code_page;
+
+  bool contains(uint64_t pa, uint64_t len) const {
+    return pa >= base && len <= size && pa - base <= size - len;
+  }
+  uint8_t* ptr(uint64_t pa) const { return host.get() + (pa - base); }
+};
+
+struct MmioRegion {
+  uint64_t base = 0;
+  uint64_t size = 0;
+  MmioDevice* device = nullptr;
+};
+
+class AddressSpace {
+ public:
+  RamBlock& add_ram(const std::string& name, uint64_t base, uint64_t size, bool readonly = false);
+  void add_mmio(uint64_t base, uint64_t size, MmioDevice* device);
+
+  // Lookups return nullptr when nothing is mapped there.
+  RamBlock* find_ram(uint64_t pa, uint64_t len = 1);
+  const MmioRegion* find_mmio(uint64_t pa, uint64_t len = 1) const;
+
+  // Physical access by size (1,2,4,8) for the CPU slow path. Returns false
+  // when the address is unmapped (the caller raises an access fault).
+  bool read(uint64_t pa, unsigned size, uint64_t& value);
+  bool write(uint64_t pa, unsigned size, uint64_t value);
+
+  // Bulk access for loaders and DMA: RAM only, all-or-nothing.
+  bool read_bytes(uint64_t pa, void* buf, uint64_t len);
+  bool write_bytes(uint64_t pa, const void* buf, uint64_t len);
+  // Loaders may also write ROM.
+  bool load_image(uint64_t pa, const void* buf, uint64_t len);
+
+  // Translated-code tracking: the engine marks pages it translated; any write
+  // to such a page (CPU store slow path or DMA) calls `on_code_write`.
+  void mark_code_page(RamBlock& rb, uint64_t pa);
+  void notify_write(RamBlock& rb, uint64_t pa, uint64_t len);
+  std::function<void(uint64_t pa_page)> on_code_write;
+
+  const std::vector<std::unique_ptr<RamBlock>>& ram_blocks() const { return ram_; }
+  const std::vector<MmioRegion>& mmio_regions() const { return mmio_; }
+
+ private:
+  std::vector<std::unique_ptr<RamBlock>> ram_;
+  std::vector<MmioRegion> mmio_;
+};
+
+}  // namespace rwd

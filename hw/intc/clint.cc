@@ -1,0 +1,103 @@
+#include "hw/intc/clint.h"
+
+#include "util/log.h"
+
+namespace rwd {
+
+namespace {
+constexpr uint64_t kMsip = 0x0, kMtimecmp = 0x4000, kMtime = 0xbff8;
+
+// Reads/writes of a 64-bit register may be 32-bit halves.
+uint64_t read_part(uint64_t reg, uint64_t offset_in_reg, unsigned size) {
+  uint64_t v = reg >> (8 * offset_in_reg);
+  return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+}
+uint64_t write_part(uint64_t reg, uint64_t offset_in_reg, unsigned size, uint64_t value) {
+  uint64_t mask = size >= 8 ? ~0ull : ((1ull << (8 * size)) - 1);
+  mask <<= 8 * offset_in_reg;
+  return (reg & ~mask) | ((value << (8 * offset_in_reg)) & mask);
+}
+}  // namespace
+
+Clint::Clint(riscv::Cpu& cpu, VirtualClock& clock) : cpu_(cpu), clock_(clock) {
+  timer_ = clock_.add_timer([this] { update_timer(); });
+}
+
+void Clint::reset() {
+  mtimecmp_ = 0;  // as on QEMU: MTIP is pending from reset until firmware sets mtimecmp
+  mtime_offset_ = 0;
+  msip_ = false;
+  cpu_.set_mip_bit(riscv::irq::kMSIP, false);
+  update_timer();
+}
+
+uint64_t Clint::mtime() const {
+  return clock_.now_ns() / kNsPerTick + static_cast<uint64_t>(mtime_offset_);
+}
+
+void Clint::update_timer() {
+  uint64_t now = mtime();
+  if (now >= mtimecmp_) {
+    cpu_.set_mip_bit(riscv::irq::kMTIP, true);
+    clock_.disarm(timer_);
+    return;
+  }
+  cpu_.set_mip_bit(riscv::irq::kMTIP, false);
+  // Deadline in virtual ns when mtime reaches mtimecmp (saturating).
+  uint64_t ticks = mtimecmp_ - static_cast<uint64_t>(mtime_offset_);
+  uint64_t deadline = ticks > VirtualClock::kNever / kNsPerTick ? VirtualClock::kNever : ticks * kNsPerTick;
+  if (deadline == VirtualClock::kNever)
+    clock_.disarm(timer_);
+  else
+    clock_.arm(timer_, deadline);
+}
+
+uint64_t Clint::read(uint64_t offset, unsigned size) {
+  if (offset < 4) return read_part(msip_ ? 1 : 0, offset, size);
+  if (offset >= kMtimecmp && offset + size <= kMtimecmp + 8) return read_part(mtimecmp_, offset - kMtimecmp, size);
+  if (offset >= kMtime && offset + size <= kMtime + 8) return read_part(mtime(), offset - kMtime, size);
+  if (logger().wants(kLogGuestErrors))
+    logger().printf("clint: read of unimplemented offset 0x%llx\n", static_cast<unsigned long long>(offset));
+  return 0;
+}
+
+void Clint::write(uint64_t offset, unsigned size, uint64_t value) {
+  if (offset < 4) {
+    if (offset == 0) {
+      msip_ = value & 1;
+      cpu_.set_mip_bit(riscv::irq::kMSIP, msip_);
+    }
+    return;
+  }
+  if (offset >= kMtimecmp && offset + size <= kMtimecmp + 8) {
+    mtimecmp_ = write_part(mtimecmp_, offset - kMtimecmp, size, value);
+    update_timer();
+    return;
+  }
+  if (offset >= kMtime && offset + size <= kMtime + 8) {
+    uint64_t wanted = write_part(mtime(), offset - kMtime, size, value);
+    mtime_offset_ = static_cast<int64_t>(wanted - clock_.now_ns() / kNsPerTick);
+    update_timer();
+    return;
+  }
+  if (logger().wants(kLogGuestErrors))
+    logger().printf("clint: write to unimplemented offset 0x%llx\n", static_cast<unsigned long long>(offset));
+}
+
+void Clint::save(StateWriter& w) const {
+  w.begin("clint");
+  w.put_u64(mtimecmp_);
+  w.put_u64(static_cast<uint64_t>(mtime_offset_));
+  w.put_u8(msip_);
+}
+
+void Clint::load(StateReader& r) {
+  r.expect("clint");
+  mtimecmp_ = r.get_u64();
+  mtime_offset_ = static_cast<int64_t>(r.get_u64());
+  msip_ = r.get_u8() != 0;
+  cpu_.set_mip_bit(riscv::irq::kMSIP, msip_);
+  update_timer();
+}
+
+}  // namespace rwd

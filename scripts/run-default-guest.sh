@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The main job on the default guest. Until the virt board boots Linux (the
+# next milestone), the default guests are rewind's bare-metal programs: the
+# ISA test programs and the CPU benchmark kernel, each run on build/rewind
+# with QEMU's command line, and the same program's instruction count checked
+# to be identical across two runs (execution is a pure function of input).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REWIND=${REWIND:-build/rewind}
+ninja -C build >/dev/null
+
+echo "== ISA test programs (tests/tcg) on rewind =="
+total_fail=0
+for elf in build/tests/tcg/*.elf; do
+  name=$(basename "$elf" .elf)
+  out=$("$REWIND" -M virt -bios none -nographic -kernel "$elf" 2>&1) && rc=0 || rc=$?
+  oks=$(grep -c '^ok' <<<"$out" || true)
+  bad=$(grep -c '^not ok' <<<"$out" || true)
+  printf '  %-12s %4d checks passed, %d failed (exit %d)\n' "$name" "$oks" "$bad" "$rc"
+  total_fail=$((total_fail + bad + (rc != 0)))
+done
+
+echo "== CPU benchmark kernel, run twice with -icount shift=0 =="
+mkdir -p build/bench
+bench/run-cpu.sh --build-only -b build/bench >/dev/null
+for run in 1 2; do
+  out=$("$REWIND" -M virt -bios none -nographic -icount shift=0 -kernel build/bench/cpu.elf)
+  insns[$run]=$(awk '/^instructions:/ {print $2}' <<<"$out")
+  sums[$run]=$(grep -i 'checksum' <<<"$out" | tr '\n' ' ')
+  echo "  run $run: ${insns[$run]} instructions"
+done
+if [ "${insns[1]}" = "${insns[2]}" ] && [ "${sums[1]}" = "${sums[2]}" ]; then
+  echo "  identical: same instruction count and checksums in both runs"
+else
+  echo "  MISMATCH between runs"; total_fail=$((total_fail + 1))
+fi
+[ "$total_fail" -eq 0 ] && echo "default guest: OK" || { echo "default guest: $total_fail problems"; exit 1; }

@@ -1,0 +1,289 @@
+#include "system/options.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "util/log.h"
+
+namespace rwd {
+
+namespace {
+
+// "a=1,b=2,c" -> {{"a","1"},{"b","2"},{"c",""}}, in order.
+std::vector<std::pair<std::string, std::string>> split_props(const std::string& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos)
+      out.emplace_back(item, "");
+    else
+      out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return out;
+}
+
+bool parse_u64(const std::string& s, uint64_t& out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+  if (errno || *end || s[0] == '-') return false;
+  out = v;
+  return true;
+}
+
+bool parse_bool(const std::string& s, bool& out) {
+  if (s == "on" || s == "yes" || s == "true") return out = true, true;
+  if (s == "off" || s == "no" || s == "false") return out = false, true;
+  return false;
+}
+
+using Handler = std::function<bool(Options&, const std::string& arg, std::string& err)>;
+struct OptionDef {
+  bool has_arg;
+  Handler handle;
+};
+
+bool parse_icount(Options& o, const std::string& arg, std::string& err) {
+  IcountOptions& ic = o.icount;
+  ic.enabled = true;
+  for (auto& [k, v] : split_props(arg)) {
+    if ((k == "shift" && v == "auto") || (v.empty() && k == "auto")) {
+      ic.shift_auto = true;
+    } else if (k == "shift" || (v.empty() && !k.empty() && isdigit(static_cast<unsigned char>(k[0])))) {
+      uint64_t n;
+      if (!parse_u64(k == "shift" ? v : k, n) || n > 10) {
+        err = "-icount: shift must be 'auto' or a number from 0 to 10";
+        return false;
+      }
+      ic.shift = static_cast<int>(n);
+    } else if (k == "sleep") {
+      if (!parse_bool(v, ic.sleep)) return err = "-icount: sleep must be on or off", false;
+    } else if (k == "align") {
+      if (!parse_bool(v, ic.align)) return err = "-icount: align must be on or off", false;
+    } else if (k == "rr") {
+      if (v != "record" && v != "replay") return err = "-icount: rr must be 'record' or 'replay'", false;
+      ic.rr = v;
+    } else if (k == "rrfile") {
+      ic.rrfile = v;
+    } else if (k == "rrsnapshot") {
+      ic.rrsnapshot = v;
+    } else {
+      err = "-icount: invalid parameter '" + k + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+const std::map<std::string, OptionDef>& option_table() {
+  static const std::map<std::string, OptionDef> table = {
+      {"M", {true, [](Options& o, const std::string& a, std::string& err) {
+         auto props = split_props(a);
+         for (size_t i = 0; i < props.size(); ++i) {
+           auto& [k, v] = props[i];
+           if (i == 0 && v.empty()) {
+             if (k == "help" || k == "?") return err = "Supported machines are:\nvirt                 RISC-V VirtIO board", false;
+             if (k != "virt") return err = "-M " + k + ": unsupported machine type (rewind has 'virt')", false;
+             o.machine = k;
+           } else if (k == "type") {
+             if (v != "virt") return err = "-M type=" + v + ": unsupported machine type (rewind has 'virt')", false;
+           } else if (k == "dumpdtb") {
+             o.dumpdtb = v;
+           } else {
+             return err = "-M: property '" + k + "' is not supported", false;
+           }
+         }
+         return true;
+       }}},
+      {"m", {true, [](Options& o, const std::string& a, std::string& err) {
+         std::string v = a;
+         for (auto& [k, val] : split_props(a)) {
+           if (k == "size") v = val;
+           else if (!val.empty()) return err = "-m: property '" + k + "' is not supported", false;
+         }
+         uint64_t size;
+         if (!parse_size(v, size)) return err = "-m " + a + ": invalid RAM size", false;
+         if (size < (16ull << 20)) return err = "-m " + a + ": RAM size too small (minimum 16M)", false;
+         if (size > (64ull << 30)) return err = "-m " + a + ": RAM size too large (maximum 64G)", false;
+         o.ram_size = size;
+         return true;
+       }}},
+      {"bios", {true, [](Options& o, const std::string& a, std::string&) { o.bios = a; return true; }}},
+      {"kernel", {true, [](Options& o, const std::string& a, std::string&) { o.kernel = a; return true; }}},
+      {"initrd", {true, [](Options& o, const std::string& a, std::string&) { o.initrd = a; return true; }}},
+      {"append", {true, [](Options& o, const std::string& a, std::string&) { o.append = a; return true; }}},
+      {"dtb", {true, [](Options& o, const std::string& a, std::string&) { o.dtb = a; return true; }}},
+      {"nographic", {false, [](Options& o, const std::string&, std::string&) { o.nographic = true; return true; }}},
+      {"serial", {true, [](Options& o, const std::string& a, std::string&) { o.serial.push_back(a); return true; }}},
+      {"monitor", {true, [](Options& o, const std::string& a, std::string&) { o.monitor = a; return true; }}},
+      {"display", {true, [](Options&, const std::string& a, std::string& err) {
+         if (a != "none") return err = "-display " + a + ": only 'none' is supported", false;
+         return true;
+       }}},
+      {"d", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (a == "help") return err = Logger::help(), false;
+         std::string bad;
+         Logger probe;
+         if (!probe.parse_items(a, bad)) return err = "-d " + a + ": unknown log item '" + bad + "' (try -d help)", false;
+         o.log_items += (o.log_items.empty() ? "" : ",") + a;
+         return true;
+       }}},
+      {"D", {true, [](Options& o, const std::string& a, std::string&) { o.log_file = a; return true; }}},
+      {"log-bound", {true, [](Options& o, const std::string& a, std::string& err) {
+         for (auto& [k, v] : split_props(a)) {
+           uint64_t n;
+           if (!parse_u64(v, n)) return err = "-log-bound: " + k + " needs a number", false;
+           if (k == "start") o.log_start = n;
+           else if (k == "end") o.log_end = n;
+           else return err = "-log-bound: invalid parameter '" + k + "' (start=N,end=M)", false;
+         }
+         if (o.log_start > o.log_end) return err = "-log-bound: start is after end", false;
+         return true;
+       }}},
+      {"icount", {true, parse_icount}},
+      {"singlestep", {false, [](Options& o, const std::string&, std::string&) { o.singlestep = true; return true; }}},
+      {"accel", {true, [](Options& o, const std::string& a, std::string& err) {
+         auto props = split_props(a);
+         for (size_t i = 0; i < props.size(); ++i) {
+           auto& [k, v] = props[i];
+           if (i == 0 && v.empty()) {
+             if (k != "tcg") return err = "-accel " + k + ": rewind has only 'tcg'", false;
+           } else if (k == "one-insn-per-tb") {
+             bool b;
+             if (!parse_bool(v, b)) return err = "-accel: one-insn-per-tb must be on or off", false;
+             o.singlestep = b;
+           } else if (k != "thread" && k != "tb-size") {
+             return err = "-accel: property '" + k + "' is not supported", false;
+           }
+         }
+         return true;
+       }}},
+      {"cpu", {true, [](Options&, const std::string& a, std::string& err) {
+         auto props = split_props(a);
+         if (props.empty() || (props[0].first != "rv64" && props[0].first != "max" && props[0].first != "any"))
+           return err = "-cpu " + a + ": unsupported CPU model (rewind has 'rv64')", false;
+         return true;
+       }}},
+      {"smp", {true, [](Options&, const std::string& a, std::string& err) {
+         std::string n = split_props(a).empty() ? "" : split_props(a)[0].first;
+         if (n == "cpus") n = split_props(a)[0].second;
+         if (n != "1") return err = "-smp " + a + ": rewind emulates one hart", false;
+         return true;
+       }}},
+      {"seed", {true, [](Options& o, const std::string& a, std::string& err) {
+         uint64_t n;
+         if (!parse_u64(a, n)) return err = "-seed " + a + ": not a number", false;
+         o.seed = n;
+         return true;
+       }}},
+      {"no-reboot", {false, [](Options& o, const std::string&, std::string&) { o.no_reboot = true; return true; }}},
+      {"no-shutdown", {false, [](Options& o, const std::string&, std::string&) { o.no_shutdown = true; return true; }}},
+      {"max-insns", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_u64(a, o.max_insns)) return err = "-max-insns " + a + ": not a number", false;
+         return true;
+       }}},
+      {"version", {false, [](Options& o, const std::string&, std::string&) { o.show_version = true; return true; }}},
+      {"help", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
+      {"h", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
+  };
+  return table;
+}
+
+// Options a user may reasonably pass that rewind does not have yet: refuse
+// clearly instead of calling them invalid.
+const std::map<std::string, std::string>& not_yet() {
+  static const std::map<std::string, std::string> m = {
+      {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
+      {"drive", "block devices"}, {"netdev", "networking"}, {"device", "-device"},
+      {"chardev", "-chardev"}, {"object", "-object"}, {"rtc", "-rtc"},
+      {"loadvm", "snapshots"}, {"snapshot", "snapshots"},
+  };
+  return m;
+}
+
+}  // namespace
+
+bool parse_size(const std::string& s, uint64_t& out) {
+  if (s.empty()) return false;
+  size_t pos = 0;
+  while (pos < s.size() && (isdigit(static_cast<unsigned char>(s[pos])) || s[pos] == '.')) ++pos;
+  if (pos == 0) return false;
+  double v = std::strtod(s.substr(0, pos).c_str(), nullptr);
+  std::string suffix = s.substr(pos);
+  double mult;
+  if (suffix.empty() || suffix == "M" || suffix == "m" || suffix == "MB" || suffix == "MiB") mult = 1 << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GB" || suffix == "GiB") mult = 1 << 30;
+  else if (suffix == "K" || suffix == "k" || suffix == "KB" || suffix == "KiB") mult = 1 << 10;
+  else if (suffix == "T" || suffix == "t") mult = 1099511627776.0;
+  else if (suffix == "B" || suffix == "b") mult = 1;
+  else return false;
+  double bytes = v * mult;
+  if (bytes <= 0 || bytes > 1e15) return false;
+  out = static_cast<uint64_t>(bytes);
+  return true;
+}
+
+bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
+  const auto& table = option_table();
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      err = arg + ": invalid option (options start with '-')";
+      return false;
+    }
+    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    if (name == "machine") name = "M";
+    auto it = table.find(name);
+    if (it == table.end()) {
+      auto ny = not_yet().find(name);
+      if (ny != not_yet().end())
+        err = "-" + name + ": not supported yet (" + ny->second + " is not implemented in this version of rewind)";
+      else
+        err = "-" + name + ": invalid option";
+      return false;
+    }
+    std::string value;
+    if (it->second.has_arg) {
+      if (i + 1 >= argc) {
+        err = "-" + name + ": requires an argument";
+        return false;
+      }
+      value = argv[++i];
+    }
+    if (!it->second.handle(opts, value, err)) return false;
+  }
+  if (!opts.icount.rr.empty()) {
+    err = "-icount rr=" + opts.icount.rr + ": record/replay is not implemented in this version of rewind yet";
+    return false;
+  }
+  return true;
+}
+
+std::string version_text() { return "rewind version 0.1.0 (RISC-V rv64 record/replay emulator)\n"; }
+
+std::string usage_text() {
+  return "usage: rewind [options]\n"
+         "QEMU-compatible options (as qemu-system-riscv64):\n"
+         "  -M virt[,dumpdtb=FILE]   machine (only 'virt')\n"
+         "  -m SIZE                  RAM size (default 128M)\n"
+         "  -bios none|default|FILE  firmware\n"
+         "  -kernel FILE             kernel or bare-metal program (ELF or flat binary)\n"
+         "  -initrd FILE, -append STR, -dtb FILE\n"
+         "  -nographic               serial console on stdio\n"
+         "  -serial stdio|mon:stdio|null|none|file:PATH\n"
+         "  -icount shift=N|auto[,sleep=on|off]  instruction-counted virtual time\n"
+         "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
+         "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"
+         "  -seed N, -no-reboot, -smp 1, -cpu rv64, -display none\n"
+         "rewind options:\n"
+         "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
+         "  -max-insns N              stop after N instructions\n"
+         "  -version, -help\n";
+}
+
+}  // namespace rwd

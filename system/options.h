@@ -1,0 +1,51 @@
+// The command line, in QEMU's syntax and meaning, parsed into plain values.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rwd {
+
+struct IcountOptions {
+  bool enabled = false;
+  int shift = 0;
+  bool shift_auto = false;
+  bool sleep = true;
+  bool align = false;
+  std::string rr;       // "", "record", "replay"
+  std::string rrfile;
+  std::string rrsnapshot;
+};
+
+struct Options {
+  std::string machine = "virt";
+  std::string dumpdtb;
+  uint64_t ram_size = 128ull << 20;  // QEMU's default for virt
+  std::string bios = "default";      // "default", "none" or a file
+  std::string kernel, initrd, append, dtb;
+  bool nographic = false;
+  std::vector<std::string> serial;   // -serial values in order
+  std::string monitor;
+  std::string log_items;             // -d
+  std::string log_file;              // -D
+  uint64_t log_start = 0, log_end = ~0ull;
+  IcountOptions icount;
+  bool singlestep = false;
+  bool no_reboot = false;
+  bool no_shutdown = false;
+  std::optional<uint64_t> seed;
+  uint64_t max_insns = 0;            // rewind extension: stop after N instructions (0: no limit)
+  bool show_version = false;
+  bool show_help = false;
+};
+
+// Parses argv. On error, returns false with a one-line message in `err`.
+bool parse_options(int argc, char** argv, Options& opts, std::string& err);
+std::string usage_text();
+std::string version_text();
+
+// "128M", "1G", "512" (MiB when no suffix, as QEMU), "1073741824B".
+bool parse_size(const std::string& s, uint64_t& out);
+
+}  // namespace rwd

@@ -1,0 +1,66 @@
+#include "system/vclock.h"
+
+#include <ctime>
+
+namespace rwd {
+
+uint64_t host_monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void VirtualClock::set_realtime_mode() {
+  icount_mode_ = false;
+  host_start_ns_ = host_monotonic_ns();
+}
+
+uint64_t VirtualClock::now_ns() const {
+  if (icount_mode_) return (instructions_now() << shift_) + warp_ns_;
+  return host_monotonic_ns() - host_start_ns_ + warp_ns_;
+}
+
+int VirtualClock::add_timer(Callback cb) {
+  timers_.push_back({kNever, std::move(cb)});
+  return static_cast<int>(timers_.size() - 1);
+}
+
+void VirtualClock::arm(int timer, uint64_t deadline_ns) { timers_[timer].deadline = deadline_ns; }
+
+void VirtualClock::disarm(int timer) { timers_[timer].deadline = kNever; }
+
+uint64_t VirtualClock::next_deadline() const {
+  uint64_t d = kNever;
+  for (const auto& t : timers_) d = t.deadline < d ? t.deadline : d;
+  return d;
+}
+
+bool VirtualClock::run_expired() {
+  bool fired = false;
+  uint64_t now = now_ns();
+  for (auto& t : timers_) {
+    if (t.deadline <= now) {
+      t.deadline = kNever;
+      t.cb();
+      fired = true;
+    }
+  }
+  return fired;
+}
+
+uint64_t VirtualClock::instructions_until_deadline() const {
+  uint64_t d = next_deadline();
+  if (d == kNever) return kNever;
+  uint64_t now = now_ns();
+  if (d <= now) return 0;
+  // Smallest n with ((icount + n) << shift) + warp >= d.
+  uint64_t delta = d - now;
+  return (delta + (1ull << shift_) - 1) >> shift_;
+}
+
+void VirtualClock::warp_to(uint64_t ns) {
+  uint64_t now = now_ns();
+  if (ns > now) warp_ns_ += ns - now;
+}
+
+}  // namespace rwd

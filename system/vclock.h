@@ -1,0 +1,69 @@
+// Guest time. In icount mode virtual time is a pure function of the number of
+// retired instructions: ns = (icount << shift) + idle_warp_ns. Idle periods
+// (WFI with nothing pending) warp time to the next timer deadline, so an idle
+// guest costs no host CPU and stays deterministic. Without -icount, guest time
+// follows the host's monotonic clock, as QEMU does.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace rwd {
+
+class VirtualClock {
+ public:
+  using Callback = std::function<void()>;
+  static constexpr uint64_t kNever = ~0ull;
+
+  // `icount` points at the retired-instruction count; `in_block` at the index
+  // of the executing instruction within its translation block (the count of
+  // the current instruction is *icount + *in_block).
+  void attach(const uint64_t* icount, const uint32_t* in_block) {
+    icount_ = icount;
+    in_block_ = in_block;
+  }
+  void set_icount_mode(int shift) {
+    icount_mode_ = true;
+    shift_ = shift;
+  }
+  void set_realtime_mode();
+  bool icount_mode() const { return icount_mode_; }
+  int shift() const { return shift_; }
+  void set_sleep(bool sleep) { sleep_ = sleep; }
+  bool sleep() const { return sleep_; }
+
+  uint64_t now_ns() const;
+  uint64_t instructions_now() const { return *icount_ + *in_block_; }
+
+  // Timers: a callback at an absolute virtual-time deadline.
+  int add_timer(Callback cb);
+  void arm(int timer, uint64_t deadline_ns);
+  void disarm(int timer);
+  uint64_t next_deadline() const;
+  // Fires every timer whose deadline has passed. Returns true if any fired.
+  bool run_expired();
+
+  // icount mode: instructions that may run before the next deadline is due.
+  uint64_t instructions_until_deadline() const;
+  // Idle: jump virtual time forward to `ns` (icount mode) .
+  void warp_to(uint64_t ns);
+  uint64_t warp_ns() const { return warp_ns_; }
+
+ private:
+  struct Timer {
+    uint64_t deadline = kNever;
+    Callback cb;
+  };
+  std::vector<Timer> timers_;
+  const uint64_t* icount_ = nullptr;
+  const uint32_t* in_block_ = nullptr;
+  bool icount_mode_ = false;
+  bool sleep_ = true;
+  int shift_ = 0;
+  uint64_t warp_ns_ = 0;
+  uint64_t host_start_ns_ = 0;
+};
+
+uint64_t host_monotonic_ns();
+
+}  // namespace rwd

@@ -1,0 +1,179 @@
+// Traps, interrupts, privilege transitions and reset.
+#include "target/riscv/cpu.h"
+
+#include "system/vclock.h"
+#include "util/log.h"
+
+namespace rwd::riscv {
+
+Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {}
+
+void Cpu::reset(uint64_t pc) {
+  s = CpuState{};
+  s.pc = pc;
+  s.priv = Priv::M;
+  s.misa = kMisaValue;
+  s.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
+  mmu.flush();
+  update_mmu_context();
+}
+
+uint64_t Cpu::read_time() const {
+  return time_source_ ? time_source_() : clock_.now_ns() / 100;  // 10 MHz timebase
+}
+
+void Cpu::update_mmu_context() {
+  Priv data_priv = s.priv;
+  if (s.priv == Priv::M && (s.mstatus & mstatus::kMPRV))
+    data_priv = static_cast<Priv>((s.mstatus & mstatus::kMPP) >> mstatus::kMPPShift);
+  auto idx_for = [&](Priv p, bool data) {
+    switch (p) {
+      case Priv::U: return kIdxU;
+      case Priv::S: return data && (s.mstatus & mstatus::kSUM) ? kIdxSSum : kIdxS;
+      default: return kIdxM;
+    }
+  };
+  mmu.set_context(idx_for(data_priv, true), idx_for(s.priv, false));
+  tb_context_ = static_cast<uint32_t>(s.priv) | (fp_enabled() ? 4u : 0u);
+}
+
+void Cpu::set_mip_bit(uint64_t mask, bool level) {
+  if (level)
+    s.mip |= mask;
+  else
+    s.mip &= ~mask;
+  if (level) s.wfi = false;
+}
+
+void Cpu::enter_trap(Cause cause, uint64_t tval, uint64_t pc) {
+  uint64_t code = static_cast<uint64_t>(cause);
+  Logger& log = logger();
+  if (log.wants(kLogInt, s.icount)) {
+    log.printf("riscv_cpu_do_interrupt: hart:0, async:0, cause:%016llx, epc:0x%016llx, tval:0x%016llx, desc=exception\n",
+               static_cast<unsigned long long>(code), static_cast<unsigned long long>(pc),
+               static_cast<unsigned long long>(tval));
+  }
+  s.reservation_valid = false;
+  if (s.priv != Priv::M && ((s.medeleg >> code) & 1)) {
+    s.scause = code;
+    s.sepc = pc;
+    s.stval = tval;
+    uint64_t st = s.mstatus;
+    st = (st & ~mstatus::kSPIE) | ((st & mstatus::kSIE) ? mstatus::kSPIE : 0);
+    st &= ~mstatus::kSIE;
+    st = (st & ~mstatus::kSPP) | (s.priv == Priv::S ? mstatus::kSPP : 0);
+    s.mstatus = st;
+    s.priv = Priv::S;
+    s.pc = s.stvec & ~3ull;
+  } else {
+    s.mcause = code;
+    s.mepc = pc;
+    s.mtval = tval;
+    uint64_t st = s.mstatus;
+    st = (st & ~mstatus::kMPIE) | ((st & mstatus::kMIE) ? mstatus::kMPIE : 0);
+    st &= ~mstatus::kMIE;
+    st = (st & ~mstatus::kMPP) | (static_cast<uint64_t>(s.priv) << mstatus::kMPPShift);
+    s.mstatus = st;
+    s.priv = Priv::M;
+    s.pc = s.mtvec & ~3ull;
+  }
+  update_mmu_context();
+}
+
+bool Cpu::take_pending_interrupt() {
+  uint64_t pending = s.mip & s.mie;
+  if (!pending) return false;
+  // Interrupts for M: not delegated, enabled below M or with MIE in M.
+  uint64_t m_ints = pending & ~s.mideleg;
+  bool m_enabled = s.priv != Priv::M || (s.mstatus & mstatus::kMIE);
+  uint64_t s_ints = pending & s.mideleg;
+  bool s_enabled = s.priv == Priv::U || (s.priv == Priv::S && (s.mstatus & mstatus::kSIE));
+
+  uint64_t chosen = 0;
+  bool to_s = false;
+  if (m_enabled && m_ints) {
+    chosen = m_ints;
+  } else if (s_enabled && s_ints) {
+    chosen = s_ints;
+    to_s = true;
+  } else {
+    return false;
+  }
+  // Priority: MEI, MSI, MTI, SEI, SSI, STI.
+  static constexpr int kOrder[] = {irq::kMEI, irq::kMSI, irq::kMTI, irq::kSEI, irq::kSSI, irq::kSTI};
+  int num = -1;
+  for (int n : kOrder) {
+    if (chosen & (1ull << n)) {
+      num = n;
+      break;
+    }
+  }
+  if (num < 0) return false;
+
+  Logger& log = logger();
+  if (log.wants(kLogInt, s.icount)) {
+    log.printf("riscv_cpu_do_interrupt: hart:0, async:1, cause:%016llx, epc:0x%016llx, tval:0x0, desc=interrupt\n",
+               static_cast<unsigned long long>(kInterruptFlag | num), static_cast<unsigned long long>(s.pc));
+  }
+  s.wfi = false;
+  s.reservation_valid = false;
+  uint64_t cause = kInterruptFlag | static_cast<uint64_t>(num);
+  if (to_s) {
+    s.scause = cause;
+    s.sepc = s.pc;
+    s.stval = 0;
+    uint64_t st = s.mstatus;
+    st = (st & ~mstatus::kSPIE) | ((st & mstatus::kSIE) ? mstatus::kSPIE : 0);
+    st &= ~mstatus::kSIE;
+    st = (st & ~mstatus::kSPP) | (s.priv == Priv::S ? mstatus::kSPP : 0);
+    s.mstatus = st;
+    s.priv = Priv::S;
+    s.pc = (s.stvec & ~3ull) + ((s.stvec & 1) ? 4ull * num : 0);
+  } else {
+    s.mcause = cause;
+    s.mepc = s.pc;
+    s.mtval = 0;
+    uint64_t st = s.mstatus;
+    st = (st & ~mstatus::kMPIE) | ((st & mstatus::kMIE) ? mstatus::kMPIE : 0);
+    st &= ~mstatus::kMIE;
+    st = (st & ~mstatus::kMPP) | (static_cast<uint64_t>(s.priv) << mstatus::kMPPShift);
+    s.mstatus = st;
+    s.priv = Priv::M;
+    s.pc = (s.mtvec & ~3ull) + ((s.mtvec & 1) ? 4ull * num : 0);
+  }
+  update_mmu_context();
+  return true;
+}
+
+void Cpu::mret() {
+  if (s.priv != Priv::M) throw GuestTrap{Cause::kIllegalInsn, 0};
+  uint64_t st = s.mstatus;
+  Priv prev = static_cast<Priv>((st & mstatus::kMPP) >> mstatus::kMPPShift);
+  st = (st & ~mstatus::kMIE) | ((st & mstatus::kMPIE) ? mstatus::kMIE : 0);
+  st |= mstatus::kMPIE;
+  st &= ~mstatus::kMPP;  // MPP := U
+  if (prev != Priv::M) st &= ~mstatus::kMPRV;
+  s.mstatus = st;
+  s.priv = prev;
+  s.pc = s.mepc;
+  s.reservation_valid = false;
+  update_mmu_context();
+}
+
+void Cpu::sret() {
+  if (s.priv == Priv::U || (s.priv == Priv::S && (s.mstatus & mstatus::kTSR)))
+    throw GuestTrap{Cause::kIllegalInsn, 0};
+  uint64_t st = s.mstatus;
+  Priv prev = (st & mstatus::kSPP) ? Priv::S : Priv::U;
+  st = (st & ~mstatus::kSIE) | ((st & mstatus::kSPIE) ? mstatus::kSIE : 0);
+  st |= mstatus::kSPIE;
+  st &= ~mstatus::kSPP;
+  st &= ~mstatus::kMPRV;
+  s.mstatus = st;
+  s.priv = prev;
+  s.pc = s.sepc;
+  s.reservation_valid = false;
+  update_mmu_context();
+}
+
+}  // namespace rwd::riscv

@@ -1,0 +1,122 @@
+// The architectural state of one RV64GC hart and the operations on it that are
+// not instruction semantics: CSR access, traps, interrupts, privilege changes.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+
+#include "target/riscv/cpu_bits.h"
+#include "target/riscv/mmu.h"
+
+namespace rwd {
+class VirtualClock;
+}
+
+namespace rwd::riscv {
+
+// Thrown by instruction semantics (and the memory slow paths) when the current
+// instruction raises a synchronous exception. The execution engine catches it,
+// knows which instruction of the block faulted, and calls Cpu::enter_trap.
+struct GuestTrap {
+  Cause cause;
+  uint64_t tval;
+};
+
+// Plain architectural state: everything a snapshot or a state hash must cover.
+struct CpuState {
+  // x[32] is a write sink: instructions whose rd is x0 are decoded to write it,
+  // so semantics never need a "rd != 0" test and x[0] stays zero.
+  std::array<uint64_t, 33> x{};
+  std::array<uint64_t, 32> f{};
+  uint64_t pc = 0;
+  Priv priv = Priv::M;
+
+  uint64_t mstatus = 0, misa = 0, medeleg = 0, mideleg = 0, mie = 0, mip = 0;
+  uint64_t mtvec = 0, mscratch = 0, mepc = 0, mcause = 0, mtval = 0;
+  uint64_t mcounteren = 0, mcountinhibit = 0, menvcfg = 0;
+  uint64_t stvec = 0, sscratch = 0, sepc = 0, scause = 0, stval = 0, satp = 0;
+  uint64_t scounteren = 0, senvcfg = 0, stimecmp = ~0ull;
+  uint32_t fflags = 0, frm = 0;
+  std::array<uint8_t, 16> pmpcfg{};
+  std::array<uint64_t, 16> pmpaddr{};
+  // mhpmcounterN (hpm[0][N]) and mhpmeventN (hpm[1][N]): storage only, they
+  // count nothing (no events are implemented).
+  std::array<std::array<uint64_t, 32>, 2> hpm{};
+
+  // Counters are derived from the retired-instruction count: a guest write to
+  // mcycle/minstret stores the difference.
+  uint64_t icount = 0;  // instructions retired before the executing block
+  // Instructions of the executing block counted so far, including the one
+  // executing (its Op::seq); icount + tb_insn_index is "now" for counters,
+  // the clock and devices. Instructions that can observe it store it first.
+  // Zero between blocks. Not architectural.
+  uint32_t tb_insn_index = 0;
+  uint64_t mcycle_offset = 0, minstret_offset = 0;
+
+  // LR/SC reservation (physical address), valid when reservation_valid.
+  uint64_t reservation = 0;
+  bool reservation_valid = false;
+  bool wfi = false;  // hart is waiting for an interrupt
+};
+
+class Cpu {
+ public:
+  Cpu(AddressSpace& as, VirtualClock& clock);
+
+  CpuState s;
+  Mmu mmu;
+
+  void reset(uint64_t pc);
+
+  // CSR access as an instruction performs it. Throws GuestTrap (illegal
+  // instruction) when the CSR does not exist or the access is not allowed.
+  uint64_t csr_read(uint16_t num);
+  void csr_write(uint16_t num, uint64_t value);
+  // Debug/monitor access: no privilege checks, no side effects on failure.
+  bool csr_peek(uint16_t num, uint64_t& value);
+
+  // Takes a synchronous exception raised by the instruction at `pc`.
+  void enter_trap(Cause cause, uint64_t tval, uint64_t pc);
+  // Takes the highest-priority pending and enabled interrupt, if any. Returns
+  // true when one was taken (pc and privilege changed).
+  bool take_pending_interrupt();
+  // Pending-and-enabled interrupts regardless of global enables (for WFI wake-up).
+  bool interrupt_pending() const { return (s.mip & s.mie) != 0; }
+
+  void mret();
+  void sret();
+
+  // Interrupt lines driven by devices (CLINT, PLIC): set or clear a mip bit.
+  void set_mip_bit(uint64_t mask, bool level);
+
+  // Privilege and translation-affecting state changed: recompute cached MMU
+  // context and bump the translation context key.
+  void update_mmu_context();
+
+  // Key under which translated blocks are valid: privilege, whether FP
+  // instructions are enabled, whether fetches are translated.
+  uint32_t tb_context() const { return tb_context_; }
+  bool fp_enabled() const { return (s.mstatus & mstatus::kFS) != 0; }
+  void mark_fp_dirty() { s.mstatus |= mstatus::kFSDirty | mstatus::kSD; }
+
+  uint64_t read_time() const;  // the `time` CSR: the board's timer (CLINT mtime), 10 MHz
+  void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
+
+ private:
+  uint64_t read_counter(uint16_t num);
+  bool counter_allowed(uint16_t num) const;
+  void write_mstatus(uint64_t value);
+  void write_pmp(uint16_t num, uint64_t value);
+
+  VirtualClock& clock_;
+  std::function<uint64_t()> time_source_;
+  uint32_t tb_context_ = 0;
+};
+
+// misa for RV64 with I, M, A, F, D, C, S, U.
+inline constexpr uint64_t kMisaValue = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) |
+                                       (1u << ('A' - 'A')) | (1u << ('F' - 'A')) |
+                                       (1u << ('D' - 'A')) | (1u << ('C' - 'A')) |
+                                       (1u << ('S' - 'A')) | (1u << ('U' - 'A'));
+
+}  // namespace rwd::riscv

@@ -1,0 +1,273 @@
+// Control and status registers: existence, access rules and write masks.
+#include "target/riscv/cpu.h"
+#include "target/riscv/pmp.h"
+#include "system/vclock.h"
+
+namespace rwd::riscv {
+
+namespace {
+
+constexpr uint64_t kMstatusWritable = mstatus::kSIE | mstatus::kMIE | mstatus::kSPIE | mstatus::kMPIE |
+                                      mstatus::kSPP | mstatus::kMPP | mstatus::kFS | mstatus::kMPRV |
+                                      mstatus::kSUM | mstatus::kMXR | mstatus::kTVM | mstatus::kTW |
+                                      mstatus::kTSR;
+// Exceptions M-mode may delegate (all but M-mode ecall and the reserved codes).
+constexpr uint64_t kDelegableExceptions = 0xb3ff;  // 0-9, 12, 13, 15
+constexpr uint64_t kMipWritable = irq::kSSIP | irq::kSTIP | irq::kSEIP;
+constexpr int kNumHpmCounters = 16;  // mhpmcounter3..18 hold values, as on QEMU's virt
+
+[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
+
+uint64_t fix_sd(uint64_t st) {
+  bool dirty = (st & mstatus::kFS) == mstatus::kFS || (st & mstatus::kXS) == mstatus::kXS;
+  return dirty ? (st | mstatus::kSD) : (st & ~mstatus::kSD);
+}
+
+}  // namespace
+
+bool Cpu::counter_allowed(uint16_t num) const {
+  uint32_t bit = 1u << (num & 31);
+  if (s.priv == Priv::M) return true;
+  if (!(s.mcounteren & bit)) return false;
+  if (s.priv == Priv::U && !(s.scounteren & bit)) return false;
+  return true;
+}
+
+uint64_t Cpu::read_counter(uint16_t num) {
+  uint64_t insns = s.icount + s.tb_insn_index;
+  switch (num) {
+    case csr::kCycle:
+    case csr::kMcycle:
+      return insns + s.mcycle_offset;
+    case csr::kInstret:
+    case csr::kMinstret:
+      return insns + s.minstret_offset;
+    default:
+      return 0;
+  }
+}
+
+void Cpu::write_mstatus(uint64_t value) {
+  uint64_t st = s.mstatus;
+  uint64_t old_mpp = st & mstatus::kMPP;
+  st = (st & ~kMstatusWritable) | (value & kMstatusWritable);
+  if ((st & mstatus::kMPP) == (2ull << mstatus::kMPPShift)) st = (st & ~mstatus::kMPP) | old_mpp;  // WARL
+  uint64_t changed = st ^ s.mstatus;
+  s.mstatus = fix_sd(st);
+  if (changed & mstatus::kMXR) mmu.flush();
+  update_mmu_context();
+}
+
+void Cpu::write_pmp(uint16_t num, uint64_t value) {
+  if (num >= csr::kPmpcfg0 && num <= csr::kPmpcfg3) {
+    unsigned reg = num - csr::kPmpcfg0;
+    for (unsigned b = 0; b < 8; ++b) {
+      unsigned entry = reg * 4 + b;
+      if (entry >= 16) break;
+      if (s.pmpcfg[entry] & pmpcfg::kL) continue;
+      s.pmpcfg[entry] = static_cast<uint8_t>(value >> (8 * b)) & 0x9f;
+    }
+  } else {
+    unsigned entry = num - csr::kPmpaddr0;
+    if (entry >= 16) return;
+    if (s.pmpcfg[entry] & pmpcfg::kL) return;
+    if (entry + 1 < 16 && (s.pmpcfg[entry + 1] & pmpcfg::kL) &&
+        ((s.pmpcfg[entry + 1] & pmpcfg::kA) >> pmpcfg::kAShift) == pmpcfg::kTor)
+      return;
+    s.pmpaddr[entry] = value & ((1ull << 54) - 1);
+  }
+  mmu.flush();
+}
+
+bool Cpu::csr_peek(uint16_t num, uint64_t& value) {
+  CpuState saved = s;
+  try {
+    Priv p = s.priv;
+    s.priv = Priv::M;
+    value = csr_read(num);
+    s.priv = p;
+    return true;
+  } catch (const GuestTrap&) {
+    s = saved;
+    return false;
+  }
+}
+
+uint64_t Cpu::csr_read(uint16_t num) {
+  // Bits 9:8 give the lowest privilege allowed to access the CSR.
+  if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
+  switch (num) {
+    case csr::kFflags:
+      if (!fp_enabled()) illegal();
+      return s.fflags;
+    case csr::kFrm:
+      if (!fp_enabled()) illegal();
+      return s.frm;
+    case csr::kFcsr:
+      if (!fp_enabled()) illegal();
+      return (s.frm << 5) | s.fflags;
+    case csr::kCycle:
+    case csr::kInstret:
+      if (!counter_allowed(num)) illegal();
+      return read_counter(num);
+    case csr::kTime:
+      if (!counter_allowed(num)) illegal();
+      return read_time();
+    case csr::kSstatus:
+      return s.mstatus & mstatus::kSstatusMask;
+    case csr::kSie:
+      return s.mie & s.mideleg;
+    case csr::kStvec: return s.stvec;
+    case csr::kScounteren: return s.scounteren;
+    case csr::kSenvcfg: return s.senvcfg;
+    case csr::kSscratch: return s.sscratch;
+    case csr::kSepc: return s.sepc;
+    case csr::kScause: return s.scause;
+    case csr::kStval: return s.stval;
+    case csr::kSip:
+      return s.mip & s.mideleg;
+    case csr::kSatp:
+      if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
+      return s.satp;
+    case csr::kMvendorid:
+    case csr::kMarchid:
+    case csr::kMimpid:
+    case csr::kMhartid:
+    case csr::kMconfigptr:
+      return 0;
+    case csr::kMstatus: return s.mstatus;
+    case csr::kMisa: return s.misa;
+    case csr::kMedeleg: return s.medeleg;
+    case csr::kMideleg: return s.mideleg;
+    case csr::kMie: return s.mie;
+    case csr::kMtvec: return s.mtvec;
+    case csr::kMcounteren: return s.mcounteren;
+    case csr::kMenvcfg: return s.menvcfg;
+    case csr::kMcountinhibit: return s.mcountinhibit;
+    case csr::kMscratch: return s.mscratch;
+    case csr::kMepc: return s.mepc;
+    case csr::kMcause: return s.mcause;
+    case csr::kMtval: return s.mtval;
+    case csr::kMip: return s.mip;
+    case csr::kMcycle:
+    case csr::kMinstret:
+      return read_counter(num);
+    default:
+      break;
+  }
+  if (num >= csr::kPmpcfg0 && num <= csr::kPmpcfg3) {
+    unsigned reg = num - csr::kPmpcfg0;
+    if (reg & 1) illegal();  // RV64 has only even pmpcfg registers
+    uint64_t v = 0;
+    for (unsigned b = 0; b < 8; ++b) {
+      unsigned entry = reg * 4 + b;
+      if (entry < 16) v |= static_cast<uint64_t>(s.pmpcfg[entry]) << (8 * b);
+    }
+    return v;
+  }
+  if (num >= csr::kPmpaddr0 && num <= csr::kPmpaddr15) return s.pmpaddr[num - csr::kPmpaddr0];
+  if (num >= csr::kHpmCounter3 && num <= csr::kHpmCounter31) {
+    if (!counter_allowed(num)) illegal();
+    return 0;
+  }
+  if ((num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) ||
+      (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31)) {
+    unsigned n = num & 31;
+    (void)kNumHpmCounters;
+    return n < 3 + kNumHpmCounters ? s.hpm[num >= csr::kMhpmevent3 ? 1 : 0][n] : 0;
+  }
+  illegal();
+}
+
+void Cpu::csr_write(uint16_t num, uint64_t v) {
+  if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
+  if ((num >> 10) == 3) illegal();  // read-only CSR
+  switch (num) {
+    case csr::kFflags:
+      if (!fp_enabled()) illegal();
+      s.fflags = v & 0x1f;
+      mark_fp_dirty();
+      return;
+    case csr::kFrm:
+      if (!fp_enabled()) illegal();
+      s.frm = v & 7;
+      mark_fp_dirty();
+      return;
+    case csr::kFcsr:
+      if (!fp_enabled()) illegal();
+      s.fflags = v & 0x1f;
+      s.frm = (v >> 5) & 7;
+      mark_fp_dirty();
+      return;
+    case csr::kSstatus:
+      write_mstatus((s.mstatus & ~mstatus::kSstatusMask) | (v & mstatus::kSstatusMask));
+      return;
+    case csr::kSie:
+      s.mie = (s.mie & ~s.mideleg) | (v & s.mideleg);
+      return;
+    case csr::kStvec:
+      if ((v & 3) < 2) s.stvec = v;
+      return;
+    case csr::kScounteren: s.scounteren = v & 0xffffffff; return;
+    case csr::kSenvcfg: s.senvcfg = v & 1; return;
+    case csr::kSscratch: s.sscratch = v; return;
+    case csr::kSepc: s.sepc = v & ~1ull; return;
+    case csr::kScause: s.scause = v; return;
+    case csr::kStval: s.stval = v; return;
+    case csr::kSip: {
+      uint64_t mask = irq::kSSIP & s.mideleg;
+      s.mip = (s.mip & ~mask) | (v & mask);
+      return;
+    }
+    case csr::kSatp: {
+      if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
+      uint64_t mode = v >> satp::kModeShift;
+      if (mode != satp::kModeBare && mode != satp::kModeSv39 && mode != satp::kModeSv48) return;
+      s.satp = v & ((0xfull << 60) | (0xffffull << 44) | satp::kPpnMask);
+      mmu.flush();
+      return;
+    }
+    case csr::kMstatus: write_mstatus(v); return;
+    case csr::kMisa: return;  // extensions cannot be switched off
+    case csr::kMedeleg: s.medeleg = v & kDelegableExceptions; return;
+    case csr::kMideleg: s.mideleg = v & irq::kSMask; return;
+    case csr::kMie: s.mie = v & irq::kAll; return;
+    case csr::kMtvec:
+      if ((v & 3) < 2) s.mtvec = v;
+      return;
+    case csr::kMcounteren: s.mcounteren = v & 0xffffffff; return;
+    case csr::kMenvcfg: s.menvcfg = v & 1; return;
+    case csr::kMcountinhibit: s.mcountinhibit = v & 0xfffffffd; return;
+    case csr::kMscratch: s.mscratch = v; return;
+    case csr::kMepc: s.mepc = v & ~1ull; return;
+    case csr::kMcause: s.mcause = v; return;
+    case csr::kMtval: s.mtval = v; return;
+    case csr::kMip:
+      s.mip = (s.mip & ~kMipWritable) | (v & kMipWritable);
+      return;
+    case csr::kMcycle: s.mcycle_offset = v - (s.icount + s.tb_insn_index); return;
+    case csr::kMinstret:
+      s.minstret_offset = v - (s.icount + s.tb_insn_index);
+      return;
+    default:
+      break;
+  }
+  if (num >= csr::kPmpcfg0 && num <= csr::kPmpcfg3) {
+    if ((num - csr::kPmpcfg0) & 1) illegal();
+    write_pmp(num, v);
+    return;
+  }
+  if (num >= csr::kPmpaddr0 && num <= csr::kPmpaddr15) {
+    write_pmp(num, v);
+    return;
+  }
+  if ((num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) ||
+      (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31)) {
+    unsigned n = num & 31;
+    if (n < 3 + kNumHpmCounters) s.hpm[num >= csr::kMhpmevent3 ? 1 : 0][n] = v;
+    return;
+  }
+  illegal();
+}
+
+}  // namespace rwd::riscv

@@ -1,0 +1,95 @@
+// Instruction decoding. Every instruction is listed once, in insn_table.inc,
+// as (name, match, mask, format, flags); that one table drives decoding, the
+// disassembler and the encoding-overlap unit test.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace rwd::riscv {
+
+class Cpu;
+struct Op;
+using OpFn = void (*)(Cpu&, const Op&);
+
+// Operand shapes. They decide which fields are extracted and how the
+// instruction is printed; "F" marks floating-point register operands.
+enum class Fmt : uint8_t {
+  R,      // rd, rs1, rs2
+  R1,     // rd, rs1
+  I,      // rd, rs1, imm
+  L,      // rd, imm(rs1)
+  S,      // rs2, imm(rs1)
+  B,      // rs1, rs2, pc+imm
+  U,      // rd, imm
+  J,      // rd, pc+imm
+  Csr,    // rd, csr, rs1
+  CsrI,   // rd, csr, uimm (uimm in rs1)
+  N,      // no operands
+  Fence,  // pred, succ
+  Sfence, // rs1, rs2
+  Amo,    // rd, rs2, (rs1)
+  Lr,     // rd, (rs1)
+  FL,     // fd, imm(rs1)
+  FS,     // fs2, imm(rs1)
+  F3,     // fd, fs1, fs2
+  F4,     // fd, fs1, fs2, fs3
+  F2,     // fd, fs1
+  XF,     // rd, fs1
+  FX,     // fd, rs1
+  XFF,    // rd, fs1, fs2
+};
+
+enum InsnFlags : uint8_t {
+  kEndsBlock = 1,  // control flow or state change: last instruction of a block
+  kFloat = 2,      // illegal while mstatus.FS is Off
+};
+
+struct InsnDesc {
+  const char* name;  // identifier form, e.g. "fadd_s" (printed as "fadd.s")
+  uint32_t match;
+  uint32_t mask;
+  Fmt fmt;
+  uint8_t flags;
+  OpFn fn;
+};
+
+// One decoded instruction, ready to execute.
+struct Op {
+  OpFn fn;
+  uint64_t pc;
+  int64_t imm;
+  uint32_t raw;  // the instruction bits as fetched (16 or 32 bits)
+  // 1-based position within its translation block. While this instruction
+  // executes, the instructions counted are those before its block plus `seq`:
+  // an instruction that reads a counter or the clock sees itself counted, as
+  // on QEMU with -icount.
+  uint16_t seq;
+  uint8_t rd, rs1, rs2, rs3;
+  uint8_t len;   // 2 or 4 bytes
+  uint8_t rm;    // funct3 (rounding mode) or aq/rl bits
+};
+
+// Expands a 16-bit compressed instruction to its 32-bit equivalent, or
+// returns 0 for an illegal/reserved encoding.
+uint32_t expand_compressed(uint16_t c);
+
+// Finds the table entry of a (32-bit) instruction; nullptr if illegal.
+const InsnDesc* find_insn(uint32_t insn);
+
+// Decodes one instruction. `raw` is 16 or 32 bits (len from its low bits).
+// Illegal instructions decode to an op that raises illegal-instruction.
+// Returns the descriptor (nullptr when illegal).
+const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op);
+
+// The table, for tests and tools.
+const InsnDesc* insn_table(size_t& count);
+
+// "addi a0, a0, 1"-style text for one instruction (raw 16 or 32 bits).
+std::string disassemble(uint32_t raw, uint64_t pc);
+const char* int_reg_name(unsigned r);
+const char* fp_reg_name(unsigned r);
+
+// Instruction length in bytes from its first 16-bit parcel.
+inline unsigned insn_length(uint16_t first_parcel) { return (first_parcel & 3) == 3 ? 4 : 2; }
+
+}  // namespace rwd::riscv

@@ -1,0 +1,85 @@
+// System instructions: CSR access, environment calls, trap returns, WFI,
+// fences. All end their block (the engine re-checks interrupts and the
+// translation context after each).
+#include "target/riscv/cpu.h"
+#include "target/riscv/insn_handlers.h"
+
+namespace rwd::riscv {
+
+namespace {
+[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
+
+// Common shape of the six CSR instructions. `write` says whether the CSR is
+// written at all: csrrs/csrrc write only when their mask is non-zero (QEMU's
+// virt checks the mask value, not the register number, so `csrrs a0, cycle,
+// a1` with a1 = 0 reads without trapping); `read` whether the old value is needed (csrrw with rd=x0
+// must not cause read side effects).
+template <typename F>
+void csr_op(Cpu& c, const Op& o, bool read, bool write, F new_value) {
+  c.s.tb_insn_index = o.seq;
+  uint16_t num = static_cast<uint16_t>(o.imm);
+  uint64_t old = 0;
+  if (read || !write) old = c.csr_read(num);
+  if (write) c.csr_write(num, new_value(old));
+  c.s.x[o.rd] = old;
+}
+}  // namespace
+
+void op_csrrw(Cpu& c, const Op& o) {
+  uint64_t v = c.s.x[o.rs1];
+  csr_op(c, o, o.rd != 32, true, [v](uint64_t) { return v; });
+}
+void op_csrrs(Cpu& c, const Op& o) {
+  uint64_t v = c.s.x[o.rs1];
+  csr_op(c, o, true, v != 0, [v](uint64_t old) { return old | v; });
+}
+void op_csrrc(Cpu& c, const Op& o) {
+  uint64_t v = c.s.x[o.rs1];
+  csr_op(c, o, true, v != 0, [v](uint64_t old) { return old & ~v; });
+}
+void op_csrrwi(Cpu& c, const Op& o) {
+  uint64_t v = o.rs1;
+  csr_op(c, o, o.rd != 32, true, [v](uint64_t) { return v; });
+}
+void op_csrrsi(Cpu& c, const Op& o) {
+  uint64_t v = o.rs1;
+  csr_op(c, o, true, v != 0, [v](uint64_t old) { return old | v; });
+}
+void op_csrrci(Cpu& c, const Op& o) {
+  uint64_t v = o.rs1;
+  csr_op(c, o, true, v != 0, [v](uint64_t old) { return old & ~v; });
+}
+
+void op_ecall(Cpu& c, const Op&) {
+  switch (c.s.priv) {
+    case Priv::U: throw GuestTrap{Cause::kEcallU, 0};
+    case Priv::S: throw GuestTrap{Cause::kEcallS, 0};
+    default: throw GuestTrap{Cause::kEcallM, 0};
+  }
+}
+// QEMU 7.2 reports mtval = 0 for ebreak.
+void op_ebreak(Cpu&, const Op&) { throw GuestTrap{Cause::kBreakpoint, 0}; }
+void op_mret(Cpu& c, const Op&) { c.mret(); }
+void op_sret(Cpu& c, const Op&) { c.sret(); }
+
+void op_wfi(Cpu& c, const Op&) {
+  if (c.s.priv == Priv::U) illegal();
+  if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTW)) illegal();
+  // Waiting is the engine's business: it idles until an interrupt is pending.
+  if (!c.interrupt_pending()) c.s.wfi = true;
+}
+
+void op_sfence_vma(Cpu& c, const Op&) {
+  if (c.s.priv == Priv::U) illegal();
+  if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTVM)) illegal();
+  c.mmu.flush();
+}
+
+void op_fence(Cpu&, const Op&) {}
+// Stores to translated code invalidate it at once, so fence.i needs only to
+// end the block, which its table flags do.
+void op_fence_i(Cpu&, const Op&) {}
+
+void op_illegal(Cpu&, const Op&) { illegal(); }
+
+}  // namespace rwd::riscv

@@ -1,0 +1,212 @@
+#include "target/riscv/mmu.h"
+
+#include "target/riscv/cpu.h"
+#include "target/riscv/pmp.h"
+
+namespace rwd::riscv {
+
+namespace {
+
+Priv priv_of(int idx) {
+  switch (idx) {
+    case kIdxU: return Priv::U;
+    case kIdxM: return Priv::M;
+    default: return Priv::S;
+  }
+}
+
+[[noreturn]] void page_fault(AccessType type, uint64_t va) {
+  switch (type) {
+    case AccessType::kRead: throw GuestTrap{Cause::kLoadPageFault, va};
+    case AccessType::kWrite: throw GuestTrap{Cause::kStorePageFault, va};
+    case AccessType::kFetch: break;
+  }
+  throw GuestTrap{Cause::kInsnPageFault, va};
+}
+
+[[noreturn]] void access_fault(AccessType type, uint64_t va) {
+  switch (type) {
+    case AccessType::kRead: throw GuestTrap{Cause::kLoadAccessFault, va};
+    case AccessType::kWrite: throw GuestTrap{Cause::kStoreAccessFault, va};
+    case AccessType::kFetch: break;
+  }
+  throw GuestTrap{Cause::kInsnAccessFault, va};
+}
+
+}  // namespace
+
+void Mmu::flush() {
+  ++flush_count_;
+  for (auto& per_idx : tlb_)
+    for (auto& per_type : per_idx)
+      for (auto& e : per_type) e = TlbEntry{};
+}
+
+void Mmu::flush_page_writes(uint64_t pa_page) {
+  for (auto& per_idx : tlb_) {
+    for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) {
+      if (e.tag != ~0ull && e.pa_page == pa_page) e = TlbEntry{};
+    }
+  }
+}
+
+bool Mmu::pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const {
+  return pmp_allows(s_, pa, size, type, priv_of(idx));
+}
+
+// Sv39/Sv48 walk as in the privileged spec, section "Virtual Address
+// Translation Process". Accessed/dirty bits are set by the walker (as QEMU's
+// virt does) rather than raising page faults.
+uint64_t Mmu::walk(uint64_t va, AccessType type, int idx, bool update_ad) {
+  Priv priv = priv_of(idx);
+  uint64_t mode = s_.satp >> satp::kModeShift;
+  if (priv == Priv::M || mode == satp::kModeBare) return va;
+
+  int levels = mode == satp::kModeSv48 ? 4 : 3;
+  int va_bits = 12 + 9 * levels;
+  // The address must be sign-extended from its top implemented bit.
+  int64_t sext = static_cast<int64_t>(va << (64 - va_bits)) >> (64 - va_bits);
+  if (static_cast<uint64_t>(sext) != va) page_fault(type, va);
+
+  bool sum = idx == kIdxSSum;
+  bool mxr = s_.mstatus & mstatus::kMXR;
+  uint64_t table = (s_.satp & satp::kPpnMask) << 12;
+
+  for (int level = levels - 1; level >= 0; --level) {
+    uint64_t vpn = (va >> (12 + 9 * level)) & 0x1ff;
+    uint64_t pte_addr = table + vpn * 8;
+    if (!pmp_allows(s_, pte_addr, 8, AccessType::kRead, Priv::S)) access_fault(type, va);
+    uint64_t pte = 0;
+    RamBlock* rb = as_.find_ram(pte_addr, 8);
+    if (!rb) access_fault(type, va);
+    std::memcpy(&pte, rb->ptr(pte_addr), 8);
+
+    if (!(pte & pte::kV) || (!(pte & pte::kR) && (pte & pte::kW)) || (pte & pte::kReservedHigh))
+      page_fault(type, va);
+    uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
+    if (!(pte & (pte::kR | pte::kX))) {  // pointer to the next level
+      if (level == 0) page_fault(type, va);
+      table = ppn << 12;
+      continue;
+    }
+
+    // Leaf: privilege and permission checks.
+    if (priv == Priv::U && !(pte & pte::kU)) page_fault(type, va);
+    if (priv == Priv::S && (pte & pte::kU) && (!sum || type == AccessType::kFetch))
+      page_fault(type, va);
+    switch (type) {
+      case AccessType::kFetch:
+        if (!(pte & pte::kX)) page_fault(type, va);
+        break;
+      case AccessType::kRead:
+        if (!(pte & pte::kR) && !(mxr && (pte & pte::kX))) page_fault(type, va);
+        break;
+      case AccessType::kWrite:
+        if (!(pte & pte::kW)) page_fault(type, va);
+        break;
+    }
+    uint64_t low_mask = (1ull << (9 * level)) - 1;
+    if (ppn & low_mask) page_fault(type, va);  // misaligned superpage
+
+    uint64_t want = pte::kA | (type == AccessType::kWrite ? pte::kD : 0);
+    if (update_ad && (pte & want) != want) {
+      if (rb->readonly || !pmp_allows(s_, pte_addr, 8, AccessType::kWrite, Priv::S))
+        access_fault(type, va);
+      pte |= want;
+      as_.notify_write(*rb, pte_addr, 8);
+      std::memcpy(rb->ptr(pte_addr), &pte, 8);
+    }
+    uint64_t page_offset_mask = (1ull << (12 + 9 * level)) - 1;
+    return ((ppn << 12) & ~page_offset_mask) | (va & page_offset_mask);
+  }
+  page_fault(type, va);
+}
+
+uint64_t Mmu::translate(uint64_t va, AccessType type, int idx, unsigned size) {
+  uint64_t pa = walk(va, type, idx, true);
+  if (!pmp_ok(pa, size, type, idx)) access_fault(type, va);
+  return pa;
+}
+
+bool Mmu::debug_translate(uint64_t va, uint64_t& pa) {
+  try {
+    pa = walk(va, AccessType::kRead, data_idx_, false);
+    return true;
+  } catch (const GuestTrap&) {
+    return false;
+  }
+}
+
+void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
+  uint64_t pa_page = pa & kPageMask;
+  RamBlock* rb = as_.find_ram(pa_page, kPageSize);
+  if (!rb) return;  // MMIO or a partial page: always take the slow path
+  if (!pmp_page_uniform(s_, pa_page)) return;
+  if (type == AccessType::kWrite) {
+    if (rb->readonly) return;
+    if (rb->code_page[(pa_page - rb->base) >> 12]) return;  // stores must see the code
+  }
+  TlbEntry& e = tlb_[idx][static_cast<int>(type)][(va >> 12) % kTlbSize];
+  e.tag = va & kPageMask;
+  e.addend = reinterpret_cast<uintptr_t>(rb->ptr(pa_page)) - (va & kPageMask);
+  e.pa_page = pa_page;
+}
+
+uint64_t Mmu::load_slow(uint64_t va, unsigned size) {
+  if ((va & ~kPageMask) + size > kPageSize) {
+    // Misaligned across a page boundary: byte by byte, each page translated.
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; ++i) v |= static_cast<uint64_t>(load<uint8_t>(va + i)) << (8 * i);
+    return v;
+  }
+  uint64_t pa = translate(va, AccessType::kRead, data_idx_, size);
+  uint64_t v = 0;
+  if (!as_.read(pa, size, v)) access_fault(AccessType::kRead, va);
+  fill(va, pa, AccessType::kRead, data_idx_);
+  return v;
+}
+
+void Mmu::store_slow(uint64_t va, unsigned size, uint64_t value) {
+  if ((va & ~kPageMask) + size > kPageSize) {
+    // Translate both pages first so a fault on the second leaves memory untouched.
+    translate(va, AccessType::kWrite, data_idx_);
+    translate(va + size - 1, AccessType::kWrite, data_idx_);
+    for (unsigned i = 0; i < size; ++i) store<uint8_t>(va + i, static_cast<uint8_t>(value >> (8 * i)));
+    return;
+  }
+  uint64_t pa = translate(va, AccessType::kWrite, data_idx_, size);
+  if (!as_.write(pa, size, value)) access_fault(AccessType::kWrite, va);
+  fill(va, pa, AccessType::kWrite, data_idx_);
+}
+
+uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa) {
+  if (va % size) throw GuestTrap{Cause::kStoreMisaligned, va};
+  pa = translate(va, AccessType::kWrite, data_idx_, size);
+  RamBlock* rb = as_.find_ram(pa, size);
+  if (!rb || rb->readonly) access_fault(AccessType::kWrite, va);
+  as_.notify_write(*rb, pa, size);
+  return rb->ptr(pa);
+}
+
+uint8_t* Mmu::lr_ptr(uint64_t va, unsigned size, uint64_t& pa) {
+  if (va % size) throw GuestTrap{Cause::kLoadMisaligned, va};
+  pa = translate(va, AccessType::kRead, data_idx_, size);
+  RamBlock* rb = as_.find_ram(pa, size);
+  if (!rb) access_fault(AccessType::kRead, va);
+  return rb->ptr(pa);
+}
+
+const uint8_t* Mmu::fetch_ptr(uint64_t va, uint64_t& pa) {
+  TlbEntry& e = tlb_[fetch_idx_][2][(va >> 12) % kTlbSize];
+  if (e.tag == (va & kPageMask)) {
+    pa = e.pa_page | (va & ~kPageMask);
+    return reinterpret_cast<const uint8_t*>(e.addend + va);
+  }
+  pa = translate(va, AccessType::kFetch, fetch_idx_, 2);
+  RamBlock* rb = as_.find_ram(pa, 2);
+  if (!rb) access_fault(AccessType::kFetch, va);
+  fill(va, pa, AccessType::kFetch, fetch_idx_);
+  return rb->ptr(pa);
+}
+
+}  // namespace rwd::riscv

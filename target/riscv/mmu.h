@@ -1,0 +1,100 @@
+// Virtual memory for one hart: Sv39/Sv48 page walks, PMP, and a software TLB
+// per (privilege context, access type) that maps guest pages straight to host
+// memory, so a load or store that hits costs a compare and a memcpy.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+#include "hw/core/memory.h"
+
+namespace rwd::riscv {
+
+struct CpuState;
+
+enum class AccessType : uint8_t { kRead = 0, kWrite = 1, kFetch = 2 };
+
+// Translation contexts. Each has its own TLB so privilege changes (every trap
+// and return) cost nothing; satp writes, sfence.vma and PMP writes flush all.
+enum MmuIdx : int { kIdxU = 0, kIdxS = 1, kIdxSSum = 2, kIdxM = 3, kNumMmuIdx = 4 };
+
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t kPageMask = ~(kPageSize - 1);
+
+struct TlbEntry {
+  uint64_t tag = ~0ull;      // guest virtual page, or ~0 when empty
+  uintptr_t addend = 0;      // host address = guest virtual address + addend
+  uint64_t pa_page = 0;      // guest physical page (for selective flushes)
+};
+
+class Mmu {
+ public:
+  static constexpr unsigned kTlbSize = 256;
+
+  Mmu(CpuState& state, AddressSpace& as) : s_(state), as_(as) { flush(); }
+
+  template <typename T>
+  T load(uint64_t va) {
+    const TlbEntry& e = tlb_[data_idx_][0][(va >> 12) % kTlbSize];
+    if (e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T)) [[likely]] {
+      T v;
+      std::memcpy(&v, reinterpret_cast<const void*>(e.addend + va), sizeof(T));
+      return v;
+    }
+    return static_cast<T>(load_slow(va, sizeof(T)));
+  }
+
+  template <typename T>
+  void store(uint64_t va, T value) {
+    const TlbEntry& e = tlb_[data_idx_][1][(va >> 12) % kTlbSize];
+    if (e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T)) [[likely]] {
+      std::memcpy(reinterpret_cast<void*>(e.addend + va), &value, sizeof(T));
+      return;
+    }
+    store_slow(va, sizeof(T), value);
+  }
+
+  // Atomic memory operations: a host pointer to `size` naturally aligned bytes
+  // of RAM, translated and permission-checked as a store. `pa` receives the
+  // physical address (for LR/SC reservations).
+  uint8_t* amo_ptr(uint64_t va, unsigned size, uint64_t& pa);
+  // LR: translated as a load, must be aligned.
+  uint8_t* lr_ptr(uint64_t va, unsigned size, uint64_t& pa);
+
+  // Instruction fetch for the translator: host pointer to the byte at `va`
+  // (valid to the end of its page) and its physical address.
+  const uint8_t* fetch_ptr(uint64_t va, uint64_t& pa);
+
+  // Full translation (page walk + PMP) for an access; throws GuestTrap.
+  uint64_t translate(uint64_t va, AccessType type, int idx, unsigned size = 1);
+  // Side-effect-free translation for debuggers and the monitor.
+  bool debug_translate(uint64_t va, uint64_t& pa);
+
+  // Drops every TLB entry. Counted, so the engine knows to drop its
+  // virtual-pc block lookup cache too.
+  void flush();
+  uint64_t flush_count() const { return flush_count_; }
+  void flush_page_writes(uint64_t pa_page);
+  void set_context(int data_idx, int fetch_idx) {
+    data_idx_ = data_idx;
+    fetch_idx_ = fetch_idx;
+  }
+  int data_idx() const { return data_idx_; }
+  int fetch_idx() const { return fetch_idx_; }
+  AddressSpace& address_space() { return as_; }
+
+ private:
+  uint64_t load_slow(uint64_t va, unsigned size);
+  void store_slow(uint64_t va, unsigned size, uint64_t value);
+  uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
+  void fill(uint64_t va, uint64_t pa, AccessType type, int idx);
+  bool pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const;
+
+  CpuState& s_;
+  AddressSpace& as_;
+  int data_idx_ = kIdxM;
+  int fetch_idx_ = kIdxM;
+  uint64_t flush_count_ = 0;
+  TlbEntry tlb_[kNumMmuIdx][3][kTlbSize];
+};
+
+}  // namespace rwd::riscv
