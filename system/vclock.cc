@@ -25,14 +25,21 @@ int VirtualClock::add_timer(Callback cb) {
   return static_cast<int>(timers_.size() - 1);
 }
 
-void VirtualClock::arm(int timer, uint64_t deadline_ns) { timers_[timer].deadline = deadline_ns; }
+void VirtualClock::arm(int timer, uint64_t deadline_ns) {
+  timers_[timer].deadline = deadline_ns;
+  recompute_deadline();
+}
 
-void VirtualClock::disarm(int timer) { timers_[timer].deadline = kNever; }
+void VirtualClock::disarm(int timer) {
+  timers_[timer].deadline = kNever;
+  recompute_deadline();
+}
 
-uint64_t VirtualClock::next_deadline() const {
+void VirtualClock::recompute_deadline() {
   uint64_t d = kNever;
   for (const auto& t : timers_) d = t.deadline < d ? t.deadline : d;
-  return d;
+  next_deadline_ = d;
+  ++generation_;
 }
 
 bool VirtualClock::run_expired() {
@@ -41,7 +48,8 @@ bool VirtualClock::run_expired() {
   for (auto& t : timers_) {
     if (t.deadline <= now) {
       t.deadline = kNever;
-      t.cb();
+      recompute_deadline();
+      t.cb();  // may re-arm
       fired = true;
     }
   }
@@ -61,6 +69,7 @@ uint64_t VirtualClock::instructions_until_deadline() const {
 void VirtualClock::warp_to(uint64_t ns) {
   uint64_t now = now_ns();
   if (ns > now) warp_ns_ += ns - now;
+  ++generation_;
 }
 
 }  // namespace rwd

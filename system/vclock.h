@@ -39,7 +39,10 @@ class VirtualClock {
   int add_timer(Callback cb);
   void arm(int timer, uint64_t deadline_ns);
   void disarm(int timer);
-  uint64_t next_deadline() const;
+  uint64_t next_deadline() const { return next_deadline_; }
+  // Changes whenever a timer is armed/disarmed or time warps: the engine
+  // re-derives its instruction budget only then.
+  uint64_t generation() const { return generation_; }
   // Fires every timer whose deadline has passed. Returns true if any fired.
   bool run_expired();
 
@@ -54,7 +57,11 @@ class VirtualClock {
     uint64_t deadline = kNever;
     Callback cb;
   };
+  void recompute_deadline();
+
   std::vector<Timer> timers_;
+  uint64_t next_deadline_ = kNever;
+  uint64_t generation_ = 0;
   const uint64_t* icount_ = nullptr;
   const uint32_t* in_block_ = nullptr;
   bool icount_mode_ = false;

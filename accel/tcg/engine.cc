@@ -1,6 +1,7 @@
 #include "accel/tcg/engine.h"
 
-#include <thread>
+#include <algorithm>
+#include <cassert>
 
 #include "system/vclock.h"
 #include "target/riscv/cpu_dump.h"
@@ -62,17 +63,28 @@ void Engine::log_block(const TranslationBlock& tb) {
   if (log.wants(kLogCpu, cpu_.s.icount)) riscv::dump_cpu_state(cpu_, log.out(), log.wants(kLogFpu));
 }
 
-void Engine::execute(TranslationBlock& tb, uint64_t budget) {
-  const riscv::Op* ops = tb.ops.data();
-  size_t n = tb.ops.size();
-  if (n > budget) n = budget;
+// Runs up to `budget` instructions of `tb`. Returns false when an
+// instruction trapped (the trap has been taken).
+bool Engine::execute(TranslationBlock& tb, uint64_t budget) {
   riscv::Cpu& cpu = cpu_;
-  cpu.s.pc = n == tb.ops.size() ? tb.next_pc : ops[n].pc;
-  size_t i = 0;
+  const riscv::Op* ops = tb.ops.data();
+  uint32_t n = tb.size;
+  if (n > budget) {
+    // Cut short: run a copy of the first `budget` ops ending in an exit op.
+    n = static_cast<uint32_t>(budget);
+    partial_.assign(tb.ops.begin(), tb.ops.begin() + n);
+    partial_.push_back(tb.ops[tb.size]);
+    ops = partial_.data();
+    cpu.s.pc = tb.ops[n].pc;
+  } else {
+    cpu.s.pc = tb.next_pc;
+  }
   try {
-    for (; i < n; ++i) ops[i].fn(cpu, ops[i]);
-    cpu.s.icount += n;
+    ops[0].fn(cpu, ops);
   } catch (const GuestTrap& t) {
+    // The trapping op stored its 1-based position in tb_insn_index.
+    uint32_t i = cpu.s.tb_insn_index - 1;
+    assert(cpu.s.tb_insn_index >= 1 && i < n);
     const riscv::Op& op = ops[i];
     bool retires = trap_retires_instruction(t.cause);
     cpu.s.icount += i + (retires ? 1 : 0);
@@ -80,8 +92,33 @@ void Engine::execute(TranslationBlock& tb, uint64_t budget) {
     uint64_t tval = t.cause == Cause::kIllegalInsn ? op.raw : t.tval;
     cpu.s.tb_insn_index = 0;
     cpu.enter_trap(t.cause, tval, op.pc);
+    return false;
   }
+  cpu.s.icount += n;
   cpu.s.tb_insn_index = 0;
+  return true;
+}
+
+// The block to run after `tb` exited to cpu.s.pc: its chained successor if
+// the link is still trusted, else the virtual-pc cache. nullptr: slow path.
+TranslationBlock* Engine::next_block(TranslationBlock* tb) {
+  uint64_t pc = cpu_.s.pc;
+  uint32_t ctx = cpu_.tb_context();
+  int exit = pc == tb->next_pc ? 0 : 1;
+  uint64_t epoch = tb_cache_.epoch();
+  if (tb->chain_epoch == epoch) {
+    TranslationBlock* next = tb->chain[exit];
+    if (next && tb->chain_pc[exit] == pc && next->context == ctx) return next;
+  } else {
+    tb->chain[0] = tb->chain[1] = nullptr;
+    tb->chain_epoch = epoch;
+  }
+  TranslationBlock* next = tb_cache_.find_virtual(pc, ctx);
+  if (next) {
+    tb->chain[exit] = next;
+    tb->chain_pc[exit] = pc;
+  }
+  return next;
 }
 
 // Fires due timers; handles a waiting hart. Returns false when run() must
@@ -92,8 +129,10 @@ bool Engine::service_timers_and_idle(StopReason& why) {
   } else if (cpu_.s.icount >= next_realtime_check_) {
     next_realtime_check_ = cpu_.s.icount + kRealtimeSlice;
     clock_.run_expired();
-    why = StopReason::kTimeSlice;
-    return false;
+    if (!cpu_.s.wfi) {
+      why = StopReason::kTimeSlice;
+      return false;
+    }
   }
   if (!cpu_.s.wfi) return true;
   if (cpu_.interrupt_pending()) {
@@ -120,7 +159,9 @@ bool Engine::service_timers_and_idle(StopReason& why) {
 StopReason Engine::run(uint64_t until_icount) {
   Logger& log = logger();
   const bool logging = log.wants(kLogExec | kLogCpu);
+  riscv::CpuState& st = cpu_.s;
   while (!exit_requested_) {
+    // Slow path: housekeeping between runs of chained blocks.
     tb_cache_.free_retired();
     if (cpu_.mmu.flush_count() != seen_flush_count_) {
       seen_flush_count_ = cpu_.mmu.flush_count();
@@ -128,26 +169,39 @@ StopReason Engine::run(uint64_t until_icount) {
     }
     StopReason why;
     if (!service_timers_and_idle(why)) return why;
-    if (cpu_.s.wfi) continue;
-    if ((cpu_.s.mip & cpu_.s.mie) && cpu_.take_pending_interrupt()) continue;
+    if (st.wfi) continue;
+    if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) continue;
+    if (st.icount >= until_icount) return StopReason::kLimit;
 
-    if (cpu_.s.icount >= until_icount) return StopReason::kLimit;
-    uint64_t budget = until_icount - cpu_.s.icount;
+    // Stop at the requested count or the next timer deadline, whichever is first.
+    uint64_t stop = until_icount;
     if (clock_.icount_mode()) {
       uint64_t to_deadline = clock_.instructions_until_deadline();
       if (to_deadline == 0) continue;
-      if (to_deadline < budget) budget = to_deadline;
+      if (to_deadline < stop - st.icount) stop = st.icount + to_deadline;
+    } else if (next_realtime_check_ < stop) {
+      stop = std::max(next_realtime_check_, st.icount + 1);
     }
 
     TranslationBlock* tb;
     try {
       tb = find_block();
     } catch (const GuestTrap& t) {
-      cpu_.enter_trap(t.cause, t.tval, cpu_.s.pc);
+      cpu_.enter_trap(t.cause, t.tval, st.pc);
       continue;
     }
-    if (logging) log_block(*tb);
-    execute(*tb, budget);
+    // Fast path: run blocks back to back until something needs attention.
+    const uint64_t clock_generation = clock_.generation();
+    const uint64_t flush_count = cpu_.mmu.flush_count();
+    for (;;) {
+      if (logging) log_block(*tb);
+      if (!execute(*tb, stop - st.icount)) break;
+      if (st.icount >= stop || exit_requested_ || st.wfi) break;
+      if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) break;
+      if (clock_.generation() != clock_generation || cpu_.mmu.flush_count() != flush_count) break;
+      tb = next_block(tb);
+      if (!tb) break;
+    }
   }
   return StopReason::kExit;
 }

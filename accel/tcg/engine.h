@@ -41,7 +41,8 @@ class Engine {
 
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
-  void execute(TranslationBlock& tb, uint64_t budget);
+  bool execute(TranslationBlock& tb, uint64_t budget);
+  TranslationBlock* next_block(TranslationBlock* tb);
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
 
@@ -54,6 +55,7 @@ class Engine {
   uint64_t blocks_translated_ = 0;
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
+  std::vector<riscv::Op> partial_;  // scratch for blocks cut short
 };
 
 }  // namespace rwd

@@ -21,6 +21,7 @@ void TbCache::invalidate_page(uint64_t pa_page) {
   if (it == by_page_.end()) return;
   std::vector<TranslationBlock*> victims = std::move(it->second);
   by_page_.erase(it);
+  ++epoch_;  // links into the victims must not be followed any more
   for (TranslationBlock* tb : victims) {
     if (!tb->valid) continue;
     tb->valid = false;
@@ -47,7 +48,7 @@ void TbCache::clear() {
   }
   blocks_.clear();
   by_page_.clear();
-  clear_jump_cache();
+  clear_jump_cache();  // also bumps the epoch
 }
 
 }  // namespace rwd

@@ -28,7 +28,11 @@ class TbCache {
   // until free_retired(), because one of them may be executing right now.
   void invalidate_page(uint64_t pa_page);
   void free_retired() { retired_.clear(); }
-  void clear_jump_cache() { jump_cache_.fill(nullptr); }
+  void clear_jump_cache() {
+    jump_cache_.fill(nullptr);
+    ++epoch_;
+  }
+  uint64_t epoch() const { return epoch_; }
   void clear();
   size_t size() const { return blocks_.size(); }
   uint64_t invalidations() const { return invalidations_; }
@@ -51,6 +55,7 @@ class TbCache {
   std::vector<std::unique_ptr<TranslationBlock>> retired_;
   std::array<TranslationBlock*, kJumpCacheSize> jump_cache_{};
   uint64_t invalidations_ = 0;
+  uint64_t epoch_ = 1;
 };
 
 }  // namespace rwd

@@ -58,6 +58,11 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
     if (ends || tb->npages == 2) break;
   }
   tb->next_pc = pc;
+  tb->size = static_cast<uint32_t>(tb->ops.size());
+  Op exit_op{};
+  exit_op.fn = riscv::op_exit;
+  exit_op.pc = pc;
+  tb->ops.push_back(exit_op);
 
   for (int i = 0; i < tb->npages; ++i) {
     if (RamBlock* rb = as_.find_ram(tb->pages[i])) {
@@ -71,7 +76,8 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   Logger& log = logger();
   if (log.wants(kLogInAsm, cpu_.s.icount)) {
     log.printf("----------------\nIN: \nPriv: %u; Virt: 0\n", static_cast<unsigned>(cpu_.s.priv));
-    for (const Op& o : tb->ops) {
+    for (uint32_t i = 0; i < tb->size; ++i) {
+      const Op& o = tb->ops[i];
       std::string text = riscv::disassemble(o.raw, o.pc);
       if (o.len == 2)
         log.printf("0x%016llx:  %04x              %s\n", static_cast<unsigned long long>(o.pc), o.raw, text.c_str());

@@ -17,7 +17,14 @@ struct TranslationBlock {
   uint64_t pages[2] = {};  // physical pages the instructions came from
   int npages = 0;
   bool valid = true;
-  std::vector<riscv::Op> ops;
+  // Direct links to the blocks that followed this one last time, by exit:
+  // [0] fall-through, [1] any other target. Trusted only while chain_epoch
+  // equals the cache's epoch (any invalidation or TLB flush bumps it).
+  TranslationBlock* chain[2] = {};
+  uint64_t chain_pc[2] = {};
+  uint64_t chain_epoch = 0;
+  uint32_t size = 0;            // instructions in the block
+  std::vector<riscv::Op> ops;   // size instructions, then an exit op
 };
 
 }  // namespace rwd

@@ -9,7 +9,9 @@ namespace rwd::riscv {
 
 class Cpu;
 struct Op;
-using OpFn = void (*)(Cpu&, const Op&);
+// Ops are threaded: each handler does its work and tail-calls the next op of
+// its block (see DEF_OP in insn_handlers.h); every block ends with an exit op.
+using OpFn = void (*)(Cpu&, const Op*);
 
 // Operand shapes. They decide which fields are extracted and how the
 // instruction is printed; "F" marks floating-point register operands.

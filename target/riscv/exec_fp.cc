@@ -29,7 +29,10 @@ inline void set_f64(Cpu& c, unsigned r, uint64_t v) {
 }
 inline Rm rm_of(Cpu& c, const Op& o) {
   unsigned rm = o.rm == 7 ? c.s.frm : o.rm;
-  if (rm > 4) throw GuestTrap{Cause::kIllegalInsn, 0};
+  if (rm > 4) {
+    c.s.tb_insn_index = o.seq;
+    throw GuestTrap{Cause::kIllegalInsn, 0};
+  }
   return static_cast<Rm>(rm);
 }
 inline uint64_t sx32(uint32_t v) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v))); }
@@ -49,25 +52,25 @@ struct Flags {
 
 }  // namespace
 
-void op_flw(Cpu& c, const Op& o) {
+DEF_OP(flw) {
   c.s.tb_insn_index = o.seq;
   set_f32(c, o.rd, c.mmu.load<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
-void op_fld(Cpu& c, const Op& o) {
+DEF_OP(fld) {
   c.s.tb_insn_index = o.seq;
   set_f64(c, o.rd, c.mmu.load<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
-void op_fsw(Cpu& c, const Op& o) {
+DEF_OP(fsw) {
   c.s.tb_insn_index = o.seq;
   c.mmu.store<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), static_cast<uint32_t>(c.s.f[o.rs2]));
 }
-void op_fsd(Cpu& c, const Op& o) {
+DEF_OP(fsd) {
   c.s.tb_insn_index = o.seq;
   c.mmu.store<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), c.s.f[o.rs2]);
 }
 
 #define FP_BINARY(name, W, fn)                                               \
-  void op_##name(Cpu& c, const Op& o) {                                      \
+  DEF_OP(name) {                                      \
     Rm rm = rm_of(c, o);                                                     \
     Flags fl(c);                                                             \
     set_##W(c, o.rd, fpu::fn(W(c, o.rs1), W(c, o.rs2), rm, fl.f));           \
@@ -83,7 +86,7 @@ FP_BINARY(fdiv_d, f64, f64_div)
 #undef FP_BINARY
 
 #define FP_FUSED(name, W, fn, negp, nega)                                                      \
-  void op_##name(Cpu& c, const Op& o) {                                                        \
+  DEF_OP(name) {                                                        \
     Rm rm = rm_of(c, o);                                                                       \
     Flags fl(c);                                                                               \
     set_##W(c, o.rd, fpu::fn(W(c, o.rs1), W(c, o.rs2), W(c, o.rs3), negp, nega, rm, fl.f));    \
@@ -98,28 +101,28 @@ FP_FUSED(fnmsub_d, f64, f64_muladd, true, false)
 FP_FUSED(fnmadd_d, f64, f64_muladd, true, true)
 #undef FP_FUSED
 
-void op_fsqrt_s(Cpu& c, const Op& o) {
+DEF_OP(fsqrt_s) {
   Rm rm = rm_of(c, o);
   Flags fl(c);
   set_f32(c, o.rd, fpu::f32_sqrt(f32(c, o.rs1), rm, fl.f));
 }
-void op_fsqrt_d(Cpu& c, const Op& o) {
+DEF_OP(fsqrt_d) {
   Rm rm = rm_of(c, o);
   Flags fl(c);
   set_f64(c, o.rd, fpu::f64_sqrt(f64(c, o.rs1), rm, fl.f));
 }
 
 // Sign injection: pure bit operations, no flags.
-void op_fsgnj_s(Cpu& c, const Op& o) { set_f32(c, o.rd, (f32(c, o.rs1) & 0x7fffffff) | (f32(c, o.rs2) & 0x80000000)); }
-void op_fsgnjn_s(Cpu& c, const Op& o) { set_f32(c, o.rd, (f32(c, o.rs1) & 0x7fffffff) | (~f32(c, o.rs2) & 0x80000000)); }
-void op_fsgnjx_s(Cpu& c, const Op& o) { set_f32(c, o.rd, f32(c, o.rs1) ^ (f32(c, o.rs2) & 0x80000000)); }
+DEF_OP(fsgnj_s) { set_f32(c, o.rd, (f32(c, o.rs1) & 0x7fffffff) | (f32(c, o.rs2) & 0x80000000)); }
+DEF_OP(fsgnjn_s) { set_f32(c, o.rd, (f32(c, o.rs1) & 0x7fffffff) | (~f32(c, o.rs2) & 0x80000000)); }
+DEF_OP(fsgnjx_s) { set_f32(c, o.rd, f32(c, o.rs1) ^ (f32(c, o.rs2) & 0x80000000)); }
 constexpr uint64_t kSign64 = 1ull << 63;
-void op_fsgnj_d(Cpu& c, const Op& o) { set_f64(c, o.rd, (f64(c, o.rs1) & ~kSign64) | (f64(c, o.rs2) & kSign64)); }
-void op_fsgnjn_d(Cpu& c, const Op& o) { set_f64(c, o.rd, (f64(c, o.rs1) & ~kSign64) | (~f64(c, o.rs2) & kSign64)); }
-void op_fsgnjx_d(Cpu& c, const Op& o) { set_f64(c, o.rd, f64(c, o.rs1) ^ (f64(c, o.rs2) & kSign64)); }
+DEF_OP(fsgnj_d) { set_f64(c, o.rd, (f64(c, o.rs1) & ~kSign64) | (f64(c, o.rs2) & kSign64)); }
+DEF_OP(fsgnjn_d) { set_f64(c, o.rd, (f64(c, o.rs1) & ~kSign64) | (~f64(c, o.rs2) & kSign64)); }
+DEF_OP(fsgnjx_d) { set_f64(c, o.rd, f64(c, o.rs1) ^ (f64(c, o.rs2) & kSign64)); }
 
 #define FP_MINMAX(name, W, fn)                                   \
-  void op_##name(Cpu& c, const Op& o) {                          \
+  DEF_OP(name) {                          \
     Flags fl(c);                                                 \
     set_##W(c, o.rd, fpu::fn(W(c, o.rs1), W(c, o.rs2), fl.f));   \
   }
@@ -130,7 +133,7 @@ FP_MINMAX(fmax_d, f64, f64_max)
 #undef FP_MINMAX
 
 #define FP_COMPARE(name, W, fn)                                       \
-  void op_##name(Cpu& c, const Op& o) {                               \
+  DEF_OP(name) {                               \
     Flags fl(c);                                                      \
     c.s.x[o.rd] = fpu::fn(W(c, o.rs1), W(c, o.rs2), fl.f) ? 1 : 0;    \
   }
@@ -142,12 +145,12 @@ FP_COMPARE(flt_d, f64, f64_lt)
 FP_COMPARE(fle_d, f64, f64_le)
 #undef FP_COMPARE
 
-void op_fclass_s(Cpu& c, const Op& o) { c.s.x[o.rd] = fpu::f32_classify(f32(c, o.rs1)); }
-void op_fclass_d(Cpu& c, const Op& o) { c.s.x[o.rd] = fpu::f64_classify(f64(c, o.rs1)); }
+DEF_OP(fclass_s) { c.s.x[o.rd] = fpu::f32_classify(f32(c, o.rs1)); }
+DEF_OP(fclass_d) { c.s.x[o.rd] = fpu::f64_classify(f64(c, o.rs1)); }
 
 // Float -> integer: 32-bit results are sign-extended into rd.
 #define FP_TO_INT(name, W, fn, widen)                           \
-  void op_##name(Cpu& c, const Op& o) {                         \
+  DEF_OP(name) {                         \
     Rm rm = rm_of(c, o);                                        \
     Flags fl(c);                                                \
     c.s.x[o.rd] = widen(fpu::fn(W(c, o.rs1), rm, fl.f));        \
@@ -165,7 +168,7 @@ FP_TO_INT(fcvt_lu_d, f64, f64_to_u64, AS_U64)
 #undef FP_TO_INT
 
 #define INT_TO_FP(name, W, fn, T)                                          \
-  void op_##name(Cpu& c, const Op& o) {                                    \
+  DEF_OP(name) {                                    \
     Rm rm = rm_of(c, o);                                                   \
     Flags fl(c);                                                           \
     set_##W(c, o.rd, fpu::fn(static_cast<T>(c.s.x[o.rs1]), rm, fl.f));     \
@@ -180,20 +183,20 @@ INT_TO_FP(fcvt_d_l, f64, i64_to_f64, int64_t)
 INT_TO_FP(fcvt_d_lu, f64, u64_to_f64, uint64_t)
 #undef INT_TO_FP
 
-void op_fcvt_s_d(Cpu& c, const Op& o) {
+DEF_OP(fcvt_s_d) {
   Rm rm = rm_of(c, o);
   Flags fl(c);
   set_f32(c, o.rd, fpu::f64_to_f32(f64(c, o.rs1), rm, fl.f));
 }
-void op_fcvt_d_s(Cpu& c, const Op& o) {
+DEF_OP(fcvt_d_s) {
   rm_of(c, o);  // the rm field is still validated
   Flags fl(c);
   set_f64(c, o.rd, fpu::f32_to_f64(f32(c, o.rs1), fl.f));
 }
 
-void op_fmv_x_w(Cpu& c, const Op& o) { c.s.x[o.rd] = sx32(static_cast<uint32_t>(c.s.f[o.rs1])); }
-void op_fmv_w_x(Cpu& c, const Op& o) { set_f32(c, o.rd, static_cast<uint32_t>(c.s.x[o.rs1])); }
-void op_fmv_x_d(Cpu& c, const Op& o) { c.s.x[o.rd] = c.s.f[o.rs1]; }
-void op_fmv_d_x(Cpu& c, const Op& o) { set_f64(c, o.rd, c.s.x[o.rs1]); }
+DEF_OP(fmv_x_w) { c.s.x[o.rd] = sx32(static_cast<uint32_t>(c.s.f[o.rs1])); }
+DEF_OP(fmv_w_x) { set_f32(c, o.rd, static_cast<uint32_t>(c.s.x[o.rs1])); }
+DEF_OP(fmv_x_d) { c.s.x[o.rd] = c.s.f[o.rs1]; }
+DEF_OP(fmv_d_x) { set_f64(c, o.rd, c.s.x[o.rs1]); }
 
 }  // namespace rwd::riscv

@@ -16,17 +16,17 @@ inline uint64_t sext(T v) {
 }
 }  // namespace
 
-void op_lb(Cpu& c, const Op& o) { c.s.x[o.rd] = sext(c.mmu.load<int8_t>(addr(c, o))); }
-void op_lh(Cpu& c, const Op& o) { c.s.x[o.rd] = sext(c.mmu.load<int16_t>(addr(c, o))); }
-void op_lw(Cpu& c, const Op& o) { c.s.x[o.rd] = sext(c.mmu.load<int32_t>(addr(c, o))); }
-void op_ld(Cpu& c, const Op& o) { c.s.x[o.rd] = c.mmu.load<uint64_t>(addr(c, o)); }
-void op_lbu(Cpu& c, const Op& o) { c.s.x[o.rd] = c.mmu.load<uint8_t>(addr(c, o)); }
-void op_lhu(Cpu& c, const Op& o) { c.s.x[o.rd] = c.mmu.load<uint16_t>(addr(c, o)); }
-void op_lwu(Cpu& c, const Op& o) { c.s.x[o.rd] = c.mmu.load<uint32_t>(addr(c, o)); }
-void op_sb(Cpu& c, const Op& o) { c.mmu.store<uint8_t>(addr(c, o), static_cast<uint8_t>(c.s.x[o.rs2])); }
-void op_sh(Cpu& c, const Op& o) { c.mmu.store<uint16_t>(addr(c, o), static_cast<uint16_t>(c.s.x[o.rs2])); }
-void op_sw(Cpu& c, const Op& o) { c.mmu.store<uint32_t>(addr(c, o), static_cast<uint32_t>(c.s.x[o.rs2])); }
-void op_sd(Cpu& c, const Op& o) { c.mmu.store<uint64_t>(addr(c, o), c.s.x[o.rs2]); }
+DEF_OP(lb) { c.s.x[o.rd] = sext(c.mmu.load<int8_t>(addr(c, o))); }
+DEF_OP(lh) { c.s.x[o.rd] = sext(c.mmu.load<int16_t>(addr(c, o))); }
+DEF_OP(lw) { c.s.x[o.rd] = sext(c.mmu.load<int32_t>(addr(c, o))); }
+DEF_OP(ld) { c.s.x[o.rd] = c.mmu.load<uint64_t>(addr(c, o)); }
+DEF_OP(lbu) { c.s.x[o.rd] = c.mmu.load<uint8_t>(addr(c, o)); }
+DEF_OP(lhu) { c.s.x[o.rd] = c.mmu.load<uint16_t>(addr(c, o)); }
+DEF_OP(lwu) { c.s.x[o.rd] = c.mmu.load<uint32_t>(addr(c, o)); }
+DEF_OP(sb) { c.mmu.store<uint8_t>(addr(c, o), static_cast<uint8_t>(c.s.x[o.rs2])); }
+DEF_OP(sh) { c.mmu.store<uint16_t>(addr(c, o), static_cast<uint16_t>(c.s.x[o.rs2])); }
+DEF_OP(sw) { c.mmu.store<uint32_t>(addr(c, o), static_cast<uint32_t>(c.s.x[o.rs2])); }
+DEF_OP(sd) { c.mmu.store<uint64_t>(addr(c, o), c.s.x[o.rs2]); }
 
 // --- A extension -----------------------------------------------------------
 // One hart: every AMO is trivially atomic; memory ordering bits need nothing.
@@ -48,9 +48,15 @@ void load_reserved(Cpu& c, const Op& o) {
 template <typename T>
 void store_conditional(Cpu& c, const Op& o) {
   c.s.tb_insn_index = o.seq;
+  uint64_t va = c.s.x[o.rs1];
+  if (va % sizeof(T)) {  // as on QEMU 7.2: a misaligned SC fails, without trapping
+    c.s.reservation_valid = false;
+    c.s.x[o.rd] = 1;
+    return;
+  }
   uint64_t pa;
   // Translate (and fault) as a store even when the SC will fail, as hardware does.
-  uint8_t* p = c.mmu.amo_ptr(c.s.x[o.rs1], sizeof(T), pa);
+  uint8_t* p = c.mmu.amo_ptr(va, sizeof(T), pa);
   bool ok = c.s.reservation_valid && c.s.reservation == pa;
   c.s.reservation_valid = false;
   if (ok) {
@@ -74,17 +80,17 @@ void amo(Cpu& c, const Op& o, F f) {
 
 }  // namespace
 
-void op_lr_w(Cpu& c, const Op& o) { load_reserved<int32_t>(c, o); }
-void op_lr_d(Cpu& c, const Op& o) { load_reserved<int64_t>(c, o); }
-void op_sc_w(Cpu& c, const Op& o) { store_conditional<int32_t>(c, o); }
-void op_sc_d(Cpu& c, const Op& o) { store_conditional<int64_t>(c, o); }
+DEF_OP(lr_w) { load_reserved<int32_t>(c, o); }
+DEF_OP(lr_d) { load_reserved<int64_t>(c, o); }
+DEF_OP(sc_w) { store_conditional<int32_t>(c, o); }
+DEF_OP(sc_d) { store_conditional<int64_t>(c, o); }
 
 #define DEFINE_AMO(name, expr)                                                         \
-  void op_##name##_w(Cpu& c, const Op& o) {                                            \
+  DEF_OP(name##_w) {                                            \
     amo<int32_t>(c, o, [](int32_t a, int32_t b) -> int32_t {                           \
       using U = uint32_t; (void)sizeof(U); return (expr); });                          \
   }                                                                                    \
-  void op_##name##_d(Cpu& c, const Op& o) {                                            \
+  DEF_OP(name##_d) {                                            \
     amo<int64_t>(c, o, [](int64_t a, int64_t b) -> int64_t {                           \
       using U = uint64_t; (void)sizeof(U); return (expr); });                          \
   }

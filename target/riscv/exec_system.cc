@@ -8,6 +8,7 @@ namespace rwd::riscv {
 
 namespace {
 [[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
+inline void mark(Cpu& c, const Op& o) { c.s.tb_insn_index = o.seq; }
 
 // Common shape of the six CSR instructions. `write` says whether the CSR is
 // written at all: csrrs/csrrc write only when their mask is non-zero (QEMU's
@@ -25,32 +26,33 @@ void csr_op(Cpu& c, const Op& o, bool read, bool write, F new_value) {
 }
 }  // namespace
 
-void op_csrrw(Cpu& c, const Op& o) {
+DEF_OP(csrrw) {
   uint64_t v = c.s.x[o.rs1];
   csr_op(c, o, o.rd != 32, true, [v](uint64_t) { return v; });
 }
-void op_csrrs(Cpu& c, const Op& o) {
+DEF_OP(csrrs) {
   uint64_t v = c.s.x[o.rs1];
   csr_op(c, o, true, v != 0, [v](uint64_t old) { return old | v; });
 }
-void op_csrrc(Cpu& c, const Op& o) {
+DEF_OP(csrrc) {
   uint64_t v = c.s.x[o.rs1];
   csr_op(c, o, true, v != 0, [v](uint64_t old) { return old & ~v; });
 }
-void op_csrrwi(Cpu& c, const Op& o) {
+DEF_OP(csrrwi) {
   uint64_t v = o.rs1;
   csr_op(c, o, o.rd != 32, true, [v](uint64_t) { return v; });
 }
-void op_csrrsi(Cpu& c, const Op& o) {
+DEF_OP(csrrsi) {
   uint64_t v = o.rs1;
   csr_op(c, o, true, v != 0, [v](uint64_t old) { return old | v; });
 }
-void op_csrrci(Cpu& c, const Op& o) {
+DEF_OP(csrrci) {
   uint64_t v = o.rs1;
   csr_op(c, o, true, v != 0, [v](uint64_t old) { return old & ~v; });
 }
 
-void op_ecall(Cpu& c, const Op&) {
+DEF_OP(ecall) {
+  mark(c, o);
   switch (c.s.priv) {
     case Priv::U: throw GuestTrap{Cause::kEcallU, 0};
     case Priv::S: throw GuestTrap{Cause::kEcallS, 0};
@@ -58,28 +60,36 @@ void op_ecall(Cpu& c, const Op&) {
   }
 }
 // QEMU 7.2 reports mtval = 0 for ebreak.
-void op_ebreak(Cpu&, const Op&) { throw GuestTrap{Cause::kBreakpoint, 0}; }
-void op_mret(Cpu& c, const Op&) { c.mret(); }
-void op_sret(Cpu& c, const Op&) { c.sret(); }
+DEF_OP(ebreak) {
+  mark(c, o); throw GuestTrap{Cause::kBreakpoint, 0}; }
+DEF_OP(mret) {
+  mark(c, o); c.mret(); }
+DEF_OP(sret) {
+  mark(c, o); c.sret(); }
 
-void op_wfi(Cpu& c, const Op&) {
+DEF_OP(wfi) {
+  mark(c, o);
   if (c.s.priv == Priv::U) illegal();
   if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTW)) illegal();
   // Waiting is the engine's business: it idles until an interrupt is pending.
   if (!c.interrupt_pending()) c.s.wfi = true;
 }
 
-void op_sfence_vma(Cpu& c, const Op&) {
+DEF_OP(sfence_vma) {
+  mark(c, o);
   if (c.s.priv == Priv::U) illegal();
   if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTVM)) illegal();
   c.mmu.flush();
 }
 
-void op_fence(Cpu&, const Op&) {}
+DEF_OP(fence) {}
 // Stores to translated code invalidate it at once, so fence.i needs only to
 // end the block, which its table flags do.
-void op_fence_i(Cpu&, const Op&) {}
+DEF_OP(fence_i) {}
 
-void op_illegal(Cpu&, const Op&) { illegal(); }
+DEF_OP(illegal) {
+  mark(c, o); illegal(); }
+
+void op_exit(Cpu&, const Op*) {}
 
 }  // namespace rwd::riscv

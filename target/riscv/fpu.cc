@@ -301,7 +301,7 @@ FPU_FMA_TARGET bool f64_muladd_fast(double x, double y, double z, Rm rm, uint32_
 
 // binary32 through binary64: products of two binary32 are exact in binary64,
 // sums are made exact with TwoSum, and f32_finish repairs double rounding.
-inline double wide(uint32_t a) { return double(f_of(a)); }
+inline double wide(uint32_t a) { return wide32(a); }
 
 }  // namespace
 

@@ -1,8 +1,11 @@
 // RISC-V F/D comparisons, min/max, fclass and conversions (fcvt.*).
+#pragma GCC optimize("fp-contract=off")  // see fpu.cc
+
 #include <limits>
 #include <type_traits>
 
 #include "target/riscv/fpu.h"
+#include "target/riscv/fpu_host.h"
 #include "target/riscv/fpu_impl.h"
 
 namespace rwd::fpu {
@@ -76,7 +79,7 @@ uint32_t classify(typename F::Bits a) {
 // Rounds to an integer of type I; out-of-range and NaN inputs saturate and
 // raise only NV (NaN and +inf give the maximum).
 template <class F, class I>
-I to_int(typename F::Bits a, Rm rm, uint32_t& flags) {
+[[gnu::noinline]] I to_int(typename F::Bits a, Rm rm, uint32_t& flags) {
   using L = std::numeric_limits<I>;
   constexpr int P = F::kPrec;
   bool sign = sign_of<F>(a);
@@ -127,7 +130,7 @@ I to_int(typename F::Bits a, Rm rm, uint32_t& flags) {
 // ---- integer -> float ----
 
 template <class F, class I>
-typename F::Bits from_int(I v, Rm rm, uint32_t& flags) {
+[[gnu::noinline]] typename F::Bits from_int(I v, Rm rm, uint32_t& flags) {
   if (v == 0) return 0;
   bool sign = false;
   uint64_t mag = uint64_t(v);
@@ -140,6 +143,54 @@ typename F::Bits from_int(I v, Rm rm, uint32_t& flags) {
   return round_pack<F>(sign, 0, mag, rm, flags);
 }
 
+// ---- host fast paths ----
+
+// Float to integer for |x| well inside the target range (and x >= 0 for
+// unsigned targets): truncate on the host, then round from the exact fraction.
+template <class I>
+inline bool to_int_fast(double x, Rm rm, uint32_t& flags, I& out) {
+  constexpr double kLim = sizeof(I) == 4 ? 0x1p31 : 0x1p52;
+  constexpr double kLow = std::is_signed_v<I> ? -kLim : 0.0;
+  if (!(x >= kLow && x < kLim)) [[unlikely]] return false;  // also NaN
+  int64_t t = int64_t(x);
+  double frac = x - double(t);  // exact
+  flags |= uint32_t(frac != 0);  // kNX
+  int64_t up = frac > 0 ? 1 : -1;  // step away from t toward x
+  switch (rm) {
+    case Rm::RNE:
+      if (frac > 0.5 || frac < -0.5 || ((frac == 0.5 || frac == -0.5) && (t & 1))) t += up;
+      break;
+    case Rm::RMM:
+      if (frac >= 0.5 || frac <= -0.5) t += up;
+      break;
+    case Rm::RTZ: break;
+    case Rm::RDN: t -= frac < 0; break;
+    case Rm::RUP: t += frac > 0; break;
+  }
+  if constexpr (std::is_signed_v<I> && sizeof(I) == 4) {
+    if (t > std::numeric_limits<I>::max()) return false;  // 2^31 - 0.5 rounding up
+  }
+  if constexpr (std::is_unsigned_v<I> && sizeof(I) == 4) {
+    if (t > int64_t(std::numeric_limits<I>::max())) return false;
+  }
+  out = I(t);
+  return true;
+}
+
+template <class F, class I>
+inline I to_int_entry(typename F::Bits a, Rm rm, uint32_t& flags) {
+  double x;
+  if constexpr (sizeof(typename F::Bits) == 4) x = host::wide32(a);
+  else x = host::d_of(a);
+  I out;
+  uint32_t fl = 0;
+  if (to_int_fast<I>(x, rm, fl, out)) [[likely]] {
+    flags |= fl;
+    return out;
+  }
+  return to_int<F, I>(a, rm, flags);
+}
+
 }  // namespace
 
 uint32_t f32_min(uint32_t a, uint32_t b, uint32_t& flags) { return min_max<F32>(a, b, false, flags); }
@@ -148,14 +199,28 @@ bool f32_eq(uint32_t a, uint32_t b, uint32_t& flags) { return eq<F32>(a, b, flag
 bool f32_lt(uint32_t a, uint32_t b, uint32_t& flags) { return lt<F32>(a, b, flags); }
 bool f32_le(uint32_t a, uint32_t b, uint32_t& flags) { return le<F32>(a, b, flags); }
 uint32_t f32_classify(uint32_t a) { return classify<F32>(a); }
-int32_t f32_to_i32(uint32_t a, Rm rm, uint32_t& flags) { return to_int<F32, int32_t>(a, rm, flags); }
-uint32_t f32_to_u32(uint32_t a, Rm rm, uint32_t& flags) { return to_int<F32, uint32_t>(a, rm, flags); }
-int64_t f32_to_i64(uint32_t a, Rm rm, uint32_t& flags) { return to_int<F32, int64_t>(a, rm, flags); }
-uint64_t f32_to_u64(uint32_t a, Rm rm, uint32_t& flags) { return to_int<F32, uint64_t>(a, rm, flags); }
-uint32_t i32_to_f32(int32_t v, Rm rm, uint32_t& flags) { return from_int<F32>(v, rm, flags); }
-uint32_t u32_to_f32(uint32_t v, Rm rm, uint32_t& flags) { return from_int<F32>(v, rm, flags); }
-uint32_t i64_to_f32(int64_t v, Rm rm, uint32_t& flags) { return from_int<F32>(v, rm, flags); }
-uint32_t u64_to_f32(uint64_t v, Rm rm, uint32_t& flags) { return from_int<F32>(v, rm, flags); }
+int32_t f32_to_i32(uint32_t a, Rm rm, uint32_t& flags) { return to_int_entry<F32, int32_t>(a, rm, flags); }
+uint32_t f32_to_u32(uint32_t a, Rm rm, uint32_t& flags) { return to_int_entry<F32, uint32_t>(a, rm, flags); }
+int64_t f32_to_i64(uint32_t a, Rm rm, uint32_t& flags) { return to_int_entry<F32, int64_t>(a, rm, flags); }
+uint64_t f32_to_u64(uint32_t a, Rm rm, uint32_t& flags) { return to_int_entry<F32, uint64_t>(a, rm, flags); }
+
+// Integers of at most 24 (binary32) or 53 (binary64) bits convert exactly.
+uint32_t i32_to_f32(int32_t v, Rm rm, uint32_t& flags) {
+  if (uint32_t(v) + (1u << 24) <= (1u << 25)) return host::bits_of(float(v));
+  return from_int<F32>(v, rm, flags);
+}
+uint32_t u32_to_f32(uint32_t v, Rm rm, uint32_t& flags) {
+  if (v <= (1u << 24)) return host::bits_of(float(v));
+  return from_int<F32>(v, rm, flags);
+}
+uint32_t i64_to_f32(int64_t v, Rm rm, uint32_t& flags) {
+  if (uint64_t(v) + (1u << 24) <= (1u << 25)) return host::bits_of(float(v));
+  return from_int<F32>(v, rm, flags);
+}
+uint32_t u64_to_f32(uint64_t v, Rm rm, uint32_t& flags) {
+  if (v <= (1u << 24)) return host::bits_of(float(v));
+  return from_int<F32>(v, rm, flags);
+}
 
 uint64_t f64_min(uint64_t a, uint64_t b, uint32_t& flags) { return min_max<F64>(a, b, false, flags); }
 uint64_t f64_max(uint64_t a, uint64_t b, uint32_t& flags) { return min_max<F64>(a, b, true, flags); }
@@ -163,31 +228,32 @@ bool f64_eq(uint64_t a, uint64_t b, uint32_t& flags) { return eq<F64>(a, b, flag
 bool f64_lt(uint64_t a, uint64_t b, uint32_t& flags) { return lt<F64>(a, b, flags); }
 bool f64_le(uint64_t a, uint64_t b, uint32_t& flags) { return le<F64>(a, b, flags); }
 uint32_t f64_classify(uint64_t a) { return classify<F64>(a); }
-int32_t f64_to_i32(uint64_t a, Rm rm, uint32_t& flags) { return to_int<F64, int32_t>(a, rm, flags); }
-uint32_t f64_to_u32(uint64_t a, Rm rm, uint32_t& flags) { return to_int<F64, uint32_t>(a, rm, flags); }
-int64_t f64_to_i64(uint64_t a, Rm rm, uint32_t& flags) { return to_int<F64, int64_t>(a, rm, flags); }
-uint64_t f64_to_u64(uint64_t a, Rm rm, uint32_t& flags) { return to_int<F64, uint64_t>(a, rm, flags); }
-uint64_t i32_to_f64(int32_t v, Rm rm, uint32_t& flags) { return from_int<F64>(v, rm, flags); }
-uint64_t u32_to_f64(uint32_t v, Rm rm, uint32_t& flags) { return from_int<F64>(v, rm, flags); }
-uint64_t i64_to_f64(int64_t v, Rm rm, uint32_t& flags) { return from_int<F64>(v, rm, flags); }
-uint64_t u64_to_f64(uint64_t v, Rm rm, uint32_t& flags) { return from_int<F64>(v, rm, flags); }
+int32_t f64_to_i32(uint64_t a, Rm rm, uint32_t& flags) { return to_int_entry<F64, int32_t>(a, rm, flags); }
+uint32_t f64_to_u32(uint64_t a, Rm rm, uint32_t& flags) { return to_int_entry<F64, uint32_t>(a, rm, flags); }
+int64_t f64_to_i64(uint64_t a, Rm rm, uint32_t& flags) { return to_int_entry<F64, int64_t>(a, rm, flags); }
+uint64_t f64_to_u64(uint64_t a, Rm rm, uint32_t& flags) { return to_int_entry<F64, uint64_t>(a, rm, flags); }
+uint64_t i32_to_f64(int32_t v, Rm, uint32_t&) { return host::bits_of(double(v)); }  // always exact
+uint64_t u32_to_f64(uint32_t v, Rm, uint32_t&) { return host::bits_of(double(v)); }
+uint64_t i64_to_f64(int64_t v, Rm rm, uint32_t& flags) {
+  if (uint64_t(v) + (uint64_t(1) << 53) <= (uint64_t(1) << 54)) return host::bits_of(double(v));
+  return from_int<F64>(v, rm, flags);
+}
+uint64_t u64_to_f64(uint64_t v, Rm rm, uint32_t& flags) {
+  if (v <= (uint64_t(1) << 53)) return host::bits_of(double(v));
+  return from_int<F64>(v, rm, flags);
+}
 
 uint64_t f32_to_f64(uint32_t a, uint32_t& flags) {
-  bool sign = sign_of<F32>(a);
-  uint64_t s = sign ? F64::kSign : 0;
-  if (is_special<F32>(a)) [[unlikely]] {
-    if (is_nan<F32>(a)) {
-      if (is_snan<F32>(a)) flags |= kNV;
-      return kCanonicalNaN64;
-    }
-    return s | F64::kInf;
+  if (is_nan<F32>(a)) [[unlikely]] {
+    if (is_snan<F32>(a)) flags |= kNV;
+    return kCanonicalNaN64;
   }
-  if (is_zero<F32>(a)) return s;
-  Unpacked u = unpack<F32>(a);  // exact in binary64
-  return s | (uint64_t(u.exp + F64::kBias) << 52) | ((u.mant << 29) & F64::kFracMask);
+  return host::bits_of(host::wide32(a));  // exact, subnormals included
 }
 
 uint32_t f64_to_f32(uint64_t a, Rm rm, uint32_t& flags) {
+  uint32_t out;
+  if (host::f32_finish(host::d_of(a), 0, rm, flags, out)) [[likely]] return out;
   bool sign = sign_of<F64>(a);
   uint32_t s = sign ? F32::kSign : 0;
   if (is_special<F64>(a)) [[unlikely]] {

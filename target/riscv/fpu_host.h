@@ -25,6 +25,7 @@ inline double d_of(uint64_t x) { return std::bit_cast<double>(x); }
 inline uint64_t bits_of(double d) { return std::bit_cast<uint64_t>(d); }
 inline float f_of(uint32_t x) { return std::bit_cast<float>(x); }
 inline uint32_t bits_of(float f) { return std::bit_cast<uint32_t>(f); }
+inline double wide32(uint32_t a) { return double(f_of(a)); }  // exact (NaNs become quiet)
 
 // Final rounding from the nearest-even result `rb` (raw bits; normal and at
 // least one binade away from the format's limits):
@@ -34,13 +35,15 @@ inline uint32_t bits_of(float f) { return std::bit_cast<uint32_t>(f); }
 //         double rounding, see f32_finish).
 template <typename U>
 inline U finish(U rb, int dir, bool tie, bool beyond, Rm rm, uint32_t& flags) {
+  static_assert(kNX == 1);
+  flags |= uint32_t(dir != 0);
+  if (rm == Rm::RNE && !beyond) [[likely]] return rb;
   if (dir == 0) return rb;
-  flags |= kNX;
   bool neg = (rb >> (sizeof(U) * 8 - 1)) != 0;
-  bool away = (dir > 0) != neg;  // neighbour has the larger magnitude
+  bool away = (dir > 0) != neg;  // the neighbour has the larger magnitude
   U n = away ? rb + 1 : rb - 1;
   switch (rm) {
-    case Rm::RNE: return beyond ? n : rb;
+    case Rm::RNE: return n;  // beyond
     case Rm::RMM: return beyond || (tie && away) ? n : rb;
     case Rm::RTZ: return away ? rb : n;
     case Rm::RUP: return dir > 0 ? n : rb;
@@ -72,16 +75,21 @@ inline bool f64_tie(uint64_t rb, double err) {
 inline bool f32_finish(double s, double e, Rm rm, uint32_t& flags, uint32_t& out) {
   float f = float(s);
   uint32_t fb = bits_of(f);
-  uint32_t m = fb & 0x7fffffffu;
-  if (m - 0x01000000u >= 0x7f000000u - 0x01000000u) return false;  // exponent in [2, 0xfd]
+  if ((fb & 0x7fffffffu) - 0x01000000u >= 0x7e000000u) return false;  // exponent in [2, 0xfd]
+  // The 29 bits of s below binary32 precision: 0 when s is a binary32 value,
+  // 0x10000000 when it is a midpoint (then the host's tie-break may be wrong).
+  uint64_t low = bits_of(s) & 0x1fffffff;
+  if (rm == Rm::RNE && low != 0x10000000) [[likely]] {
+    flags |= uint32_t(low != 0 || e != 0);  // kNX
+    out = fb;
+    return true;
+  }
   double r = s - double(f);  // exact
   int dir;
   bool tie = false, beyond = false;
   if (r != 0) {
     dir = r > 0 ? 1 : -1;
-    bool away = (dir > 0) != ((fb >> 31) != 0);
-    double half = (double(f_of(away ? fb + 1 : fb - 1)) - double(f)) * 0.5;
-    if (r == half) {  // s is a binary32 midpoint; the host broke the tie to even
+    if (low == 0x10000000) {
       if (e == 0) tie = true;
       else beyond = (e > 0) == (r > 0);
     }

@@ -169,8 +169,9 @@ uint64_t Mmu::load_slow(uint64_t va, unsigned size) {
 void Mmu::store_slow(uint64_t va, unsigned size, uint64_t value) {
   if ((va & ~kPageMask) + size > kPageSize) {
     // Translate both pages first so a fault on the second leaves memory untouched.
+    // (A fault on the second page reports that page's first byte.)
     translate(va, AccessType::kWrite, data_idx_);
-    translate(va + size - 1, AccessType::kWrite, data_idx_);
+    translate((va + size - 1) & kPageMask, AccessType::kWrite, data_idx_);
     for (unsigned i = 0; i < size; ++i) store<uint8_t>(va + i, static_cast<uint8_t>(value >> (8 * i)));
     return;
   }
@@ -180,7 +181,8 @@ void Mmu::store_slow(uint64_t va, unsigned size, uint64_t value) {
 }
 
 uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa) {
-  if (va % size) throw GuestTrap{Cause::kStoreMisaligned, va};
+  // QEMU 7.2 raises a *load* address-misaligned exception for misaligned AMOs.
+  if (va % size) throw GuestTrap{Cause::kLoadMisaligned, va};
   pa = translate(va, AccessType::kWrite, data_idx_, size);
   RamBlock* rb = as_.find_ram(pa, size);
   if (!rb || rb->readonly) access_fault(AccessType::kWrite, va);

@@ -7,7 +7,7 @@
  * fld/fsd and reserved rounding modes.
  *
  * The expected values in the tables were computed independently with exact
- * rational arithmetic (Python fractions) and then checked on QEMU.
+ * rational arithmetic (tools/fp_tables.py) and then checked on QEMU.
  */
 #include "test.h"
 #define FMV_IN fmv.d.x

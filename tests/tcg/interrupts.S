@@ -118,10 +118,14 @@ msi_next:
     li t0, MIP_MTIP
     csrw mie, t0
     ld t1, 0(s4)
-    addi t1, t1, 200                  /* 20 us at 10 MHz */
+    li t0, 1 << 32                    /* far future (7 minutes) */
+    add t1, t1, t0
     sd t1, 0(s3)
     MIP_BITS MIP_MTIP
     CHECK a0, 0, "timer not yet pending"
+    ld t1, 0(s4)
+    addi t1, t1, 200                  /* 20 us at 10 MHz */
+    sd t1, 0(s3)
     TRY_BEGIN
     csrsi mstatus, MSTATUS_MIE
     SPIN_WAIT
