@@ -40,11 +40,14 @@ void VirtualClock::recompute_deadline() {
   for (const auto& t : timers_) d = t.deadline < d ? t.deadline : d;
   next_deadline_ = d;
   ++generation_;
+  if (attention_) *attention_ = true;
 }
 
 bool VirtualClock::run_expired() {
   bool fired = false;
   uint64_t now = now_ns();
+  if (wake_due_ > now) now = wake_due_;  // timers an idle warp has woken up
+  wake_due_ = 0;
   for (auto& t : timers_) {
     if (t.deadline <= now) {
       t.deadline = kNever;
@@ -68,7 +71,18 @@ uint64_t VirtualClock::instructions_until_deadline() const {
 
 void VirtualClock::warp_to(uint64_t ns) {
   uint64_t now = now_ns();
-  if (ns > now) warp_ns_ += ns - now;
+  if (icount_mode_ && ns != kNever && ns == next_deadline_) {
+    // Waking an idle hart for the next timer: QEMU (icount, sleep=off) moves
+    // the clock so that the first instruction after the wait sees exactly the
+    // timer's deadline D, i.e. the clock between instructions becomes
+    // D - 1 instruction, and the timer fires there.
+    uint64_t step = 1ull << shift_;
+    uint64_t target = ns >= step ? ns - step : 0;
+    if (target > now) warp_ns_ += target - now;
+    wake_due_ = ns;
+  } else if (ns > now) {
+    warp_ns_ += ns - now;
+  }
   ++generation_;
 }
 

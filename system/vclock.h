@@ -18,9 +18,12 @@ class VirtualClock {
   // `icount` points at the retired-instruction count; `in_block` at the index
   // of the executing instruction within its translation block (the count of
   // the current instruction is *icount + *in_block).
-  void attach(const uint64_t* icount, const uint32_t* in_block) {
+  // `attention` is raised whenever the timer set changes, so an executing
+  // chain of blocks returns to the engine to re-derive its budget.
+  void attach(const uint64_t* icount, const uint32_t* in_block, bool* attention = nullptr) {
     icount_ = icount;
     in_block_ = in_block;
+    attention_ = attention;
   }
   void set_icount_mode(int shift) {
     icount_mode_ = true;
@@ -35,7 +38,8 @@ class VirtualClock {
   uint64_t now_ns() const;
   uint64_t instructions_now() const { return *icount_ + *in_block_; }
 
-  // Timers: a callback at an absolute virtual-time deadline.
+  // Timers: a callback at an absolute virtual-time deadline, run between
+  // instructions once the clock has reached it.
   int add_timer(Callback cb);
   void arm(int timer, uint64_t deadline_ns);
   void disarm(int timer);
@@ -48,7 +52,9 @@ class VirtualClock {
 
   // icount mode: instructions that may run before the next deadline is due.
   uint64_t instructions_until_deadline() const;
-  // Idle: jump virtual time forward to `ns` (icount mode) .
+  // Idle: jump virtual time forward to `ns` (icount mode). Warping to
+  // next_deadline() wakes the hart as QEMU does: the next instruction sees the
+  // timer's deadline, and the following run_expired() fires the timer.
   void warp_to(uint64_t ns);
   uint64_t warp_ns() const { return warp_ns_; }
 
@@ -61,6 +67,7 @@ class VirtualClock {
 
   std::vector<Timer> timers_;
   uint64_t next_deadline_ = kNever;
+  bool* attention_ = nullptr;
   uint64_t generation_ = 0;
   const uint64_t* icount_ = nullptr;
   const uint32_t* in_block_ = nullptr;
@@ -68,6 +75,7 @@ class VirtualClock {
   bool sleep_ = true;
   int shift_ = 0;
   uint64_t warp_ns_ = 0;
+  uint64_t wake_due_ = 0;  // set by an idle warp for the next run_expired()
   uint64_t host_start_ns_ = 0;
 };
 

@@ -1,7 +1,9 @@
 #include "accel/tcg/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <utility>
 
 #include "system/vclock.h"
 #include "target/riscv/cpu_dump.h"
@@ -63,29 +65,40 @@ void Engine::log_block(const TranslationBlock& tb) {
   if (log.wants(kLogCpu, cpu_.s.icount)) riscv::dump_cpu_state(cpu_, log.out(), log.wants(kLogFpu));
 }
 
-// Runs up to `budget` instructions of `tb`. Returns false when an
-// instruction trapped (the trap has been taken).
-bool Engine::execute(TranslationBlock& tb, uint64_t budget) {
+void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o) {
+  c.s.icount += static_cast<uint64_t>(o->imm);
+  c.s.tb_insn_index = 0;
+}
+
+// Runs `tb` (at most `stop - icount` instructions of it) and whatever chains
+// from it. Returns false when an instruction trapped (the trap was taken).
+bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   riscv::Cpu& cpu = cpu_;
   const riscv::Op* ops = tb.ops.data();
-  uint32_t n = tb.size;
-  if (n > budget) {
-    // Cut short: run a copy of the first `budget` ops ending in an exit op.
-    n = static_cast<uint32_t>(budget);
+  uint64_t budget = stop - cpu.s.icount;
+  chain_.stop = stop;
+  if (tb.size > budget) {
+    // Cut short: run a copy of the first `budget` ops ending in a partial exit.
+    uint32_t n = static_cast<uint32_t>(budget);
     partial_.assign(tb.ops.begin(), tb.ops.begin() + n);
-    partial_.push_back(tb.ops[tb.size]);
+    riscv::Op exit_op{};
+    exit_op.fn = tb_exit_partial;
+    exit_op.imm = n;
+    partial_.push_back(exit_op);
     ops = partial_.data();
     cpu.s.pc = tb.ops[n].pc;
   } else {
     cpu.s.pc = tb.next_pc;
   }
+  chain_.current = ops;
   try {
     ops[0].fn(cpu, ops);
   } catch (const GuestTrap& t) {
-    // The trapping op stored its 1-based position in tb_insn_index.
+    // The trapping op stored its 1-based position in tb_insn_index; the
+    // blocks chained before it have already been counted.
     uint32_t i = cpu.s.tb_insn_index - 1;
-    assert(cpu.s.tb_insn_index >= 1 && i < n);
-    const riscv::Op& op = ops[i];
+    assert(cpu.s.tb_insn_index >= 1);
+    const riscv::Op& op = chain_.current[i];
     bool retires = trap_retires_instruction(t.cause);
     cpu.s.icount += i + (retires ? 1 : 0);
     // Illegal-instruction traps report the instruction bits, as QEMU does.
@@ -94,31 +107,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t budget) {
     cpu.enter_trap(t.cause, tval, op.pc);
     return false;
   }
-  cpu.s.icount += n;
-  cpu.s.tb_insn_index = 0;
   return true;
-}
-
-// The block to run after `tb` exited to cpu.s.pc: its chained successor if
-// the link is still trusted, else the virtual-pc cache. nullptr: slow path.
-TranslationBlock* Engine::next_block(TranslationBlock* tb) {
-  uint64_t pc = cpu_.s.pc;
-  uint32_t ctx = cpu_.tb_context();
-  int exit = pc == tb->next_pc ? 0 : 1;
-  uint64_t epoch = tb_cache_.epoch();
-  if (tb->chain_epoch == epoch) {
-    TranslationBlock* next = tb->chain[exit];
-    if (next && tb->chain_pc[exit] == pc && next->context == ctx) return next;
-  } else {
-    tb->chain[0] = tb->chain[1] = nullptr;
-    tb->chain_epoch = epoch;
-  }
-  TranslationBlock* next = tb_cache_.find_virtual(pc, ctx);
-  if (next) {
-    tb->chain[exit] = next;
-    tb->chain_pc[exit] = pc;
-  }
-  return next;
 }
 
 // Fires due timers; handles a waiting hart. Returns false when run() must
@@ -160,8 +149,11 @@ StopReason Engine::run(uint64_t until_icount) {
   Logger& log = logger();
   const bool logging = log.wants(kLogExec | kLogCpu);
   riscv::CpuState& st = cpu_.s;
+  chain_.cache = &tb_cache_;
+  cpu_.chain = &chain_;
   while (!exit_requested_) {
     // Slow path: housekeeping between runs of chained blocks.
+    st.attention = false;
     tb_cache_.free_retired();
     if (cpu_.mmu.flush_count() != seen_flush_count_) {
       seen_flush_count_ = cpu_.mmu.flush_count();
@@ -190,18 +182,14 @@ StopReason Engine::run(uint64_t until_icount) {
       cpu_.enter_trap(t.cause, t.tval, st.pc);
       continue;
     }
-    // Fast path: run blocks back to back until something needs attention.
-    const uint64_t clock_generation = clock_.generation();
-    const uint64_t flush_count = cpu_.mmu.flush_count();
-    for (;;) {
-      if (logging) log_block(*tb);
-      if (!execute(*tb, stop - st.icount)) break;
-      if (st.icount >= stop || exit_requested_ || st.wfi) break;
-      if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) break;
-      if (clock_.generation() != clock_generation || cpu_.mmu.flush_count() != flush_count) break;
-      tb = next_block(tb);
-      if (!tb) break;
+    // Fast path: the block and every block chained from it, until the budget
+    // runs out or something raises `attention`. Per-block logging needs every
+    // block to come back here.
+    if (logging) {
+      log_block(*tb);
+      st.attention = true;
     }
+    execute(*tb, stop);
   }
   return StopReason::kExit;
 }

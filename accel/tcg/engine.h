@@ -5,12 +5,16 @@
 #pragma once
 #include <cstdint>
 
+#include "accel/tcg/block_exit.h"
 #include "accel/tcg/tb_cache.h"
 #include "target/riscv/cpu.h"
 
 namespace rwd {
 
 class VirtualClock;
+
+// The exit op of a block cut short by the budget.
+void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o);
 
 enum class StopReason {
   kLimit,     // the requested instruction count was reached
@@ -26,7 +30,10 @@ class Engine {
   // Runs until the retired-instruction count reaches `until_icount`, or
   // another stop reason arises. Never overshoots `until_icount`.
   StopReason run(uint64_t until_icount);
-  void request_exit() { exit_requested_ = true; }
+  void request_exit() {
+    exit_requested_ = true;
+    cpu_.s.attention = true;
+  }
   void clear_exit() { exit_requested_ = false; }
   bool exit_requested() const { return exit_requested_; }
 
@@ -42,7 +49,6 @@ class Engine {
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
   bool execute(TranslationBlock& tb, uint64_t budget);
-  TranslationBlock* next_block(TranslationBlock* tb);
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
 
@@ -56,6 +62,7 @@ class Engine {
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short
+  ChainContext chain_;
 };
 
 }  // namespace rwd

@@ -60,9 +60,12 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   tb->next_pc = pc;
   tb->size = static_cast<uint32_t>(tb->ops.size());
   Op exit_op{};
-  exit_op.fn = riscv::op_exit;
+  exit_op.fn = tb_exit_for(tb.get());
   exit_op.pc = pc;
+  exit_op.imm = static_cast<int64_t>(reinterpret_cast<uintptr_t>(tb.get()));
   tb->ops.push_back(exit_op);
+  Op& last = tb->ops[tb->size - 1];
+  last.fn = fused_block_end(last.fn, tb.get());
 
   for (int i = 0; i < tb->npages; ++i) {
     if (RamBlock* rb = as_.find_ram(tb->pages[i])) {

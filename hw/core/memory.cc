@@ -1,9 +1,13 @@
 #include "hw/core/memory.h"
 
+#include <sys/mman.h>
+
 #include <cstring>
 #include <stdexcept>
 
 namespace rwd {
+
+void Unmapper::operator()(uint8_t* p) const { munmap(p, size); }
 
 namespace {
 constexpr uint64_t kPageShift = 12;
@@ -17,7 +21,11 @@ RamBlock& AddressSpace::add_ram(const std::string& name, uint64_t base, uint64_t
   rb->base = base;
   rb->size = size;
   rb->readonly = readonly;
-  rb->host.reset(new uint8_t[size]());
+  // Anonymous mappings are zero-filled lazily by the host kernel: a large
+  // guest RAM costs nothing until the guest touches it.
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) throw std::bad_alloc();
+  rb->host = RamBlock::HostPtr(static_cast<uint8_t*>(mem), Unmapper{size});
   rb->code_page.assign((size + kPageSize - 1) >> kPageShift, 0);
   ram_.push_back(std::move(rb));
   return *ram_.back();

@@ -12,12 +12,18 @@
 
 namespace rwd {
 
+struct Unmapper {
+  uint64_t size;
+  void operator()(uint8_t* p) const;
+};
+
 struct RamBlock {
+  using HostPtr = std::unique_ptr<uint8_t[], Unmapper>;
   std::string name;
   uint64_t base = 0;
   uint64_t size = 0;
   bool readonly = false;
-  std::unique_ptr<uint8_t[]> host;
+  HostPtr host{nullptr, Unmapper{0}};
   // One byte per 4 KiB page: non-zero when translated code was made from it.
   std::vector<uint8_t> code_page;
 

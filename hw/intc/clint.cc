@@ -20,7 +20,7 @@ uint64_t write_part(uint64_t reg, uint64_t offset_in_reg, unsigned size, uint64_
 }  // namespace
 
 Clint::Clint(riscv::Cpu& cpu, VirtualClock& clock) : cpu_(cpu), clock_(clock) {
-  timer_ = clock_.add_timer([this] { update_timer(); });
+  timer_ = clock_.add_timer([this] { timer_expired(); });
 }
 
 void Clint::reset() {
@@ -35,21 +35,32 @@ uint64_t Clint::mtime() const {
   return clock_.now_ns() / kNsPerTick + static_cast<uint64_t>(mtime_offset_);
 }
 
+// Called when mtimecmp or mtime changes. As QEMU 7.2's ACLINT: if the compare
+// value has been reached MTIP is raised at once; otherwise MTIP is lowered and
+// a timer is armed (C - mtime) ticks after the current virtual time T, i.e. at
+// D = T + (C - mtime) * 100 ns, keeping T's sub-tick remainder (not at C * 100).
 void Clint::update_timer() {
-  uint64_t now = mtime();
-  if (now >= mtimecmp_) {
-    cpu_.set_mip_bit(riscv::irq::kMTIP, true);
+  uint64_t now_ticks = mtime();
+  if (now_ticks >= mtimecmp_) {
+    deadline_ns_ = VirtualClock::kNever;
     clock_.disarm(timer_);
+    cpu_.set_mip_bit(riscv::irq::kMTIP, true);
     return;
   }
   cpu_.set_mip_bit(riscv::irq::kMTIP, false);
-  // Deadline in virtual ns when mtime reaches mtimecmp (saturating).
-  uint64_t ticks = mtimecmp_ - static_cast<uint64_t>(mtime_offset_);
-  uint64_t deadline = ticks > VirtualClock::kNever / kNsPerTick ? VirtualClock::kNever : ticks * kNsPerTick;
-  if (deadline == VirtualClock::kNever)
+  uint64_t ticks = mtimecmp_ - now_ticks;
+  uint64_t now = clock_.now_ns();
+  uint64_t limit = (VirtualClock::kNever - now) / kNsPerTick;
+  deadline_ns_ = ticks >= limit ? VirtualClock::kNever : now + ticks * kNsPerTick;
+  if (deadline_ns_ == VirtualClock::kNever)
     clock_.disarm(timer_);
   else
-    clock_.arm(timer_, deadline);
+    clock_.arm(timer_, deadline_ns_);
+}
+
+void Clint::timer_expired() {
+  deadline_ns_ = VirtualClock::kNever;
+  cpu_.set_mip_bit(riscv::irq::kMTIP, true);
 }
 
 uint64_t Clint::read(uint64_t offset, unsigned size) {
@@ -89,6 +100,8 @@ void Clint::save(StateWriter& w) const {
   w.put_u64(mtimecmp_);
   w.put_u64(static_cast<uint64_t>(mtime_offset_));
   w.put_u8(msip_);
+  w.put_u64(deadline_ns_);
+  w.put_u8((cpu_.s.mip & riscv::irq::kMTIP) != 0);
 }
 
 void Clint::load(StateReader& r) {
@@ -96,8 +109,14 @@ void Clint::load(StateReader& r) {
   mtimecmp_ = r.get_u64();
   mtime_offset_ = static_cast<int64_t>(r.get_u64());
   msip_ = r.get_u8() != 0;
+  deadline_ns_ = r.get_u64();
+  bool mtip = r.get_u8() != 0;
   cpu_.set_mip_bit(riscv::irq::kMSIP, msip_);
-  update_timer();
+  cpu_.set_mip_bit(riscv::irq::kMTIP, mtip);
+  if (deadline_ns_ == VirtualClock::kNever)
+    clock_.disarm(timer_);
+  else
+    clock_.arm(timer_, deadline_ns_);
 }
 
 }  // namespace rwd

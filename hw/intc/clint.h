@@ -26,11 +26,13 @@ class Clint : public MmioDevice {
 
  private:
   void update_timer();
+  void timer_expired();
 
   riscv::Cpu& cpu_;
   VirtualClock& clock_;
   int timer_ = -1;
   uint64_t mtimecmp_ = 0;
+  uint64_t deadline_ns_ = VirtualClock::kNever;  // armed MTIP deadline (virtual ns)
   int64_t mtime_offset_ = 0;  // guest writes to mtime move it relative to the clock
   bool msip_ = false;
 };

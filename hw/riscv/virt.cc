@@ -25,7 +25,7 @@ void on_quit_signal(int sig) { g_quit_signal = sig; }
 
 VirtMachine::VirtMachine(const Options& opts)
     : opts_(opts), cpu_(as_, clock_), engine_(cpu_, as_, clock_) {
-  clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index);
+  clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index, &cpu_.s.attention);
   if (opts_.icount.enabled) {
     clock_.set_icount_mode(opts_.icount.shift_auto ? 3 : opts_.icount.shift);
     clock_.set_sleep(opts_.icount.sleep);

@@ -38,11 +38,13 @@ void Cpu::update_mmu_context() {
 }
 
 void Cpu::set_mip_bit(uint64_t mask, bool level) {
-  if (level)
+  if (level) {
     s.mip |= mask;
-  else
+    s.wfi = false;
+    s.attention = true;
+  } else {
     s.mip &= ~mask;
-  if (level) s.wfi = false;
+  }
 }
 
 void Cpu::enter_trap(Cause cause, uint64_t tval, uint64_t pc) {
@@ -152,6 +154,7 @@ void Cpu::mret() {
   s.priv = prev;
   s.pc = s.mepc;
   s.reservation_valid = false;
+  s.attention = true;  // interrupts may have become enabled
   update_mmu_context();
 }
 
@@ -168,6 +171,7 @@ void Cpu::sret() {
   s.priv = prev;
   s.pc = s.sepc;
   s.reservation_valid = false;
+  s.attention = true;  // interrupts may have become enabled
   update_mmu_context();
 }
 

@@ -10,6 +10,7 @@
 
 namespace rwd {
 class VirtualClock;
+struct ChainContext;
 }
 
 namespace rwd::riscv {
@@ -51,6 +52,11 @@ struct CpuState {
   // the clock and devices. Instructions that can observe it store it first.
   // Zero between blocks. Not architectural.
   uint32_t tb_insn_index = 0;
+  // Set by anything that may need the engine's attention between blocks
+  // (raised interrupt line, CSR write, trap return, WFI, TLB flush, timer
+  // change, exit request): chained execution stops at the next block end.
+  // Not architectural.
+  bool attention = false;
   uint64_t mcycle_offset = 0, minstret_offset = 0;
 
   // LR/SC reservation (physical address), valid when reservation_valid.
@@ -65,6 +71,7 @@ class Cpu {
 
   CpuState s;
   Mmu mmu;
+  ChainContext* chain = nullptr;  // the engine's block-chaining state
 
   void reset(uint64_t pc);
 
@@ -104,6 +111,7 @@ class Cpu {
 
  private:
   uint64_t read_counter(uint16_t num);
+  uint64_t counter_base() const;
   bool counter_allowed(uint16_t num) const;
   void write_mstatus(uint64_t value);
   void write_pmp(uint16_t num, uint64_t value);

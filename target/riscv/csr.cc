@@ -33,8 +33,16 @@ bool Cpu::counter_allowed(uint16_t num) const {
   return true;
 }
 
+// What mcycle/minstret count: with -icount QEMU 7.2 returns the virtual clock
+// in ns ((icount << shift) + idle warps) for both, not the instruction count;
+// otherwise instructions (QEMU would use host ticks).
+uint64_t Cpu::counter_base() const {
+  if (clock_.icount_mode()) return clock_.now_ns();
+  return s.icount + s.tb_insn_index;
+}
+
 uint64_t Cpu::read_counter(uint16_t num) {
-  uint64_t insns = s.icount + s.tb_insn_index;
+  uint64_t insns = counter_base();
   switch (num) {
     case csr::kCycle:
     case csr::kMcycle:
@@ -182,6 +190,7 @@ uint64_t Cpu::csr_read(uint16_t num) {
 void Cpu::csr_write(uint16_t num, uint64_t v) {
   if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
   if ((num >> 10) == 3) illegal();  // read-only CSR
+  s.attention = true;  // e.g. interrupt enables: the engine re-checks after this block
   switch (num) {
     case csr::kFflags:
       if (!fp_enabled()) illegal();
@@ -245,9 +254,9 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kMip:
       s.mip = (s.mip & ~kMipWritable) | (v & kMipWritable);
       return;
-    case csr::kMcycle: s.mcycle_offset = v - (s.icount + s.tb_insn_index); return;
+    case csr::kMcycle: s.mcycle_offset = v - counter_base(); return;
     case csr::kMinstret:
-      s.minstret_offset = v - (s.icount + s.tb_insn_index);
+      s.minstret_offset = v - counter_base();
       return;
     default:
       break;

@@ -1,32 +1,72 @@
-// Loads, stores and the A extension. Each records its position in the block
-// first, so a device or counter it reaches sees the exact instruction count.
+// Loads, stores and the A extension. Any path that may trap or reach a
+// device records the instruction's position in its block first, so the trap
+// is attributed exactly and the device sees the exact instruction count.
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
 
 namespace rwd::riscv {
 
 namespace {
-inline uint64_t addr(Cpu& c, const Op& o) {
-  c.s.tb_insn_index = o.seq;
-  return c.s.x[o.rs1] + static_cast<uint64_t>(o.imm);
-}
 template <typename T>
 inline uint64_t sext(T v) {
   return static_cast<uint64_t>(static_cast<int64_t>(v));
 }
+
+// Loads and stores are written out by hand rather than with DEF_OP: the TLB
+// hit path must stay frameless (no call, no saved registers), so the slow
+// path is a separate function reached by a tail call. Only the slow path can
+// trap or reach a device, so only it records the instruction's position.
+template <typename T>
+[[gnu::noinline]] void load_slow(Cpu& c, const Op* o) {
+  c.s.tb_insn_index = o->seq;
+  uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
+  c.s.x[o->rd] = sext(static_cast<T>(c.mmu.load_slow(va, sizeof(T))));
+  return o[1].fn(c, o + 1);
+}
+
+template <typename T>
+inline void load(Cpu& c, const Op* o) {
+  uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
+  uintptr_t host;
+  if (!c.mmu.read_hit<T>(va, host)) [[unlikely]]
+    return load_slow<T>(c, o);
+  T v;
+  std::memcpy(&v, reinterpret_cast<const void*>(host), sizeof v);
+  c.s.x[o->rd] = sext(v);
+  return o[1].fn(c, o + 1);
+}
+
+template <typename T>
+[[gnu::noinline]] void store_slow(Cpu& c, const Op* o) {
+  c.s.tb_insn_index = o->seq;
+  uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
+  c.mmu.store_slow(va, sizeof(T), static_cast<T>(c.s.x[o->rs2]));
+  return o[1].fn(c, o + 1);
+}
+
+template <typename T>
+inline void store(Cpu& c, const Op* o) {
+  uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
+  uintptr_t host;
+  if (!c.mmu.write_hit<T>(va, host)) [[unlikely]]
+    return store_slow<T>(c, o);
+  T v = static_cast<T>(c.s.x[o->rs2]);
+  std::memcpy(reinterpret_cast<void*>(host), &v, sizeof v);
+  return o[1].fn(c, o + 1);
+}
 }  // namespace
 
-DEF_OP(lb) { c.s.x[o.rd] = sext(c.mmu.load<int8_t>(addr(c, o))); }
-DEF_OP(lh) { c.s.x[o.rd] = sext(c.mmu.load<int16_t>(addr(c, o))); }
-DEF_OP(lw) { c.s.x[o.rd] = sext(c.mmu.load<int32_t>(addr(c, o))); }
-DEF_OP(ld) { c.s.x[o.rd] = c.mmu.load<uint64_t>(addr(c, o)); }
-DEF_OP(lbu) { c.s.x[o.rd] = c.mmu.load<uint8_t>(addr(c, o)); }
-DEF_OP(lhu) { c.s.x[o.rd] = c.mmu.load<uint16_t>(addr(c, o)); }
-DEF_OP(lwu) { c.s.x[o.rd] = c.mmu.load<uint32_t>(addr(c, o)); }
-DEF_OP(sb) { c.mmu.store<uint8_t>(addr(c, o), static_cast<uint8_t>(c.s.x[o.rs2])); }
-DEF_OP(sh) { c.mmu.store<uint16_t>(addr(c, o), static_cast<uint16_t>(c.s.x[o.rs2])); }
-DEF_OP(sw) { c.mmu.store<uint32_t>(addr(c, o), static_cast<uint32_t>(c.s.x[o.rs2])); }
-DEF_OP(sd) { c.mmu.store<uint64_t>(addr(c, o), c.s.x[o.rs2]); }
+void op_lb(Cpu& c, const Op* o) { return load<int8_t>(c, o); }
+void op_lh(Cpu& c, const Op* o) { return load<int16_t>(c, o); }
+void op_lw(Cpu& c, const Op* o) { return load<int32_t>(c, o); }
+void op_ld(Cpu& c, const Op* o) { return load<int64_t>(c, o); }
+void op_lbu(Cpu& c, const Op* o) { return load<uint8_t>(c, o); }
+void op_lhu(Cpu& c, const Op* o) { return load<uint16_t>(c, o); }
+void op_lwu(Cpu& c, const Op* o) { return load<uint32_t>(c, o); }
+void op_sb(Cpu& c, const Op* o) { return store<uint8_t>(c, o); }
+void op_sh(Cpu& c, const Op* o) { return store<uint16_t>(c, o); }
+void op_sw(Cpu& c, const Op* o) { return store<uint32_t>(c, o); }
+void op_sd(Cpu& c, const Op* o) { return store<uint64_t>(c, o); }
 
 // --- A extension -----------------------------------------------------------
 // One hart: every AMO is trivially atomic; memory ordering bits need nothing.

@@ -72,7 +72,10 @@ DEF_OP(wfi) {
   if (c.s.priv == Priv::U) illegal();
   if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTW)) illegal();
   // Waiting is the engine's business: it idles until an interrupt is pending.
-  if (!c.interrupt_pending()) c.s.wfi = true;
+  if (!c.interrupt_pending()) {
+    c.s.wfi = true;
+    c.s.attention = true;
+  }
 }
 
 DEF_OP(sfence_vma) {
@@ -89,7 +92,5 @@ DEF_OP(fence_i) {}
 
 DEF_OP(illegal) {
   mark(c, o); illegal(); }
-
-void op_exit(Cpu&, const Op*) {}
 
 }  // namespace rwd::riscv

@@ -1,8 +1,14 @@
 // RISC-V F/D arithmetic: add, sub, mul, div, sqrt and fused multiply-add.
-// Integer soft-float; see fpu_impl.h for the rounding core.
+// Each operation tries a host-FP fast path (fpu_host.h) and falls back to the
+// exact integer soft-float (fpu_impl.h) for special, tiny or huge values.
+
 // The error-free transforms must be evaluated exactly as written: never let the
 // compiler fuse a*b+c (GCC does under -std=gnu++* when FMA is enabled).
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 #include <cmath>
 #include <utility>

@@ -1,5 +1,9 @@
 // RISC-V F/D comparisons, min/max, fclass and conversions (fcvt.*).
-#pragma GCC optimize("fp-contract=off")  // see fpu.cc
+#if defined(__clang__)  // no fused a*b+c in the fast paths; see fpu.cc
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 #include <limits>
 #include <type_traits>

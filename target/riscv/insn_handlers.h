@@ -8,8 +8,6 @@ namespace rwd::riscv {
 #undef INSN
 // Raises illegal-instruction: what undecodable instructions become.
 void op_illegal(Cpu& c, const Op* o);
-// Ends a block: returns to the engine.
-void op_exit(Cpu& c, const Op* o);
 }  // namespace rwd::riscv
 
 // Defines op_<name>: the semantics `sem_<name>(c, o)` written after the

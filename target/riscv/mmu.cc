@@ -37,6 +37,7 @@ Priv priv_of(int idx) {
 
 void Mmu::flush() {
   ++flush_count_;
+  s_.attention = true;
   for (auto& per_idx : tlb_)
     for (auto& per_type : per_idx)
       for (auto& e : per_type) e = TlbEntry{};

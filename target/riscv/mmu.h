@@ -34,7 +34,7 @@ class Mmu {
 
   template <typename T>
   T load(uint64_t va) {
-    const TlbEntry& e = tlb_[data_idx_][0][(va >> 12) % kTlbSize];
+    const TlbEntry& e = read_tlb_[(va >> 12) % kTlbSize];
     if (e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T)) [[likely]] {
       T v;
       std::memcpy(&v, reinterpret_cast<const void*>(e.addend + va), sizeof(T));
@@ -45,13 +45,30 @@ class Mmu {
 
   template <typename T>
   void store(uint64_t va, T value) {
-    const TlbEntry& e = tlb_[data_idx_][1][(va >> 12) % kTlbSize];
+    const TlbEntry& e = write_tlb_[(va >> 12) % kTlbSize];
     if (e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T)) [[likely]] {
       std::memcpy(reinterpret_cast<void*>(e.addend + va), &value, sizeof(T));
       return;
     }
     store_slow(va, sizeof(T), value);
   }
+
+  // TLB-hit fast paths for the load/store ops: a host pointer, or nullptr
+  // when the access must take the slow path (miss, MMIO, page crossing).
+  template <typename T>
+  bool read_hit(uint64_t va, uintptr_t& host) const {
+    const TlbEntry& e = read_tlb_[(va >> 12) % kTlbSize];
+    host = e.addend + va;
+    return e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T);
+  }
+  template <typename T>
+  bool write_hit(uint64_t va, uintptr_t& host) const {
+    const TlbEntry& e = write_tlb_[(va >> 12) % kTlbSize];
+    host = e.addend + va;
+    return e.tag == (va & kPageMask) && (va & ~kPageMask) <= kPageSize - sizeof(T);
+  }
+  uint64_t load_slow(uint64_t va, unsigned size);
+  void store_slow(uint64_t va, unsigned size, uint64_t value);
 
   // Atomic memory operations: a host pointer to `size` naturally aligned bytes
   // of RAM, translated and permission-checked as a store. `pa` receives the
@@ -77,14 +94,14 @@ class Mmu {
   void set_context(int data_idx, int fetch_idx) {
     data_idx_ = data_idx;
     fetch_idx_ = fetch_idx;
+    read_tlb_ = tlb_[data_idx][0];
+    write_tlb_ = tlb_[data_idx][1];
   }
   int data_idx() const { return data_idx_; }
   int fetch_idx() const { return fetch_idx_; }
   AddressSpace& address_space() { return as_; }
 
  private:
-  uint64_t load_slow(uint64_t va, unsigned size);
-  void store_slow(uint64_t va, unsigned size, uint64_t value);
   uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
   void fill(uint64_t va, uint64_t pa, AccessType type, int idx);
   bool pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const;
@@ -93,6 +110,8 @@ class Mmu {
   AddressSpace& as_;
   int data_idx_ = kIdxM;
   int fetch_idx_ = kIdxM;
+  const TlbEntry* read_tlb_ = tlb_[kIdxM][0];  // the data TLBs of the current context
+  const TlbEntry* write_tlb_ = tlb_[kIdxM][1];
   uint64_t flush_count_ = 0;
   TlbEntry tlb_[kNumMmuIdx][3][kTlbSize];
 };
