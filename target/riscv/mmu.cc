@@ -2,6 +2,7 @@
 
 #include "target/riscv/cpu.h"
 #include "target/riscv/pmp.h"
+#include "util/log.h"
 
 namespace rwd::riscv {
 
@@ -16,6 +17,11 @@ Priv priv_of(int idx) {
 }
 
 [[noreturn]] void page_fault(AccessType type, uint64_t va) {
+  if (logger().wants(kLogMmu)) {
+    static const char* const kType[] = {"load", "store", "fetch"};
+    logger().printf("riscv_cpu_tlb_fill: page fault on %s at 0x%016llx\n", kType[static_cast<int>(type)],
+                    static_cast<unsigned long long>(va));
+  }
   switch (type) {
     case AccessType::kRead: throw GuestTrap{Cause::kLoadPageFault, va};
     case AccessType::kWrite: throw GuestTrap{Cause::kStorePageFault, va};
