@@ -39,7 +39,13 @@ constexpr uint64_t kRealtimeSlice = 1 << 16;  // instructions between host-time 
 
 Engine::Engine(riscv::Cpu& cpu, AddressSpace& as, VirtualClock& clock)
     : cpu_(cpu), as_(as), clock_(clock) {
-  as_.on_code_write = [this](uint64_t pa_page) { tb_cache_.invalidate_page(pa_page); };
+  // A write to translated code invalidates it and ends the running block
+  // after the writing instruction (see end_block_after), so what executes
+  // next never depends on where a run was sliced.
+  as_.on_code_write = [this](uint64_t pa_page) {
+    tb_cache_.invalidate_page(pa_page);
+    cpu_.s.attention = true;
+  };
 }
 
 TranslationBlock* Engine::find_block() {

@@ -143,7 +143,7 @@ bool Cpu::take_pending_interrupt() {
 }
 
 void Cpu::mret() {
-  if (s.priv != Priv::M) throw GuestTrap{Cause::kIllegalInsn, 0};
+  if (s.priv != Priv::M) throw GuestTrap{Cause::kIllegalInsn, 0, true};
   uint64_t st = s.mstatus;
   Priv prev = static_cast<Priv>((st & mstatus::kMPP) >> mstatus::kMPPShift);
   st = (st & ~mstatus::kMIE) | ((st & mstatus::kMPIE) ? mstatus::kMIE : 0);
@@ -160,7 +160,7 @@ void Cpu::mret() {
 
 void Cpu::sret() {
   if (s.priv == Priv::U || (s.priv == Priv::S && (s.mstatus & mstatus::kTSR)))
-    throw GuestTrap{Cause::kIllegalInsn, 0};
+    throw GuestTrap{Cause::kIllegalInsn, 0, true};
   uint64_t st = s.mstatus;
   Priv prev = (st & mstatus::kSPP) ? Priv::S : Priv::U;
   st = (st & ~mstatus::kSIE) | ((st & mstatus::kSPIE) ? mstatus::kSIE : 0);

@@ -21,6 +21,12 @@ namespace rwd::riscv {
 struct GuestTrap {
   Cause cause;
   uint64_t tval;
+  // Raised by a run-time check of the executing instruction (CSR access
+  // rules, mret/sret privilege) rather than by its encoding. QEMU raises
+  // these from a helper that rolls the instruction back, so under -icount it
+  // is not counted (like a faulting memory access), unlike ecall/ebreak and
+  // undecodable instructions.
+  bool rolled_back = false;
 };
 
 // Plain architectural state: everything a snapshot or a state hash must cover.

@@ -16,7 +16,12 @@ constexpr uint64_t kDelegableExceptions = 0xb3ff;  // 0-9, 12, 13, 15
 constexpr uint64_t kMipWritable = irq::kSSIP | irq::kSTIP | irq::kSEIP;
 constexpr int kNumHpmCounters = 16;  // mhpmcounter3..18 hold values, as on QEMU's virt
 
-[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
+// marchid and mimpid of QEMU 7.2's generic rv64 CPU: its version number,
+// (major << 16) | (minor << 8) | micro, measured on Debian's 7.2.22. Guests
+// (OpenSBI prints them) see the same values on both emulators.
+constexpr uint64_t kQemuVersionId = 0x070216;
+
+[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0, true}; }
 
 uint64_t fix_sd(uint64_t st) {
   bool dirty = (st & mstatus::kFS) == mstatus::kFS || (st & mstatus::kXS) == mstatus::kXS;
@@ -137,9 +142,10 @@ uint64_t Cpu::csr_read(uint16_t num) {
     case csr::kSatp:
       if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
       return s.satp;
-    case csr::kMvendorid:
     case csr::kMarchid:
     case csr::kMimpid:
+      return kQemuVersionId;
+    case csr::kMvendorid:
     case csr::kMhartid:
     case csr::kMconfigptr:
       return 0;

@@ -52,19 +52,19 @@ struct Flags {
 
 }  // namespace
 
-DEF_OP(flw) {
+DEF_OP_MEM(flw) {
   c.s.tb_insn_index = o.seq;
   set_f32(c, o.rd, c.mmu.load<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
-DEF_OP(fld) {
+DEF_OP_MEM(fld) {
   c.s.tb_insn_index = o.seq;
   set_f64(c, o.rd, c.mmu.load<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
-DEF_OP(fsw) {
+DEF_OP_MEM(fsw) {
   c.s.tb_insn_index = o.seq;
   c.mmu.store<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), static_cast<uint32_t>(c.s.f[o.rs2]));
 }
-DEF_OP(fsd) {
+DEF_OP_MEM(fsd) {
   c.s.tb_insn_index = o.seq;
   c.mmu.store<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), c.s.f[o.rs2]);
 }

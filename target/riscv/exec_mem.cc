@@ -21,11 +21,13 @@ template <typename T>
   c.s.tb_insn_index = o->seq;
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   c.s.x[o->rd] = sext(static_cast<T>(c.mmu.load_slow(va, sizeof(T))));
+  if (c.s.attention) return end_block_after(c, o);
   return o[1].fn(c, o + 1);
 }
 
 template <typename T>
 inline void load(Cpu& c, const Op* o) {
+  OpFn next = o[1].fn;
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   uintptr_t host;
   if (!c.mmu.read_hit<T>(va, host)) [[unlikely]]
@@ -33,7 +35,7 @@ inline void load(Cpu& c, const Op* o) {
   T v;
   std::memcpy(&v, reinterpret_cast<const void*>(host), sizeof v);
   c.s.x[o->rd] = sext(v);
-  return o[1].fn(c, o + 1);
+  return next(c, o + 1);
 }
 
 template <typename T>
@@ -41,18 +43,20 @@ template <typename T>
   c.s.tb_insn_index = o->seq;
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   c.mmu.store_slow(va, sizeof(T), static_cast<T>(c.s.x[o->rs2]));
+  if (c.s.attention) return end_block_after(c, o);
   return o[1].fn(c, o + 1);
 }
 
 template <typename T>
 inline void store(Cpu& c, const Op* o) {
+  OpFn next = o[1].fn;
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   uintptr_t host;
   if (!c.mmu.write_hit<T>(va, host)) [[unlikely]]
     return store_slow<T>(c, o);
   T v = static_cast<T>(c.s.x[o->rs2]);
   std::memcpy(reinterpret_cast<void*>(host), &v, sizeof v);
-  return o[1].fn(c, o + 1);
+  return next(c, o + 1);
 }
 }  // namespace
 
@@ -120,17 +124,17 @@ void amo(Cpu& c, const Op& o, F f) {
 
 }  // namespace
 
-DEF_OP(lr_w) { load_reserved<int32_t>(c, o); }
-DEF_OP(lr_d) { load_reserved<int64_t>(c, o); }
-DEF_OP(sc_w) { store_conditional<int32_t>(c, o); }
-DEF_OP(sc_d) { store_conditional<int64_t>(c, o); }
+DEF_OP_MEM(lr_w) { load_reserved<int32_t>(c, o); }
+DEF_OP_MEM(lr_d) { load_reserved<int64_t>(c, o); }
+DEF_OP_MEM(sc_w) { store_conditional<int32_t>(c, o); }
+DEF_OP_MEM(sc_d) { store_conditional<int64_t>(c, o); }
 
 #define DEFINE_AMO(name, expr)                                                         \
-  DEF_OP(name##_w) {                                            \
+  DEF_OP_MEM(name##_w) {                                            \
     amo<int32_t>(c, o, [](int32_t a, int32_t b) -> int32_t {                           \
       using U = uint32_t; (void)sizeof(U); return (expr); });                          \
   }                                                                                    \
-  DEF_OP(name##_d) {                                            \
+  DEF_OP_MEM(name##_d) {                                            \
     amo<int64_t>(c, o, [](int64_t a, int64_t b) -> int64_t {                           \
       using U = uint64_t; (void)sizeof(U); return (expr); });                          \
   }

@@ -1,5 +1,6 @@
 // Declarations of every instruction's semantics, generated from the table.
 #pragma once
+#include "target/riscv/cpu.h"
 #include "target/riscv/decode.h"
 
 namespace rwd::riscv {
@@ -8,6 +9,18 @@ namespace rwd::riscv {
 #undef INSN
 // Raises illegal-instruction: what undecodable instructions become.
 void op_illegal(Cpu& c, const Op* o);
+// Ends the block right after `o` (which has executed): counts the block's
+// instructions up to and including it and returns to the engine. Used when
+// an instruction's memory access raised `attention` (a device raised an
+// interrupt or re-armed a timer, or a store hit translated code): the engine
+// must act before the next instruction, wherever the run happens to be
+// sliced, or replay would not be deterministic.
+inline void end_block_after(Cpu& c, const Op* o) {
+  c.s.icount += o->seq;
+  c.s.tb_insn_index = 0;
+  c.s.pc = o->pc + o->len;
+}
+
 }  // namespace rwd::riscv
 
 // Defines op_<name>: the semantics `sem_<name>(c, o)` written after the
@@ -19,8 +32,24 @@ void op_illegal(Cpu& c, const Op* o);
   static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
                                 [[maybe_unused]] const ::rwd::riscv::Op& o);   \
   void op_##name(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) {            \
+    ::rwd::riscv::OpFn next = o[1].fn; /* load early: stores below may alias */ \
     sem_##name(c, *o);                                                        \
-    return o[1].fn(c, o + 1);                                                 \
+    return next(c, o + 1);                                                    \
+  }                                                                           \
+  static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
+                                [[maybe_unused]] const ::rwd::riscv::Op& o)
+
+// DEF_OP for instructions that access memory through the slow path (device
+// or code-page side effects possible): ends the block early on `attention`.
+#define DEF_OP_MEM(name)                                                      \
+  static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
+                                [[maybe_unused]] const ::rwd::riscv::Op& o);   \
+  void op_##name(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) {            \
+    ::rwd::riscv::OpFn next = o[1].fn;                                        \
+    sem_##name(c, *o);                                                        \
+    if (c.s.attention) [[unlikely]]                                           \
+      return ::rwd::riscv::end_block_after(c, o);                             \
+    return next(c, o + 1);                                                    \
   }                                                                           \
   static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
                                 [[maybe_unused]] const ::rwd::riscv::Op& o)

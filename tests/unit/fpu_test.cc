@@ -226,6 +226,22 @@ TEST(Fpu, FusedSingleRounding) {
   EXPECT_EQ(fl, 0u);
 }
 
+TEST(Fpu, Binary32DoubleRounding) {
+  // 2^16(1-2^-23) * (1+2^-23) + (2^40+2^17) = 2^40 + 2^17 + 2^16 - 2^-30: just
+  // below a binary32 midpoint, but a binary64 intermediate would land exactly
+  // on it and then tie to the even 2^40+2^18.
+  const uint32_t x = 0x477ffffe, y = 0x3f800001, c = 0x53800001;
+  const struct { Rm rm; uint32_t want; } cases[] = {
+      {Rm::RNE, 0x53800001}, {Rm::RMM, 0x53800001}, {Rm::RTZ, 0x53800001},
+      {Rm::RDN, 0x53800001}, {Rm::RUP, 0x53800002},
+  };
+  for (const auto& t : cases) {
+    uint32_t fl = 0;
+    EXPECT_EQ(f32_muladd(x, y, c, false, false, t.rm, fl), t.want) << int(t.rm);
+    EXPECT_EQ(fl, kNX);
+  }
+}
+
 TEST(Fpu, FlagsAccumulate) {
   uint32_t fl = kDZ;
   f32_add(0x3f800000, 0x33000000, Rm::RNE, fl);

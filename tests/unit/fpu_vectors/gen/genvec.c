@@ -8,7 +8,7 @@
 //
 // all in hex; operands/results are raw bits (f32: 8 digits, f64 and integers:
 // 16 digits; 32-bit integer results are the 64-bit sign-extended register).
-// Build and regenerate: see tests/unit/fpu_vectors/gen/regen.sh.
+// Build and regenerate: tests/unit/fpu_vectors/gen/regen.sh.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,7 +293,6 @@ static void gen_operands(const struct Op* op, uint64_t v[3]) {
     return;
   }
   int fb = d ? 52 : 23;
-  uint64_t one = 1ull << fb;
   v[0] = gen_float(d), v[1] = gen_float(d), v[2] = gen_float(d);
   int r = (int)below(100);
   if (op->shape == TOINT && r < 50) {
@@ -339,6 +338,14 @@ static void gen_operands(const struct Op* op, uint64_t v[3]) {
       if (r < 25) v[2] = (uint32_t)((p ^ (chance(70) ? 0x80000000u : 0)) + below(5) - 2);
       else v[2] = (v[2] & 0x807fffffu) | ((uint64_t)(((p >> 23) & 0xff) + below(60) - 30) & 0xff) << 23;
     }
+  } else if (op->shape == FMA && !d && r < 50) {
+    // binary32 double-rounding traps: a*b = 2^k (1 - 2w^2 2^-47) lands just off a
+    // midpoint of c, where a binary64 intermediate would round onto the midpoint.
+    uint64_t w = 1 + below(1024), ex = 100 + below(51), ey = 100 + below(51);
+    uint64_t k = ex + ey - 253 + 151;  // biased exponent of c with ulp(c)/2 = 2^k
+    v[0] = (below(2) << 31) | (ex << 23) | ((0x1000000 - 2 * w) & 0x7fffff);
+    v[1] = (below(2) << 31) | (ey << 23) | w;
+    v[2] = (below(2) << 31) | (k << 23) | (mant_pattern(23) | below(2));
   } else if (op->shape == FMA && r < 55) {
     // product near the exponent limits
     uint64_t emask = d ? 0x7ff : 0xff, bias = emask >> 1;
@@ -348,7 +355,6 @@ static void gen_operands(const struct Op* op, uint64_t v[3]) {
     if (target >= (int64_t)emask) target = emask - 1;
     v[1] = (v[1] & ~(emask << fb)) | ((uint64_t)target << fb);
   }
-  (void)one;
 }
 
 static void print_val(enum Kind k, uint64_t x) {
