@@ -1,6 +1,7 @@
 #include "target/riscv/decode.h"
 
 #include <array>
+#include <unordered_map>
 #include <vector>
 
 #include "target/riscv/insn_handlers.h"
@@ -118,6 +119,23 @@ const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op) {
       break;
   }
   return d;
+}
+
+namespace {
+std::unordered_map<OpFn, std::array<OpFn, kReplicas>>& replica_registry() {
+  static std::unordered_map<OpFn, std::array<OpFn, kReplicas>> registry;
+  return registry;
+}
+}  // namespace
+
+void register_replicas(OpFn primary, std::array<OpFn, kReplicas> copies) {
+  replica_registry()[primary] = copies;
+}
+
+OpFn replica_for(OpFn fn, uint64_t pc) {
+  auto it = replica_registry().find(fn);
+  if (it == replica_registry().end()) return fn;
+  return it->second[(pc >> 1) % kReplicas];
 }
 
 }  // namespace rwd::riscv

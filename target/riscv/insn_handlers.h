@@ -1,5 +1,7 @@
 // Declarations of every instruction's semantics, generated from the table.
 #pragma once
+#include <array>
+
 #include "target/riscv/cpu.h"
 #include "target/riscv/decode.h"
 
@@ -21,6 +23,17 @@ inline void end_block_after(Cpu& c, const Op* o) {
   c.s.pc = o->pc + o->len;
 }
 
+// Replicated handlers: each DEF_OP handler exists in kReplicas identical
+// copies, and the translator spreads instructions over them by address.
+// The indirect jump that ends a handler is then made from several branch
+// sites, each seeing fewer distinct targets, which host branch predictors
+// track better (replicated threaded dispatch).
+inline constexpr int kReplicas = 4;
+void register_replicas(OpFn primary, std::array<OpFn, kReplicas> copies);
+// The copy of `fn` to use for the instruction at `pc` (fn itself when it has
+// no copies).
+OpFn replica_for(OpFn fn, uint64_t pc);
+
 }  // namespace rwd::riscv
 
 // Defines op_<name>: the semantics `sem_<name>(c, o)` written after the
@@ -31,11 +44,22 @@ inline void end_block_after(Cpu& c, const Op* o) {
 #define DEF_OP(name)                                                          \
   static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
                                 [[maybe_unused]] const ::rwd::riscv::Op& o);   \
-  void op_##name(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) {            \
+  template <int K>                                                            \
+  static void op_##name##_copy(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) { \
     ::rwd::riscv::OpFn next = o[1].fn; /* load early: stores below may alias */ \
     sem_##name(c, *o);                                                        \
     return next(c, o + 1);                                                    \
   }                                                                           \
+  void op_##name(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) {            \
+    ::rwd::riscv::OpFn next = o[1].fn;                                        \
+    sem_##name(c, *o);                                                        \
+    return next(c, o + 1);                                                    \
+  }                                                                           \
+  [[maybe_unused]] static const bool replicas_##name = [] {                   \
+    ::rwd::riscv::register_replicas(op_##name, {op_##name, op_##name##_copy<1>, \
+                                    op_##name##_copy<2>, op_##name##_copy<3>}); \
+    return true;                                                              \
+  }();                                                                        \
   static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
                                 [[maybe_unused]] const ::rwd::riscv::Op& o)
 
