@@ -22,8 +22,8 @@ TranslationBlock* block_of(const Op* exit_op) {
 // check, only the epoch (invalidations, TLB flushes) and, for an exit whose
 // target varies (jalr, trap returns), the target pc.
 inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, bool fixed_target,
-                                   TbCache& cache) {
-  uint64_t epoch = cache.epoch();
+                                   const ChainContext& ch) {
+  uint64_t epoch = *ch.epoch;
   if (tb->chain_epoch == epoch) [[likely]] {
     TranslationBlock* next = tb->chain[exit];
     if (next && (fixed_target || tb->chain_pc[exit] == pc)) [[likely]]
@@ -32,7 +32,7 @@ inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, 
     tb->chain[0] = tb->chain[1] = nullptr;
     tb->chain_epoch = epoch;
   }
-  TranslationBlock* next = cache.find_virtual(pc, tb->context);
+  TranslationBlock* next = ch.cache->find_virtual(pc, tb->context);
   if (next) {
     tb->chain[exit] = next;
     tb->chain_pc[exit] = pc;
@@ -42,16 +42,16 @@ inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, 
 
 // Counts `tb`, then continues at c.s.pc through exit slot `exit` if allowed.
 inline void leave(Cpu& c, TranslationBlock* tb, int exit, bool fixed_target) {
+  // (tb_insn_index is left as it is: only instructions that mark themselves
+  // read it, and the engine clears it when the chain returns.)
   uint64_t icount = c.s.icount + tb->size;
   c.s.icount = icount;
-  c.s.tb_insn_index = 0;
   ChainContext& ch = *c.chain;
   if (c.s.attention || icount >= ch.stop) return;
-  TranslationBlock* next = successor(tb, exit, c.s.pc, fixed_target, *ch.cache);
+  TranslationBlock* next = successor(tb, exit, c.s.pc, fixed_target, ch);
   if (!next || next->size > ch.stop - icount) return;
   c.s.pc = next->next_pc;
   const Op* ops = next->ops.data();
-  ch.current = ops;
   return ops[0].fn(c, ops);
 }
 

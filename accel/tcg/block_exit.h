@@ -11,9 +11,9 @@ namespace rwd {
 
 // What an exit op needs to continue straight into the next block.
 struct ChainContext {
-  uint64_t stop = 0;                   // icount at which the run must stop
+  uint64_t stop = 0;        // icount at which the run must stop
+  const uint64_t* epoch = nullptr;  // the cache's link epoch (TbCache::epoch)
   TbCache* cache = nullptr;
-  const riscv::Op* current = nullptr;  // ops of the block executing now
 };
 
 // The exit op of `tb` (appended after its last instruction).

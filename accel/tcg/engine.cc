@@ -96,15 +96,15 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   } else {
     cpu.s.pc = tb.next_pc;
   }
-  chain_.current = ops;
+  cpu.current_op = nullptr;
   try {
     ops[0].fn(cpu, ops);
   } catch (const GuestTrap& t) {
-    // The trapping op stored its 1-based position in tb_insn_index; the
-    // blocks chained before it have already been counted.
-    uint32_t i = cpu.s.tb_insn_index - 1;
-    assert(cpu.s.tb_insn_index >= 1);
-    const riscv::Op& op = chain_.current[i];
+    // The trapping op marked itself (Cpu::mark_current); the blocks chained
+    // before it have already been counted.
+    assert(cpu.current_op != nullptr);
+    const riscv::Op& op = *cpu.current_op;
+    uint32_t i = op.seq - 1u;
     bool retires = trap_retires_instruction(t.cause);
     cpu.s.icount += i + (retires ? 1 : 0);
     // Illegal-instruction traps report the instruction bits, as QEMU does.
@@ -156,6 +156,7 @@ StopReason Engine::run(uint64_t until_icount) {
   const bool logging = log.wants(kLogExec | kLogCpu);
   riscv::CpuState& st = cpu_.s;
   chain_.cache = &tb_cache_;
+  chain_.epoch = tb_cache_.epoch_ptr();
   cpu_.chain = &chain_;
   while (!exit_requested_) {
     // Slow path: housekeeping between runs of chained blocks.
@@ -196,6 +197,7 @@ StopReason Engine::run(uint64_t until_icount) {
       st.attention = true;
     }
     execute(*tb, stop);
+    st.tb_insn_index = 0;
   }
   return StopReason::kExit;
 }

@@ -33,6 +33,7 @@ class TbCache {
     ++epoch_;
   }
   uint64_t epoch() const { return epoch_; }
+  const uint64_t* epoch_ptr() const { return &epoch_; }
   void clear();
   size_t size() const { return blocks_.size(); }
   uint64_t invalidations() const { return invalidations_; }

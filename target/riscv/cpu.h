@@ -18,6 +18,8 @@ namespace rwd::riscv {
 // Thrown by instruction semantics (and the memory slow paths) when the current
 // instruction raises a synchronous exception. The execution engine catches it,
 // knows which instruction of the block faulted, and calls Cpu::enter_trap.
+struct Op;
+
 struct GuestTrap {
   Cause cause;
   uint64_t tval;
@@ -78,6 +80,11 @@ class Cpu {
   CpuState s;
   Mmu mmu;
   ChainContext* chain = nullptr;  // the engine's block-chaining state
+  // The instruction that may trap or touch a device next: set (with
+  // s.tb_insn_index) by every op before such an action, so the engine can
+  // attribute a trap without tracking which block is running.
+  const Op* current_op = nullptr;
+  void mark_current(const Op& o);
 
   void reset(uint64_t pc);
 

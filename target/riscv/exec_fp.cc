@@ -30,7 +30,7 @@ inline void set_f64(Cpu& c, unsigned r, uint64_t v) {
 inline Rm rm_of(Cpu& c, const Op& o) {
   unsigned rm = o.rm == 7 ? c.s.frm : o.rm;
   if (rm > 4) {
-    c.s.tb_insn_index = o.seq;
+    c.mark_current(o);
     throw GuestTrap{Cause::kIllegalInsn, 0};
   }
   return static_cast<Rm>(rm);
@@ -53,19 +53,19 @@ struct Flags {
 }  // namespace
 
 DEF_OP_MEM(flw) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   set_f32(c, o.rd, c.mmu.load<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
 DEF_OP_MEM(fld) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   set_f64(c, o.rd, c.mmu.load<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm)));
 }
 DEF_OP_MEM(fsw) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   c.mmu.store<uint32_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), static_cast<uint32_t>(c.s.f[o.rs2]));
 }
 DEF_OP_MEM(fsd) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   c.mmu.store<uint64_t>(c.s.x[o.rs1] + static_cast<uint64_t>(o.imm), c.s.f[o.rs2]);
 }
 

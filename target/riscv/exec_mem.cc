@@ -18,7 +18,7 @@ inline uint64_t sext(T v) {
 // trap or reach a device, so only it records the instruction's position.
 template <typename T>
 [[gnu::noinline]] void load_slow(Cpu& c, const Op* o) {
-  c.s.tb_insn_index = o->seq;
+  c.mark_current(*o);
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   c.s.x[o->rd] = sext(static_cast<T>(c.mmu.load_slow(va, sizeof(T))));
   if (c.s.attention) return end_block_after(c, o);
@@ -40,7 +40,7 @@ inline void load(Cpu& c, const Op* o) {
 
 template <typename T>
 [[gnu::noinline]] void store_slow(Cpu& c, const Op* o) {
-  c.s.tb_insn_index = o->seq;
+  c.mark_current(*o);
   uint64_t va = c.s.x[o->rs1] + static_cast<uint64_t>(o->imm);
   c.mmu.store_slow(va, sizeof(T), static_cast<T>(c.s.x[o->rs2]));
   if (c.s.attention) return end_block_after(c, o);
@@ -79,7 +79,7 @@ namespace {
 
 template <typename T>
 void load_reserved(Cpu& c, const Op& o) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   uint64_t pa;
   uint8_t* p = c.mmu.lr_ptr(c.s.x[o.rs1], sizeof(T), pa);
   T v;
@@ -91,7 +91,7 @@ void load_reserved(Cpu& c, const Op& o) {
 
 template <typename T>
 void store_conditional(Cpu& c, const Op& o) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   uint64_t va = c.s.x[o.rs1];
   if (va % sizeof(T)) {  // as on QEMU 7.2: a misaligned SC fails, without trapping
     c.s.reservation_valid = false;
@@ -112,7 +112,7 @@ void store_conditional(Cpu& c, const Op& o) {
 
 template <typename T, typename F>
 void amo(Cpu& c, const Op& o, F f) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   uint64_t pa;
   uint8_t* p = c.mmu.amo_ptr(c.s.x[o.rs1], sizeof(T), pa);
   T old;

@@ -8,7 +8,7 @@ namespace rwd::riscv {
 
 namespace {
 [[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
-inline void mark(Cpu& c, const Op& o) { c.s.tb_insn_index = o.seq; }
+inline void mark(Cpu& c, const Op& o) { c.mark_current(o); }
 
 // Common shape of the six CSR instructions. `write` says whether the CSR is
 // written at all: csrrs/csrrc write only when their mask is non-zero (QEMU's
@@ -17,7 +17,7 @@ inline void mark(Cpu& c, const Op& o) { c.s.tb_insn_index = o.seq; }
 // must not cause read side effects).
 template <typename F>
 void csr_op(Cpu& c, const Op& o, bool read, bool write, F new_value) {
-  c.s.tb_insn_index = o.seq;
+  c.mark_current(o);
   uint16_t num = static_cast<uint16_t>(o.imm);
   uint64_t old = 0;
   if (read || !write) old = c.csr_read(num);

@@ -23,6 +23,11 @@ inline void end_block_after(Cpu& c, const Op* o) {
   c.s.pc = o->pc + o->len;
 }
 
+inline void Cpu::mark_current(const Op& o) {
+  s.tb_insn_index = o.seq;
+  current_op = &o;
+}
+
 // Replicated handlers: each DEF_OP handler exists in kReplicas identical
 // copies, and the translator spreads instructions over them by address.
 // The indirect jump that ends a handler is then made from several branch
