@@ -7,6 +7,7 @@
 
 #include "system/vclock.h"
 #include "target/riscv/cpu_dump.h"
+#include "target/riscv/insn_handlers.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -87,6 +88,8 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     // Cut short: run a copy of the first `budget` ops ending in a partial exit.
     uint32_t n = static_cast<uint32_t>(budget);
     partial_.assign(tb.ops.begin(), tb.ops.begin() + n);
+    // A pair fused across the cut would run one instruction too many.
+    partial_[n - 1].fn = riscv::unfused(partial_[n - 1].fn);
     riscv::Op exit_op{};
     exit_op.fn = tb_exit_partial;
     exit_op.imm = n;

@@ -66,7 +66,17 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   tb->ops.push_back(exit_op);
   Op& last = tb->ops[tb->size - 1];
   last.fn = fused_block_end(last.fn, tb.get());
-  for (uint32_t i = 0; i < tb->size; ++i) tb->ops[i].fn = riscv::replica_for(tb->ops[i].fn, tb->ops[i].pc);
+  for (uint32_t i = 0; i < tb->size; ++i) {
+    Op& op = tb->ops[i];
+    if (i + 1 < tb->size) {
+      if (riscv::OpFn pair = riscv::pair_for(op.fn, tb->ops[i + 1].fn)) {
+        op.fn = pair;
+        ++i;  // the second op stays, but is reached only through the pair
+        continue;
+      }
+    }
+    op.fn = riscv::replica_for(op.fn, op.pc);
+  }
 
   for (int i = 0; i < tb->npages; ++i) {
     if (RamBlock* rb = as_.find_ram(tb->pages[i])) {

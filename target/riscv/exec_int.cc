@@ -2,6 +2,7 @@
 // Control-flow ops are always last in a block; the engine has already set
 // pc to the fall-through address, so they only write it when they jump.
 #include <bit>
+#include <utility>
 
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
@@ -165,4 +166,45 @@ DEF_OP(binvi) { RD = RS1 ^ (1ull << (o.imm & 63)); }
 DEF_OP(bset) { RD = RS1 | (1ull << (RS2 & 63)); }
 DEF_OP(bseti) { RD = RS1 | (1ull << (o.imm & 63)); }
 
+}  // namespace rwd::riscv
+
+// --- Fused pairs ------------------------------------------------------------
+// Two adjacent ALU instructions from this list run as one op: one dispatch
+// instead of two. None of them can trap or touch memory, so a fused pair is
+// indistinguishable from the two ops run back to back (the second op stays in
+// the block, and the engine unfuses a pair that a budget cut splits).
+namespace rwd::riscv {
+namespace {
+
+using Sem = void (*)(Cpu&, const Op&);
+constexpr Sem kFusable[] = {
+    &sem_addi, &sem_addiw, &sem_add, &sem_addw, &sem_sub,  &sem_subw, &sem_slli, &sem_srli,
+    &sem_srai, &sem_andi,  &sem_and, &sem_or,   &sem_xor,  &sem_lui,  &sem_mul,  &sem_mulw,
+};
+constexpr OpFn kFusablePrimary[] = {
+    &op_addi, &op_addiw, &op_add, &op_addw, &op_sub,  &op_subw, &op_slli, &op_srli,
+    &op_srai, &op_andi,  &op_and, &op_or,   &op_xor,  &op_lui,  &op_mul,  &op_mulw,
+};
+constexpr int kNumFusable = sizeof(kFusable) / sizeof(kFusable[0]);
+
+template <int A, int B>
+void fused_pair(Cpu& c, const Op* o) {
+  OpFn next = o[2].fn;
+  kFusable[A](c, o[0]);
+  kFusable[B](c, o[1]);
+  return next(c, o + 2);
+}
+
+template <int A, int... B>
+void register_row(std::integer_sequence<int, B...>) {
+  (register_pair(kFusablePrimary[A], kFusablePrimary[B], &fused_pair<A, B>), ...);
+}
+template <int... A>
+bool register_all(std::integer_sequence<int, A...>) {
+  (register_row<A>(std::make_integer_sequence<int, kNumFusable>()), ...);
+  return true;
+}
+[[maybe_unused]] const bool kPairsRegistered = register_all(std::make_integer_sequence<int, kNumFusable>());
+
+}  // namespace
 }  // namespace rwd::riscv

@@ -39,6 +39,13 @@ void register_replicas(OpFn primary, std::array<OpFn, kReplicas> copies);
 // no copies).
 OpFn replica_for(OpFn fn, uint64_t pc);
 
+// Fused pairs: `fused` runs the ops `first` and `second` (adjacent in a
+// block) in one dispatch. pair_for() returns nullptr when there is none;
+// unfused() maps a fused handler back to its first op's handler.
+void register_pair(OpFn first, OpFn second, OpFn fused);
+OpFn pair_for(OpFn first, OpFn second);
+OpFn unfused(OpFn fn);
+
 }  // namespace rwd::riscv
 
 // Defines op_<name>: the semantics `sem_<name>(c, o)` written after the
