@@ -6,6 +6,7 @@
 
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
+#include "target/riscv/mem_steps.h"
 
 namespace rwd::riscv {
 
@@ -169,35 +170,53 @@ DEF_OP(bseti) { RD = RS1 | (1ull << (o.imm & 63)); }
 }  // namespace rwd::riscv
 
 // --- Fused pairs ------------------------------------------------------------
-// Two adjacent ALU instructions from this list run as one op: one dispatch
-// instead of two. None of them can trap or touch memory, so a fused pair is
-// indistinguishable from the two ops run back to back (the second op stays in
-// the block, and the engine unfuses a pair that a budget cut splits).
+// Two adjacent instructions from this list run as one op: one dispatch
+// instead of two. Each is a "step" that either completes on its fast path or
+// returns false having changed nothing; the pair then hands over to that
+// instruction's own handler, which continues the block normally (the second
+// op stays in the block for this, and the engine unfuses a pair that a budget
+// cut splits). So a pair behaves exactly like the two ops run back to back.
 namespace rwd::riscv {
 namespace {
 
-using Sem = void (*)(Cpu&, const Op&);
-constexpr Sem kFusable[] = {
-    &sem_addi, &sem_addiw, &sem_add, &sem_addw, &sem_sub,  &sem_subw, &sem_slli, &sem_srli,
-    &sem_srai, &sem_andi,  &sem_and, &sem_or,   &sem_xor,  &sem_lui,  &sem_mul,  &sem_mulw,
+using Step = bool (*)(Cpu&, const Op&);
+template <void (*S)(Cpu&, const Op&)>
+[[gnu::always_inline]] inline bool alu(Cpu& c, const Op& o) {
+  S(c, o);
+  return true;
+}
+
+struct Fusable {
+  Step step;
+  OpFn handler;
 };
-constexpr OpFn kFusablePrimary[] = {
-    &op_addi, &op_addiw, &op_add, &op_addw, &op_sub,  &op_subw, &op_slli, &op_srli,
-    &op_srai, &op_andi,  &op_and, &op_or,   &op_xor,  &op_lui,  &op_mul,  &op_mulw,
+constexpr Fusable kFusable[] = {
+    {&alu<&sem_addi>, &op_addi},   {&alu<&sem_addiw>, &op_addiw}, {&alu<&sem_add>, &op_add},
+    {&alu<&sem_addw>, &op_addw},   {&alu<&sem_sub>, &op_sub},     {&alu<&sem_subw>, &op_subw},
+    {&alu<&sem_slli>, &op_slli},   {&alu<&sem_srli>, &op_srli},   {&alu<&sem_srai>, &op_srai},
+    {&alu<&sem_andi>, &op_andi},   {&alu<&sem_and>, &op_and},     {&alu<&sem_or>, &op_or},
+    {&alu<&sem_xor>, &op_xor},     {&alu<&sem_lui>, &op_lui},     {&alu<&sem_mul>, &op_mul},
+    {&alu<&sem_mulw>, &op_mulw},   {&alu<&sem_slliw>, &op_slliw}, {&alu<&sem_ori>, &op_ori},
+    {&load_step<int8_t>, &op_lb},  {&load_step<uint8_t>, &op_lbu}, {&load_step<int16_t>, &op_lh},
+    {&load_step<uint16_t>, &op_lhu}, {&load_step<int32_t>, &op_lw}, {&load_step<uint32_t>, &op_lwu},
+    {&load_step<int64_t>, &op_ld},  {&store_step<uint8_t>, &op_sb}, {&store_step<uint16_t>, &op_sh},
+    {&store_step<uint32_t>, &op_sw}, {&store_step<uint64_t>, &op_sd},
 };
 constexpr int kNumFusable = sizeof(kFusable) / sizeof(kFusable[0]);
 
 template <int A, int B>
 void fused_pair(Cpu& c, const Op* o) {
   OpFn next = o[2].fn;
-  kFusable[A](c, o[0]);
-  kFusable[B](c, o[1]);
+  if (!kFusable[A].step(c, o[0])) [[unlikely]]
+    return kFusable[A].handler(c, o);
+  if (!kFusable[B].step(c, o[1])) [[unlikely]]
+    return kFusable[B].handler(c, o + 1);
   return next(c, o + 2);
 }
 
 template <int A, int... B>
 void register_row(std::integer_sequence<int, B...>) {
-  (register_pair(kFusablePrimary[A], kFusablePrimary[B], &fused_pair<A, B>), ...);
+  (register_pair(kFusable[A].handler, kFusable[B].handler, &fused_pair<A, B>), ...);
 }
 template <int... A>
 bool register_all(std::integer_sequence<int, A...>) {

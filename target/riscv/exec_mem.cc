@@ -3,6 +3,7 @@
 // is attributed exactly and the device sees the exact instruction count.
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
+#include "target/riscv/mem_steps.h"
 
 namespace rwd::riscv {
 

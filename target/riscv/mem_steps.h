@@ -1,0 +1,36 @@
+// The TLB-hit fast paths of the integer loads and stores as "steps": do the
+// access and return true, or return false having changed nothing, leaving the
+// access to the op's full handler (slow path, faults, devices). Shared by the
+// load/store handlers and by fused instruction pairs.
+#pragma once
+#include <cstring>
+
+#include "target/riscv/cpu.h"
+#include "target/riscv/decode.h"
+
+namespace rwd::riscv {
+
+template <typename T>
+[[gnu::always_inline]] inline bool load_step(Cpu& c, const Op& o) {
+  uint64_t va = c.s.x[o.rs1] + static_cast<uint64_t>(o.imm);
+  uintptr_t host;
+  if (!c.mmu.read_hit<T>(va, host)) [[unlikely]]
+    return false;
+  T v;
+  std::memcpy(&v, reinterpret_cast<const void*>(host), sizeof v);
+  c.s.x[o.rd] = static_cast<uint64_t>(static_cast<int64_t>(v));
+  return true;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline bool store_step(Cpu& c, const Op& o) {
+  uint64_t va = c.s.x[o.rs1] + static_cast<uint64_t>(o.imm);
+  uintptr_t host;
+  if (!c.mmu.write_hit<T>(va, host)) [[unlikely]]
+    return false;
+  T v = static_cast<T>(c.s.x[o.rs2]);
+  std::memcpy(reinterpret_cast<void*>(host), &v, sizeof v);
+  return true;
+}
+
+}  // namespace rwd::riscv
