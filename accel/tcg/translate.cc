@@ -64,8 +64,11 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   exit_op.pc = pc;
   exit_op.imm = static_cast<int64_t>(reinterpret_cast<uintptr_t>(tb.get()));
   tb->ops.push_back(exit_op);
-  Op& last = tb->ops[tb->size - 1];
-  last.fn = fused_block_end(last.fn, tb.get());
+  // Fuse adjacent pairs (looked up by their plain handlers), replicate the
+  // rest, and let the last instruction perform the block exit itself when it
+  // can. The last op keeps that form even when a pair absorbed it: it is the
+  // fallback a pair hands over to.
+  riscv::OpFn last_plain = tb->ops[tb->size - 1].fn;
   for (uint32_t i = 0; i < tb->size; ++i) {
     Op& op = tb->ops[i];
     if (i + 1 < tb->size) {
@@ -77,6 +80,8 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
     }
     op.fn = riscv::replica_for(op.fn, op.pc);
   }
+  riscv::OpFn fused_end = fused_block_end(last_plain, tb.get());
+  if (fused_end != last_plain) tb->ops[tb->size - 1].fn = fused_end;
 
   for (int i = 0; i < tb->npages; ++i) {
     if (RamBlock* rb = as_.find_ram(tb->pages[i])) {

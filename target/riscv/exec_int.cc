@@ -7,6 +7,9 @@
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
 #include "target/riscv/mem_steps.h"
+// Fused step+branch ops end their block themselves, so they need the
+// engine's inline block-exit path.
+#include "accel/tcg/block_exit_inline.h"
 
 namespace rwd::riscv {
 
@@ -214,8 +217,32 @@ void fused_pair(Cpu& c, const Op* o) {
   return next(c, o + 2);
 }
 
+// A step fused with the conditional branch that ends its block: the branch
+// and the block exit (chaining into the next block) happen in the same op.
+template <int A, typename Cond>
+void fused_step_branch(Cpu& c, const Op* o) {
+  if (!kFusable[A].step(c, o[0])) [[unlikely]]
+    return kFusable[A].handler(c, o);  // continues into the branch's own op
+  const Op& br = o[1];
+  TranslationBlock* tb = chain::block_of(o + 2);
+  bool taken = Cond()(c.s.x[br.rs1], c.s.x[br.rs2]);
+  c.s.pc = taken ? br.pc + static_cast<uint64_t>(br.imm) : tb->next_pc;
+  return chain::leave(c, tb, taken ? 1 : 0, true);
+}
+
+template <int A>
+void register_branches() {
+  register_pair(kFusable[A].handler, &op_beq, &fused_step_branch<A, chain::Eq>);
+  register_pair(kFusable[A].handler, &op_bne, &fused_step_branch<A, chain::Ne>);
+  register_pair(kFusable[A].handler, &op_blt, &fused_step_branch<A, chain::Lt>);
+  register_pair(kFusable[A].handler, &op_bge, &fused_step_branch<A, chain::Ge>);
+  register_pair(kFusable[A].handler, &op_bltu, &fused_step_branch<A, chain::Ltu>);
+  register_pair(kFusable[A].handler, &op_bgeu, &fused_step_branch<A, chain::Geu>);
+}
+
 template <int A, int... B>
 void register_row(std::integer_sequence<int, B...>) {
+  register_branches<A>();
   (register_pair(kFusable[A].handler, kFusable[B].handler, &fused_pair<A, B>), ...);
 }
 template <int... A>

@@ -1,0 +1,69 @@
+// The block-exit path, inline, for the ops that end a block themselves (the
+// exit ops in block_exit.cc, and fused instruction+branch pairs in
+// target/riscv/exec_int.cc, which include this header for speed).
+#pragma once
+#include <cstdint>
+
+#include "accel/tcg/block_exit.h"
+#include "accel/tcg/translation_block.h"
+
+namespace rwd::chain {
+
+using riscv::Cpu;
+using riscv::Op;
+
+inline TranslationBlock* block_of(const Op* exit_op) {
+  return reinterpret_cast<TranslationBlock*>(static_cast<uintptr_t>(exit_op->imm));
+}
+
+// Links are only made between blocks of the same context, and only followed
+// when nothing raised `attention` — and every instruction that changes the
+// context (CSR writes, trap returns) raises it. So a hop needs no context
+// check, only the epoch (invalidations, TLB flushes) and, for an exit whose
+// target varies (jalr, trap returns), the target pc.
+inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, bool fixed_target,
+                                   const ChainContext& ch) {
+  uint64_t epoch = *ch.epoch;
+  if (tb->chain_epoch == epoch) [[likely]] {
+    TranslationBlock* next = tb->chain[exit];
+    if (next && (fixed_target || tb->chain_pc[exit] == pc)) [[likely]]
+      return next;
+  } else {
+    tb->chain[0] = tb->chain[1] = nullptr;
+    tb->chain_epoch = epoch;
+  }
+  TranslationBlock* next = ch.cache->find_virtual(pc, tb->context);
+  if (next) {
+    tb->chain[exit] = next;
+    tb->chain_pc[exit] = pc;
+  }
+  return next;
+}
+
+// Counts `tb`, then continues at c.s.pc through exit slot `exit` if allowed.
+[[gnu::always_inline]] inline void leave(Cpu& c, TranslationBlock* tb, int exit, bool fixed_target) {
+  // (tb_insn_index is left as it is: only instructions that mark themselves
+  // read it, and the engine clears it when the chain returns.)
+  uint64_t icount = c.s.icount + tb->size;
+  c.s.icount = icount;
+  ChainContext& ch = *c.chain;
+  if (c.s.attention || icount >= ch.stop) return;
+  TranslationBlock* next = successor(tb, exit, c.s.pc, fixed_target, ch);
+  if (!next || next->size > ch.stop - icount) return;
+  c.s.pc = next->next_pc;
+  const Op* ops = next->ops.data();
+  return ops[0].fn(c, ops);
+}
+
+// Conditions of the conditional branches. The comparison is a branch's whole
+// semantics; the plain handlers in target/riscv/exec_int.cc (used for blocks
+// cut short) must agree with these.
+struct Eq { bool operator()(uint64_t a, uint64_t b) const { return a == b; } };
+struct Ne { bool operator()(uint64_t a, uint64_t b) const { return a != b; } };
+struct Lt { bool operator()(uint64_t a, uint64_t b) const { return static_cast<int64_t>(a) < static_cast<int64_t>(b); } };
+struct Ge { bool operator()(uint64_t a, uint64_t b) const { return static_cast<int64_t>(a) >= static_cast<int64_t>(b); } };
+struct Ltu { bool operator()(uint64_t a, uint64_t b) const { return a < b; } };
+struct Geu { bool operator()(uint64_t a, uint64_t b) const { return a >= b; } };
+
+
+}  // namespace rwd::chain
