@@ -41,6 +41,17 @@ void jal_exit(Cpu& c, const Op* o) {
   return leave(c, tb, 1, true);
 }
 
+// jalr: an indirect jump (function returns, calls through pointers), so the
+// link is checked against the target pc.
+template <int kCopy>
+void jalr_exit(Cpu& c, const Op* o) {
+  TranslationBlock* tb = block_of(o + 1);
+  uint64_t target = (c.s.x[o->rs1] + static_cast<uint64_t>(o->imm)) & ~1ull;
+  c.s.x[o->rd] = o->pc + o->len;
+  c.s.pc = target;
+  return leave(c, tb, 1, false);
+}
+
 constexpr size_t kCopies = 16;
 
 template <template <int> class F, int... I>
@@ -49,6 +60,7 @@ constexpr std::array<riscv::OpFn, sizeof...(I)> table(std::integer_sequence<int,
 }
 template <int I> struct ExitF { static constexpr riscv::OpFn fn = &exit_copy<I>; };
 template <int I> struct JalF { static constexpr riscv::OpFn fn = &jal_exit<I>; };
+template <int I> struct JalrF { static constexpr riscv::OpFn fn = &jalr_exit<I>; };
 template <typename Cond>
 struct BranchOf {
   template <int I> struct F { static constexpr riscv::OpFn fn = &branch_exit<Cond, I>; };
@@ -57,6 +69,7 @@ struct BranchOf {
 constexpr auto kSeq = std::make_integer_sequence<int, kCopies>();
 constexpr auto kExit = table<ExitF>(std::make_integer_sequence<int, 64>());
 constexpr auto kJal = table<JalF>(kSeq);
+constexpr auto kJalr = table<JalrF>(kSeq);
 constexpr auto kBeq = table<BranchOf<Eq>::F>(kSeq);
 constexpr auto kBne = table<BranchOf<Ne>::F>(kSeq);
 constexpr auto kBlt = table<BranchOf<Lt>::F>(kSeq);
@@ -79,6 +92,7 @@ riscv::OpFn fused_block_end(riscv::OpFn fn, const TranslationBlock* tb) {
   if (fn == riscv::op_bltu) return kBltu[i];
   if (fn == riscv::op_bgeu) return kBgeu[i];
   if (fn == riscv::op_jal) return kJal[i];
+  if (fn == riscv::op_jalr) return kJalr[i];
   return fn;
 }
 

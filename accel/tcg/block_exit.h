@@ -19,7 +19,7 @@ struct ChainContext {
 // The exit op of `tb` (appended after its last instruction).
 riscv::OpFn tb_exit_for(const TranslationBlock* tb);
 
-// If the block's last instruction is a direct branch or jal, the handler that
+// If the block's last instruction is a conditional branch, jal or jalr, the handler that
 // performs it and the block exit in one step (saving an indirect jump per
 // block); otherwise `fn` unchanged.
 riscv::OpFn fused_block_end(riscv::OpFn fn, const TranslationBlock* tb);
