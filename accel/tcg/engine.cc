@@ -108,7 +108,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     assert(cpu.current_op != nullptr);
     const riscv::Op& op = *cpu.current_op;
     uint32_t i = op.seq - 1u;
-    bool retires = trap_retires_instruction(t.cause);
+    bool retires = trap_retires_instruction(t.cause) && !t.rolled_back;
     cpu.s.icount += i + (retires ? 1 : 0);
     // Illegal-instruction traps report the instruction bits, as QEMU does.
     uint64_t tval = t.cause == Cause::kIllegalInsn ? op.raw : t.tval;

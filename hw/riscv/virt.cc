@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "hw/riscv/boot.h"
+#include "libfdt.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -24,7 +25,7 @@ void on_quit_signal(int sig) { g_quit_signal = sig; }
 }  // namespace
 
 VirtMachine::VirtMachine(const Options& opts)
-    : opts_(opts), cpu_(as_, clock_), engine_(cpu_, as_, clock_) {
+    : opts_(opts), cpu_(as_, clock_), engine_(cpu_, as_, clock_), random_(opts.seed) {
   clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index, &cpu_.s.attention);
   if (opts_.icount.enabled) {
     clock_.set_icount_mode(opts_.icount.shift_auto ? 3 : opts_.icount.shift);
@@ -53,7 +54,8 @@ VirtMachine::VirtMachine(const Options& opts)
     throw BootError("-serial " + serial + ": unsupported backend (stdio, mon:stdio, file:PATH, null, none)");
   }
 
-  uart_ = std::make_unique<Ns16550a>(serial_.get(), nullptr);
+  plic_ = std::make_unique<Plic>(cpu_);
+  uart_ = std::make_unique<Ns16550a>(serial_.get(), plic_->irq(virt_map::kUart0Irq));
   clint_ = std::make_unique<Clint>(cpu_, clock_);
   test_ = std::make_unique<SifiveTest>(
       [this](int code) {
@@ -67,6 +69,7 @@ VirtMachine::VirtMachine(const Options& opts)
       });
   as_.add_mmio(virt_map::kTest, virt_map::kTestSize, test_.get());
   as_.add_mmio(virt_map::kClint, virt_map::kClintSize, clint_.get());
+  as_.add_mmio(virt_map::kPlic, virt_map::kPlicSize, plic_.get());
   as_.add_mmio(virt_map::kUart0, virt_map::kUart0Size, uart_.get());
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
@@ -116,10 +119,16 @@ void VirtMachine::load_boot_images() {
     std::vector<uint8_t> dtb = read_file(opts_.dtb, "device tree");
     if (dtb.size() < 40 || dtb[0] != 0xd0 || dtb[1] != 0x0d || dtb[2] != 0xfe || dtb[3] != 0xed)
       throw BootError("device tree '" + opts_.dtb + "': not a flattened device tree (bad magic)");
+    if (fdt_check_header(dtb.data()) != 0 || fdt_totalsize(dtb.data()) > dtb.size())
+      throw BootError("device tree '" + opts_.dtb + "': damaged or truncated flattened device tree");
     // QEMU sizes the buffer for a loaded tree as 2 * (size + 10000).
-    fdt_addr = fdt_load_address(virt_map::kDram, opts_.ram_size, 2 * (dtb.size() + 10000));
-    as_.load_image(fdt_addr, dtb.data(), dtb.size());
-    boot_blobs_.emplace_back(fdt_addr, dtb);
+    fdt_buffer_size_ = 2 * (dtb.size() + 10000);
+    fdt_addr = fdt_load_address(virt_map::kDram, opts_.ram_size, fdt_buffer_size_);
+    if (fdt_addr + fdt_buffer_size_ > virt_map::kDram + opts_.ram_size)
+      throw BootError("device tree '" + opts_.dtb + "' does not fit in RAM");
+    fdt_addr_ = fdt_addr;
+    dtb_file_ = std::move(dtb);
+    build_dtb();  // reports a tree libfdt cannot edit now rather than at reset
   } else {
     if (have_firmware)
       throw BootError("firmware needs a device tree: pass -dtb FILE (this version of rewind does not generate one yet)");
@@ -131,12 +140,40 @@ void VirtMachine::load_boot_images() {
   rom_image_.assign(rom->host.get(), rom->host.get() + rom->size);
 }
 
+// The -dtb tree as the guest gets it: QEMU opens the file into a buffer of
+// 2 * (size + 10000) bytes, sets /chosen/rng-seed (32 random bytes, fresh on
+// every reset) and /chosen/bootargs (with -append), packs it, and copies the
+// whole buffer (zeros after the packed tree) to fdt_addr.
+std::vector<uint8_t> VirtMachine::build_dtb() {
+  std::vector<uint8_t> buf(fdt_buffer_size_, 0);
+  auto check = [this](int err) {
+    if (err < 0) throw BootError("device tree '" + opts_.dtb + "': " + fdt_strerror(err));
+    return err;
+  };
+  check(fdt_open_into(dtb_file_.data(), buf.data(), static_cast<int>(buf.size())));
+  int chosen = fdt_path_offset(buf.data(), "/chosen");
+  if (chosen == -FDT_ERR_NOTFOUND) chosen = fdt_add_subnode(buf.data(), 0, "chosen");
+  check(chosen);
+  uint8_t seed[32];
+  random_.fill(seed, sizeof seed);
+  check(fdt_setprop(buf.data(), chosen, "rng-seed", seed, sizeof seed));
+  if (!opts_.append.empty()) check(fdt_setprop_string(buf.data(), chosen, "bootargs", opts_.append.c_str()));
+  check(fdt_pack(buf.data()));
+  std::fill(buf.begin() + fdt_totalsize(buf.data()), buf.end(), 0);
+  return buf;
+}
+
 void VirtMachine::reset() {
   RamBlock* rom = as_.find_ram(virt_map::kMrom);
   as_.load_image(rom->base, rom_image_.data(), rom_image_.size());
   for (auto& [addr, bytes] : boot_blobs_) as_.load_image(addr, bytes.data(), bytes.size());
+  if (!dtb_file_.empty()) {
+    std::vector<uint8_t> dtb = build_dtb();
+    as_.load_image(fdt_addr_, dtb.data(), dtb.size());
+  }
   engine_.flush_translations();
   cpu_.reset(virt_map::kMrom);
+  plic_->reset();
   uart_->reset();
   clint_->reset();
 }

@@ -8,7 +8,9 @@
 #include "chardev/char_stdio.h"
 #include "hw/char/ns16550a.h"
 #include "hw/intc/clint.h"
+#include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "system/guest_random.h"
 #include "system/options.h"
 #include "system/vclock.h"
 
@@ -18,8 +20,10 @@ namespace virt_map {
 inline constexpr uint64_t kTest = 0x100000, kTestSize = 0x1000;
 inline constexpr uint64_t kMrom = 0x1000, kMromSize = 0xf000;
 inline constexpr uint64_t kClint = 0x2000000, kClintSize = 0x10000;
+inline constexpr uint64_t kPlic = 0xc000000, kPlicSize = 0x600000;
 inline constexpr uint64_t kUart0 = 0x10000000, kUart0Size = 0x100;
 inline constexpr uint64_t kDram = 0x80000000;
+inline constexpr unsigned kUart0Irq = 10;  // PLIC source
 }  // namespace virt_map
 
 class VirtMachine {
@@ -38,6 +42,7 @@ class VirtMachine {
 
  private:
   void load_boot_images();
+  std::vector<uint8_t> build_dtb();
   void idle_wait();
   void poll_host(int timeout_ms);
 
@@ -49,9 +54,15 @@ class VirtMachine {
   std::unique_ptr<FdBackend> serial_;
   std::unique_ptr<Ns16550a> uart_;
   std::unique_ptr<Clint> clint_;
+  std::unique_ptr<Plic> plic_;
   std::unique_ptr<SifiveTest> test_;
   std::vector<uint8_t> rom_image_;  // ROM + RAM contents at power-on, for resets
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> boot_blobs_;
+  // -dtb: the file, and where its tree goes; rebuilt on every reset with a new
+  // /chosen/rng-seed, in a buffer of fdt_buffer_size_ bytes, as QEMU does.
+  std::vector<uint8_t> dtb_file_;
+  uint64_t fdt_addr_ = 0, fdt_buffer_size_ = 0;
+  GuestRandom random_;
   bool exit_ = false;
   bool reset_requested_ = false;
   int exit_code_ = 0;

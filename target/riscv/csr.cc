@@ -87,7 +87,7 @@ void Cpu::write_pmp(uint16_t num, uint64_t value) {
     if (entry + 1 < 16 && (s.pmpcfg[entry + 1] & pmpcfg::kL) &&
         ((s.pmpcfg[entry + 1] & pmpcfg::kA) >> pmpcfg::kAShift) == pmpcfg::kTor)
       return;
-    s.pmpaddr[entry] = value & ((1ull << 54) - 1);
+    s.pmpaddr[entry] = value;  // QEMU 7.2 keeps all 64 bits (reads back -1 after writing -1)
   }
   mmu.flush();
 }
@@ -180,15 +180,19 @@ uint64_t Cpu::csr_read(uint16_t num) {
     return v;
   }
   if (num >= csr::kPmpaddr0 && num <= csr::kPmpaddr15) return s.pmpaddr[num - csr::kPmpaddr0];
+  // As QEMU 7.2 (pmu-num=16): counters 3..18 exist, [m]hpmcounter19..31 are
+  // illegal (OpenSBI counts them by probing); every mhpmevent exists.
   if (num >= csr::kHpmCounter3 && num <= csr::kHpmCounter31) {
-    if (!counter_allowed(num)) illegal();
-    return 0;
+    if ((num & 31) >= 3 + kNumHpmCounters || !counter_allowed(num)) illegal();
+    return s.hpm[0][num & 31];
   }
-  if ((num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) ||
-      (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31)) {
+  if (num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) {
+    if ((num & 31) >= 3 + kNumHpmCounters) illegal();
+    return s.hpm[0][num & 31];
+  }
+  if (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31) {
     unsigned n = num & 31;
-    (void)kNumHpmCounters;
-    return n < 3 + kNumHpmCounters ? s.hpm[num >= csr::kMhpmevent3 ? 1 : 0][n] : 0;
+    return n < 3 + kNumHpmCounters ? s.hpm[1][n] : 0;
   }
   illegal();
 }
@@ -276,10 +280,14 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     write_pmp(num, v);
     return;
   }
-  if ((num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) ||
-      (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31)) {
+  if (num >= csr::kMhpmcounter3 && num <= csr::kMhpmcounter31) {
+    if ((num & 31) >= 3 + kNumHpmCounters) illegal();
+    s.hpm[0][num & 31] = v;
+    return;
+  }
+  if (num >= csr::kMhpmevent3 && num <= csr::kMhpmevent31) {
     unsigned n = num & 31;
-    if (n < 3 + kNumHpmCounters) s.hpm[num >= csr::kMhpmevent3 ? 1 : 0][n] = v;
+    if (n < 3 + kNumHpmCounters) s.hpm[1][n] = v;
     return;
   }
   illegal();

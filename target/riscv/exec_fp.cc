@@ -31,7 +31,7 @@ inline Rm rm_of(Cpu& c, const Op& o) {
   unsigned rm = o.rm == 7 ? c.s.frm : o.rm;
   if (rm > 4) {
     c.mark_current(o);
-    throw GuestTrap{Cause::kIllegalInsn, 0};
+    throw GuestTrap{Cause::kIllegalInsn, 0, true};  // a run-time check: not counted
   }
   return static_cast<Rm>(rm);
 }

@@ -7,7 +7,9 @@
 namespace rwd::riscv {
 
 namespace {
-[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0}; }
+// A privilege/state check failing at run time (wfi under TW, sfence.vma
+// under TVM): QEMU rolls such an instruction back, so it is not counted.
+[[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0, true}; }
 inline void mark(Cpu& c, const Op& o) { c.mark_current(o); }
 
 // Common shape of the six CSR instructions. `write` says whether the CSR is
@@ -90,7 +92,10 @@ DEF_OP(fence) {}
 // end the block, which its table flags do.
 DEF_OP(fence_i) {}
 
+// An undecodable instruction: counted as executed, as on QEMU.
 DEF_OP(illegal) {
-  mark(c, o); illegal(); }
+  mark(c, o);
+  throw GuestTrap{Cause::kIllegalInsn, 0};
+}
 
 }  // namespace rwd::riscv

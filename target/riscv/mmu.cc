@@ -192,7 +192,8 @@ uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa) {
   if (va % size) throw GuestTrap{Cause::kLoadMisaligned, va};
   pa = translate(va, AccessType::kWrite, data_idx_, size);
   RamBlock* rb = as_.find_ram(pa, size);
-  if (!rb || rb->readonly) access_fault(AccessType::kWrite, va);
+  if (!rb) access_fault(AccessType::kRead, va);  // QEMU 7.2: load access fault outside RAM
+  if (rb->readonly) access_fault(AccessType::kWrite, va);
   as_.notify_write(*rb, pa, size);
   return rb->ptr(pa);
 }

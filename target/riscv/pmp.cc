@@ -25,6 +25,7 @@ Range entry_range(const CpuState& s, int i) {
     case pmpcfg::kNa4:
       return {addr << 2, (addr << 2) + 4};
     case pmpcfg::kNapot: {
+      if (~addr == 0) return {0, ~0ull};  // all ones (ctz of 0 is undefined)
       int ones = __builtin_ctzll(~addr);  // trailing ones
       if (ones >= 54) return {0, ~0ull};  // whole address space
       uint64_t size = 8ull << ones;

@@ -159,7 +159,9 @@ TEST_F(CsrTest, CounterEnableGatesSAndUMode) {
     uint16_t num;
     unsigned bit;
   } counters[] = {{csr::kCycle, 0}, {csr::kTime, 1}, {csr::kInstret, 2}, {csr::kHpmCounter3, 3},
-                  {csr::kHpmCounter31, 31}};
+                  {static_cast<uint16_t>(csr::kHpmCounter3 + 15), 18}};
+  // As QEMU 7.2 (pmu-num=16): hpmcounter19..31 do not exist, even for M.
+  EXPECT_FALSE(readable(Priv::M, csr::kHpmCounter31));
   for (const Counter& c : counters) {
     SCOPED_TRACE(c.num);
     wr(csr::kMcounteren, 0);
