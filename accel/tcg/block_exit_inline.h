@@ -21,7 +21,7 @@ inline TranslationBlock* block_of(const Op* exit_op) {
 // context (CSR writes, trap returns) raises it. So a hop needs no context
 // check, only the epoch (invalidations, TLB flushes) and, for an exit whose
 // target varies (jalr, trap returns), the target pc.
-inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, bool fixed_target,
+[[gnu::always_inline]] inline TranslationBlock* successor(TranslationBlock* tb, int exit, uint64_t pc, bool fixed_target,
                                    const ChainContext& ch) {
   uint64_t epoch = *ch.epoch;
   if (tb->chain_epoch == epoch) [[likely]] {

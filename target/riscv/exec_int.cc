@@ -204,6 +204,8 @@ constexpr Fusable kFusable[] = {
     {&load_step<uint16_t>, &op_lhu}, {&load_step<int32_t>, &op_lw}, {&load_step<uint32_t>, &op_lwu},
     {&load_step<int64_t>, &op_ld},  {&store_step<uint8_t>, &op_sb}, {&store_step<uint16_t>, &op_sh},
     {&store_step<uint32_t>, &op_sw}, {&store_step<uint64_t>, &op_sd},
+    {&fload_step<uint64_t>, &op_fld}, {&fstore_step<uint64_t>, &op_fsd},
+    {&fload_step<uint32_t>, &op_flw}, {&fstore_step<uint32_t>, &op_fsw},
 };
 constexpr int kNumFusable = sizeof(kFusable) / sizeof(kFusable[0]);
 

@@ -33,4 +33,30 @@ template <typename T>
   return true;
 }
 
+// FP loads and stores (FS is known to be enabled: the block was translated
+// with FP instructions legal). A single is NaN-boxed into the register.
+template <typename T>
+[[gnu::always_inline]] inline bool fload_step(Cpu& c, const Op& o) {
+  uint64_t va = c.s.x[o.rs1] + static_cast<uint64_t>(o.imm);
+  uintptr_t host;
+  if (!c.mmu.read_hit<T>(va, host)) [[unlikely]]
+    return false;
+  T v;
+  std::memcpy(&v, reinterpret_cast<const void*>(host), sizeof v);
+  c.s.f[o.rd] = sizeof(T) == 4 ? (0xffffffff00000000ull | v) : v;
+  c.mark_fp_dirty();
+  return true;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline bool fstore_step(Cpu& c, const Op& o) {
+  uint64_t va = c.s.x[o.rs1] + static_cast<uint64_t>(o.imm);
+  uintptr_t host;
+  if (!c.mmu.write_hit<T>(va, host)) [[unlikely]]
+    return false;
+  T v = static_cast<T>(c.s.f[o.rs2]);
+  std::memcpy(reinterpret_cast<void*>(host), &v, sizeof v);
+  return true;
+}
+
 }  // namespace rwd::riscv
