@@ -60,7 +60,9 @@ GuestRandom::GuestRandom(std::optional<uint64_t> seed) {
   if (!seed) return;
   uint32_t key[2] = {static_cast<uint32_t>(*seed), static_cast<uint32_t>(*seed >> 32)};
   mt_.emplace(key, 2);
-  for (int i = 0; i < 10; ++i) mt_->next();  // what QEMU uses up before the board's first draw
+  // QEMU uses up 2 outputs before the board's first draw (the rng-seed of
+  // the tree built at machine creation: #2..#9); the first reset draws #10..#17.
+  for (int i = 0; i < 2; ++i) mt_->next();
 }
 
 void GuestRandom::fill(uint8_t* out, size_t len) {

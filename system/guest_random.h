@@ -1,9 +1,11 @@
 // Random bytes the board hands to the guest at boot (the device tree's
 // /chosen/rng-seed). With `-seed N` they are deterministic and equal to
 // QEMU 7.2's: MT19937 seeded like GLib's g_rand_new_with_seed_array({N low,
-// N high}), skipping the 10 outputs QEMU consumes at start-up, each 32-bit
-// output stored little-endian (docs/lockstep.md, section 4). Without -seed
-// they come from the host.
+// N high}), skipping the 2 outputs QEMU consumes before the board's first
+// draw (the tree built at machine creation gets #2..#9, what dumpdtb shows;
+// the first reset #10..#17, what the guest sees), each 32-bit output stored
+// little-endian (docs/lockstep.md, section 4). Without -seed they come from
+// the host.
 #pragma once
 #include <array>
 #include <cstddef>

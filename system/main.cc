@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   }
   try {
     VirtMachine machine(opts);
+    if (!opts.dumpdtb.empty()) return 0;  // the tree is written: done, as QEMU
     return machine.run();
   } catch (const BootError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());

@@ -1,6 +1,8 @@
 #include "system/options.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -80,6 +82,34 @@ bool parse_icount(Options& o, const std::string& arg, std::string& err) {
   return true;
 }
 
+bool parse_rtc(Options& o, const std::string& arg, std::string& err) {
+  RtcOptions& rtc = o.rtc;
+  for (auto& [k, v] : split_props(arg)) {
+    if (k == "base") {
+      if (v == "utc") {
+        rtc.base = RtcOptions::Base::kUtc;
+      } else if (v == "localtime") {
+        rtc.base = RtcOptions::Base::kLocaltime;
+      } else if (parse_rtc_date(v, rtc.date_s)) {
+        rtc.base = RtcOptions::Base::kDate;
+      } else {
+        return err = "-rtc base=" + v + ": invalid date format (utc, localtime, 2006-06-17T16:01:21 or 2006-06-17)", false;
+      }
+    } else if (k == "clock") {
+      if (v == "host") rtc.clock = RtcOptions::Clock::kHost;
+      else if (v == "rt") rtc.clock = RtcOptions::Clock::kRt;
+      else if (v == "vm") rtc.clock = RtcOptions::Clock::kVm;
+      else return err = "-rtc clock=" + v + ": invalid clock (host, rt or vm)", false;
+    } else if (k == "driftfix") {
+      // Only QEMU's x86 RTC acts on it; accepted for command-line compatibility.
+      if (v != "none" && v != "slew") return err = "-rtc driftfix=" + v + ": must be none or slew", false;
+    } else {
+      return err = "-rtc: invalid parameter '" + k + "'", false;
+    }
+  }
+  return true;
+}
+
 const std::map<std::string, OptionDef>& option_table() {
   static const std::map<std::string, OptionDef> table = {
       {"M", {true, [](Options& o, const std::string& a, std::string& err) {
@@ -146,6 +176,7 @@ const std::map<std::string, OptionDef>& option_table() {
          return true;
        }}},
       {"icount", {true, parse_icount}},
+      {"rtc", {true, parse_rtc}},
       {"singlestep", {false, [](Options& o, const std::string&, std::string&) { o.singlestep = true; return true; }}},
       {"accel", {true, [](Options& o, const std::string& a, std::string& err) {
          auto props = split_props(a);
@@ -200,7 +231,7 @@ const std::map<std::string, std::string>& not_yet() {
   static const std::map<std::string, std::string> m = {
       {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
       {"drive", "block devices"}, {"netdev", "networking"}, {"device", "-device"},
-      {"chardev", "-chardev"}, {"object", "-object"}, {"rtc", "-rtc"},
+      {"chardev", "-chardev"}, {"object", "-object"},
       {"loadvm", "snapshots"}, {"snapshot", "snapshots"},
   };
   return m;
@@ -225,6 +256,25 @@ bool parse_size(const std::string& s, uint64_t& out) {
   double bytes = v * mult;
   if (bytes <= 0 || bytes > 1e15) return false;
   out = static_cast<uint64_t>(bytes);
+  return true;
+}
+
+bool parse_rtc_date(const std::string& s, int64_t& out) {
+  int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+  bool ok = (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 ||
+             (h = mi = sec = 0, std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3)) &&
+            static_cast<size_t>(n) == s.size();
+  if (!ok || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return false;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  time_t t = timegm(&tm);
+  if (t == static_cast<time_t>(-1) || tm.tm_mday != d) return false;  // e.g. 2023-02-30
+  out = static_cast<int64_t>(t);
   return true;
 }
 
@@ -279,6 +329,7 @@ std::string usage_text() {
          "  -icount shift=N|auto[,sleep=on|off]  instruction-counted virtual time\n"
          "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
          "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"
+         "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -seed N, -no-reboot, -smp 1, -cpu rv64, -display none\n"
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"

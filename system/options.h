@@ -18,6 +18,15 @@ struct IcountOptions {
   std::string rrsnapshot;
 };
 
+// -rtc base=utc|localtime|DATE,clock=host|rt|vm[,driftfix=none|slew]
+struct RtcOptions {
+  enum class Base { kUtc, kLocaltime, kDate };
+  enum class Clock { kHost, kRt, kVm };
+  Base base = Base::kUtc;
+  int64_t date_s = 0;  // base=DATE: seconds since the epoch (the date is UTC)
+  Clock clock = Clock::kHost;
+};
+
 struct Options {
   std::string machine = "virt";
   std::string dumpdtb;
@@ -31,6 +40,7 @@ struct Options {
   std::string log_file;              // -D
   uint64_t log_start = 0, log_end = ~0ull;
   IcountOptions icount;
+  RtcOptions rtc;
   bool singlestep = false;
   bool no_reboot = false;
   bool no_shutdown = false;
@@ -47,5 +57,8 @@ std::string version_text();
 
 // "128M", "1G", "512" (MiB when no suffix, as QEMU), "1073741824B".
 bool parse_size(const std::string& s, uint64_t& out);
+
+// "2006-06-17T16:01:21" or "2006-06-17" (UTC) -> seconds since the epoch.
+bool parse_rtc_date(const std::string& s, int64_t& out);
 
 }  // namespace rwd

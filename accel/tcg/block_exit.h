@@ -12,9 +12,26 @@ namespace rwd {
 // What an exit op needs to continue straight into the next block.
 struct ChainContext {
   uint64_t stop = 0;        // icount at which the run must stop
+  // Host stack pointer when the engine entered the chain. Ops continue by
+  // tail calls, which optimised builds turn into jumps; where a build does
+  // not (-O0, sanitizers), each hop grows the stack, so chaining stops after
+  // kMaxChainStack bytes and the engine re-enters. Never affects the guest.
+  uintptr_t stack_base = 0;
   const uint64_t* epoch = nullptr;  // the cache's link epoch (TbCache::epoch)
   TbCache* cache = nullptr;
 };
+
+inline constexpr uintptr_t kMaxChainStack = 256 * 1024;
+
+inline uintptr_t host_stack_pointer() {
+#if defined(__x86_64__)
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  return sp;
+#else
+  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+}
 
 // The exit op of `tb` (appended after its last instruction).
 riscv::OpFn tb_exit_for(const TranslationBlock* tb);

@@ -48,6 +48,8 @@ inline TranslationBlock* block_of(const Op* exit_op) {
   c.s.icount = icount;
   ChainContext& ch = *c.chain;
   if (c.s.attention || icount >= ch.stop) return;
+  if (ch.stack_base - host_stack_pointer() > kMaxChainStack) [[unlikely]]
+    return;
   TranslationBlock* next = successor(tb, exit, c.s.pc, fixed_target, ch);
   if (!next || next->size > ch.stop - icount) return;
   c.s.pc = next->next_pc;

@@ -100,6 +100,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     cpu.s.pc = tb.next_pc;
   }
   cpu.current_op = nullptr;
+  chain_.stack_base = host_stack_pointer();
   try {
     ops[0].fn(cpu, ops);
   } catch (const GuestTrap& t) {
@@ -161,7 +162,13 @@ StopReason Engine::run(uint64_t until_icount) {
   chain_.cache = &tb_cache_;
   chain_.epoch = tb_cache_.epoch_ptr();
   cpu_.chain = &chain_;
+  // A guest can spin without retiring instructions (a fetch fault whose
+  // handler faults again): yield to the host loop now and then regardless,
+  // so signals and the monitor are still served. Host-side only: it does not
+  // change what the guest executes.
+  unsigned slow_iterations = 0;
   while (!exit_requested_) {
+    if (++slow_iterations > kMaxSlowIterations) return StopReason::kTimeSlice;
     // Slow path: housekeeping between runs of chained blocks.
     st.attention = false;
     tb_cache_.free_retired();

@@ -45,6 +45,7 @@ class Engine {
 
  private:
   static constexpr unsigned kMaxBlockInsns = 128;
+  static constexpr unsigned kMaxSlowIterations = 1u << 16;
 
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);

@@ -73,17 +73,36 @@ std::vector<uint8_t> read_file(const std::string& path, const std::string& what)
   return data;
 }
 
+namespace {
+
+LoadedImage load_flat(AddressSpace& as, const std::vector<uint8_t>& b, uint64_t flat_addr, const std::string& desc) {
+  if (!as.find_ram(flat_addr, b.size()))
+    throw BootError(desc + ": " + std::to_string(b.size()) + " bytes at " + hex(flat_addr) +
+                    " do not fit in guest memory");
+  as.load_image(flat_addr, b.data(), b.size());
+  return LoadedImage{flat_addr, flat_addr + b.size(), flat_addr, false};
+}
+
+}  // namespace
+
 LoadedImage load_image(AddressSpace& as, const std::string& path, uint64_t flat_addr,
                        const std::string& what) {
   std::vector<uint8_t> b = read_file(path, what);
   std::string desc = what + " '" + path + "'";
   if (b.empty()) throw BootError(desc + ": file is empty");
   if (b.size() >= 4 && std::memcmp(b.data(), "\x7f" "ELF", 4) == 0) return load_elf(as, b, desc);
-  if (!as.find_ram(flat_addr, b.size()))
-    throw BootError(desc + ": " + std::to_string(b.size()) + " bytes at " + hex(flat_addr) +
-                    " do not fit in guest memory");
-  as.load_image(flat_addr, b.data(), b.size());
-  return LoadedImage{flat_addr, flat_addr + b.size(), flat_addr, false};
+  return load_flat(as, b, flat_addr, desc);
+}
+
+LoadedImage load_flat_image(AddressSpace& as, const std::string& path, uint64_t addr, const std::string& what) {
+  std::vector<uint8_t> b = read_file(path, what);
+  std::string desc = what + " '" + path + "'";
+  if (b.empty()) throw BootError(desc + ": file is empty");
+  return load_flat(as, b, addr, desc);
+}
+
+uint64_t initrd_load_address(uint64_t kernel_start, uint64_t ram_size) {
+  return kernel_start + std::min(ram_size / 2, uint64_t{128} << 20);
 }
 
 void write_reset_vector(AddressSpace& as, uint64_t rom_base, uint64_t start, uint64_t fdt_addr,

@@ -30,6 +30,13 @@ std::vector<uint8_t> read_file(const std::string& path, const std::string& what)
 LoadedImage load_image(AddressSpace& as, const std::string& path, uint64_t flat_addr,
                        const std::string& what);
 
+// Loads `path` as raw bytes at `addr` (an initrd: even an ELF file is data).
+LoadedImage load_flat_image(AddressSpace& as, const std::string& path, uint64_t addr, const std::string& what);
+
+// Where QEMU 7.2's virt puts the initrd for a kernel starting at
+// `kernel_start` (measured: kernel_start + min(ram_size / 2, 128 MiB)).
+uint64_t initrd_load_address(uint64_t kernel_start, uint64_t ram_size);
+
 // QEMU's virt reset vector at 0x1000: sets a0 = hartid, a1 = fdt,
 // a2 = &fw_dynamic_info and jumps to `start`.
 void write_reset_vector(AddressSpace& as, uint64_t rom_base, uint64_t start, uint64_t fdt_addr,

@@ -1,8 +1,12 @@
 // The `virt` board: QEMU's virt memory map with one rv64 hart, RAM at
-// 0x80000000, boot ROM at 0x1000, CLINT, NS16550A UART and the SiFive test
-// device. Owns every part of the machine and the host loop that drives it.
+// 0x80000000, boot ROM at 0x1000, CLINT, PLIC, NS16550A UART, the SiFive test
+// device, the goldfish RTC and 8 (empty) virtio-mmio slots, and the device
+// tree that describes them. Owns every part of the machine and the host loop
+// that drives it.
 #pragma once
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "accel/tcg/engine.h"
 #include "chardev/char_stdio.h"
@@ -10,7 +14,10 @@
 #include "hw/intc/clint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/rtc/goldfish_rtc.h"
+#include "hw/virtio/virtio_mmio_empty.h"
 #include "system/guest_random.h"
+#include "system/host_clock.h"
 #include "system/options.h"
 #include "system/vclock.h"
 
@@ -18,18 +25,26 @@ namespace rwd {
 
 namespace virt_map {
 inline constexpr uint64_t kTest = 0x100000, kTestSize = 0x1000;
+inline constexpr uint64_t kRtc = 0x101000, kRtcSize = 0x1000;
 inline constexpr uint64_t kMrom = 0x1000, kMromSize = 0xf000;
 inline constexpr uint64_t kClint = 0x2000000, kClintSize = 0x10000;
 inline constexpr uint64_t kPlic = 0xc000000, kPlicSize = 0x600000;
 inline constexpr uint64_t kUart0 = 0x10000000, kUart0Size = 0x100;
+inline constexpr uint64_t kVirtio = 0x10001000, kVirtioStride = 0x1000;  // 8 transports
 inline constexpr uint64_t kDram = 0x80000000;
-inline constexpr unsigned kUart0Irq = 10;  // PLIC source
+inline constexpr unsigned kVirtioCount = 8;
+inline constexpr unsigned kUart0Irq = 10;  // PLIC sources
+inline constexpr unsigned kRtcIrq = 11;
+inline constexpr unsigned kVirtioIrq = 1;  // 1..8
 }  // namespace virt_map
 
 class VirtMachine {
  public:
   // Builds the machine and loads everything; throws BootError on bad input.
-  explicit VirtMachine(const Options& opts);
+  // With -M dumpdtb=FILE it writes the device tree there and is done (the
+  // caller exits without running it, as QEMU does).
+  // `host_clock` defaults to the real host clock.
+  explicit VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_clock = nullptr);
   ~VirtMachine();
 
   // Runs until the guest powers off (returns its exit status), the
@@ -41,8 +56,12 @@ class VirtMachine {
   AddressSpace& address_space() { return as_; }
 
  private:
+  void create_rtc();
   void load_boot_images();
-  std::vector<uint8_t> build_dtb();
+  using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
+  void build_fdt(std::optional<Range> initrd);
+  void dump_fdt();
+  std::vector<uint8_t> fresh_rng_seed();
   void idle_wait();
   void poll_host(int timeout_ms);
 
@@ -56,12 +75,16 @@ class VirtMachine {
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<SifiveTest> test_;
+  std::unique_ptr<HostClock> host_clock_;
+  std::unique_ptr<GoldfishRtc> rtc_;
+  std::vector<std::unique_ptr<VirtioMmioEmpty>> virtio_;
   std::vector<uint8_t> rom_image_;  // ROM + RAM contents at power-on, for resets
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> boot_blobs_;
-  // -dtb: the file, and where its tree goes; rebuilt on every reset with a new
-  // /chosen/rng-seed, in a buffer of fdt_buffer_size_ bytes, as QEMU does.
-  std::vector<uint8_t> dtb_file_;
-  uint64_t fdt_addr_ = 0, fdt_buffer_size_ = 0;
+  // The device tree as the guest gets it at fdt_addr_: the packed tree, then
+  // zeros up to QEMU's buffer size (1 MiB for the generated tree, 2 * (size +
+  // 10000) for a -dtb file). Every reset gives it a new /chosen/rng-seed.
+  std::vector<uint8_t> fdt_;
+  uint64_t fdt_addr_ = 0;
   GuestRandom random_;
   bool exit_ = false;
   bool reset_requested_ = false;
