@@ -7,7 +7,7 @@ packages=(
   g++ meson ninja-build pkg-config
   libglib2.0-dev libfdt-dev zlib1g-dev libgtest-dev
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
-  qemu-system-misc qemu-user opensbi gdb-multiarch
+  qemu-system-misc qemu-user opensbi gdb-multiarch device-tree-compiler
 )
 
 missing=()

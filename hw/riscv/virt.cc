@@ -272,33 +272,26 @@ void VirtMachine::poll_host(int timeout_ms) {
   serial_->poll_input();
 }
 
-// The hart waits for an interrupt. Wait for host input or the next timer
-// deadline, pacing virtual time against the host clock.
+// The hart waits for an interrupt: wait for host input or the next timer
+// deadline. In icount mode (sleep=on) virtual time then advances by the host
+// time actually spent idle, at most to the deadline, so an idle guest keeps
+// pace with the wall clock; with nothing armed only host input (or a signal)
+// can wake it.
 void VirtMachine::idle_wait() {
   uint64_t deadline = clock_.next_deadline();
   if (deadline == VirtualClock::kNever) {
-    if (serial_->input_fd() < 0) {
-      // Nothing can ever wake the hart: wait for a signal instead of spinning.
-      poll_host(100);
-      return;
-    }
     poll_host(100);
     return;
   }
   uint64_t now = clock_.now_ns();
-  uint64_t wait_ns = deadline > now ? deadline - now : 0;
-  uint64_t start = host_monotonic_ns();
-  int wait_ms = static_cast<int>(std::min<uint64_t>(wait_ns / 1000000, 100));
-  if (wait_ms > 0) poll_host(wait_ms);
-  if (clock_.icount_mode()) {
-    uint64_t elapsed = host_monotonic_ns() - start;
-    uint64_t target = (cpu_.interrupt_pending() && elapsed < wait_ns) ? now + elapsed : deadline;
-    if (wait_ns <= 100'000'000ull || cpu_.interrupt_pending()) clock_.warp_to(target);
-    else clock_.warp_to(now + elapsed);
-    clock_.run_expired();
-  } else {
-    clock_.run_expired();
+  uint64_t idle_ns = deadline > now ? deadline - now : 0;
+  if (idle_ns >= 1'000'000) {  // shorter waits are not worth a host sleep
+    uint64_t start = host_monotonic_ns();
+    poll_host(static_cast<int>(std::min<uint64_t>(idle_ns / 1'000'000, 100)));
+    idle_ns = std::min(idle_ns, host_monotonic_ns() - start);
   }
+  if (clock_.icount_mode()) clock_.warp_to(now + idle_ns);
+  clock_.run_expired();
 }
 
 int VirtMachine::run() {
