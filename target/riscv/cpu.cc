@@ -47,6 +47,36 @@ void Cpu::set_mip_bit(uint64_t mask, bool level) {
   }
 }
 
+// Trap entry common to exceptions and interrupts: record cause/epc/tval in
+// the target mode's CSRs, stack the interrupt-enable and previous-privilege
+// bits, and jump to the vector (vectored mode offsets interrupts only).
+void Cpu::trap_to(Priv target, uint64_t cause, uint64_t epc, uint64_t tval) {
+  const bool to_s = target == Priv::S;
+  const uint64_t ie = to_s ? mstatus::kSIE : mstatus::kMIE;
+  const uint64_t pie = to_s ? mstatus::kSPIE : mstatus::kMPIE;
+  uint64_t st = s.mstatus;
+  st = (st & ~pie) | ((st & ie) ? pie : 0);
+  st &= ~ie;
+  if (to_s) {
+    s.scause = cause;
+    s.sepc = epc;
+    s.stval = tval;
+    st = (st & ~mstatus::kSPP) | (s.priv == Priv::S ? mstatus::kSPP : 0);
+  } else {
+    s.mcause = cause;
+    s.mepc = epc;
+    s.mtval = tval;
+    st = (st & ~mstatus::kMPP) | (static_cast<uint64_t>(s.priv) << mstatus::kMPPShift);
+  }
+  s.mstatus = st;
+  s.priv = target;
+  uint64_t tvec = to_s ? s.stvec : s.mtvec;
+  bool vectored = (tvec & 1) && (cause & kInterruptFlag);
+  s.pc = (tvec & ~3ull) + (vectored ? 4 * (cause & ~kInterruptFlag) : 0);
+  s.reservation_valid = false;
+  update_mmu_context();
+}
+
 void Cpu::enter_trap(Cause cause, uint64_t tval, uint64_t pc) {
   uint64_t code = static_cast<uint64_t>(cause);
   Logger& log = logger();
@@ -55,31 +85,8 @@ void Cpu::enter_trap(Cause cause, uint64_t tval, uint64_t pc) {
                static_cast<unsigned long long>(code), static_cast<unsigned long long>(pc),
                static_cast<unsigned long long>(tval));
   }
-  s.reservation_valid = false;
-  if (s.priv != Priv::M && ((s.medeleg >> code) & 1)) {
-    s.scause = code;
-    s.sepc = pc;
-    s.stval = tval;
-    uint64_t st = s.mstatus;
-    st = (st & ~mstatus::kSPIE) | ((st & mstatus::kSIE) ? mstatus::kSPIE : 0);
-    st &= ~mstatus::kSIE;
-    st = (st & ~mstatus::kSPP) | (s.priv == Priv::S ? mstatus::kSPP : 0);
-    s.mstatus = st;
-    s.priv = Priv::S;
-    s.pc = s.stvec & ~3ull;
-  } else {
-    s.mcause = code;
-    s.mepc = pc;
-    s.mtval = tval;
-    uint64_t st = s.mstatus;
-    st = (st & ~mstatus::kMPIE) | ((st & mstatus::kMIE) ? mstatus::kMPIE : 0);
-    st &= ~mstatus::kMIE;
-    st = (st & ~mstatus::kMPP) | (static_cast<uint64_t>(s.priv) << mstatus::kMPPShift);
-    s.mstatus = st;
-    s.priv = Priv::M;
-    s.pc = s.mtvec & ~3ull;
-  }
-  update_mmu_context();
+  bool delegated = s.priv != Priv::M && ((s.medeleg >> code) & 1);
+  trap_to(delegated ? Priv::S : Priv::M, code, pc, tval);
 }
 
 bool Cpu::take_pending_interrupt() {
@@ -91,54 +98,29 @@ bool Cpu::take_pending_interrupt() {
   uint64_t s_ints = pending & s.mideleg;
   bool s_enabled = s.priv == Priv::U || (s.priv == Priv::S && (s.mstatus & mstatus::kSIE));
 
-  uint64_t chosen = 0;
-  bool to_s = false;
+  uint64_t chosen;
+  Priv target;
   if (m_enabled && m_ints) {
     chosen = m_ints;
+    target = Priv::M;
   } else if (s_enabled && s_ints) {
     chosen = s_ints;
-    to_s = true;
+    target = Priv::S;
   } else {
     return false;
   }
   // QEMU's virt (7.2, no AIA) takes the lowest-numbered pending interrupt of
   // the chosen privilege level, not the spec's MEI/MSI/MTI/SEI/SSI/STI order;
   // rewind does the same so programs behave identically on both.
-  int num = __builtin_ctzll(chosen);
-  if (num < 0) return false;
+  uint64_t cause = kInterruptFlag | static_cast<uint64_t>(__builtin_ctzll(chosen));
 
   Logger& log = logger();
   if (log.wants(kLogInt, s.icount)) {
     log.printf("riscv_cpu_do_interrupt: hart:0, async:1, cause:%016llx, epc:0x%016llx, tval:0x0, desc=interrupt\n",
-               static_cast<unsigned long long>(kInterruptFlag | num), static_cast<unsigned long long>(s.pc));
+               static_cast<unsigned long long>(cause), static_cast<unsigned long long>(s.pc));
   }
   s.wfi = false;
-  s.reservation_valid = false;
-  uint64_t cause = kInterruptFlag | static_cast<uint64_t>(num);
-  if (to_s) {
-    s.scause = cause;
-    s.sepc = s.pc;
-    s.stval = 0;
-    uint64_t st = s.mstatus;
-    st = (st & ~mstatus::kSPIE) | ((st & mstatus::kSIE) ? mstatus::kSPIE : 0);
-    st &= ~mstatus::kSIE;
-    st = (st & ~mstatus::kSPP) | (s.priv == Priv::S ? mstatus::kSPP : 0);
-    s.mstatus = st;
-    s.priv = Priv::S;
-    s.pc = (s.stvec & ~3ull) + ((s.stvec & 1) ? 4ull * num : 0);
-  } else {
-    s.mcause = cause;
-    s.mepc = s.pc;
-    s.mtval = 0;
-    uint64_t st = s.mstatus;
-    st = (st & ~mstatus::kMPIE) | ((st & mstatus::kMIE) ? mstatus::kMPIE : 0);
-    st &= ~mstatus::kMIE;
-    st = (st & ~mstatus::kMPP) | (static_cast<uint64_t>(s.priv) << mstatus::kMPPShift);
-    s.mstatus = st;
-    s.priv = Priv::M;
-    s.pc = (s.mtvec & ~3ull) + ((s.mtvec & 1) ? 4ull * num : 0);
-  }
-  update_mmu_context();
+  trap_to(target, cause, s.pc, 0);
   return true;
 }
 

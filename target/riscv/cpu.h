@@ -123,6 +123,7 @@ class Cpu {
   void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
 
  private:
+  void trap_to(Priv target, uint64_t cause, uint64_t epc, uint64_t tval);
   uint64_t read_counter(uint16_t num);
   uint64_t counter_base() const;
   bool counter_allowed(uint16_t num) const;
