@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Boots the Linux test guest (tests/guest: Linux 6.1 + busybox, built and
+# cached outside the tree on first use) on rewind and drives its shell over
+# the serial console. TAP output. Usage: linux_boot_test.sh REWIND
+set -u
+REWIND=$1
+here=$(cd "$(dirname "$0")/../guest" && pwd)
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "# $2"; }
+
+if ! paths=$("$here/build-guest.sh" 2>/tmp/rewind-guest-build.$$.log); then
+  not_ok "build the test guest" "$(tail -5 /tmp/rewind-guest-build.$$.log | tr '\n' '|')"
+  rm -f /tmp/rewind-guest-build.$$.log
+  echo "1..$n"; exit 1
+fi
+rm -f /tmp/rewind-guest-build.$$.log
+kernel=$(sed -n 's/^KERNEL=//p' <<<"$paths")
+initrd=$(sed -n 's/^INITRD=//p' <<<"$paths")
+ok "build the test guest"
+
+# boot DESC EXPECT CMD [emulator args...]
+boot() {
+  local desc=$1 expect=$2 cmd=$3; shift 3
+  local out
+  if out=$(python3 "$here/boot-guest.py" --emu "$REWIND" --kernel "$kernel" --initrd "$initrd" \
+             --cmd "$cmd" --expect "$expect" --timeout 120 -- "$@" 2>&1); then
+    ok "$desc ($(grep -o 'prompt_s=[0-9.]*' <<<"$out"))"
+  else
+    not_ok "$desc" "$(tail -8 <<<"$out" | tr '\n' '|')"
+  fi
+}
+
+boot "uname -a" "Linux rewind 6\.1\.[0-9]+ .* riscv64" "uname -a"
+boot "/proc/cpuinfo shows our hart" "isa\s*: rv64imafdc" "cat /proc/cpuinfo"
+boot "a computation" "6765" 'a=0; b=1; i=0; while [ $i -lt 20 ]; do t=$((a+b)); a=$b; b=$t; i=$((i+1)); done; echo $a'
+boot "hwclock reads the goldfish RTC" "[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Z][a-z]{2} .*[0-9]{4}" "hwclock -r"
+boot "the guest boots with -icount shift=7" "Linux rewind" "uname -a" -icount shift=7
+boot "the guest boots with -icount shift=0,sleep=off" "Linux rewind" "uname -a" -icount shift=0,sleep=off
+
+echo "1..$n"
+exit $((failed > 0))
