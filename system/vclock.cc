@@ -39,7 +39,6 @@ void VirtualClock::recompute_deadline() {
   uint64_t d = kNever;
   for (const auto& t : timers_) d = t.deadline < d ? t.deadline : d;
   next_deadline_ = d;
-  ++generation_;
   if (attention_) *attention_ = true;
 }
 
@@ -83,7 +82,6 @@ void VirtualClock::warp_to(uint64_t ns) {
   } else if (ns > now) {
     warp_ns_ += ns - now;
   }
-  ++generation_;
 }
 
 }  // namespace rwd

@@ -44,9 +44,6 @@ class VirtualClock {
   void arm(int timer, uint64_t deadline_ns);
   void disarm(int timer);
   uint64_t next_deadline() const { return next_deadline_; }
-  // Changes whenever a timer is armed/disarmed or time warps: the engine
-  // re-derives its instruction budget only then.
-  uint64_t generation() const { return generation_; }
   // Fires every timer whose deadline has passed. Returns true if any fired.
   bool run_expired();
 
@@ -68,7 +65,6 @@ class VirtualClock {
   std::vector<Timer> timers_;
   uint64_t next_deadline_ = kNever;
   bool* attention_ = nullptr;
-  uint64_t generation_ = 0;
   const uint64_t* icount_ = nullptr;
   const uint32_t* in_block_ = nullptr;
   bool icount_mode_ = false;

@@ -1,9 +1,7 @@
 #include "accel/tcg/engine.h"
 
 #include <algorithm>
-#include <array>
 #include <cassert>
-#include <utility>
 
 #include "system/vclock.h"
 #include "target/riscv/cpu_dump.h"
@@ -35,6 +33,12 @@ bool trap_retires_instruction(Cause c) {
 }
 
 constexpr uint64_t kRealtimeSlice = 1 << 16;  // instructions between host-time checks
+
+// The exit op of a block cut short by the budget: counts what ran.
+void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o) {
+  c.s.icount += static_cast<uint64_t>(o->imm);
+  c.s.tb_insn_index = 0;
+}
 
 }  // namespace
 
@@ -72,10 +76,6 @@ void Engine::log_block(const TranslationBlock& tb) {
   if (log.wants(kLogCpu, cpu_.s.icount)) riscv::dump_cpu_state(cpu_, log.out(), log.wants(kLogFpu));
 }
 
-void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o) {
-  c.s.icount += static_cast<uint64_t>(o->imm);
-  c.s.tb_insn_index = 0;
-}
 
 // Runs `tb` (at most `stop - icount` instructions of it) and whatever chains
 // from it. Returns false when an instruction trapped (the trap was taken).

@@ -13,8 +13,6 @@ namespace rwd {
 
 class VirtualClock;
 
-// The exit op of a block cut short by the budget.
-void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o);
 
 enum class StopReason {
   kLimit,     // the requested instruction count was reached
@@ -49,7 +47,7 @@ class Engine {
 
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
-  bool execute(TranslationBlock& tb, uint64_t budget);
+  bool execute(TranslationBlock& tb, uint64_t stop);
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
 

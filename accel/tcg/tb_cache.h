@@ -32,7 +32,6 @@ class TbCache {
     jump_cache_.fill(nullptr);
     ++epoch_;
   }
-  uint64_t epoch() const { return epoch_; }
   const uint64_t* epoch_ptr() const { return &epoch_; }
   void clear();
   size_t size() const { return blocks_.size(); }

@@ -92,8 +92,6 @@ class Cpu {
   // instruction) when the CSR does not exist or the access is not allowed.
   uint64_t csr_read(uint16_t num);
   void csr_write(uint16_t num, uint64_t value);
-  // Debug/monitor access: no privilege checks, no side effects on failure.
-  bool csr_peek(uint16_t num, uint64_t& value);
 
   // Takes a synchronous exception raised by the instruction at `pc`.
   void enter_trap(Cause cause, uint64_t tval, uint64_t pc);

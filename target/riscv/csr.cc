@@ -92,20 +92,6 @@ void Cpu::write_pmp(uint16_t num, uint64_t value) {
   mmu.flush();
 }
 
-bool Cpu::csr_peek(uint16_t num, uint64_t& value) {
-  CpuState saved = s;
-  try {
-    Priv p = s.priv;
-    s.priv = Priv::M;
-    value = csr_read(num);
-    s.priv = p;
-    return true;
-  } catch (const GuestTrap&) {
-    s = saved;
-    return false;
-  }
-}
-
 uint64_t Cpu::csr_read(uint16_t num) {
   // Bits 9:8 give the lowest privilege allowed to access the CSR.
   if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
