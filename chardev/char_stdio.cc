@@ -1,61 +1,78 @@
 #include "chardev/char_stdio.h"
 
 #include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 
 namespace rwd {
 
-FdBackend::FdBackend(int in_fd, int out_fd, bool owns_out)
-    : in_fd_(in_fd), out_fd_(out_fd), owns_out_(owns_out) {
-  if (in_fd_ >= 0) fcntl(in_fd_, F_SETFL, fcntl(in_fd_, F_GETFL) | O_NONBLOCK);
+namespace {
+
+struct SavedTerminal {
+  termios tio{};
+  volatile std::sig_atomic_t raw = 0;
+  int in_flags = -1, out_flags = -1;
+};
+SavedTerminal g_saved;
+
+void restore_and_reraise(int sig) {
+  restore_stdio_terminal();
+  std::signal(sig, SIG_DFL);
+  raise(sig);
 }
 
-FdBackend::~FdBackend() {
-  flush();
-  if (in_fd_ >= 0) fcntl(in_fd_, F_SETFL, fcntl(in_fd_, F_GETFL) & ~O_NONBLOCK);
-  if (owns_out_ && out_fd_ >= 0) close(out_fd_);
+void install_restore_handlers() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  std::atexit(restore_stdio_terminal);
+  struct sigaction sa{};
+  sa.sa_handler = restore_and_reraise;
+  sa.sa_flags = SA_RESETHAND;
+  // The machine's run loop installs its own SIGINT/SIGTERM/SIGHUP handlers
+  // later (it quits cleanly, and the destructors restore the terminal);
+  // these cover the time before and every fatal signal.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+    sigaction(sig, &sa, nullptr);
 }
 
-void FdBackend::write(const uint8_t* data, size_t len) {
-  if (out_fd_ < 0) return;
-  out_buf_.append(reinterpret_cast<const char*>(data), len);
-  if (out_buf_.size() >= 4096) flush();
-}
+}  // namespace
 
-void FdBackend::flush() {
-  size_t done = 0;
-  while (done < out_buf_.size()) {
-    ssize_t n = ::write(out_fd_, out_buf_.data() + done, out_buf_.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // the reader went away: drop output rather than block forever
-    done += static_cast<size_t>(n);
+void restore_stdio_terminal() {
+  if (g_saved.raw) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &g_saved.tio);
+    g_saved.raw = 0;
   }
-  out_buf_.clear();
+  if (g_saved.in_flags >= 0) fcntl(STDIN_FILENO, F_SETFL, g_saved.in_flags);
+  if (g_saved.out_flags >= 0) fcntl(STDOUT_FILENO, F_SETFL, g_saved.out_flags);
 }
 
-bool FdBackend::poll_input() {
-  if (in_fd_ < 0 || in_eof_) return false;
-  char buf[256];
-  while (pending_in_.size() < 4096) {
-    ssize_t n = read(in_fd_, buf, sizeof buf);
-    if (n > 0) {
-      pending_in_.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0) in_eof_ = true;
-    break;
+StdioChardev::StdioChardev(HostLoop& loop, bool allow_signals) : FdChardev(loop, WhenFull::kBlock) {
+  g_saved.in_flags = fcntl(STDIN_FILENO, F_GETFL);
+  g_saved.out_flags = fcntl(STDOUT_FILENO, F_GETFL);
+  install_restore_handlers();
+  if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &g_saved.tio) == 0) {
+    termios raw = g_saved.tio;
+    raw.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    raw.c_oflag |= OPOST;  // the guest's "\n" still shows as a new line
+    raw.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+    if (!allow_signals) raw.c_lflag &= ~ISIG;
+    raw.c_cflag &= ~(CSIZE | PARENB);
+    raw.c_cflag |= CS8;
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) g_saved.raw = 1;
   }
-  // Hand over only what the device can take now; keep the rest for later.
-  while (!pending_in_.empty() && on_input) {
-    size_t room = can_accept ? can_accept() : pending_in_.size();
-    if (room == 0) break;
-    size_t n = std::min(room, pending_in_.size());
-    on_input(reinterpret_cast<const uint8_t*>(pending_in_.data()), n);
-    pending_in_.erase(0, n);
-  }
-  return !in_eof_;
+  attach(STDIN_FILENO, STDOUT_FILENO, false);
+}
+
+StdioChardev::~StdioChardev() {
+  drain(5000);
+  detach();
+  restore_stdio_terminal();
 }
 
 }  // namespace rwd

@@ -1,30 +1,19 @@
-// Character backends on host file descriptors: stdio (console), a file
-// (output only), or null. Output is buffered and flushed by the host loop.
+// -chardev stdio[,signal=on|off]: the emulator's own stdin/stdout. When stdin
+// is a terminal it is put in raw mode (QEMU's settings: no echo, no line
+// editing, 8-bit; ^C still raises SIGINT unless signal=off) and restored at
+// exit, on SIGINT/SIGTERM/SIGHUP and on fatal signals.
 #pragma once
-#include <string>
-
-#include "chardev/char_backend.h"
+#include "chardev/char_fd.h"
 
 namespace rwd {
 
-class FdBackend : public CharBackend {
+class StdioChardev : public FdChardev {
  public:
-  // `in_fd` < 0: no input. `out_fd` < 0: output discarded.
-  FdBackend(int in_fd, int out_fd, bool owns_out);
-  ~FdBackend() override;
-  void write(const uint8_t* data, size_t len) override;
-  void flush();
-  // Reads available input (non-blocking) and hands it to the frontend.
-  // Returns false once input reached end-of-file.
-  bool poll_input();
-  int input_fd() const { return in_eof_ ? -1 : in_fd_; }
-
- private:
-  int in_fd_, out_fd_;
-  bool owns_out_;
-  bool in_eof_ = false;
-  std::string out_buf_;
-  std::string pending_in_;  // received but not yet accepted by the frontend
+  StdioChardev(HostLoop& loop, bool allow_signals);
+  ~StdioChardev() override;
 };
+
+// Puts the terminal back as it was (idempotent, async-signal-safe).
+void restore_stdio_terminal();
 
 }  // namespace rwd

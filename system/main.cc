@@ -5,6 +5,7 @@
 
 #include "hw/riscv/boot.h"
 #include "hw/riscv/virt.h"
+#include "replay/replay.h"
 #include "system/options.h"
 #include "util/log.h"
 
@@ -36,14 +37,37 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    VirtMachine machine(opts);
+    // Record/replay wraps every host source before the machine reads it.
+    std::unique_ptr<ReplayController> replay;
+    std::unique_ptr<HostClock> host_clock;
+    std::unique_ptr<HostEntropy> host_entropy;
+    if (!opts.icount.rr.empty() && opts.dumpdtb.empty()) {
+      replay = std::make_unique<ReplayController>(opts, argc, argv);
+      host_clock = replay->wrap(std::unique_ptr<HostClock>(std::make_unique<SystemHostClock>()));
+      host_entropy = replay->wrap(std::unique_ptr<HostEntropy>(std::make_unique<SystemHostEntropy>()));
+    }
+    VirtMachine machine(opts, std::move(host_clock), std::move(host_entropy));
     if (!opts.dumpdtb.empty()) return 0;  // the tree is written: done, as QEMU
+    if (replay) machine.attach_replay(replay.get());
     return machine.run();
+  } catch (const RrFormatError& e) {
+    std::fprintf(stderr, "rewind: %s\n", e.what());
+    return 1;
+  } catch (const ReplayDivergence& e) {
+    std::fprintf(stderr, "rewind: %s", e.what());
+    return 3;
   } catch (const BootError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "rewind: out of host memory (try a smaller -m)\n");
+    return 1;
+  } catch (const StateError& e) {
+    std::fprintf(stderr, "rewind: internal error: %s\n", e.what());
+    return 70;
+  } catch (const std::runtime_error& e) {
+    // Refusals with a one-line message (e.g. a replay whose machine differs).
+    std::fprintf(stderr, "rewind: %s\n", e.what());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rewind: internal error: %s\n", e.what());

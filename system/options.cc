@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "system/device_spec.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -150,7 +151,9 @@ const std::map<std::string, OptionDef>& option_table() {
       {"dtb", {true, [](Options& o, const std::string& a, std::string&) { o.dtb = a; return true; }}},
       {"nographic", {false, [](Options& o, const std::string&, std::string&) { o.nographic = true; return true; }}},
       {"serial", {true, [](Options& o, const std::string& a, std::string&) { o.serial.push_back(a); return true; }}},
-      {"monitor", {true, [](Options& o, const std::string& a, std::string&) { o.monitor = a; return true; }}},
+      {"monitor", {true, [](Options& o, const std::string& a, std::string&) { o.monitors.push_back(a); return true; }}},
+      {"chardev", {true, [](Options& o, const std::string& a, std::string&) { o.chardevs.push_back(a); return true; }}},
+      {"mon", {true, [](Options& o, const std::string& a, std::string&) { o.mons.push_back(a); return true; }}},
       {"display", {true, [](Options&, const std::string& a, std::string& err) {
          if (a != "none") return err = "-display " + a + ": only 'none' is supported", false;
          return true;
@@ -176,6 +179,14 @@ const std::map<std::string, OptionDef>& option_table() {
          return true;
        }}},
       {"icount", {true, parse_icount}},
+      {"device", {true, [](Options& o, const std::string& a, std::string& err) {
+         std::vector<std::string> all = o.devices;  // ids must be unique across all of them
+         all.push_back(a);
+         std::vector<DeviceSpec> specs;
+         if (!parse_device_specs(all, specs, err)) return false;
+         o.devices.push_back(a);
+         return true;
+       }}},
       {"rtc", {true, parse_rtc}},
       {"singlestep", {false, [](Options& o, const std::string&, std::string&) { o.singlestep = true; return true; }}},
       {"accel", {true, [](Options& o, const std::string& a, std::string& err) {
@@ -218,6 +229,11 @@ const std::map<std::string, OptionDef>& option_table() {
          if (!parse_u64(a, o.max_insns)) return err = "-max-insns " + a + ": not a number", false;
          return true;
        }}},
+      {"rr-check-interval", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_u64(a, o.rr_check_interval)) return err = "-rr-check-interval " + a + ": not a number", false;
+         return true;
+       }}},
+      {"rr-perturb", {true, [](Options& o, const std::string& a, std::string&) { o.rr_perturb = a; return true; }}},
       {"version", {false, [](Options& o, const std::string&, std::string&) { o.show_version = true; return true; }}},
       {"help", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
       {"h", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
@@ -230,8 +246,8 @@ const std::map<std::string, OptionDef>& option_table() {
 const std::map<std::string, std::string>& not_yet() {
   static const std::map<std::string, std::string> m = {
       {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
-      {"drive", "block devices"}, {"netdev", "networking"}, {"device", "-device"},
-      {"chardev", "-chardev"}, {"object", "-object"},
+      {"drive", "block devices"}, {"netdev", "networking"},
+      {"object", "-object"},
       {"loadvm", "snapshots"}, {"snapshot", "snapshots"},
   };
   return m;
@@ -307,8 +323,16 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
     }
     if (!it->second.handle(opts, value, err)) return false;
   }
-  if (!opts.icount.rr.empty()) {
-    err = "-icount rr=" + opts.icount.rr + ": record/replay is not implemented in this version of rewind yet";
+  if (!opts.icount.rr.empty() && opts.icount.rrfile.empty()) {
+    err = "-icount rr=" + opts.icount.rr + " needs rrfile=FILE";
+    return false;
+  }
+  if (opts.icount.rr.empty() && !opts.icount.rrfile.empty()) {
+    err = "-icount rrfile=" + opts.icount.rrfile + " needs rr=record or rr=replay";
+    return false;
+  }
+  if (!opts.rr_perturb.empty() && opts.icount.rr != "replay") {
+    err = "-rr-perturb only applies to a replay (-icount rr=replay)";
     return false;
   }
   return true;
@@ -324,16 +348,25 @@ std::string usage_text() {
          "  -bios none|default|FILE  firmware\n"
          "  -kernel FILE             kernel or bare-metal program (ELF or flat binary)\n"
          "  -initrd FILE, -append STR, -dtb FILE\n"
-         "  -nographic               serial console on stdio\n"
-         "  -serial stdio|mon:stdio|null|none|file:PATH\n"
+         "  -nographic               serial console and monitor on stdio (C-a c switches, C-a x quits)\n"
+         "  -serial DEV, -monitor DEV  DEV: stdio|mon:DEV|null|none|file:PATH|pipe:PATH|pty|\n"
+         "                           tcp:[HOST]:PORT[,server=on,wait=off]|unix:PATH[,server=on,...]|chardev:ID\n"
+         "  -chardev BACKEND,id=ID[,mux=on][,...]  BACKEND: null|stdio[,signal=off]|\n"
+         "                           file,path=P[,input-path=I]|pipe,path=P|pty|\n"
+         "                           socket,host=H,port=N|path=P[,server=on][,wait=off][,nodelay=on]\n"
+         "  -mon chardev=ID[,mode=readline]  the HMP monitor on a chardev\n"
          "  -icount shift=N|auto[,sleep=on|off]  instruction-counted virtual time\n"
          "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
          "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
+         "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
          "  -seed N, -no-reboot, -smp 1, -cpu rv64, -display none\n"
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
          "  -max-insns N              stop after N instructions\n"
+         "  -icount shift=N,rr=record|replay,rrfile=FILE  record or replay the whole machine\n"
+         "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
+         "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -version, -help\n";
 }
 

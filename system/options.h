@@ -35,7 +35,10 @@ struct Options {
   std::string kernel, initrd, append, dtb;
   bool nographic = false;
   std::vector<std::string> serial;   // -serial values in order
-  std::string monitor;
+  std::vector<std::string> devices;  // -device values in order (checked by parse_device_spec)
+  std::vector<std::string> monitors; // -monitor values in order
+  std::vector<std::string> chardevs; // -chardev values in order
+  std::vector<std::string> mons;     // -mon values in order
   std::string log_items;             // -d
   std::string log_file;              // -D
   uint64_t log_start = 0, log_end = ~0ull;
@@ -46,6 +49,10 @@ struct Options {
   bool no_shutdown = false;
   std::optional<uint64_t> seed;
   uint64_t max_insns = 0;            // rewind extension: stop after N instructions (0: no limit)
+  // rewind extensions for record/replay: instructions between full state
+  // checkpoints (0: only at events), and a deliberate replay perturbation.
+  uint64_t rr_check_interval = 10'000'000;
+  std::string rr_perturb;
   bool show_version = false;
   bool show_help = false;
 };

@@ -109,6 +109,7 @@ void AddressSpace::notify_write(RamBlock& rb, uint64_t pa, uint64_t len) {
   uint64_t first = (pa - rb.base) >> kPageShift;
   uint64_t last = (pa - rb.base + len - 1) >> kPageShift;
   for (uint64_t p = first; p <= last; ++p) {
+    if (rb.track_dirty) rb.dirty[p] = 1;
     if (rb.code_page[p]) {
       rb.code_page[p] = 0;
       if (on_code_write) on_code_write(rb.base + (p << kPageShift));

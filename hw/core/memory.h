@@ -26,6 +26,11 @@ struct RamBlock {
   HostPtr host{nullptr, Unmapper{0}};
   // One byte per 4 KiB page: non-zero when translated code was made from it.
   std::vector<uint8_t> code_page;
+  // Record/replay state hashing: one byte per page, non-zero when written
+  // since the last hash. While tracking, the MMU installs TLB write entries
+  // only for dirty pages, so every first store to a clean page is seen here.
+  bool track_dirty = false;
+  std::vector<uint8_t> dirty;
 
   bool contains(uint64_t pa, uint64_t len) const {
     return pa >= base && len <= size && pa - base <= size - len;

@@ -9,7 +9,10 @@
 
 #include "hw/riscv/boot.h"
 #include "hw/riscv/virt_fdt.h"
+#include "hw/virtio/virtio_rng.h"
 #include "libfdt.h"
+#include "system/device_spec.h"
+#include "util/hash64.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -25,11 +28,13 @@ void on_quit_signal(int sig) { g_quit_signal = sig; }
 
 }  // namespace
 
-VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_clock)
+VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_clock,
+                         std::unique_ptr<HostEntropy> host_entropy)
     : opts_(opts),
       cpu_(as_, clock_),
       engine_(cpu_, as_, clock_),
       host_clock_(host_clock ? std::move(host_clock) : std::make_unique<SystemHostClock>()),
+      host_entropy_(host_entropy ? std::move(host_entropy) : std::make_unique<SystemHostEntropy>()),
       random_(opts.seed) {
   clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index, &cpu_.s.attention);
   if (opts_.icount.enabled) {
@@ -43,24 +48,23 @@ VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_cl
   as_.add_ram("virt.mrom", virt_map::kMrom, virt_map::kMromSize, true);
   as_.add_ram("riscv.virt.ram", virt_map::kDram, opts_.ram_size);
 
-  // Serial console: -nographic or -serial stdio put it on stdio.
-  std::string serial = opts_.serial.empty() ? (opts_.nographic ? "stdio" : "null") : opts_.serial[0];
-  if (serial == "stdio" || serial == "mon:stdio") {
-    serial_ = std::make_unique<FdBackend>(STDIN_FILENO, STDOUT_FILENO, false);
-  } else if (serial.rfind("file:", 0) == 0) {
-    std::string path = serial.substr(5);
-    FILE* f = std::fopen(path.c_str(), "w");
-    if (!f) throw BootError("-serial " + serial + ": could not open '" + path + "'");
-    serial_ = std::make_unique<FdBackend>(-1, dup(fileno(f)), true);
-    std::fclose(f);
-  } else if (serial == "null" || serial == "none") {
-    serial_ = std::make_unique<FdBackend>(-1, -1, false);
-  } else {
-    throw BootError("-serial " + serial + ": unsupported backend (stdio, mon:stdio, file:PATH, null, none)");
+  // Character devices (-chardev, -serial, -monitor, -mon, -nographic), the
+  // host loop that drives them, the serial port's backend and the monitors.
+  host_loop_ = std::make_unique<HostLoop>();
+  chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
+  chardevs_->on_quit = [this] { request_quit(); };
+  try {
+    ConsoleSetup consoles = chardevs_->setup({opts_.chardevs, opts_.serial, opts_.monitors, opts_.mons, opts_.nographic});
+    bool no_serial = consoles.serial_ids.empty() || consoles.serial_ids[0].empty();
+    serial_ = no_serial ? chardevs_->null_backend() : chardevs_->attach(consoles.serial_ids[0]);
+    for (const std::string& id : consoles.monitor_ids)
+      monitors_.push_back(std::make_unique<Hmp>(*chardevs_->attach(id), *this));
+  } catch (const ChardevError& e) {
+    throw BootError(e.what());
   }
 
   plic_ = std::make_unique<Plic>(cpu_);
-  uart_ = std::make_unique<Ns16550a>(serial_.get(), plic_->irq(virt_map::kUart0Irq));
+  uart_ = std::make_unique<Ns16550a>(serial_, plic_->irq(virt_map::kUart0Irq));
   clint_ = std::make_unique<Clint>(cpu_, clock_);
   test_ = std::make_unique<SifiveTest>(
       [this](int code) {
@@ -77,11 +81,7 @@ VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_cl
   as_.add_mmio(virt_map::kPlic, virt_map::kPlicSize, plic_.get());
   as_.add_mmio(virt_map::kUart0, virt_map::kUart0Size, uart_.get());
   create_rtc();
-  // Transports without a device, as QEMU maps them when no -device fills them.
-  for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
-    virtio_.push_back(std::make_unique<VirtioMmioEmpty>());
-    as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmioEmpty::kSize, virtio_.back().get());
-  }
+  create_virtio();
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
   load_boot_images();
@@ -245,6 +245,25 @@ void VirtMachine::dump_fdt() {
   std::fprintf(stderr, "rewind: info: dtb dumped to %s. Exiting.\n", opts_.dumpdtb.c_str());
 }
 
+// The 8 virtio-mmio transports. As on QEMU 7.2, -device fills them from the
+// highest address down: the first -device gets 0x10008000 (PLIC source 8),
+// the next 0x10007000, ...; the rest stay empty.
+void VirtMachine::create_virtio() {
+  std::vector<DeviceSpec> specs;
+  std::string err;
+  if (!parse_device_specs(opts_.devices, specs, err)) throw BootError(err);
+  if (specs.size() > virt_map::kVirtioCount)
+    throw BootError("-device " + opts_.devices[virt_map::kVirtioCount] + ": no free virtio-mmio slot (the board has " +
+                    std::to_string(virt_map::kVirtioCount) + ")");
+  for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
+    size_t n = virt_map::kVirtioCount - 1 - i;  // the -device this slot gets, if any
+    std::unique_ptr<VirtioDevice> dev;
+    if (n < specs.size() && specs[n].driver == "virtio-rng-device") dev = std::make_unique<VirtioRng>(*host_entropy_);
+    virtio_.push_back(std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev)));
+    as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmio::kSize, virtio_.back().get());
+  }
+}
+
 void VirtMachine::reset() {
   RamBlock* rom = as_.find_ram(virt_map::kMrom);
   as_.load_image(rom->base, rom_image_.data(), rom_image_.size());
@@ -257,19 +276,17 @@ void VirtMachine::reset() {
   uart_->reset();
   clint_->reset();
   rtc_->reset();
+  for (auto& t : virtio_) t->reset();
 }
 
+// Host I/O between CPU slices: output out, then one iteration of the host
+// loop (waiting up to `timeout_ms` while the guest idles). Host input reaches
+// the frontends only here.
 void VirtMachine::poll_host(int timeout_ms) {
-  serial_->flush();
+  chardevs_->flush_all();
   if (logger().out() != stderr) std::fflush(logger().out());
-  int fd = serial_->input_fd();
-  if (fd >= 0 && timeout_ms != 0) {
-    pollfd p{fd, POLLIN, 0};
-    poll(&p, 1, timeout_ms);
-  } else if (timeout_ms > 0) {
-    usleep(static_cast<useconds_t>(timeout_ms) * 1000);
-  }
-  serial_->poll_input();
+  chardevs_->pump_all();
+  host_loop_->iterate(timeout_ms);
 }
 
 // The hart waits for an interrupt: wait for host input or the next timer
@@ -290,8 +307,61 @@ void VirtMachine::idle_wait() {
     poll_host(static_cast<int>(std::min<uint64_t>(idle_ns / 1'000'000, 100)));
     idle_ns = std::min(idle_ns, host_monotonic_ns() - start);
   }
-  if (clock_.icount_mode()) clock_.warp_to(now + idle_ns);
+  // How long the host really idled is not deterministic: a recording logs it.
+  if (replay_ && clock_.icount_mode()) replay_->record_warp(idle_ns);
+  apply_idle_warp(idle_ns);
+}
+
+void VirtMachine::apply_idle_warp(uint64_t ns) {
+  if (clock_.icount_mode()) clock_.warp_to(clock_.now_ns() + ns);
   clock_.run_expired();
+}
+
+void VirtMachine::attach_replay(ReplayController* replay) {
+  replay_ = replay;
+  hasher_ = std::make_unique<StateHasher>(as_, cpu_);
+  // Serial port 0's input goes through the controller.
+  char_taps_.push_back(std::make_unique<ReplayCharTap>(*replay_, *serial_, 0));
+  ReplayHooks h;
+  h.icount = [this] { return clock_.instructions_now(); };
+  // Inside a block (a device access), the executing instruction marked itself.
+  h.current_pc = [this] { return cpu_.s.tb_insn_index && cpu_.current_op ? cpu_.current_op->pc : cpu_.s.pc; };
+  h.vclock_ns = [this] { return clock_.now_ns(); };
+  h.idle_warp = [this](uint64_t ns) { apply_idle_warp(ns); };
+  h.reset = [this] {  // as request_reset() did while recording
+    reset_requested_ = true;
+    engine_.request_exit();
+  };
+  h.extra_state = [this] { return device_state(); };
+  h.deliver_char = [this](uint8_t port, const uint8_t* d, size_t n) {
+    if (port < char_taps_.size()) char_taps_[port]->deliver(d, n);
+  };
+  h.perturb = [this](const Perturbation& p) {
+    if (p.xreg > 0) cpu_.s.x[p.xreg] ^= 1ull << p.bit;
+    uint8_t b;
+    if (p.ram_addr && as_.read_bytes(*p.ram_addr, &b, 1)) {
+      b ^= 1;
+      as_.write_bytes(*p.ram_addr, &b, 1);
+    }
+  };
+  replay_->attach(std::move(h), hasher_.get());
+}
+
+// What a checkpoint covers besides CPU and RAM: the clock and a hash of each
+// device's saved state.
+NamedValues VirtMachine::device_state() const {
+  NamedValues v;
+  v.emplace_back("virtual clock (ns)", clock_.now_ns());
+  v.emplace_back("next timer deadline (ns)", clock_.next_deadline());
+  for (const MmioRegion& r : as_.mmio_regions()) {
+    StateWriter w;
+    r.device->save(w);
+    char name[96];
+    std::snprintf(name, sizeof name, "device %s @ 0x%llx", r.device->name().c_str(),
+                  static_cast<unsigned long long>(r.base));
+    v.emplace_back(name, hash_bytes(w.bytes().data(), w.bytes().size()));
+  }
+  return v;
 }
 
 int VirtMachine::run() {
@@ -301,37 +371,69 @@ int VirtMachine::run() {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
 
+  bool replaying = replay_ && replay_->replaying();
   uint64_t limit = opts_.max_insns ? opts_.max_insns : ~0ull;
-  while (!exit_) {
-    if (g_quit_signal) {
-      std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
-      exit_code_ = 128 + g_quit_signal;
-      break;
-    }
-    uint64_t slice_end = cpu_.s.icount + std::min(kSliceInsns, limit - cpu_.s.icount);
-    StopReason why = engine_.run(slice_end);
-    engine_.clear_exit();
-    if (reset_requested_) {
-      reset_requested_ = false;
-      if (opts_.no_reboot) break;
-      reset();
-      continue;
-    }
-    if (exit_) break;
-    switch (why) {
-      case StopReason::kLimit:
-        if (cpu_.s.icount >= limit) {
-          std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
-                       static_cast<unsigned long long>(cpu_.s.icount));
-          exit_ = true;
-        } else {
-          poll_host(0);
-        }
+  try {
+    while (!exit_) {
+      if (g_quit_signal) {
+        std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
+        exit_code_ = 128 + g_quit_signal;
+        end_reason_ = EndReason::kSignal;
         break;
-      case StopReason::kIdle: idle_wait(); break;
-      case StopReason::kTimeSlice: poll_host(0); break;
-      case StopReason::kExit: break;
+      }
+      if (paused_ && !reset_requested_) {  // stopped by the monitor: only host I/O runs
+        poll_host(100);
+        continue;
+      }
+      uint64_t slice_end = cpu_.s.icount + std::min(kSliceInsns, limit - cpu_.s.icount);
+      if (replay_) slice_end = std::min(slice_end, std::max(replay_->next_stop(), cpu_.s.icount));
+      StopReason why = engine_.run(slice_end);
+      engine_.clear_exit();
+      if (reset_requested_) {
+        reset_requested_ = false;
+        if (opts_.no_reboot) break;
+        reset();
+        continue;
+      }
+      if (exit_) break;
+      // A host service step starts (record: a checkpoint may be due here).
+      if (replay_) replay_->begin_service();
+      if (cpu_.s.icount >= limit) {
+        std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
+                     static_cast<unsigned long long>(cpu_.s.icount));
+        end_reason_ = EndReason::kInsnLimit;
+        break;
+      }
+      if (replaying) {
+        // The recording says what the host did here; live input is ignored.
+        if (!replay_->replay_service(why == StopReason::kIdle)) {
+          exit_code_ = 0;
+          break;
+        }
+        if (why != StopReason::kIdle) poll_host(0);
+        replay_->progress();
+        continue;
+      }
+      switch (why) {
+        case StopReason::kLimit:
+        case StopReason::kTimeSlice: poll_host(0); break;
+        case StopReason::kIdle: idle_wait(); break;
+        case StopReason::kExit: break;
+      }
     }
+    if (replay_) {
+      replay_->end(end_reason_, exit_code_);
+      std::fputs(replay_->summary().c_str(), stderr);
+    }
+  } catch (const ReplayExhausted& e) {
+    serial_->flush();
+    std::fprintf(stderr, "\nrewind: %s\n", e.what());
+    std::fputs(replay_->summary().c_str(), stderr);
+    return 0;
+  } catch (const ReplayDivergence& d) {
+    serial_->flush();
+    std::fprintf(stderr, "\nrewind: %s", d.what());
+    return 3;
   }
   serial_->flush();
   if (logger().out() != stderr) std::fflush(logger().out());

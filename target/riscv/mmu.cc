@@ -49,6 +49,11 @@ void Mmu::flush() {
       for (auto& e : per_type) e = TlbEntry{};
 }
 
+void Mmu::flush_writes() {
+  for (auto& per_idx : tlb_)
+    for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) e = TlbEntry{};
+}
+
 void Mmu::flush_page_writes(uint64_t pa_page) {
   for (auto& per_idx : tlb_) {
     for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) {
@@ -152,6 +157,7 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
   if (type == AccessType::kWrite) {
     if (rb->readonly) return;
     if (rb->code_page[(pa_page - rb->base) >> 12]) return;  // stores must see the code
+    if (rb->track_dirty && !rb->dirty[(pa_page - rb->base) >> 12]) return;  // first store marks it
   }
   TlbEntry& e = tlb_[idx][static_cast<int>(type)][(va >> 12) % kTlbSize];
   e.tag = va & kPageMask;

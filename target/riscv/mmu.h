@@ -91,6 +91,8 @@ class Mmu {
   void flush();
   uint64_t flush_count() const { return flush_count_; }
   void flush_page_writes(uint64_t pa_page);
+  // Drops every write entry (state hashing: clean pages must fault again).
+  void flush_writes();
   void set_context(int data_idx, int fetch_idx) {
     data_idx_ = data_idx;
     fetch_idx_ = fetch_idx;

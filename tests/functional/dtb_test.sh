@@ -102,6 +102,7 @@ compare "defaults (-m 128M)" -seed 1
 compare "-m 256M" -m 256M -seed 7
 compare "-m 4G -kernel -initrd -append" -m 4G -seed 1 -kernel "$tmp/kernel" -initrd "$tmp/initrd" -append "console=ttyS0 root=/dev/vda"
 compare "-m 200M -bios none -kernel -initrd" -m 200M -seed 1 -bios none -kernel "$tmp/kernel" -initrd "$tmp/initrd"
+compare "-device virtio-rng-device x2" -seed 1 -device virtio-rng-device -device virtio-rng-device,id=rng1
 
 # -dtb FILE overrides: dumpdtb then shows the file's tree (with /chosen set).
 "$QEMU" -M virt,dumpdtb="$tmp/base.dtb" -nographic -seed 3 >/dev/null 2>&1

@@ -4,19 +4,8 @@
 # the serial console. TAP output. Usage: linux_boot_test.sh REWIND
 set -u
 REWIND=$1
-here=$(cd "$(dirname "$0")/../guest" && pwd)
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "# $2"; }
-
-if ! paths=$("$here/build-guest.sh" 2>/tmp/rewind-guest-build.$$.log); then
-  not_ok "build the test guest" "$(tail -5 /tmp/rewind-guest-build.$$.log | tr '\n' '|')"
-  rm -f /tmp/rewind-guest-build.$$.log
-  echo "1..$n"; exit 1
-fi
-rm -f /tmp/rewind-guest-build.$$.log
-kernel=$(sed -n 's/^KERNEL=//p' <<<"$paths")
-initrd=$(sed -n 's/^INITRD=//p' <<<"$paths")
+# shellcheck source=guest_lib.sh
+source "$(dirname "$0")/guest_lib.sh"
 ok "build the test guest"
 
 # boot DESC EXPECT CMD [emulator args...]

@@ -8,6 +8,8 @@
 #include "hw/char/ns16550a.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_rng.h"
 #include "tests/unit/test_machine.h"
 
 namespace rwd {
@@ -72,6 +74,31 @@ TEST(DeviceGarbage, Clint) {
   test::TestMachine m;
   hammer(m.clint, 0x10000, 5);
   corrupt_state_is_refused_or_harmless(m.clint, 6);
+}
+
+// Random register writes reach QueueNotify with random ring addresses, and
+// with RAM full of noise the rings and descriptors are noise too.
+TEST(DeviceGarbage, VirtioMmio) {
+  struct CountingEntropy : HostEntropy {
+    uint64_t bytes = 0;
+    void fill(uint8_t* buf, size_t len) override {
+      for (size_t i = 0; i < len; ++i) buf[i] = static_cast<uint8_t>(bytes++);
+    }
+  } entropy;
+  test::TestMachine m;
+  std::mt19937_64 rng(8);
+  std::vector<uint8_t> noise(m.ram->size);
+  for (auto& b : noise) b = static_cast<uint8_t>(rng());
+  m.load(test::kRamBase, noise.data(), noise.size());
+  VirtioMmio empty(m.as, nullptr);
+  hammer(empty, VirtioMmio::kSize, 9);
+  corrupt_state_is_refused_or_harmless(empty, 10);
+  VirtioMmio rng_dev(m.as, nullptr, std::make_unique<VirtioRng>(entropy));
+  hammer(rng_dev, VirtioMmio::kSize, 11);
+  corrupt_state_is_refused_or_harmless(rng_dev, 12);
+  rng_dev.reset();
+  EXPECT_EQ(rng_dev.read(0x70, 4), 0u);   // status cleared
+  EXPECT_EQ(rng_dev.read(0x08, 4), 4u);   // still an entropy device
 }
 
 TEST(DeviceGarbage, SifiveTestOnlyActsOnItsCommands) {

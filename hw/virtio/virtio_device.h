@@ -1,0 +1,50 @@
+// What a virtio device type (rng, and later blk, net, input) provides to the
+// virtio-mmio transport. The transport owns the registers, feature
+// negotiation, the virtqueues and the interrupt; the device only says what it
+// is and serves the requests it finds in its queues.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "hw/virtio/virtqueue.h"
+#include "migration/state_stream.h"
+
+namespace rwd {
+
+namespace virtio {
+// Device status bits (2.1).
+inline constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8,
+                          kDeviceNeedsReset = 0x40, kFailed = 0x80;
+// Transport feature bits (6).
+inline constexpr uint64_t kFRingIndirectDesc = 1ull << 28;
+inline constexpr uint64_t kFVersion1 = 1ull << 32;
+// Device IDs (5).
+inline constexpr uint32_t kIdEntropy = 4;
+}  // namespace virtio
+
+class VirtioDevice {
+ public:
+  virtual ~VirtioDevice() = default;
+  virtual std::string name() const = 0;
+  virtual uint32_t device_id() const = 0;
+  // Device-type feature bits; the transport adds the ones it implements
+  // (VERSION_1, RING_INDIRECT_DESC).
+  virtual uint64_t features() const { return 0; }
+  // The driver's accepted subset, when it sets FEATURES_OK.
+  virtual void set_features(uint64_t) {}
+  virtual unsigned queue_count() const = 0;
+  virtual uint16_t queue_max_size(unsigned queue) const = 0;
+  // Device-specific configuration space, byte by byte (offset < config_size()).
+  virtual uint32_t config_size() const { return 0; }
+  virtual uint8_t config_read(uint32_t) { return 0; }
+  virtual void config_write(uint32_t, uint8_t) {}
+  // The driver notified `queue` (ready, after DRIVER_OK): take and complete
+  // requests, synchronously. The transport then raises the interrupt, or
+  // asks for a reset if the queue turned out broken.
+  virtual void notify(unsigned queue, VirtQueue& q) = 0;
+  virtual void reset() {}
+  virtual void save(StateWriter& w) const = 0;
+  virtual void load(StateReader& r) = 0;
+};
+
+}  // namespace rwd

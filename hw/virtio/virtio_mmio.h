@@ -1,0 +1,60 @@
+// A virtio-mmio transport (virtio 1.x, 4.2: "modern", Version 2) at one of
+// the virt board's slots, with an optional device behind it.
+//
+// Without a device it answers exactly as QEMU 7.2's empty slots do (it keeps
+// their legacy Version 1: force-legacy is on by default there): MagicValue,
+// Version 1, DeviceID 0, VendorID "QEMU", zeros elsewhere, writes ignored; a
+// driver that finds DeviceID 0 skips the slot.
+//
+// With a device, QEMU 7.2 would still present the legacy interface; rewind
+// presents the modern one (Linux drives both).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "hw/core/device.h"
+#include "hw/virtio/virtio_device.h"
+
+namespace rwd {
+
+class VirtioMmio : public MmioDevice {
+ public:
+  static constexpr uint64_t kSize = 0x200;  // QEMU maps 0x200 bytes of the 4 KiB slot
+  static constexpr uint32_t kMagic = 0x74726976;  // "virt"
+  static constexpr uint32_t kVendor = 0x554d4551;  // "QEMU"
+
+  VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device = nullptr);
+
+  std::string name() const override;
+  uint64_t read(uint64_t offset, unsigned size) override;
+  void write(uint64_t offset, unsigned size, uint64_t value) override;
+  void reset() override;
+  void save(StateWriter& w) const override;
+  void load(StateReader& r) override;
+
+  VirtioDevice* device() const { return device_.get(); }
+  uint32_t status() const { return status_; }
+
+ private:
+  uint32_t read_register(uint64_t offset);
+  void write_register(uint64_t offset, uint32_t value);
+  void write_status(uint32_t value);
+  void notify(uint32_t queue);
+  void needs_reset();
+  void update_irq();
+  VirtQueue* selected();      // nullptr when QueueSel names no queue
+  VirtQueue* configurable();  // ... or when the selected queue is live
+  uint64_t offered_features() const;
+
+  IrqLine* irq_;
+  std::unique_ptr<VirtioDevice> device_;
+  std::vector<VirtQueue> queues_;
+  uint32_t status_ = 0;
+  uint32_t device_features_sel_ = 0, driver_features_sel_ = 0;
+  uint64_t driver_features_ = 0;
+  uint32_t queue_sel_ = 0;
+  uint32_t interrupt_status_ = 0;
+  uint32_t config_generation_ = 0;
+};
+
+}  // namespace rwd

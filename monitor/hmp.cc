@@ -1,0 +1,227 @@
+#include "monitor/hmp.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+namespace rwd {
+
+namespace {
+
+struct Command {
+  const char* names;  // "cont|c"
+  const char* args;
+  const char* help;
+};
+
+const Command kCommands[] = {
+    {"cont|c", "", "resume emulation"},
+    {"help|?", "[cmd]", "show the help"},
+    {"info", "[subcommand]", "show various information about the system state"},
+    {"quit|q", "", "quit the emulator"},
+    {"stop", "", "stop emulation"},
+    {"system_reset", "", "reset the system"},
+    {"x", "/fmt addr", "virtual memory dump starting at 'addr'"},
+    {"xp", "/fmt addr", "physical memory dump starting at 'addr'"},
+};
+
+const Command kInfo[] = {
+    {"mtree", "", "show memory tree"},
+    {"qtree", "", "show device tree"},
+    {"registers", "", "show the cpu registers"},
+    {"replay", "", "show record/replay information"},
+    {"status", "", "show the current VM status (running|paused)"},
+};
+
+bool named(const Command& c, const std::string& word) {
+  std::stringstream ss(c.names);
+  std::string n;
+  while (std::getline(ss, n, '|'))
+    if (n == word) return true;
+  return false;
+}
+
+std::string help_line(const char* prefix, const Command& c) {
+  return std::string(prefix) + c.names + (*c.args ? " " : "") + c.args + " -- " + c.help + "\n";
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  return out;
+}
+
+bool parse_address(const std::string& s, uint64_t& out) {
+  if (s.empty() || s[0] == '-') return false;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+  if (errno || *end) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+Hmp::Hmp(CharBackend& chr, MonitorTarget& target) : chr_(chr), target_(target) {
+  chr_.on_input = [this](const uint8_t* d, size_t n) { input(d, n); };
+  chr_.can_accept = [] { return size_t{4096}; };
+  chr_.on_event = [this](CharEvent e) { on_event(e); };
+  if (chr_.is_open()) on_event(CharEvent::kOpened);
+}
+
+Hmp::~Hmp() {
+  chr_.on_input = nullptr;
+  chr_.can_accept = nullptr;
+  chr_.on_event = nullptr;
+}
+
+std::string Hmp::banner() { return "rewind 0.1.0 monitor - type 'help' for more information\n"; }
+
+void Hmp::on_event(CharEvent e) {
+  if (e == CharEvent::kClosed || e == CharEvent::kFocusOut) return;
+  line_.clear();
+  escape_ = 0;
+  // A new client gets the banner; coming back through C-a c only the prompt.
+  if (e == CharEvent::kOpened || !banner_done_) print(banner());
+  banner_done_ = true;
+  print(kPrompt);
+}
+
+void Hmp::print(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  chr_.write(out);
+  chr_.flush();
+}
+
+void Hmp::input(const uint8_t* data, size_t len) {
+  for (size_t i = 0; i < len; ++i) input_byte(data[i]);
+}
+
+void Hmp::input_byte(uint8_t c) {
+  bool was_cr = after_cr_;
+  after_cr_ = false;
+  if (escape_ == 1) {
+    escape_ = (c == '[' || c == 'O') ? 2 : 0;
+    return;
+  }
+  if (escape_ == 2) {
+    if (c >= 0x40 && c <= 0x7e) escape_ = 0;
+    return;
+  }
+  switch (c) {
+    case '\n':
+      if (was_cr) return;  // "\r\n" is one Enter
+      [[fallthrough]];
+    case '\r': {
+      after_cr_ = c == '\r';
+      print("\n");
+      std::string line = std::move(line_);
+      line_.clear();
+      print(execute(line));
+      print(kPrompt);
+      return;
+    }
+    case 0x7f:
+    case '\b':
+      if (!line_.empty()) {
+        line_.pop_back();
+        print("\b \b");
+      }
+      return;
+    case 0x15:  // ^U: kill the line
+    case 0x03:  // ^C
+      line_.clear();
+      print(c == 0x03 ? "\n" : "\r\x1b[K");
+      print(kPrompt);
+      return;
+    case 0x1b: escape_ = 1; return;
+    default:
+      if (c < 0x20 || line_.size() >= 4096) return;
+      line_ += static_cast<char>(c);
+      chr_.write(&c, 1);
+  }
+}
+
+std::string Hmp::execute(const std::string& line) {
+  std::vector<std::string> w = words(line);
+  if (w.empty()) return "";
+  std::string cmd = w[0];
+  std::string rest = line.substr(line.find(cmd) + cmd.size());
+  // "x/4xw ADDR": the format may touch the command name.
+  if (auto slash = cmd.find('/'); slash != std::string::npos && slash > 0) {
+    rest = cmd.substr(slash) + " " + rest;
+    cmd.resize(slash);
+  }
+  if (cmd == "help" || cmd == "?") {
+    std::string out;
+    for (const Command& c : kCommands)
+      if (w.size() < 2 || named(c, w[1])) out += help_line("", c);
+    if (w.size() >= 2 && w[1] == "info")
+      for (const Command& c : kInfo) out += help_line("info ", c);
+    return out.empty() ? "unknown command: '" + w[1] + "'\n" : out;
+  }
+  if (cmd == "info") return info(w.size() > 1 ? w[1] : "");
+  if (cmd == "x" || cmd == "xp") return memory(cmd == "xp", rest);
+  if (w.size() > 1) return cmd + ": too many arguments\n";
+  if (cmd == "stop") {
+    target_.pause();
+    return "";
+  }
+  if (cmd == "cont" || cmd == "c") {
+    target_.resume();
+    return "";
+  }
+  if (cmd == "system_reset") {
+    target_.request_reset();
+    return "";
+  }
+  if (cmd == "quit" || cmd == "q") {
+    target_.request_quit();
+    return "";
+  }
+  return "unknown command: '" + cmd + "'\n";
+}
+
+std::string Hmp::info(const std::string& what) {
+  if (what.empty()) {
+    std::string out;
+    for (const Command& c : kInfo) out += help_line("info ", c);
+    return out;
+  }
+  if (what == "status") return std::string("VM status: ") + (target_.running() ? "running" : "paused") + "\n";
+  if (what == "registers") return target_.registers_text();
+  if (what == "mtree") return target_.mtree_text();
+  if (what == "qtree") return target_.qtree_text();
+  if (what == "replay") return target_.replay_text();
+  return "info: unknown subcommand '" + what + "' (try 'info')\n";
+}
+
+// x /fmt addr, xp /fmt addr (the format may be left out: the last one is used).
+std::string Hmp::memory(bool physical, const std::string& args) {
+  const char* name = physical ? "xp" : "x";
+  std::vector<std::string> w = words(args);
+  DumpFormat f = last_format_;
+  size_t i = 0;
+  if (i < w.size() && w[i][0] == '/') {
+    std::string err;
+    if (!parse_dump_format(w[i], f, err)) return std::string(name) + ": " + err + "\n";
+    ++i;
+  }
+  if (i >= w.size()) return std::string(name) + ": missing address (" + name + " /fmt addr)\n";
+  uint64_t addr;
+  if (!parse_address(w[i], addr)) return std::string(name) + ": invalid address '" + w[i] + "'\n";
+  if (i + 1 < w.size()) return std::string(name) + ": too many arguments\n";
+  last_format_ = f;
+  return dump_memory(target_, physical, addr, f);
+}
+
+}  // namespace rwd

@@ -1,0 +1,31 @@
+// What the monitor may ask of the machine it controls. The monitor knows
+// only this interface, never the machine's class; the virt board implements
+// it in hw/riscv/virt_monitor.cc, unit tests with a fake.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace rwd {
+
+class MonitorTarget {
+ public:
+  virtual ~MonitorTarget() = default;
+  virtual bool running() const = 0;
+  // stop / cont: the machine stops running guest code between two slices.
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  // Taken at the next point between CPU slices.
+  virtual void request_reset() = 0;
+  virtual void request_quit() = 0;
+  virtual std::string registers_text() = 0;
+  // Guest memory without side effects (RAM and ROM only; virtual addresses
+  // through the MMU's debug translation). False when part of it is not there.
+  virtual bool read_phys(uint64_t pa, void* buf, size_t len) = 0;
+  virtual bool read_virt(uint64_t va, void* buf, size_t len) = 0;
+  virtual std::string mtree_text() = 0;
+  virtual std::string qtree_text() = 0;
+  virtual std::string replay_text() = 0;
+};
+
+}  // namespace rwd

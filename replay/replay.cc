@@ -1,0 +1,630 @@
+#include "replay/replay.h"
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "util/hash64.h"
+
+namespace rwd {
+
+namespace {
+
+constexpr size_t kFlushBytes = 256 * 1024;
+constexpr auto kFlushPeriod = std::chrono::seconds(1);
+constexpr size_t kMaxEventBytes = 1u << 16;  // one char-input or entropy payload
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+// "size:hash" of a file, or "-" for none. Files that cannot be read are
+// reported by the machine when it loads them; here they just do not match.
+std::string file_digest(const std::string& path) {
+  if (path.empty() || path == "none") return path.empty() ? "-" : "none";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::to_string(data.size()) + " bytes, hash " + hex(hash_bytes(data.data(), data.size()));
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// User-facing names of the fingerprint keys.
+const char* option_of(const std::string& key) {
+  if (key == "ram") return "-m";
+  if (key == "bios") return "-bios";
+  if (key == "kernel") return "-kernel";
+  if (key == "initrd") return "-initrd";
+  if (key == "dtb") return "-dtb";
+  if (key == "append") return "-append";
+  if (key == "icount-shift") return "-icount shift";
+  if (key == "devices") return "-device";
+  if (key == "rtc") return "-rtc";
+  if (key == "machine") return "-M";
+  if (key == "no-reboot") return "-no-reboot";
+  return "machine setting";
+}
+
+std::map<std::string, std::string> parse_lines(const std::string& text) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return m;
+}
+
+bool parse_perturb(const std::string& spec, Perturbation& p, std::string& err) {
+  bool have_icount = false;
+  std::istringstream in(spec);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto eq = item.find('=');
+    std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+    bool num_ok = !v.empty() && *end == 0;
+    if (k == "icount" && num_ok) {
+      p.icount = n;
+      have_icount = true;
+    } else if (k == "reg" && v.size() >= 2 && v[0] == 'x') {
+      p.xreg = std::atoi(v.c_str() + 1);
+      if (p.xreg < 1 || p.xreg > 31) return err = "-rr-perturb: reg must be x1..x31", false;
+    } else if (k == "bit" && num_ok && n < 64) {
+      p.bit = static_cast<unsigned>(n);
+    } else if (k == "ram" && num_ok) {
+      p.ram_addr = n;
+    } else {
+      return err = "-rr-perturb: bad parameter '" + item + "' (icount=N,reg=xN[,bit=B] or icount=N,ram=ADDR)", false;
+    }
+  }
+  if (!have_icount || (p.xreg < 0 && !p.ram_addr)) return err = "-rr-perturb needs icount=N and reg=xN or ram=ADDR", false;
+  return true;
+}
+
+}  // namespace
+
+std::string ReplayController::config_fingerprint(const Options& o) const {
+  // Everything that changes what the guest computes. Not: serial/monitor
+  // backends, logging, -max-insns, -singlestep (execution strategy only).
+  std::ostringstream s;
+  s << "machine=" << o.machine << "\n";
+  s << "ram=" << o.ram_size << "\n";
+  s << "bios=" << (o.bios == "default" ? "default (" + file_digest("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin") + ")"
+                                        : file_digest(o.bios)) << "\n";
+  s << "kernel=" << file_digest(o.kernel) << "\n";
+  s << "initrd=" << file_digest(o.initrd) << "\n";
+  s << "dtb=" << file_digest(o.dtb) << "\n";
+  s << "append=" << o.append << "\n";
+  s << "icount-shift=" << (o.icount.shift_auto ? std::string("auto") : std::to_string(o.icount.shift)) << "\n";
+  std::string devices;
+  for (auto& d : o.devices) devices += (devices.empty() ? "" : " ") + d;
+  s << "devices=" << devices << "\n";
+  s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
+  s << "no-reboot=" << o.no_reboot << "\n";
+  return s.str();
+}
+
+void ReplayController::check_config(const std::string& recorded, const std::string& mine) const {
+  auto rec = parse_lines(recorded), cur = parse_lines(mine);
+  for (auto& [k, v] : rec) {
+    auto it = cur.find(k);
+    std::string here = it == cur.end() ? "(absent)" : it->second;
+    if (here != v) {
+      auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : x; };
+      throw std::runtime_error("replay refused: this machine differs from the recording's: " + std::string(option_of(k)) +
+                               " is " + show(here) + " here, " + show(v) + " in the recording");
+    }
+  }
+  for (auto& [k, v] : cur)
+    if (!rec.count(k)) throw std::runtime_error("replay refused: the recording does not describe setting '" + k + "'");
+}
+
+ReplayController::ReplayController(Options& opts, int argc, char** argv)
+    : mode_(opts.icount.rr == "record" ? Mode::kRecord : Mode::kReplay), path_(opts.icount.rrfile) {
+  if (path_.empty()) throw std::runtime_error("-icount rr=" + opts.icount.rr + " needs rrfile=FILE");
+  if (!opts.icount.rrsnapshot.empty())
+    throw std::runtime_error("-icount rrsnapshot=" + opts.icount.rrsnapshot +
+                             ": snapshots are not supported yet (record/replay from power-on works)");
+  interval_ = opts.rr_check_interval;
+  if (!opts.rr_perturb.empty()) {
+    if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
+    Perturbation p;
+    std::string err;
+    if (!parse_perturb(opts.rr_perturb, p, err)) throw std::runtime_error(err);
+    perturb_ = p;
+  }
+  start_ = last_progress_ = last_flush_ = std::chrono::steady_clock::now();
+
+  if (mode_ == Mode::kRecord) {
+    // Without -seed the guest's boot-time random bytes would come from the
+    // host: pick the seed now and keep it in the header instead.
+    if (!opts.seed) {
+      uint64_t s = 0;
+      if (getrandom(&s, sizeof s, 0) != sizeof s) s = static_cast<uint64_t>(time(nullptr));
+      opts.seed = s;
+    }
+    RrHeader h;
+    h.fields["build"] = "rewind 0.1.0";
+    h.fields["config"] = config_fingerprint(opts);
+    std::string cmd;
+    for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
+    h.fields["cmdline"] = cmd;
+    h.fields["seed"] = std::to_string(*opts.seed);
+    h.fields["check-interval"] = std::to_string(interval_);
+    h.fields["host-endian"] = "little";
+    char date[32];
+    time_t now = time(nullptr);
+    tm utc{};
+    gmtime_r(&now, &utc);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    h.fields["created"] = date;
+    writer_ = std::make_unique<RrWriter>(path_, h);
+    return;
+  }
+
+  reader_ = std::make_unique<RrReader>(path_);
+  const RrHeader& h = reader_->header();
+  check_config(h.get("config"), config_fingerprint(opts));
+  char* end = nullptr;
+  std::string seed = h.get("seed");
+  unsigned long long s = std::strtoull(seed.c_str(), &end, 10);
+  if (seed.empty() || *end) throw std::runtime_error("rrfile '" + path_ + "': header has no valid seed");
+  if (opts.seed && *opts.seed != s) throw std::runtime_error("replay refused: -seed differs from the recording's (" + seed + ")");
+  opts.seed = s;
+  std::string iv = h.get("check-interval");
+  interval_ = std::strtoull(iv.c_str(), nullptr, 10);
+  if (h.get("build") != "rewind 0.1.0")
+    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by rewind 0.1.0\n", h.get("build").c_str());
+  if (reader_->blocks().empty())
+    throw RrFormatError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
+  if (!reader_->truncation().empty())
+    std::fprintf(stderr, "rewind: warning: rrfile '%s' is incomplete: %s; replaying up to instruction %" PRIu64 "\n",
+                 path_.c_str(), reader_->truncation().c_str(), reader_->final_icount());
+}
+
+ReplayController::~ReplayController() = default;
+
+// ---- wrappers -------------------------------------------------------------
+
+namespace {
+
+class ReplayHostClock : public HostClock {
+ public:
+  ReplayHostClock(ReplayController& c, std::unique_ptr<HostClock> real) : c_(c), real_(std::move(real)) {}
+  int64_t realtime_ns() override {
+    return c_.sync_value(EventKind::kClockRead, c_.replaying() ? 0 : real_->realtime_ns());
+  }
+  int64_t utc_offset_s(int64_t epoch_s) override {
+    return c_.sync_value(EventKind::kUtcOffset, c_.replaying() ? 0 : real_->utc_offset_s(epoch_s));
+  }
+
+ private:
+  ReplayController& c_;
+  std::unique_ptr<HostClock> real_;
+};
+
+class ReplayHostEntropy : public HostEntropy {
+ public:
+  ReplayHostEntropy(ReplayController& c, std::unique_ptr<HostEntropy> real) : c_(c), real_(std::move(real)) {}
+  void fill(uint8_t* buf, size_t len) override {
+    if (!c_.replaying()) real_->fill(buf, len);
+    c_.sync_bytes(EventKind::kEntropy, buf, len, !c_.replaying());
+  }
+
+ private:
+  ReplayController& c_;
+  std::unique_ptr<HostEntropy> real_;
+};
+
+}  // namespace
+
+std::unique_ptr<HostClock> ReplayController::wrap(std::unique_ptr<HostClock> real) {
+  return std::make_unique<ReplayHostClock>(*this, std::move(real));
+}
+std::unique_ptr<HostEntropy> ReplayController::wrap(std::unique_ptr<HostEntropy> real) {
+  return std::make_unique<ReplayHostEntropy>(*this, std::move(real));
+}
+ReplayCharTap::ReplayCharTap(ReplayController& c, CharBackend& backend, uint8_t port)
+    : frontend_input_(std::move(backend.on_input)), frontend_can_accept_(backend.can_accept) {
+  backend.on_input = [&c, this, port](const uint8_t* d, size_t n) {
+    if (!c.replaying()) c.char_input(port, d, n, frontend_input_, frontend_can_accept_);
+  };
+  if (c.replaying()) backend.on_event = nullptr;  // peers come and go live; the guest must not see it
+}
+
+void ReplayCharTap::deliver(const uint8_t* d, size_t n) {
+  if (frontend_input_) frontend_input_(d, n);
+}
+
+void ReplayController::attach(ReplayHooks hooks, StateHasher* hasher) {
+  hooks_ = std::move(hooks);
+  hasher_ = hasher;
+  hasher_->enable();
+  attached_ = true;
+  next_checkpoint_ = 0;  // a checkpoint at power-on covers the loaded images
+}
+
+// ---- recording --------------------------------------------------------------
+
+uint32_t ReplayController::check_now() {
+  if (!attached_) return 0;  // events while the machine is being built
+  return hasher_->quick_check(hooks_.current_pc());
+}
+
+void ReplayController::log(EventKind kind, const ByteWriter& payload, bool async) {
+  uint8_t kb = static_cast<uint8_t>(kind);
+  if (async && batch_open_) {
+    kb |= kBatchStart;
+    batch_open_ = false;
+  }
+  ByteWriter w;
+  w.bytes(const_cast<ByteWriter&>(payload).buffer().data(), payload.size());
+  w.u32(check_now());
+  uint64_t icount = attached_ ? hooks_.icount() : 0;
+  writer_->append(kb, icount, w.buffer().data(), w.size());
+  ++counts_[static_cast<size_t>(kind)];
+  ++checks_matched_;
+}
+
+void ReplayController::write_checkpoint() {
+  ByteWriter w;
+  hasher_->write_checkpoint(w, hooks_.extra_state());
+  log(EventKind::kCheckpoint, w, true);
+}
+
+uint64_t ReplayController::next_stop() const {
+  uint64_t stop = ~0ull;
+  if (mode_ == Mode::kRecord) {
+    if (interval_) stop = next_checkpoint_;
+  } else {
+    if (queue_pos_ < queue_.size()) stop = queue_[queue_pos_].icount;
+    else if (next_block_ < reader_->blocks().size()) stop = reader_->blocks()[next_block_].first_icount;
+    else stop = reader_->final_icount();
+    if (perturb_ && perturb_->icount < stop) stop = perturb_->icount;
+  }
+  return stop;
+}
+
+void ReplayController::begin_service() {
+  if (mode_ != Mode::kRecord || finished_) return;
+  batch_open_ = true;
+  uint64_t now = hooks_.icount();
+  if (interval_ && now >= next_checkpoint_) {
+    write_checkpoint();
+    next_checkpoint_ = (now / interval_ + 1) * interval_;
+  }
+  auto t = std::chrono::steady_clock::now();
+  if (writer_->pending_bytes() >= kFlushBytes || t - last_flush_ >= kFlushPeriod) {
+    writer_->flush();
+    last_flush_ = t;
+  }
+}
+
+void ReplayController::record_warp(uint64_t ns) {
+  ByteWriter w;
+  w.varint(ns);
+  log(EventKind::kIdleWarp, w, true);
+}
+
+void ReplayController::record_reset() {
+  log(EventKind::kReset, ByteWriter(), true);
+}
+
+void ReplayController::char_input(uint8_t port, const uint8_t* data, size_t len, const CharInputFn& input,
+                                  const std::function<size_t()>& can_accept) {
+  // The backend already respects can_accept(); pieces are logged as the
+  // frontend takes them, so replay hands them over the same way.
+  size_t done = 0;
+  while (done < len && input) {
+    size_t room = can_accept ? can_accept() : len - done;
+    if (room == 0) break;
+    size_t n = std::min({room, len - done, kMaxEventBytes});
+    if (!finished_) {
+      ByteWriter w;
+      w.u8(port);
+      w.blob(data + done, n);
+      log(EventKind::kCharInput, w, true);
+    }
+    input(data + done, n);
+    done += n;
+  }
+}
+
+// Replay: the next event must be this synchronous request, made by the
+// instruction executing now.
+const ReplayController::Pending* ReplayController::expect_sync(EventKind kind) {
+  const Pending* e = peek();
+  uint64_t now = attached_ ? hooks_.icount() : 0;
+  if (!e) exhausted();
+  if (e->kind != kind || e->icount != now)
+    diverge(std::string("the guest asked the host for ") + event_name(kind) + " at instruction " + std::to_string(now) +
+            ", but the recording's next event is " + event_name(e->kind) + " at instruction " +
+            std::to_string(e->icount));
+  return e;
+}
+
+int64_t ReplayController::sync_value(EventKind kind, int64_t live) {
+  if (mode_ == Mode::kRecord) {
+    if (!finished_) {
+      ByteWriter w;
+      w.svarint(live);
+      log(kind, w, false);
+    }
+    return live;
+  }
+  const Pending* e = expect_sync(kind);
+  ByteReader r(e->payload);
+  int64_t v = r.svarint();
+  verify_check(*e, r);
+  pop();
+  return v;
+}
+
+void ReplayController::sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool have_live) {
+  if (mode_ == Mode::kRecord) {
+    if (have_live && !finished_) {
+      ByteWriter w;
+      w.blob(buf, len);
+      log(kind, w, false);
+    }
+    return;
+  }
+  const Pending* e = expect_sync(kind);
+  ByteReader r(e->payload);
+  std::vector<uint8_t> bytes = r.blob(kMaxEventBytes);
+  if (bytes.size() != len)
+    diverge("the guest asked for " + std::to_string(len) + " bytes of entropy, the recording gave " +
+            std::to_string(bytes.size()));
+  std::memcpy(buf, bytes.data(), len);
+  verify_check(*e, r);
+  pop();
+}
+
+void ReplayController::end(EndReason reason, int status) {
+  if (finished_) return;
+  final_hash_ = hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash());
+  if (mode_ == Mode::kRecord) {
+    batch_open_ = true;
+    write_checkpoint();
+    ByteWriter w;
+    w.u8(static_cast<uint8_t>(reason));
+    w.svarint(status);
+    log(EventKind::kEnd, w, true);
+    writer_->finish(hooks_.icount());
+    finished_ = true;
+    end_status_ = status;
+    return;
+  }
+  if (reason != EndReason::kGuestShutdown) {
+    // The user stopped the replay early (signal, quit, -max-insns).
+    finished_ = true;
+    std::fprintf(stderr, "rewind: replay stopped (%s) at instruction %" PRIu64 " of %" PRIu64 "\n",
+                 end_reason_name(reason), hooks_.icount(), reader_->final_icount());
+    return;
+  }
+  // The guest powered off: the recording must say so at this instruction.
+  uint64_t now = hooks_.icount();
+  guest_ended_ = true;
+  replay_service(false);
+  if (!finished_)
+    diverge("the guest powered off (status " + std::to_string(status) + ") at instruction " + std::to_string(now) +
+            ", the recording did not end here");
+  if (end_status_ != status)
+    diverge("the guest powered off with status " + std::to_string(status) + ", the recording's with " +
+            std::to_string(end_status_));
+}
+
+// ---- replaying --------------------------------------------------------------
+
+bool ReplayController::fill_queue() {
+  while (queue_pos_ >= queue_.size()) {
+    if (next_block_ >= reader_->blocks().size()) return false;
+    const RrBlockInfo& info = reader_->blocks()[next_block_];
+    std::vector<uint8_t> raw = reader_->read_block(next_block_);
+    queue_.clear();
+    queue_pos_ = 0;
+    try {
+      RrEventCursor cur(raw, info);
+      Pending p;
+      while (cur.next(p.kind_byte, p.icount, p.payload)) {
+        uint8_t k = p.kind_byte & kKindMask;
+        if (k < 1 || k >= kEventKindCount) throw RrFormatError("unknown event kind " + std::to_string(k));
+        p.kind = static_cast<EventKind>(k);
+        queue_.push_back(std::move(p));
+        p = Pending();
+      }
+    } catch (const RrFormatError& e) {
+      throw RrFormatError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ": malformed events (" +
+                          e.what() + ")");
+    }
+    ++next_block_;
+  }
+  return true;
+}
+
+const ReplayController::Pending* ReplayController::peek() {
+  if (!fill_queue()) return nullptr;
+  return &queue_[queue_pos_];
+}
+
+void ReplayController::pop() {
+  const Pending& e = queue_[queue_pos_];
+  ++counts_[static_cast<size_t>(e.kind)];
+  last_match_icount_ = e.icount;
+  last_match_what_ = std::string(event_name(e.kind)) + " event";
+  ++queue_pos_;
+}
+
+std::string ReplayController::position() const {
+  uint64_t now = attached_ ? hooks_.icount() : 0;
+  return "instruction " + std::to_string(now) + " (pc " + hex(attached_ ? hooks_.current_pc() : 0) + ")";
+}
+
+void ReplayController::diverge(const std::string& what, const std::string& details) {
+  std::string msg = "replay diverged at " + position() + ": " + what + "\n";
+  msg += "  last point that matched: instruction " + std::to_string(last_match_icount_) + " (" + last_match_what_ + ")\n";
+  msg += details;
+  finished_ = true;
+  throw ReplayDivergence(msg);
+}
+
+void ReplayController::exhausted() {
+  finished_ = true;
+  if (reader_->truncation().empty()) diverge("the recording has no more events but did not end");
+  exhausted_ = true;
+  throw ReplayExhausted("replay reached the end of the interrupted recording at " + position());
+}
+
+void ReplayController::verify_check(const Pending& e, ByteReader& r) {
+  uint32_t rec = r.u32();
+  if (!r.at_end()) throw RrFormatError("trailing bytes in an event");
+  uint32_t mine = check_now();
+  if (rec != mine) {
+    std::string part = StateHasher::cpu_part_differs(rec, mine)
+                           ? (StateHasher::ram_part_differs(rec, mine) ? "CPU state and RAM differ" : "CPU state differs")
+                           : "RAM differs";
+    diverge(part + " from the recording (checked at a " + event_name(e.kind) + " event)",
+            "  (per-event checks carry a hash only; full checkpoints, every " + std::to_string(interval_) +
+                " instructions, name registers and pages)\n");
+  }
+  ++checks_matched_;
+}
+
+void ReplayController::apply_perturbation() {
+  const Perturbation& p = *perturb_;
+  std::fprintf(stderr, "rewind: -rr-perturb: at instruction %" PRIu64 " flipping %s\n", p.icount,
+               p.xreg >= 0 ? ("bit " + std::to_string(p.bit) + " of x" + std::to_string(p.xreg)).c_str()
+                           : ("the low bit of RAM byte " + hex(*p.ram_addr)).c_str());
+  hooks_.perturb(p);
+  perturb_.reset();
+}
+
+bool ReplayController::replay_service(bool idle) {
+  if (finished_) return false;
+  uint64_t now = hooks_.icount();
+  if (perturb_ && perturb_->icount == now) apply_perturbation();
+  const Pending* e = peek();
+  if (!e) exhausted();
+  if (e->icount < now || (e->icount == now && is_sync(e->kind)))
+    diverge(std::string("the recording has a ") + event_name(e->kind) + " event at instruction " +
+            std::to_string(e->icount) + " that this replay did not produce");
+  if (e->icount > now) {
+    if (idle)
+      diverge("the guest waits for an interrupt, but the recording's next event is " + std::string(event_name(e->kind)) +
+              " at instruction " + std::to_string(e->icount));
+    return true;
+  }
+  if (!(e->kind_byte & kBatchStart)) throw RrFormatError("rrfile '" + path_ + "': event batch without a start mark");
+  bool first = true;
+  while ((e = peek()) && e->icount == now && !is_sync(e->kind) && (first || !(e->kind_byte & kBatchStart))) {
+    first = false;
+    ByteReader r(e->payload);
+    switch (e->kind) {
+      case EventKind::kCharInput: {
+        uint8_t port = r.u8();
+        std::vector<uint8_t> bytes = r.blob(kMaxEventBytes);
+        verify_check(*e, r);
+        hooks_.deliver_char(port, bytes.data(), bytes.size());
+        break;
+      }
+      case EventKind::kIdleWarp: {
+        uint64_t ns = r.varint();
+        verify_check(*e, r);
+        hooks_.idle_warp(ns);
+        break;
+      }
+      case EventKind::kReset:
+        verify_check(*e, r);
+        hooks_.reset();
+        break;
+      case EventKind::kCheckpoint: {
+        std::string report = hasher_->compare_checkpoint(r, hooks_.extra_state());
+        if (!report.empty()) {
+          bool cpu = report.find("RAM page") == std::string::npos || report.find("  x") != std::string::npos;
+          diverge(std::string("the state differs from the recording's checkpoint") + (cpu ? "" : " (RAM)") + ":", report);
+        }
+        verify_check(*e, r);
+        ++checkpoints_matched_;
+        break;
+      }
+      case EventKind::kEnd: {
+        auto reason = static_cast<EndReason>(r.u8());
+        int status = static_cast<int>(r.svarint());
+        verify_check(*e, r);
+        pop();
+        finished_ = true;
+        end_status_ = status;
+        if (reason == EndReason::kGuestShutdown && !guest_ended_)
+          diverge("the recording's guest powered off here (status " + std::to_string(status) + "); this replay's did not");
+        return false;
+      }
+      default: diverge("unexpected event kind in a batch");
+    }
+    pop();
+  }
+  return true;
+}
+
+// ---- reports --------------------------------------------------------------
+
+std::string ReplayController::summary() {
+  if (attached_ && !final_hash_) final_hash_ = hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash());
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  uint64_t insns = attached_ ? hooks_.icount() : 0;
+  std::string events;
+  for (int k = 1; k < kEventKindCount; ++k)
+    if (counts_[k]) events += std::string(events.empty() ? "" : ", ") + event_name(static_cast<EventKind>(k)) + " " + std::to_string(counts_[k]);
+  char buf[512];
+  if (mode_ == Mode::kRecord) {
+    std::snprintf(buf, sizeof buf,
+                  "rewind: recorded %" PRIu64 " instructions in %.2f s to %s (%" PRIu64 " bytes); events: %s\n"
+                  "rewind: final state hash %s\n",
+                  insns, secs, path_.c_str(), writer_->bytes_written(), events.empty() ? "none" : events.c_str(),
+                  hex(final_hash_).c_str());
+  } else {
+    std::snprintf(buf, sizeof buf,
+                  "rewind: replayed %" PRIu64 " instructions in %.2f s (%.0f MIPS); events: %s\n"
+                  "rewind: %s: matched %" PRIu64 " state hashes (%" PRIu64 " full checkpoints), final state hash %s\n",
+                  insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.empty() ? "none" : events.c_str(),
+                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_, checkpoints_matched_, hex(final_hash_).c_str());
+  }
+  return buf;
+}
+
+std::string ReplayController::info() const {
+  uint64_t now = attached_ ? hooks_.icount() : 0;
+  std::string s = std::string("Record/replay mode: ") + (mode_ == Mode::kRecord ? "record" : "replay") + "\n";
+  s += "File: " + path_ + "\n";
+  s += "Current instruction count: " + std::to_string(now) + "\n";
+  if (mode_ == Mode::kReplay) s += "Recorded instruction count: " + std::to_string(reader_->final_icount()) + "\n";
+  return s;
+}
+
+void ReplayController::progress() {
+  if (mode_ != Mode::kReplay || !isatty(STDERR_FILENO)) return;
+  auto t = std::chrono::steady_clock::now();
+  if (t - last_progress_ < std::chrono::seconds(1)) return;
+  last_progress_ = t;
+  uint64_t now = hooks_.icount(), total = reader_->final_icount();
+  std::fprintf(stderr, "\r\033[Kreplay: %" PRIu64 "M of %" PRIu64 "M instructions (%.0f%%)\r", now / 1000000,
+               total / 1000000, total ? 100.0 * now / total : 0.0);
+  progress_shown_ = true;
+}
+
+}  // namespace rwd

@@ -1,0 +1,84 @@
+// Hashing the machine state so that a replay can prove, at every event and
+// every checkpoint, that it is where the recording was — and say precisely
+// what differs when it is not.
+//
+// RAM is hashed incrementally: a hash per 4 KiB page, kept up to date by
+// rehashing only pages written since the last hash. Writes are tracked with
+// the TLB, as translated-code pages are: while tracking is on, the MMU
+// installs a write entry only for a page already marked dirty, so the first
+// store to a clean page takes the slow path, which marks it (DMA and page-
+// table updates mark it too, through AddressSpace::notify_write). After a
+// hash the dirty pages are clean again and all TLB write entries are dropped.
+// The RAM hash is the sum of per-page hashes keyed by page number, so it is
+// updated in O(pages written).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hw/core/memory.h"
+#include "replay/byte_codec.h"
+#include "target/riscv/cpu.h"
+
+namespace rwd {
+
+// Named 64-bit values besides the CPU's that a checkpoint covers (the
+// virtual clock, device state hashes).
+using NamedValues = std::vector<std::pair<std::string, uint64_t>>;
+
+class StateHasher {
+ public:
+  StateHasher(AddressSpace& as, riscv::Cpu& cpu);
+  // Starts write tracking; the first hash covers all of RAM.
+  void enable();
+  bool enabled() const { return enabled_; }
+
+  // The per-event check: 16 bits of the CPU hash, 16 bits of the RAM hash,
+  // so a mismatch says which side differs. `pc` is the pc of the executing
+  // instruction (synchronous events happen inside one).
+  uint32_t quick_check(uint64_t pc);
+  static bool cpu_part_differs(uint32_t a, uint32_t b) { return (a ^ b) >> 16; }
+  static bool ram_part_differs(uint32_t a, uint32_t b) { return (a ^ b) & 0xffff; }
+
+  uint64_t cpu_hash(uint64_t pc) const;
+  uint64_t ram_hash();
+
+  // A checkpoint: every CPU register and CSR, `extra` values, the RAM hash,
+  // and the hash of each page that changed since the previous checkpoint.
+  void write_checkpoint(ByteWriter& w, const NamedValues& extra);
+  // Compares a recorded checkpoint with the current state. Returns an empty
+  // string when they match, else a multi-line report of every difference.
+  // Throws RrFormatError on a malformed payload.
+  std::string compare_checkpoint(ByteReader& r, const NamedValues& extra);
+
+  // Debug: how many pages the last hash rehashed.
+  uint64_t pages_rehashed() const { return pages_rehashed_; }
+
+ private:
+  struct PageTable {
+    RamBlock* rb;
+    std::vector<uint64_t> hash;        // current hash of each page
+    std::vector<uint64_t> at_checkpoint;  // hash at the previous checkpoint
+  };
+  void rehash_dirty();
+  std::vector<uint32_t> changed_pages_since_checkpoint(size_t block) const;
+  void commit_checkpoint();
+
+  AddressSpace& as_;
+  riscv::Cpu& cpu_;
+  bool enabled_ = false;
+  std::vector<PageTable> blocks_;
+  uint64_t ram_sum_ = 0;
+  uint64_t pages_rehashed_ = 0;
+  // Pages whose hash may differ from at_checkpoint: (block, page) pairs.
+  std::vector<std::pair<uint32_t, uint32_t>> touched_;
+  std::vector<std::vector<uint8_t>> touched_flag_;
+};
+
+// The CPU values a checkpoint lists, in order, and their names.
+size_t cpu_value_count();
+const char* cpu_value_name(size_t i);
+void cpu_values(const riscv::CpuState& s, uint64_t pc, uint64_t* out);
+
+}  // namespace rwd

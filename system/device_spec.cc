@@ -1,0 +1,94 @@
+#include "system/device_spec.h"
+
+#include <cctype>
+#include <set>
+#include <sstream>
+
+namespace rwd {
+
+namespace {
+
+struct DeviceType {
+  const char* name;
+  const char* bus;
+  const char* desc;
+};
+
+// The devices -device knows, as `-device help` lists them.
+constexpr DeviceType kDevices[] = {
+    {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)"},
+};
+
+const DeviceType* find_type(const std::string& name) {
+  for (const DeviceType& t : kDevices)
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
+// QEMU's rule for ids: a letter, then letters, digits, '-', '.', '_'.
+bool valid_id(const std::string& id) {
+  if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+  return true;
+}
+
+std::string device_list() {
+  std::string s = "Misc devices:";
+  for (const DeviceType& t : kDevices)
+    s += std::string("\nname \"") + t.name + "\", bus " + t.bus + ", desc \"" + t.desc + "\"";
+  return s;
+}
+
+std::string property_list(const DeviceType& t) {
+  return std::string(t.name) + " options:\n  id=<str>             the device's name (optional)";
+}
+
+}  // namespace
+
+bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err) {
+  std::vector<std::string> items;
+  std::stringstream ss(arg);
+  for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
+  std::string driver = items.empty() ? "" : items[0];
+  if (driver.rfind("driver=", 0) == 0) driver = driver.substr(7);
+  if (driver == "help" || driver == "?") return err = device_list(), false;
+  const DeviceType* type = find_type(driver);
+  if (!type) return err = "-device " + driver + ": unknown device (try -device help)", false;
+  out = DeviceSpec{driver, ""};
+  for (size_t i = 1; i < items.size(); ++i) {
+    const std::string& item = items[i];
+    auto eq = item.find('=');
+    std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "help" || key == "?") return err = property_list(*type), false;
+    if (key == "id") {
+      if (!valid_id(value))
+        return err = "-device " + driver + ",id=" + value +
+                     ": invalid id (a letter, then letters, digits, '-', '.' or '_')", false;
+      out.id = value;
+    } else if (key == "rng") {
+      return err = "-device " + driver + ",rng=" + value +
+                   ": rng backends (-object rng-*) are not supported; the device reads the host's getrandom", false;
+    } else if (key == "max-bytes" || key == "period") {
+      return err = "-device " + driver + "," + key + "=" + value + ": rate limiting is not supported yet", false;
+    } else {
+      return err = "-device " + driver + ": unknown property '" + key + "' (try -device " + driver + ",help)", false;
+    }
+  }
+  return true;
+}
+
+bool parse_device_specs(const std::vector<std::string>& args, std::vector<DeviceSpec>& out, std::string& err) {
+  std::set<std::string> ids;
+  out.clear();
+  for (const std::string& a : args) {
+    DeviceSpec spec;
+    if (!parse_device_spec(a, spec, err)) return false;
+    if (!spec.id.empty() && !ids.insert(spec.id).second)
+      return err = "-device " + a + ": duplicate id '" + spec.id + "'", false;
+    out.push_back(spec);
+  }
+  return true;
+}
+
+}  // namespace rwd

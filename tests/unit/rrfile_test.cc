@@ -1,0 +1,451 @@
+// Tests for the rrfile container (replay/rrfile.{h,cc}): writer/reader round
+// trips, recordings cut short by a killed recorder, and that damage — a
+// truncation at any byte, any single flipped bit, a wrong version, a file
+// that is not an rrfile at all — is either refused with RrFormatError or
+// reads back as (a prefix of) exactly what was written: never a crash, a
+// hang, or different events.
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "replay/byte_codec.h"
+#include "replay/events.h"
+#include "replay/rrfile.h"
+
+namespace rwd {
+namespace {
+
+struct Event {
+  uint8_t kind;
+  uint64_t icount;
+  std::vector<uint8_t> payload;
+  bool operator==(const Event&) const = default;
+};
+
+// A scratch file, removed at the end of the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& tag) {
+    const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = ::testing::TempDir() + "rrfile_test_" + t->name() + "_" + tag + "_" + std::to_string(getpid()) + ".rr";
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<uint8_t> read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const uint8_t* data, size_t n) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(n));
+  ASSERT_TRUE(out.good());
+}
+void write_all(const std::string& path, const std::vector<uint8_t>& d) { write_all(path, d.data(), d.size()); }
+
+RrHeader test_header() {
+  RrHeader h;
+  h.fields["build"] = "rewind 0.1.0";
+  h.fields["created"] = "2024-05-06T07:08:09Z";
+  h.fields["config"] = "machine=virt\nram=134217728\n";
+  h.fields["empty"] = "";
+  h.fields["binary"] = std::string("a\0b\xff\n", 5);
+  return h;
+}
+
+void append(RrWriter& w, const Event& e) { w.append(e.kind, e.icount, e.payload.data(), e.payload.size()); }
+
+// Every event of every block, in order. Throws RrFormatError like a reader would.
+std::vector<Event> read_events(const RrReader& rr, size_t max_blocks = SIZE_MAX) {
+  std::vector<Event> out;
+  for (size_t b = 0; b < rr.blocks().size() && b < max_blocks; ++b) {
+    std::vector<uint8_t> raw = rr.read_block(b);
+    EXPECT_EQ(raw.size(), rr.blocks()[b].raw_len);
+    RrEventCursor cur(raw, rr.blocks()[b]);
+    Event e;
+    while (cur.next(e.kind, e.icount, e.payload)) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<Event> read_events_of(const std::string& path) {
+  RrReader rr(path);
+  return read_events(rr);
+}
+
+// A small recording: three blocks of a few events each, finished.
+struct Small {
+  std::vector<Event> events;
+  std::vector<size_t> block_ends;  // event count after each block
+  uint64_t final_icount = 0;
+};
+
+Small write_small(const std::string& path, bool finish = true) {
+  Small s;
+  RrWriter w(path, test_header());
+  uint64_t ic = 5;
+  for (int b = 0; b < 3; ++b) {
+    for (int i = 0; i < 3; ++i) {
+      Event e{static_cast<uint8_t>((1 + (b * 3 + i) % 8) | (i == 0 ? kBatchStart : 0)), ic, {}};
+      for (int k = 0; k < b * 5 + i; ++k) e.payload.push_back(static_cast<uint8_t>(k * 7 + b));
+      append(w, e);
+      s.events.push_back(e);
+      ic += static_cast<uint64_t>(i * 1000 + b);
+    }
+    w.flush();
+    s.block_ends.push_back(s.events.size());
+  }
+  s.final_icount = ic + 10;
+  if (finish) w.finish(s.final_icount);
+  return s;
+}
+
+TEST(RrFile, RoundTrip) {
+  TempFile f("rt");
+  std::mt19937_64 rng(42);
+  std::vector<Event> events;
+  RrHeader header = test_header();
+  uint64_t bytes_written = 0, final_icount = 0;
+  {
+    RrWriter w(f.path(), header);
+    uint64_t ic = 0;
+    // Sizes: empty, tiny, medium, a few large enough that the writer must
+    // start new blocks on its own (a block holds at most kRrMaxRawBlock).
+    const size_t sizes[] = {0, 1, 2, 127, 128, 300, 4096, 65536, 200000, 700000, 900000, 0, 3};
+    const uint64_t deltas[] = {0, 0, 1, 127, 128, 16384, 1ull << 40, 3, 0};
+    for (int round = 0; round < 3; ++round) {
+      for (size_t i = 0; i < std::size(sizes); ++i) {
+        Event e;
+        e.kind = static_cast<uint8_t>(rng() & 0xff);
+        ic += deltas[(i + round) % std::size(deltas)];
+        e.icount = ic;
+        e.payload.resize(sizes[i]);
+        for (auto& b : e.payload) b = static_cast<uint8_t>(rng());
+        append(w, e);
+        events.push_back(e);
+        if (i == 4) w.flush();  // an explicit flush too
+      }
+    }
+    w.flush();
+    w.flush();  // nothing pending: no empty block
+    EXPECT_EQ(w.events_written(), events.size());
+    final_icount = ic + 99;
+    w.finish(final_icount);
+    bytes_written = w.bytes_written();
+  }
+  RrReader rr(f.path());
+  EXPECT_EQ(rr.truncation(), "");
+  EXPECT_EQ(rr.header().version, kRrFormatVersion);
+  EXPECT_EQ(rr.header().fields, header.fields);
+  EXPECT_EQ(rr.header().get("binary"), std::string("a\0b\xff\n", 5));
+  EXPECT_EQ(rr.header().get("missing"), "");
+  EXPECT_EQ(rr.file_size(), bytes_written);
+  EXPECT_EQ(rr.final_icount(), final_icount);
+  ASSERT_GE(rr.blocks().size(), 6u);
+  uint64_t n = 0, prev_last = 0, prev_end = 0;
+  for (size_t b = 0; b < rr.blocks().size(); ++b) {
+    const RrBlockInfo& info = rr.blocks()[b];
+    EXPECT_EQ(info.seq, b);
+    EXPECT_LE(info.raw_len, kRrMaxRawBlock);
+    EXPECT_GE(info.first_icount, prev_last);
+    EXPECT_LE(info.first_icount, info.last_icount);
+    if (b > 0) {
+      EXPECT_EQ(info.offset, prev_end) << "blocks are contiguous";
+    }
+    prev_end = info.offset + 40 + info.compressed_len;
+    prev_last = info.last_icount;
+    // The block's events are exactly the next info.events ones.
+    EXPECT_EQ(info.first_icount, events[n].icount);
+    n += info.events;
+    ASSERT_LE(n, events.size());
+    EXPECT_EQ(info.last_icount, events[n - 1].icount);
+  }
+  EXPECT_EQ(n, events.size());
+  std::vector<Event> got = read_events(rr);
+  ASSERT_EQ(got.size(), events.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(got[i] == events[i]) << "event " << i;
+  EXPECT_THROW(rr.read_block(rr.blocks().size()), std::out_of_range);
+}
+
+TEST(RrFile, EmptyRecording) {
+  TempFile f("empty");
+  {
+    RrWriter w(f.path(), RrHeader{});
+    w.finish(77);
+  }
+  RrReader rr(f.path());
+  EXPECT_EQ(rr.truncation(), "");
+  EXPECT_TRUE(rr.blocks().empty());
+  EXPECT_TRUE(rr.header().fields.empty());
+  EXPECT_EQ(rr.final_icount(), 77u);
+}
+
+TEST(RrFile, WriterRefusesBadEvents) {
+  TempFile f("bad");
+  RrWriter w(f.path(), RrHeader{});
+  uint8_t x = 0;
+  w.append(1, 100, &x, 1);
+  EXPECT_THROW(w.append(1, 99, &x, 1), RrFormatError);  // icount went back
+  std::vector<uint8_t> huge(kRrMaxRawBlock);
+  EXPECT_THROW(w.append(1, 100, huge.data(), huge.size()), RrFormatError);
+  w.finish(100);
+  EXPECT_EQ(read_events_of(f.path()).size(), 1u);
+  EXPECT_THROW(RrWriter("/nonexistent-dir/x.rr", RrHeader{}), RrFormatError);
+}
+
+// The recorder was killed: no finish(), so no index or trailer. Every block
+// flushed so far reads back; the pending events are lost.
+TEST(RrFile, KilledRecorderKeepsFlushedBlocks) {
+  TempFile f("killed");
+  std::vector<Event> flushed;
+  {
+    RrWriter w(f.path(), test_header());
+    for (uint64_t i = 0; i < 50; ++i) {
+      Event e{static_cast<uint8_t>(1 + i % 8), 10 * i, std::vector<uint8_t>(i % 13, static_cast<uint8_t>(i))};
+      append(w, e);
+      flushed.push_back(e);
+      if (i % 20 == 19) w.flush();
+    }
+    flushed.resize(40);  // events 40..49 are pending when the writer dies
+    EXPECT_GT(w.pending_bytes(), 0u);
+  }  // destroyed without finish()
+  RrReader rr(f.path());
+  EXPECT_NE(rr.truncation(), "");
+  EXPECT_EQ(rr.header().fields, test_header().fields);
+  ASSERT_EQ(rr.blocks().size(), 2u);
+  EXPECT_EQ(rr.final_icount(), 390u);  // the last flushed event
+  std::vector<Event> got = read_events(rr);
+  EXPECT_TRUE(got == flushed);
+}
+
+// Cut the file at every byte: refused (inside the header), or accepted as
+// truncated with exactly the blocks wholly inside the prefix.
+TEST(RrFile, TruncationAtEveryOffset) {
+  TempFile f("orig"), cut("cut");
+  Small s = write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  RrReader orig(f.path());
+  ASSERT_EQ(orig.blocks().size(), 3u);
+  const uint64_t header_end = orig.blocks()[0].offset;
+  size_t refused = 0, accepted = 0;
+  for (size_t len = 0; len <= data.size(); ++len) {
+    SCOPED_TRACE("prefix of " + std::to_string(len) + " of " + std::to_string(data.size()) + " bytes");
+    write_all(cut.path(), data.data(), len);
+    try {
+      RrReader rr(cut.path());
+      ++accepted;
+      EXPECT_GE(len, header_end) << "a cut header must be refused";
+      EXPECT_EQ(rr.truncation().empty(), len == data.size());
+      // The blocks wholly inside the prefix, no more, no fewer.
+      size_t whole = 0;
+      for (const RrBlockInfo& b : orig.blocks())
+        if (b.offset + 40 + b.compressed_len <= len) ++whole;
+      ASSERT_EQ(rr.blocks().size(), whole);
+      for (size_t b = 0; b < whole; ++b) {
+        EXPECT_EQ(rr.blocks()[b].offset, orig.blocks()[b].offset);
+        EXPECT_EQ(rr.blocks()[b].raw_len, orig.blocks()[b].raw_len);
+        EXPECT_EQ(rr.blocks()[b].events, orig.blocks()[b].events);
+        EXPECT_EQ(rr.read_block(b), orig.read_block(b));
+      }
+      std::vector<Event> got = read_events(rr);
+      std::vector<Event> want(s.events.begin(),
+                              s.events.begin() + static_cast<ptrdiff_t>(whole ? s.block_ends[whole - 1] : 0));
+      EXPECT_TRUE(got == want);
+      EXPECT_EQ(rr.final_icount(), len == data.size() ? s.final_icount : (want.empty() ? 0 : want.back().icount));
+    } catch (const RrFormatError& e) {
+      ++refused;
+      // The documented contract: a file that simply stops is accepted; only
+      // a cut inside the header can be refused.
+      EXPECT_LT(len, header_end) << e.what();
+    }
+  }
+  EXPECT_EQ(refused, header_end);
+  EXPECT_EQ(accepted, data.size() + 1 - header_end);
+}
+
+// Events of a possibly damaged file, or nullopt when refused at any stage.
+bool try_read(const std::string& path, RrHeader& header, std::vector<Event>& events, std::string& truncation) {
+  try {
+    RrReader rr(path);
+    header = rr.header();
+    truncation = rr.truncation();
+    events = read_events(rr);
+    return true;
+  } catch (const RrFormatError&) {
+    return false;
+  }
+}
+
+// Flip every bit: refused, or (where the bit carries no data, e.g. the
+// trailer's signature) read back as exactly the original events.
+TEST(RrFile, EveryBitFlipIsDetected) {
+  TempFile f("orig"), bad("flip");
+  Small s = write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  RrReader orig(f.path());
+  size_t accepted = 0;
+  for (size_t i = 0; i < data.size() * 8; ++i) {
+    std::vector<uint8_t> d = data;
+    d[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
+    write_all(bad.path(), d);
+    RrHeader h;
+    std::vector<Event> ev;
+    std::string trunc;
+    if (try_read(bad.path(), h, ev, trunc)) {
+      ++accepted;
+      SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8) + " of " +
+                   std::to_string(data.size()));
+      EXPECT_EQ(h.fields, orig.header().fields);
+      EXPECT_TRUE(ev == s.events);
+      // Only the trailer's signature can go unnoticed (the file then reads
+      // as one whose recorder stopped just before writing the trailer).
+      EXPECT_GE(i / 8, data.size() - 8);
+      EXPECT_NE(trunc, "");
+    }
+  }
+  EXPECT_LE(accepted, 64u);
+}
+
+// An unfinished recording: a flip may make the last block look torn
+// (accepted, without it), never produce different events.
+TEST(RrFile, BitFlipsInUnfinishedFile) {
+  TempFile f("orig"), bad("flip");
+  Small s = write_small(f.path(), /*finish=*/false);
+  std::vector<uint8_t> data = read_all(f.path());
+  for (size_t i = 0; i < data.size() * 8; ++i) {
+    std::vector<uint8_t> d = data;
+    d[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
+    write_all(bad.path(), d);
+    RrHeader h;
+    std::vector<Event> ev;
+    std::string trunc;
+    if (try_read(bad.path(), h, ev, trunc)) {
+      SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8));
+      EXPECT_NE(trunc, "");
+      bool prefix = ev.size() == 0 || ev.size() == s.block_ends[0] || ev.size() == s.block_ends[1] ||
+                    ev.size() == s.block_ends[2];
+      EXPECT_TRUE(prefix) << ev.size() << " events";
+      EXPECT_TRUE(std::equal(ev.begin(), ev.end(), s.events.begin()));
+    }
+  }
+}
+
+// Patches the header's version and, optionally, fixes up its checksum so
+// that only the version is wrong.
+void set_version(std::vector<uint8_t>& d, uint32_t version, bool fix_crc) {
+  std::memcpy(d.data() + 8, &version, 4);
+  if (!fix_crc) return;
+  uint32_t body_len;
+  std::memcpy(&body_len, d.data() + 12, 4);
+  uint32_t c = static_cast<uint32_t>(crc32(0, d.data(), 16 + body_len));
+  std::memcpy(d.data() + 16 + body_len, &c, 4);
+}
+
+TEST(RrFile, WrongVersionRefused) {
+  TempFile f("orig"), bad("v");
+  write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  {  // sanity: re-checksumming the unchanged version keeps the file valid
+    std::vector<uint8_t> d = data;
+    set_version(d, kRrFormatVersion, true);
+    EXPECT_EQ(d, data);
+  }
+  for (uint32_t v : {0u, kRrFormatVersion + 1, 0x01000000u, ~0u}) {
+    for (bool fix : {true, false}) {
+      std::vector<uint8_t> d = data;
+      set_version(d, v, fix);
+      write_all(bad.path(), d);
+      try {
+        RrReader rr(bad.path());
+        ADD_FAILURE() << "version " << v << " accepted";
+      } catch (const RrFormatError& e) {
+        // With a valid checksum the message names the version; without, it
+        // is damage.
+        if (fix) {
+          EXPECT_NE(std::string(e.what()).find("version " + std::to_string(v)), std::string::npos) << e.what();
+        }
+      }
+    }
+  }
+}
+
+TEST(RrFile, NotAnRrfileRefused) {
+  TempFile bad("not");
+  const std::vector<std::string> samples = {
+      "hello, world\n",
+      "\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf3\x00",
+      std::string("\x89RWD\r\n\x1a", 7),           // magic cut short
+      std::string("\x89RWD\n\x1a\n\x00", 8),        // magic mangled by CR LF -> LF
+      std::string("\x89RWD\r\n\x1a\n", 8),          // magic only
+      std::string("\x89RWD\r\n\x1a\n\x01\x00\x00\x00\xff\xff\xff\x7f\x00\x00\x00\x00", 16),  // huge header
+      std::string(4096, '\0'),
+  };
+  for (const std::string& s : samples) {
+    write_all(bad.path(), reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    EXPECT_THROW(RrReader rr(bad.path()), RrFormatError) << s.size() << " bytes";
+  }
+  try {
+    write_all(bad.path(), reinterpret_cast<const uint8_t*>(samples[0].data()), samples[0].size());
+    RrReader rr(bad.path());
+  } catch (const RrFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a rewind recording"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RrFile, EmptyOrMissingFileRefused) {
+  TempFile empty("empty");
+  write_all(empty.path(), nullptr, 0);
+  EXPECT_THROW(RrReader rr(empty.path()), RrFormatError);
+  EXPECT_THROW(RrReader rr(empty.path() + ".does-not-exist"), RrFormatError);
+}
+
+// The event cursor checks each record against the block it is in.
+TEST(RrFile, CursorRefusesMalformedRecords) {
+  RrBlockInfo info;
+  info.first_icount = ~0ull - 5;
+  info.last_icount = ~0ull;
+  info.events = 1;
+  auto events_of = [&](const std::vector<uint8_t>& raw) {
+    RrEventCursor cur(raw, info);
+    uint8_t k;
+    uint64_t ic;
+    std::vector<uint8_t> p;
+    size_t n = 0;
+    while (cur.next(k, ic, p)) ++n;
+    return n;
+  };
+  EXPECT_EQ(events_of({1, 5, 0}), 1u);                       // icount ~0 - 0: fine
+  EXPECT_THROW(events_of({1, 6, 0}), RrFormatError);         // icount overflows
+  EXPECT_THROW(events_of({1, 0, 3, 1, 2}), RrFormatError);   // payload longer than the block
+  EXPECT_THROW(events_of({1, 0x80}), RrFormatError);         // varint cut short
+  EXPECT_THROW(events_of({1}), RrFormatError);               // record cut short
+  std::vector<uint8_t> long_varint = {1};
+  for (int i = 0; i < 10; ++i) long_varint.push_back(0xff);
+  long_varint.push_back(0);
+  EXPECT_THROW(events_of(long_varint), RrFormatError);       // more than 64 bits
+  EXPECT_THROW(events_of({1, 5, 0, 1, 0, 0}), RrFormatError);  // more events than the header says
+  info.events = 2;
+  EXPECT_THROW(events_of({1, 5, 0}), RrFormatError);         // fewer events than the header says
+  info.events = 1;
+  info.last_icount = ~0ull - 1;
+  EXPECT_THROW(events_of({1, 5, 0}), RrFormatError);         // last icount differs from the header
+}
+
+}  // namespace
+}  // namespace rwd

@@ -1,0 +1,140 @@
+// rewind-dump: prints an rrfile — its header, then every event with the
+// instruction count it is pinned to and a summary of its payload (in the
+// spirit of PANDA's rr_print and QEMU's replay-dump.py). --stats counts
+// events and bytes per kind; --json prints the same as one JSON document.
+// A damaged file gets the same one-line diagnosis rewind itself gives.
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "replay/event_text.h"
+#include "replay/events.h"
+#include "replay/rrfile.h"
+#include "replay/state_hash.h"
+
+using namespace rwd;
+
+namespace {
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') o += '\\', o += static_cast<char>(c);
+    else if (c == '\n') o += "\\n";
+    else if (c < 0x20 || c >= 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      o += b;
+    } else o += static_cast<char>(c);
+  }
+  return o;
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: rewind-dump [--stats] [--json] FILE.rr\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool stats = false, json = false;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--stats") stats = true;
+    else if (a == "--json") json = true;
+    else if (a == "-h" || a == "--help") return usage(), 0;
+    else if (a[0] == '-' || !path.empty()) return usage();
+    else path = a;
+  }
+  if (path.empty()) return usage();
+  try {
+    RrReader rr(path);
+    uint64_t counts[kEventKindCount] = {}, bytes[kEventKindCount] = {}, raw_total = 0, comp_total = 0;
+    if (json) {
+      std::printf("{\"file\":\"%s\",\"version\":%u,\"header\":{", json_escape(path).c_str(), rr.header().version);
+      bool first = true;
+      for (auto& [k, v] : rr.header().fields) {
+        std::printf("%s\"%s\":\"%s\"", first ? "" : ",", json_escape(k).c_str(), json_escape(v).c_str());
+        first = false;
+      }
+      std::printf("},\"complete\":%s,\"final_icount\":%" PRIu64 ",\"events\":[", rr.truncation().empty() ? "true" : "false",
+                  rr.final_icount());
+    } else {
+      std::printf("rrfile %s: format version %u, %" PRIu64 " bytes, %zu blocks, %s\n", path.c_str(), rr.header().version,
+                  rr.file_size(), rr.blocks().size(),
+                  rr.truncation().empty() ? "complete" : ("INCOMPLETE: " + rr.truncation()).c_str());
+      for (auto& [k, v] : rr.header().fields) {
+        if (k == "config") {
+          std::printf("  config:\n");
+          size_t pos = 0, nl;
+          while ((nl = v.find('\n', pos)) != std::string::npos) {
+            std::printf("    %s\n", v.substr(pos, nl - pos).c_str());
+            pos = nl + 1;
+          }
+        } else {
+          std::printf("  %s: %s\n", k.c_str(), v.c_str());
+        }
+      }
+      std::printf("  final instruction count: %" PRIu64 "\n", rr.final_icount());
+    }
+    uint64_t n = 0;
+    for (size_t b = 0; b < rr.blocks().size(); ++b) {
+      std::vector<uint8_t> raw = rr.read_block(b);
+      raw_total += raw.size();
+      comp_total += rr.blocks()[b].compressed_len;
+      RrEventCursor cur(raw, rr.blocks()[b]);
+      uint8_t kb;
+      uint64_t icount;
+      std::vector<uint8_t> payload;
+      while (cur.next(kb, icount, payload)) {
+        uint8_t k = kb & kKindMask;
+        if (k < 1 || k >= kEventKindCount) throw RrFormatError("block " + std::to_string(b) + ": unknown event kind");
+        auto kind = static_cast<EventKind>(k);
+        ++counts[k];
+        bytes[k] += payload.size();
+        if (stats) continue;
+        ByteReader r(payload);
+        std::string what = describe_event(kind, r);
+        uint32_t check = r.left() >= 4 ? r.u32() : 0;
+        if (json) {
+          std::printf("%s\n{\"n\":%" PRIu64 ",\"icount\":%" PRIu64 ",\"kind\":\"%s\",\"batch_start\":%s,\"check\":%u,\"summary\":\"%s\"}",
+                      n ? "," : "", n, icount, event_name(kind), (kb & kBatchStart) ? "true" : "false", check,
+                      json_escape(what).c_str());
+        } else {
+          std::printf("%8" PRIu64 " %14" PRIu64 " %c %-11s %s  [check %08x]\n", n, icount, (kb & kBatchStart) ? '*' : ' ',
+                      event_name(kind), what.c_str(), check);
+        }
+        ++n;
+      }
+    }
+    if (json) {
+      std::printf("%s],\"stats\":{", n ? "\n" : "");
+      bool first = true;
+      for (int k = 1; k < kEventKindCount; ++k) {
+        std::printf("%s\"%s\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", first ? "" : ",",
+                    event_name(static_cast<EventKind>(k)), counts[k], bytes[k]);
+        first = false;
+      }
+      std::printf("},\"raw_bytes\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64 "}\n", raw_total, comp_total);
+    } else if (stats) {
+      std::printf("event stats:\n  %-11s %10s %12s\n", "kind", "count", "bytes");
+      uint64_t total = 0;
+      for (int k = 1; k < kEventKindCount; ++k) {
+        total += counts[k];
+        std::printf("  %-11s %10" PRIu64 " %12" PRIu64 "\n", event_name(static_cast<EventKind>(k)), counts[k], bytes[k]);
+      }
+      std::printf("  %-11s %10" PRIu64 "\n  events uncompressed %" PRIu64 " bytes, compressed %" PRIu64 " bytes (%.1fx)\n",
+                  "total", total, raw_total, comp_total, comp_total ? double(raw_total) / comp_total : 0.0);
+    }
+  } catch (const RrFormatError& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "rewind-dump: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
