@@ -38,6 +38,7 @@ class ByteWriter {
   }
   void str(const std::string& s) { blob(s.data(), s.size()); }
   std::vector<uint8_t>& buffer() { return buf_; }
+  const std::vector<uint8_t>& data() const { return buf_; }
   size_t size() const { return buf_.size(); }
   void clear() { buf_.clear(); }
 

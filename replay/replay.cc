@@ -6,8 +6,6 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "util/hash64.h"
 
@@ -25,115 +23,7 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// "size:hash" of a file, or "-" for none. Files that cannot be read are
-// reported by the machine when it loads them; here they just do not match.
-std::string file_digest(const std::string& path) {
-  if (path.empty() || path == "none") return path.empty() ? "-" : "none";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "unreadable";
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return std::to_string(data.size()) + " bytes, hash " + hex(hash_bytes(data.data(), data.size()));
-}
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}") == std::string::npos) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// User-facing names of the fingerprint keys.
-const char* option_of(const std::string& key) {
-  if (key == "ram") return "-m";
-  if (key == "bios") return "-bios";
-  if (key == "kernel") return "-kernel";
-  if (key == "initrd") return "-initrd";
-  if (key == "dtb") return "-dtb";
-  if (key == "append") return "-append";
-  if (key == "icount-shift") return "-icount shift";
-  if (key == "devices") return "-device";
-  if (key == "rtc") return "-rtc";
-  if (key == "machine") return "-M";
-  if (key == "no-reboot") return "-no-reboot";
-  return "machine setting";
-}
-
-std::map<std::string, std::string> parse_lines(const std::string& text) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return m;
-}
-
-bool parse_perturb(const std::string& spec, Perturbation& p, std::string& err) {
-  bool have_icount = false;
-  std::istringstream in(spec);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    auto eq = item.find('=');
-    std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(v.c_str(), &end, 0);
-    bool num_ok = !v.empty() && *end == 0;
-    if (k == "icount" && num_ok) {
-      p.icount = n;
-      have_icount = true;
-    } else if (k == "reg" && v.size() >= 2 && v[0] == 'x') {
-      p.xreg = std::atoi(v.c_str() + 1);
-      if (p.xreg < 1 || p.xreg > 31) return err = "-rr-perturb: reg must be x1..x31", false;
-    } else if (k == "bit" && num_ok && n < 64) {
-      p.bit = static_cast<unsigned>(n);
-    } else if (k == "ram" && num_ok) {
-      p.ram_addr = n;
-    } else {
-      return err = "-rr-perturb: bad parameter '" + item + "' (icount=N,reg=xN[,bit=B] or icount=N,ram=ADDR)", false;
-    }
-  }
-  if (!have_icount || (p.xreg < 0 && !p.ram_addr)) return err = "-rr-perturb needs icount=N and reg=xN or ram=ADDR", false;
-  return true;
-}
-
 }  // namespace
-
-std::string ReplayController::config_fingerprint(const Options& o) const {
-  // Everything that changes what the guest computes. Not: serial/monitor
-  // backends, logging, -max-insns, -singlestep (execution strategy only).
-  std::ostringstream s;
-  s << "machine=" << o.machine << "\n";
-  s << "ram=" << o.ram_size << "\n";
-  s << "bios=" << (o.bios == "default" ? "default (" + file_digest("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin") + ")"
-                                        : file_digest(o.bios)) << "\n";
-  s << "kernel=" << file_digest(o.kernel) << "\n";
-  s << "initrd=" << file_digest(o.initrd) << "\n";
-  s << "dtb=" << file_digest(o.dtb) << "\n";
-  s << "append=" << o.append << "\n";
-  s << "icount-shift=" << (o.icount.shift_auto ? std::string("auto") : std::to_string(o.icount.shift)) << "\n";
-  std::string devices;
-  for (auto& d : o.devices) devices += (devices.empty() ? "" : " ") + d;
-  s << "devices=" << devices << "\n";
-  s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
-  s << "no-reboot=" << o.no_reboot << "\n";
-  return s.str();
-}
-
-void ReplayController::check_config(const std::string& recorded, const std::string& mine) const {
-  auto rec = parse_lines(recorded), cur = parse_lines(mine);
-  for (auto& [k, v] : rec) {
-    auto it = cur.find(k);
-    std::string here = it == cur.end() ? "(absent)" : it->second;
-    if (here != v) {
-      auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : x; };
-      throw std::runtime_error("replay refused: this machine differs from the recording's: " + std::string(option_of(k)) +
-                               " is " + show(here) + " here, " + show(v) + " in the recording");
-    }
-  }
-  for (auto& [k, v] : cur)
-    if (!rec.count(k)) throw std::runtime_error("replay refused: the recording does not describe setting '" + k + "'");
-}
 
 ReplayController::ReplayController(Options& opts, int argc, char** argv)
     : mode_(opts.icount.rr == "record" ? Mode::kRecord : Mode::kReplay), path_(opts.icount.rrfile) {
@@ -146,7 +36,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
     Perturbation p;
     std::string err;
-    if (!parse_perturb(opts.rr_perturb, p, err)) throw std::runtime_error(err);
+    if (!parse_perturbation(opts.rr_perturb, p, err)) throw std::runtime_error(err);
     perturb_ = p;
   }
   start_ = last_progress_ = last_flush_ = std::chrono::steady_clock::now();
@@ -161,10 +51,8 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     }
     RrHeader h;
     h.fields["build"] = "rewind 0.1.0";
-    h.fields["config"] = config_fingerprint(opts);
-    std::string cmd;
-    for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
-    h.fields["cmdline"] = cmd;
+    h.fields["config"] = machine_fingerprint(opts);
+    h.fields["cmdline"] = quoted_command_line(argc, argv);
     h.fields["seed"] = std::to_string(*opts.seed);
     h.fields["check-interval"] = std::to_string(interval_);
     h.fields["host-endian"] = "little";
@@ -180,7 +68,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
 
   reader_ = std::make_unique<RrReader>(path_);
   const RrHeader& h = reader_->header();
-  check_config(h.get("config"), config_fingerprint(opts));
+  check_machine(h.get("config"), machine_fingerprint(opts));
   char* end = nullptr;
   std::string seed = h.get("seed");
   unsigned long long s = std::strtoull(seed.c_str(), &end, 10);
@@ -199,58 +87,6 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
 }
 
 ReplayController::~ReplayController() = default;
-
-// ---- wrappers -------------------------------------------------------------
-
-namespace {
-
-class ReplayHostClock : public HostClock {
- public:
-  ReplayHostClock(ReplayController& c, std::unique_ptr<HostClock> real) : c_(c), real_(std::move(real)) {}
-  int64_t realtime_ns() override {
-    return c_.sync_value(EventKind::kClockRead, c_.replaying() ? 0 : real_->realtime_ns());
-  }
-  int64_t utc_offset_s(int64_t epoch_s) override {
-    return c_.sync_value(EventKind::kUtcOffset, c_.replaying() ? 0 : real_->utc_offset_s(epoch_s));
-  }
-
- private:
-  ReplayController& c_;
-  std::unique_ptr<HostClock> real_;
-};
-
-class ReplayHostEntropy : public HostEntropy {
- public:
-  ReplayHostEntropy(ReplayController& c, std::unique_ptr<HostEntropy> real) : c_(c), real_(std::move(real)) {}
-  void fill(uint8_t* buf, size_t len) override {
-    if (!c_.replaying()) real_->fill(buf, len);
-    c_.sync_bytes(EventKind::kEntropy, buf, len, !c_.replaying());
-  }
-
- private:
-  ReplayController& c_;
-  std::unique_ptr<HostEntropy> real_;
-};
-
-}  // namespace
-
-std::unique_ptr<HostClock> ReplayController::wrap(std::unique_ptr<HostClock> real) {
-  return std::make_unique<ReplayHostClock>(*this, std::move(real));
-}
-std::unique_ptr<HostEntropy> ReplayController::wrap(std::unique_ptr<HostEntropy> real) {
-  return std::make_unique<ReplayHostEntropy>(*this, std::move(real));
-}
-ReplayCharTap::ReplayCharTap(ReplayController& c, CharBackend& backend, uint8_t port)
-    : frontend_input_(std::move(backend.on_input)), frontend_can_accept_(backend.can_accept) {
-  backend.on_input = [&c, this, port](const uint8_t* d, size_t n) {
-    if (!c.replaying()) c.char_input(port, d, n, frontend_input_, frontend_can_accept_);
-  };
-  if (c.replaying()) backend.on_event = nullptr;  // peers come and go live; the guest must not see it
-}
-
-void ReplayCharTap::deliver(const uint8_t* d, size_t n) {
-  if (frontend_input_) frontend_input_(d, n);
-}
 
 void ReplayController::attach(ReplayHooks hooks, StateHasher* hasher) {
   hooks_ = std::move(hooks);
@@ -274,7 +110,7 @@ void ReplayController::log(EventKind kind, const ByteWriter& payload, bool async
     batch_open_ = false;
   }
   ByteWriter w;
-  w.bytes(const_cast<ByteWriter&>(payload).buffer().data(), payload.size());
+  w.bytes(payload.data().data(), payload.size());
   w.u32(check_now());
   uint64_t icount = attached_ ? hooks_.icount() : 0;
   writer_->append(kb, icount, w.buffer().data(), w.size());
@@ -591,6 +427,7 @@ std::string ReplayController::summary() {
   for (int k = 1; k < kEventKindCount; ++k)
     if (counts_[k]) events += std::string(events.empty() ? "" : ", ") + event_name(static_cast<EventKind>(k)) + " " + std::to_string(counts_[k]);
   char buf[512];
+  if (progress_shown_) std::fputs("\r\033[K", stderr);  // clear the progress line
   if (mode_ == Mode::kRecord) {
     std::snprintf(buf, sizeof buf,
                   "rewind: recorded %" PRIu64 " instructions in %.2f s to %s (%" PRIu64 " bytes); events: %s\n"

@@ -26,6 +26,7 @@
 
 #include "chardev/char_backend.h"
 #include "replay/events.h"
+#include "replay/replay_config.h"
 #include "replay/rrfile.h"
 #include "replay/state_hash.h"
 #include "system/host_clock.h"
@@ -39,15 +40,6 @@ namespace rwd {
 class ReplayDivergence : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// -rr-perturb: a debug aid that proves divergence detection works by
-// changing the replayed state on purpose at one instruction count.
-struct Perturbation {
-  uint64_t icount = 0;
-  int xreg = -1;           // flip bit `bit` of this integer register
-  unsigned bit = 0;
-  std::optional<uint64_t> ram_addr;  // or flip the low bit of this RAM byte
 };
 
 // A replay of an interrupted recording ran out of events: not an error,
@@ -139,8 +131,6 @@ class ReplayController {
   [[noreturn]] void diverge(const std::string& what, const std::string& details = "");
   std::string position() const;
   void apply_perturbation();
-  std::string config_fingerprint(const Options& opts) const;
-  void check_config(const std::string& recorded, const std::string& mine) const;
 
   Mode mode_;
   std::string path_;

@@ -1,0 +1,142 @@
+#include "replay/replay_config.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "util/hash64.h"
+
+namespace rwd {
+
+namespace {
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+// "N bytes, hash 0x..." of a file, "-" for none. Files that cannot be read are
+// reported by the machine when it loads them; here they just do not match.
+std::string file_digest(const std::string& path) {
+  if (path.empty() || path == "none") return path.empty() ? "-" : "none";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::to_string(data.size()) + " bytes, hash " + hex(hash_bytes(data.data(), data.size()));
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// User-facing names of the fingerprint keys.
+const char* option_of(const std::string& key) {
+  if (key == "ram") return "-m";
+  if (key == "bios") return "-bios";
+  if (key == "kernel") return "-kernel";
+  if (key == "initrd") return "-initrd";
+  if (key == "dtb") return "-dtb";
+  if (key == "append") return "-append";
+  if (key == "icount-shift") return "-icount shift";
+  if (key == "devices") return "-device";
+  if (key == "rtc") return "-rtc";
+  if (key == "machine") return "-M";
+  if (key == "no-reboot") return "-no-reboot";
+  return "machine setting";
+}
+
+std::map<std::string, std::string> parse_lines(const std::string& text) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return m;
+}
+
+}  // namespace
+
+bool parse_perturbation(const std::string& spec, Perturbation& p, std::string& err) {
+  bool have_icount = false;
+  std::istringstream in(spec);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto eq = item.find('=');
+    std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+    bool num_ok = !v.empty() && *end == 0;
+    if (k == "icount" && num_ok) {
+      p.icount = n;
+      have_icount = true;
+    } else if (k == "reg" && v.size() >= 2 && v[0] == 'x') {
+      p.xreg = std::atoi(v.c_str() + 1);
+      if (p.xreg < 1 || p.xreg > 31) return err = "-rr-perturb: reg must be x1..x31", false;
+    } else if (k == "bit" && num_ok && n < 64) {
+      p.bit = static_cast<unsigned>(n);
+    } else if (k == "ram" && num_ok) {
+      p.ram_addr = n;
+    } else {
+      return err = "-rr-perturb: bad parameter '" + item + "' (icount=N,reg=xN[,bit=B] or icount=N,ram=ADDR)", false;
+    }
+  }
+  if (!have_icount || (p.xreg < 0 && !p.ram_addr)) return err = "-rr-perturb needs icount=N and reg=xN or ram=ADDR", false;
+  return true;
+}
+
+std::string quoted_command_line(int argc, char** argv) {
+  std::string cmd;
+  for (int i = 0; i < argc; ++i) {
+    if (i) cmd += ' ';
+    cmd += shell_quote(argv[i]);
+  }
+  return cmd;
+}
+
+std::string machine_fingerprint(const Options& o) {
+  // Everything that changes what the guest computes. Not: serial/monitor
+  // backends, logging, -max-insns, -singlestep (execution strategy only).
+  std::ostringstream s;
+  s << "machine=" << o.machine << "\n";
+  s << "ram=" << o.ram_size << "\n";
+  s << "bios=" << (o.bios == "default" ? "default (" + file_digest("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin") + ")"
+                                        : file_digest(o.bios)) << "\n";
+  s << "kernel=" << file_digest(o.kernel) << "\n";
+  s << "initrd=" << file_digest(o.initrd) << "\n";
+  s << "dtb=" << file_digest(o.dtb) << "\n";
+  s << "append=" << o.append << "\n";
+  s << "icount-shift=" << (o.icount.shift_auto ? std::string("auto") : std::to_string(o.icount.shift)) << "\n";
+  std::string devices;
+  for (auto& d : o.devices) devices += (devices.empty() ? "" : " ") + d;
+  s << "devices=" << devices << "\n";
+  s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
+  s << "no-reboot=" << o.no_reboot << "\n";
+  return s.str();
+}
+
+void check_machine(const std::string& recorded, const std::string& mine) {
+  auto rec = parse_lines(recorded), cur = parse_lines(mine);
+  for (auto& [k, v] : rec) {
+    auto it = cur.find(k);
+    std::string here = it == cur.end() ? "(absent)" : it->second;
+    if (here != v) {
+      auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : x; };
+      throw std::runtime_error("replay refused: this machine differs from the recording's: " + std::string(option_of(k)) +
+                               " is " + show(here) + " here, " + show(v) + " in the recording");
+    }
+  }
+  for (auto& [k, v] : cur)
+    if (!rec.count(k)) throw std::runtime_error("replay refused: the recording does not describe setting '" + k + "'");
+}
+
+}  // namespace rwd

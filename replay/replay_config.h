@@ -1,0 +1,32 @@
+// The parts of record/replay that deal with the command line: the machine
+// fingerprint a recording carries and a replay must match, the recorded
+// command line, and the -rr-perturb debug option.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "system/options.h"
+
+namespace rwd {
+
+// -rr-perturb: a debug aid that proves divergence detection works by
+// changing the replayed state on purpose at one instruction count.
+struct Perturbation {
+  uint64_t icount = 0;
+  int xreg = -1;           // flip bit `bit` of this integer register
+  unsigned bit = 0;
+  std::optional<uint64_t> ram_addr;  // or flip the low bit of this RAM byte
+};
+
+bool parse_perturbation(const std::string& spec, Perturbation& p, std::string& err);
+
+// Everything that changes what the guest computes, as "key=value" lines.
+// Not: serial/monitor backends, logging, -max-insns, -singlestep.
+std::string machine_fingerprint(const Options& opts);
+// Throws std::runtime_error naming the first option that differs.
+void check_machine(const std::string& recorded, const std::string& mine);
+
+std::string quoted_command_line(int argc, char** argv);
+
+}  // namespace rwd
