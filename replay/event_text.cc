@@ -58,7 +58,8 @@ std::string describe_event(EventKind kind, ByteReader& r) {
       return "port " + std::to_string(port) + ", " + std::to_string(b.size()) + " bytes \"" + show_bytes(b) + "\"";
     }
     case EventKind::kIdleWarp: return "virtual time +" + std::to_string(r.varint()) + " ns";
-    case EventKind::kReset: return "machine reset";
+    case EventKind::kReset: return "machine reset requested by the host";
+    case EventKind::kGuestReset: return "the guest reset the machine";
     case EventKind::kCheckpoint: {
       uint64_t n = r.varint();
       std::vector<uint64_t> v;

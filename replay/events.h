@@ -25,6 +25,7 @@ enum class EventKind : uint8_t {
   kReset = 6,       // async: a machine reset requested from the host (monitor)
   kCheckpoint = 7,  // async: full state summary (see state_hash.h)
   kEnd = 8,         // end of the recording: u8 EndReason, svarint exit status
+  kGuestReset = 9,  // sync: the guest asked the board for a reset (no payload)
 };
 inline constexpr uint8_t kBatchStart = 0x80;
 inline constexpr uint8_t kKindMask = 0x7f;
@@ -37,7 +38,8 @@ enum class EndReason : uint8_t {
 };
 
 inline bool is_sync(EventKind k) {
-  return k == EventKind::kClockRead || k == EventKind::kUtcOffset || k == EventKind::kEntropy;
+  return k == EventKind::kClockRead || k == EventKind::kUtcOffset || k == EventKind::kEntropy ||
+         k == EventKind::kGuestReset;
 }
 
 inline const char* event_name(EventKind k) {
@@ -50,10 +52,11 @@ inline const char* event_name(EventKind k) {
     case EventKind::kReset: return "reset";
     case EventKind::kCheckpoint: return "checkpoint";
     case EventKind::kEnd: return "end";
+    case EventKind::kGuestReset: return "guest-reset";
   }
   return "unknown";
 }
-inline constexpr int kEventKindCount = 9;  // kinds are 1..8
+inline constexpr int kEventKindCount = 10;  // kinds are 1..9
 
 inline const char* end_reason_name(EndReason r) {
   switch (r) {

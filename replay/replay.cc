@@ -195,6 +195,17 @@ const ReplayController::Pending* ReplayController::expect_sync(EventKind kind) {
   return e;
 }
 
+void ReplayController::sync_marker(EventKind kind) {
+  if (mode_ == Mode::kRecord) {
+    if (!finished_) log(kind, ByteWriter(), false);
+    return;
+  }
+  const Pending* e = expect_sync(kind);
+  ByteReader r(e->payload);
+  verify_check(*e, r);
+  pop();
+}
+
 int64_t ReplayController::sync_value(EventKind kind, int64_t live) {
   if (mode_ == Mode::kRecord) {
     if (!finished_) {

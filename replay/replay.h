@@ -107,6 +107,7 @@ class ReplayController {
 
   // Synchronous events from the wrappers.
   int64_t sync_value(EventKind kind, int64_t live_value_if_recording);
+  void sync_marker(EventKind kind);  // a synchronous event without payload
   void sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool have_live);
   using CharInputFn = std::function<void(const uint8_t*, size_t)>;
   void char_input(uint8_t port, const uint8_t* data, size_t len, const CharInputFn& input,

@@ -73,6 +73,9 @@ VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_cl
         engine_.request_exit();
       },
       [this] {
+        // Deterministic, but marked in a recording (and checked on replay)
+        // so the rrfile shows where the guest rebooted.
+        if (replay_) replay_->sync_marker(EventKind::kGuestReset);
         reset_requested_ = true;
         engine_.request_exit();
       });

@@ -9,7 +9,12 @@ namespace rwd::riscv {
 Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {}
 
 void Cpu::reset(uint64_t pc) {
+  // The instruction count is the machine's, not the hart's: it (and the
+  // virtual time derived from it) keeps counting across a reset, as in QEMU,
+  // so time never runs backwards and record/replay positions stay unique.
+  uint64_t icount = s.icount;
   s = CpuState{};
+  s.icount = icount;
   s.pc = pc;
   s.priv = Priv::M;
   s.misa = kMisaValue;

@@ -2,7 +2,7 @@
 """Record/replay of the Linux test guest, end to end (TAP).
 
 Records the guest booting, then a shell session typed with irregular real-time
-gaps (reading hwclock and /dev/hwrng), then power-off. Replays it three times
+gaps (reading hwclock and /dev/hwrng), a reboot, then power-off. Replays it three times
 with nothing attached and checks the console output is byte-identical to the
 recording's and the final instruction count and state hash are the same each
 time. Then: a replay on a different machine is refused, a damaged or cut-short
@@ -80,6 +80,10 @@ def main():
         s.type(c + "\n", rng)
         s.expect(PROMPT, 60)
     if booted:
+        # A guest-initiated reboot: the board resets and Linux boots again.
+        s.type("reboot -f\n", rng)
+        rebooted = s.expect(re.compile(rb"rewind-guest: ready"), 180) and s.expect(PROMPT, 60)
+        ok(rebooted, "record: the guest reboots (reboot -f) and reaches the prompt again", s.out[-300:])
         s.type("poweroff -f\n", rng)
     rc, err = s.finish()
     record_secs = time.monotonic() - t0
@@ -111,10 +115,10 @@ def main():
     try:
         doc = json.loads(out)
         kinds = {e["kind"] for e in doc["events"]}
-        good = rc == 0 and doc["complete"] and {"char-input", "entropy", "clock", "checkpoint", "end"} <= kinds
+        good = rc == 0 and doc["complete"] and {"char-input", "entropy", "clock", "checkpoint", "guest-reset", "end"} <= kinds
     except ValueError as e:
         good, kinds = False, str(e)
-    ok(good, "rewind-dump --json lists char input, entropy, clock reads, checkpoints and the end", f"{kinds} {err}")
+    ok(good, "rewind-dump --json lists char input, entropy, clock reads, checkpoints, the guest reset and the end", f"{kinds} {err}")
     rc, out, err = run([dump, "--stats", rr])
     ok(rc == 0 and b"char-input" in out and b"compressed" in out, "rewind-dump --stats", err)
 
