@@ -76,7 +76,9 @@ inline constexpr uint64_t kInterruptFlag = 1ull << 63;
 
 // satp (RV64)
 namespace satp {
-inline constexpr uint64_t kModeBare = 0, kModeSv39 = 8, kModeSv48 = 9;
+inline constexpr uint64_t kModeBare = 0, kModeSv39 = 8, kModeSv48 = 9, kModeSv57 = 10;
+// Page-table levels of a translated mode: 3, 4 or 5.
+inline constexpr int levels(uint64_t mode) { return mode == kModeSv57 ? 5 : mode == kModeSv48 ? 4 : 3; }
 inline constexpr int kModeShift = 60;
 inline constexpr uint64_t kPpnMask = (1ull << 44) - 1;
 }  // namespace satp

@@ -227,7 +227,9 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kSatp: {
       if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
       uint64_t mode = v >> satp::kModeShift;
-      if (mode != satp::kModeBare && mode != satp::kModeSv39 && mode != satp::kModeSv48) return;
+      // QEMU 7.2's rv64 CPU has Sv57 too, and Linux uses the widest mode it finds.
+      if (mode != satp::kModeBare && mode != satp::kModeSv39 && mode != satp::kModeSv48 && mode != satp::kModeSv57)
+        return;
       s.satp = v & ((0xfull << 60) | (0xffffull << 44) | satp::kPpnMask);
       mmu.flush();
       return;

@@ -66,7 +66,7 @@ bool Mmu::pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const {
   return pmp_allows(s_, pa, size, type, priv_of(idx));
 }
 
-// Sv39/Sv48 walk as in the privileged spec, section "Virtual Address
+// Sv39/Sv48/Sv57 walk as in the privileged spec, section "Virtual Address
 // Translation Process". Accessed/dirty bits are set by the walker (as QEMU's
 // virt does) rather than raising page faults.
 uint64_t Mmu::walk(uint64_t va, AccessType type, int idx, bool update_ad) {
@@ -74,7 +74,7 @@ uint64_t Mmu::walk(uint64_t va, AccessType type, int idx, bool update_ad) {
   uint64_t mode = s_.satp >> satp::kModeShift;
   if (priv == Priv::M || mode == satp::kModeBare) return va;
 
-  int levels = mode == satp::kModeSv48 ? 4 : 3;
+  int levels = satp::levels(mode);
   int va_bits = 12 + 9 * levels;
   // The address must be sign-extended from its top implemented bit.
   int64_t sext = static_cast<int64_t>(va << (64 - va_bits)) >> (64 - va_bits);

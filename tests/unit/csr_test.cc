@@ -289,13 +289,16 @@ TEST_F(CsrTest, SatpWithAnUnsupportedModeIsIgnored) {
   const uint64_t sv39 = (satp::kModeSv39 << satp::kModeShift) | 0x80123;
   wr(csr::kSatp, sv39);
   EXPECT_EQ(rd(csr::kSatp), sv39);
-  for (uint64_t mode : {1ull, 7ull, 10ull, 11ull, 15ull}) {
+  for (uint64_t mode : {1ull, 7ull, 11ull, 15ull}) {
     wr(csr::kSatp, (mode << satp::kModeShift) | 0x80456);
     EXPECT_EQ(rd(csr::kSatp), sv39) << "mode " << mode;
   }
   const uint64_t sv48 = (satp::kModeSv48 << satp::kModeShift) | 0x80789;
   wr(csr::kSatp, sv48);
   EXPECT_EQ(rd(csr::kSatp), sv48);
+  const uint64_t sv57 = (satp::kModeSv57 << satp::kModeShift) | 0x80abc;
+  wr(csr::kSatp, sv57);
+  EXPECT_EQ(rd(csr::kSatp), sv57);
   wr(csr::kSatp, 0);
   EXPECT_EQ(rd(csr::kSatp), 0u);
   // mstatus.TVM traps satp accesses from S, not from M.

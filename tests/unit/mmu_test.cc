@@ -50,10 +50,10 @@ class MmuTest : public testing::Test {
     m.as.write_bytes(t, zero.data(), zero.size());
     return t;
   }
-  // Installs a leaf for `va` at `level` (0: 4 KiB, 1: 2 MiB, 2: 1 GiB, 3: 512 GiB),
+  // Installs a leaf for `va` at `level` (0: 4 KiB, 1: 2 MiB, 2: 1 GiB, 3: 512 GiB, 4: 256 TiB),
   // creating intermediate tables. Returns the leaf PTE's physical address.
   uint64_t map(uint64_t va, uint64_t pa, int level, uint64_t flags) {
-    int levels = mode_ == satp::kModeSv48 ? 4 : 3;
+    int levels = satp::levels(mode_);
     uint64_t table = root_;
     for (int l = levels - 1; l > level; --l) {
       uint64_t pte_addr = table + ((va >> (12 + 9 * l)) & 0x1ff) * 8;
@@ -147,6 +147,25 @@ TEST_F(MmuTest, Sv48MapsPagesOfEverySize) {
   set_priv(Priv::S);
   mmu().store<uint32_t>(va4k + 4, 0xcafef00d);
   EXPECT_EQ(m.read32(kData + 4), 0xcafef00du);
+}
+
+TEST_F(MmuTest, Sv57MapsPagesOfEverySize) {
+  enable(satp::kModeSv57);
+  const uint64_t va4k = 0x0001000000001000;  // bit 48 set: not canonical under Sv48
+  map(va4k, kData, 0, kRW | kAD);
+  map(0x0001000000200000, kMega, 1, kRW | kAD);
+  map(0x0002000000000000, 0, 4, kRW | kAD);  // a 256 TiB page
+  map(0xff00000000000000, kData + 0x2000, 0, kRW | kAD);  // bottom of the upper half
+
+  EXPECT_EQ(mmu().translate(va4k + 0x10, AccessType::kRead, kIdxS), kData + 0x10);
+  EXPECT_EQ(mmu().translate(0x0001000000212345, AccessType::kWrite, kIdxS), kMega + 0x12345);
+  EXPECT_EQ(mmu().translate(0x0002000080001234, AccessType::kRead, kIdxS), 0x80001234u);
+  EXPECT_EQ(mmu().translate(0xff00000000000008, AccessType::kRead, kIdxS), kData + 0x2008);
+  // Not sign-extended from bit 56: a page fault, not a walk.
+  EXPECT_THROW(mmu().translate(0x0100000000001000, AccessType::kRead, kIdxS), GuestTrap);
+  // A misaligned superpage (256 TiB leaf whose PPN has low bits set) faults.
+  map(0x0003000000000000, 0x1000, 4, kRW | kAD);
+  EXPECT_THROW(mmu().translate(0x0003000000000000, AccessType::kRead, kIdxS), GuestTrap);
 }
 
 TEST_F(MmuTest, WalkerSetsAccessedOnReadAndDirtyOnWrite) {
