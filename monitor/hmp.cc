@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "system/version.h"
+
 namespace rwd {
 
 namespace {
@@ -79,7 +81,9 @@ Hmp::~Hmp() {
   chr_.on_event = nullptr;
 }
 
-std::string Hmp::banner() { return "rewind 0.1.0 monitor - type 'help' for more information\n"; }
+std::string Hmp::banner() {
+  return std::string("rewind ") + kRewindVersion + " monitor - type 'help' for more information\n";
+}
 
 void Hmp::on_event(CharEvent e) {
   if (e == CharEvent::kClosed || e == CharEvent::kFocusOut) return;

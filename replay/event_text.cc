@@ -5,6 +5,8 @@
 #include <ctime>
 #include <vector>
 
+#include "util/hex.h"
+
 namespace rwd {
 
 namespace {
@@ -26,12 +28,6 @@ std::string show_bytes(const std::vector<uint8_t>& b, size_t max = 40) {
   }
   if (b.size() > max) o += "...";
   return o;
-}
-
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%" PRIx64, v);
-  return b;
 }
 
 }  // namespace
@@ -90,6 +86,5 @@ std::string describe_event(EventKind kind, ByteReader& r) {
   }
   return "?";
 }
-
 
 }  // namespace rwd

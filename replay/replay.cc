@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include "system/version.h"
 #include "util/hash64.h"
+#include "util/hex.h"
 
 namespace rwd {
 
@@ -17,11 +19,8 @@ constexpr size_t kFlushBytes = 256 * 1024;
 constexpr auto kFlushPeriod = std::chrono::seconds(1);
 constexpr size_t kMaxEventBytes = 1u << 16;  // one char-input or entropy payload
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
+// The header's "build" field: which rewind wrote the recording.
+std::string this_build() { return std::string("rewind ") + kRewindVersion; }
 
 }  // namespace
 
@@ -40,6 +39,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     perturb_ = p;
   }
   start_ = last_progress_ = last_flush_ = std::chrono::steady_clock::now();
+  progress_tty_ = mode_ == Mode::kReplay && isatty(STDERR_FILENO);
 
   if (mode_ == Mode::kRecord) {
     // Without -seed the guest's boot-time random bytes would come from the
@@ -50,7 +50,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
       opts.seed = s;
     }
     RrHeader h;
-    h.fields["build"] = "rewind 0.1.0";
+    h.fields["build"] = this_build();
     h.fields["config"] = machine_fingerprint(opts);
     h.fields["cmdline"] = quoted_command_line(argc, argv);
     h.fields["seed"] = std::to_string(*opts.seed);
@@ -77,8 +77,8 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   opts.seed = s;
   std::string iv = h.get("check-interval");
   interval_ = std::strtoull(iv.c_str(), nullptr, 10);
-  if (h.get("build") != "rewind 0.1.0")
-    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by rewind 0.1.0\n", h.get("build").c_str());
+  if (h.get("build") != this_build())
+    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", h.get("build").c_str(), this_build().c_str());
   if (reader_->blocks().empty())
     throw RrFormatError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
   if (!reader_->truncation().empty())
@@ -245,7 +245,6 @@ void ReplayController::sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool
 
 void ReplayController::end(EndReason reason, int status) {
   if (finished_) return;
-  final_hash_ = hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash());
   if (mode_ == Mode::kRecord) {
     batch_open_ = true;
     write_checkpoint();
@@ -431,7 +430,8 @@ bool ReplayController::replay_service(bool idle) {
 // ---- reports --------------------------------------------------------------
 
 std::string ReplayController::summary() {
-  if (attached_ && !final_hash_) final_hash_ = hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash());
+  // The run is over: the machine's state now is the final state.
+  uint64_t final_hash = attached_ ? hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash()) : 0;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   uint64_t insns = attached_ ? hooks_.icount() : 0;
   std::string events;
@@ -444,13 +444,13 @@ std::string ReplayController::summary() {
                   "rewind: recorded %" PRIu64 " instructions in %.2f s to %s (%" PRIu64 " bytes); events: %s\n"
                   "rewind: final state hash %s\n",
                   insns, secs, path_.c_str(), writer_->bytes_written(), events.empty() ? "none" : events.c_str(),
-                  hex(final_hash_).c_str());
+                  hex(final_hash).c_str());
   } else {
     std::snprintf(buf, sizeof buf,
                   "rewind: replayed %" PRIu64 " instructions in %.2f s (%.0f MIPS); events: %s\n"
                   "rewind: %s: matched %" PRIu64 " state hashes (%" PRIu64 " full checkpoints), final state hash %s\n",
                   insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.empty() ? "none" : events.c_str(),
-                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_, checkpoints_matched_, hex(final_hash_).c_str());
+                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_, checkpoints_matched_, hex(final_hash).c_str());
   }
   return buf;
 }
@@ -465,7 +465,7 @@ std::string ReplayController::info() const {
 }
 
 void ReplayController::progress() {
-  if (mode_ != Mode::kReplay || !isatty(STDERR_FILENO)) return;
+  if (!progress_tty_) return;
   auto t = std::chrono::steady_clock::now();
   if (t - last_progress_ < std::chrono::seconds(1)) return;
   last_progress_ = t;

@@ -53,7 +53,6 @@ class ReplayExhausted : public std::runtime_error {
 struct ReplayHooks {
   std::function<uint64_t()> icount;      // instructions retired, including the executing one
   std::function<uint64_t()> current_pc;  // pc of the executing instruction (or the next one)
-  std::function<uint64_t()> vclock_ns;
   std::function<void(uint64_t ns)> idle_warp;  // advance virtual time by ns while idle
   std::function<void()> reset;
   std::function<NamedValues()> extra_state;    // device hashes, clock
@@ -161,10 +160,10 @@ class ReplayController {
   std::array<uint64_t, kEventKindCount> counts_{};
   uint64_t checks_matched_ = 0, checkpoints_matched_ = 0;
   std::chrono::steady_clock::time_point start_, last_progress_;
+  bool progress_tty_ = false;  // replay progress goes to a terminal only
   bool progress_shown_ = false;
   bool guest_ended_ = false;
   bool exhausted_ = false;    // replay: an interrupted recording ran out  // replay: end() was called because the guest powered off
-  uint64_t final_hash_ = 0;
 };
 
 // Taps a character backend's input on its way to the frontend (the UART):

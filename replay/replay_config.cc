@@ -9,16 +9,11 @@
 #include <vector>
 
 #include "util/hash64.h"
+#include "util/hex.h"
 
 namespace rwd {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
 
 // "N bytes, hash 0x..." of a file, "-" for none. Files that cannot be read are
 // reported by the machine when it loads them; here they just do not match.

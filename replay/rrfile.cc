@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "util/hex.h"
+
 namespace rwd {
 
 namespace {
@@ -33,10 +35,23 @@ uint32_t crc(const uint8_t* p, size_t n, uint32_t start = 0) {
   return static_cast<uint32_t>(c);
 }
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+// The fields a block header and its index entry share, in file order.
+void put_block_fields(ByteWriter& w, const RrBlockInfo& b) {
+  w.u32(b.seq);
+  w.u32(b.compressed_len);
+  w.u32(b.raw_len);
+  w.u64(b.first_icount);
+  w.u64(b.last_icount);
+  w.u32(b.events);
+}
+
+void get_block_fields(ByteReader& r, RrBlockInfo& b) {
+  b.seq = r.u32();
+  b.compressed_len = r.u32();
+  b.raw_len = r.u32();
+  b.first_icount = r.u64();
+  b.last_icount = r.u64();
+  b.events = r.u32();
 }
 
 }  // namespace
@@ -105,12 +120,7 @@ void RrWriter::flush() {
   info.events = block_events_;
   ByteWriter h;
   h.bytes(kBlockMagic, 4);
-  h.u32(info.seq);
-  h.u32(info.compressed_len);
-  h.u32(info.raw_len);
-  h.u64(info.first_icount);
-  h.u64(info.last_icount);
-  h.u32(info.events);
+  put_block_fields(h, info);
   std::memcpy(block.data(), h.buffer().data(), 36);
   uint32_t c = crc(block.data() + kBlockHeaderSize, comp_len, crc(block.data(), 36));
   std::memcpy(block.data() + 36, &c, 4);
@@ -129,12 +139,7 @@ void RrWriter::finish(uint64_t final_icount) {
   w.u32(static_cast<uint32_t>(index_.size()));
   for (const RrBlockInfo& b : index_) {
     w.u64(b.offset);
-    w.u32(b.seq);
-    w.u32(b.compressed_len);
-    w.u32(b.raw_len);
-    w.u64(b.first_icount);
-    w.u64(b.last_icount);
-    w.u32(b.events);
+    put_block_fields(w, b);
   }
   w.u64(total_events_);
   w.u64(final_icount);
@@ -187,12 +192,7 @@ RrReader::RrReader(const std::string& path) : path_(path) {
     r.bytes(magic, 4);
     RrBlockInfo b;
     b.offset = pos;
-    b.seq = r.u32();
-    b.compressed_len = r.u32();
-    b.raw_len = r.u32();
-    b.first_icount = r.u64();
-    b.last_icount = r.u64();
-    b.events = r.u32();
+    get_block_fields(r, b);
     uint32_t want_crc = r.u32();
     std::string where = "block " + std::to_string(blocks_.size()) + " at byte " + std::to_string(pos);
     if (std::memcmp(magic, kBlockMagic, 4) != 0) {
@@ -280,10 +280,10 @@ bool RrReader::parse_index(uint64_t index_offset) {
     if (n != blocks_.size() || r.left() != n * kIndexEntrySize + 16) return false;
     uint64_t events = 0;
     for (const RrBlockInfo& b : blocks_) {
-      bool same = r.u64() == b.offset && r.u32() == b.seq && r.u32() == b.compressed_len &&
-                  r.u32() == b.raw_len && r.u64() == b.first_icount && r.u64() == b.last_icount &&
-                  r.u32() == b.events;
-      if (!same) return false;
+      RrBlockInfo entry;
+      entry.offset = r.u64();
+      get_block_fields(r, entry);
+      if (entry != b) return false;
       events += b.events;
     }
     if (r.u64() != events) return false;

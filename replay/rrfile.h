@@ -39,6 +39,7 @@ struct RrBlockInfo {
   uint32_t compressed_len = 0, raw_len = 0;
   uint64_t first_icount = 0, last_icount = 0;
   uint32_t events = 0;
+  bool operator==(const RrBlockInfo&) const = default;
 };
 
 class RrWriter {

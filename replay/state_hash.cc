@@ -8,6 +8,7 @@
 
 #include "target/riscv/decode.h"
 #include "util/hash64.h"
+#include "util/hex.h"
 
 namespace rwd {
 
@@ -45,12 +46,6 @@ const std::vector<std::string>& value_names() {
     return n;
   }();
   return names;
-}
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
 }
 
 uint64_t page_key(uint64_t pa_page) { return hash_mix(pa_page * kHashPrime3 + 1); }
@@ -135,9 +130,14 @@ uint64_t StateHasher::ram_hash() {
   return hash_mix(ram_sum_);
 }
 
-uint64_t StateHasher::cpu_hash(uint64_t pc) const {
+std::vector<uint64_t> StateHasher::cpu_state(uint64_t pc) const {
   std::vector<uint64_t> v(cpu_value_count());
   cpu_values(cpu_.s, pc, v.data());
+  return v;
+}
+
+uint64_t StateHasher::cpu_hash(uint64_t pc) const {
+  std::vector<uint64_t> v = cpu_state(pc);
   return hash_bytes(v.data(), v.size() * 8);
 }
 
@@ -166,8 +166,7 @@ void StateHasher::commit_checkpoint() {
 // value); u64 RAM hash; varint number of RAM blocks, and per block: varint
 // count, then (varint page delta, u32 page hash) for each changed page.
 void StateHasher::write_checkpoint(ByteWriter& w, const NamedValues& extra) {
-  std::vector<uint64_t> v(cpu_value_count());
-  cpu_values(cpu_.s, cpu_.s.pc, v.data());
+  std::vector<uint64_t> v = cpu_state(cpu_.s.pc);
   w.varint(v.size());
   for (uint64_t x : v) w.varint(x);
   w.varint(extra.size());
@@ -196,8 +195,7 @@ std::string StateHasher::compare_checkpoint(ByteReader& r, const NamedValues& ex
     if (lines.size() < kMaxReportLines) lines.push_back(std::move(s));
     else if (lines.size() == kMaxReportLines) lines.push_back("  ... (more differences not shown)");
   };
-  std::vector<uint64_t> now(cpu_value_count());
-  cpu_values(cpu_.s, cpu_.s.pc, now.data());
+  std::vector<uint64_t> now = cpu_state(cpu_.s.pc);
   uint64_t n = r.varint();
   if (n != now.size()) throw RrFormatError("checkpoint has " + std::to_string(n) + " CPU values");
   for (size_t i = 0; i < n; ++i) {

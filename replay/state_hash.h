@@ -61,6 +61,7 @@ class StateHasher {
     std::vector<uint64_t> hash;        // current hash of each page
     std::vector<uint64_t> at_checkpoint;  // hash at the previous checkpoint
   };
+  std::vector<uint64_t> cpu_state(uint64_t pc) const;  // cpu_values() of the hart
   void rehash_dirty();
   std::vector<uint32_t> changed_pages_since_checkpoint(size_t block) const;
   void commit_checkpoint();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "system/device_spec.h"
+#include "system/version.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -338,7 +339,9 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
   return true;
 }
 
-std::string version_text() { return "rewind version 0.1.0 (RISC-V rv64 record/replay emulator)\n"; }
+std::string version_text() {
+  return std::string("rewind version ") + kRewindVersion + " (RISC-V rv64 record/replay emulator)\n";
+}
 
 std::string usage_text() {
   return "usage: rewind [options]\n"

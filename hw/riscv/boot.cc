@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "util/hex.h"
+
 namespace rwd {
 
 namespace {
@@ -18,12 +20,6 @@ T get(const std::vector<uint8_t>& b, uint64_t off) {
   T v;
   std::memcpy(&v, b.data() + off, sizeof v);
   return v;
-}
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 LoadedImage load_elf(AddressSpace& as, const std::vector<uint8_t>& b, const std::string& desc) {

@@ -329,7 +329,6 @@ void VirtMachine::attach_replay(ReplayController* replay) {
   h.icount = [this] { return clock_.instructions_now(); };
   // Inside a block (a device access), the executing instruction marked itself.
   h.current_pc = [this] { return cpu_.s.tb_insn_index && cpu_.current_op ? cpu_.current_op->pc : cpu_.s.pc; };
-  h.vclock_ns = [this] { return clock_.now_ns(); };
   h.idle_warp = [this](uint64_t ns) { apply_idle_warp(ns); };
   h.reset = [this] {  // as request_reset() did while recording
     reset_requested_ = true;

@@ -117,38 +117,40 @@ void VirtQueue::push(const VirtqElement& e, uint64_t written) {
   used_pending_ = true;
 }
 
-uint64_t VirtQueue::copy_to_guest(const VirtqElement& e, uint64_t offset, const void* data, uint64_t len) {
-  const auto* p = static_cast<const uint8_t*>(data);
+namespace {
+
+// Walks the buffer made of `segs` from byte `offset` for up to `len` bytes,
+// calling copy(guest_address, position_in_data, n) for each piece; stops at
+// the first piece that fails. Returns the bytes copied.
+template <typename Copy>
+uint64_t walk_segments(const std::vector<VirtqSegment>& segs, uint64_t offset, uint64_t len, Copy copy) {
   uint64_t done = 0;
-  for (const VirtqSegment& s : e.in) {
+  for (const VirtqSegment& s : segs) {
     if (done == len) break;
     if (offset >= s.len) {
       offset -= s.len;
       continue;
     }
     uint64_t n = std::min<uint64_t>(s.len - offset, len - done);
-    if (!as_.write_bytes(s.addr + offset, p + done, n)) break;  // validated at pop: cannot happen
+    if (!copy(s.addr + offset, done, n)) break;  // validated at pop: cannot happen
     done += n;
     offset = 0;
   }
   return done;
 }
 
+}  // namespace
+
+uint64_t VirtQueue::copy_to_guest(const VirtqElement& e, uint64_t offset, const void* data, uint64_t len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  return walk_segments(e.in, offset, len,
+                       [&](uint64_t addr, uint64_t at, uint64_t n) { return as_.write_bytes(addr, p + at, n); });
+}
+
 uint64_t VirtQueue::copy_from_guest(const VirtqElement& e, uint64_t offset, void* data, uint64_t len) {
   auto* p = static_cast<uint8_t*>(data);
-  uint64_t done = 0;
-  for (const VirtqSegment& s : e.out) {
-    if (done == len) break;
-    if (offset >= s.len) {
-      offset -= s.len;
-      continue;
-    }
-    uint64_t n = std::min<uint64_t>(s.len - offset, len - done);
-    if (!as_.read_bytes(s.addr + offset, p + done, n)) break;
-    done += n;
-    offset = 0;
-  }
-  return done;
+  return walk_segments(e.out, offset, len,
+                       [&](uint64_t addr, uint64_t at, uint64_t n) { return as_.read_bytes(addr, p + at, n); });
 }
 
 bool VirtQueue::take_interrupt() {

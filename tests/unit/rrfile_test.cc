@@ -292,6 +292,22 @@ bool try_read(const std::string& path, RrHeader& header, std::vector<Event>& eve
   }
 }
 
+// Writes `data` with each single bit flipped in turn to `path`; calls
+// accepted(bit index, header, events, truncation) for every flip the reader
+// accepts (the others must be refused with RrFormatError, as try_read does).
+template <typename F>
+void for_each_bit_flip(const std::vector<uint8_t>& data, const std::string& path, F accepted) {
+  for (size_t i = 0; i < data.size() * 8; ++i) {
+    std::vector<uint8_t> d = data;
+    d[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
+    write_all(path, d);
+    RrHeader h;
+    std::vector<Event> ev;
+    std::string trunc;
+    if (try_read(path, h, ev, trunc)) accepted(i, h, ev, trunc);
+  }
+}
+
 // Flip every bit: refused, or (where the bit carries no data, e.g. the
 // trailer's signature) read back as exactly the original events.
 TEST(RrFile, EveryBitFlipIsDetected) {
@@ -300,25 +316,18 @@ TEST(RrFile, EveryBitFlipIsDetected) {
   std::vector<uint8_t> data = read_all(f.path());
   RrReader orig(f.path());
   size_t accepted = 0;
-  for (size_t i = 0; i < data.size() * 8; ++i) {
-    std::vector<uint8_t> d = data;
-    d[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
-    write_all(bad.path(), d);
-    RrHeader h;
-    std::vector<Event> ev;
-    std::string trunc;
-    if (try_read(bad.path(), h, ev, trunc)) {
-      ++accepted;
-      SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8) + " of " +
-                   std::to_string(data.size()));
-      EXPECT_EQ(h.fields, orig.header().fields);
-      EXPECT_TRUE(ev == s.events);
-      // Only the trailer's signature can go unnoticed (the file then reads
-      // as one whose recorder stopped just before writing the trailer).
-      EXPECT_GE(i / 8, data.size() - 8);
-      EXPECT_NE(trunc, "");
-    }
-  }
+  for_each_bit_flip(data, bad.path(), [&](size_t i, const RrHeader& h, const std::vector<Event>& ev,
+                                          const std::string& trunc) {
+    ++accepted;
+    SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8) + " of " +
+                 std::to_string(data.size()));
+    EXPECT_EQ(h.fields, orig.header().fields);
+    EXPECT_TRUE(ev == s.events);
+    // Only the trailer's signature can go unnoticed (the file then reads
+    // as one whose recorder stopped just before writing the trailer).
+    EXPECT_GE(i / 8, data.size() - 8);
+    EXPECT_NE(trunc, "");
+  });
   EXPECT_LE(accepted, 64u);
 }
 
@@ -328,22 +337,15 @@ TEST(RrFile, BitFlipsInUnfinishedFile) {
   TempFile f("orig"), bad("flip");
   Small s = write_small(f.path(), /*finish=*/false);
   std::vector<uint8_t> data = read_all(f.path());
-  for (size_t i = 0; i < data.size() * 8; ++i) {
-    std::vector<uint8_t> d = data;
-    d[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
-    write_all(bad.path(), d);
-    RrHeader h;
-    std::vector<Event> ev;
-    std::string trunc;
-    if (try_read(bad.path(), h, ev, trunc)) {
-      SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8));
-      EXPECT_NE(trunc, "");
-      bool prefix = ev.size() == 0 || ev.size() == s.block_ends[0] || ev.size() == s.block_ends[1] ||
-                    ev.size() == s.block_ends[2];
-      EXPECT_TRUE(prefix) << ev.size() << " events";
-      EXPECT_TRUE(std::equal(ev.begin(), ev.end(), s.events.begin()));
-    }
-  }
+  for_each_bit_flip(data, bad.path(), [&](size_t i, const RrHeader&, const std::vector<Event>& ev,
+                                          const std::string& trunc) {
+    SCOPED_TRACE("bit " + std::to_string(i % 8) + " of byte " + std::to_string(i / 8));
+    EXPECT_NE(trunc, "");
+    bool prefix = ev.size() == 0 || ev.size() == s.block_ends[0] || ev.size() == s.block_ends[1] ||
+                  ev.size() == s.block_ends[2];
+    EXPECT_TRUE(prefix) << ev.size() << " events";
+    EXPECT_TRUE(std::equal(ev.begin(), ev.end(), s.events.begin()));
+  });
 }
 
 // Patches the header's version and, optionally, fixes up its checksum so
