@@ -190,6 +190,7 @@ const std::map<std::string, OptionDef>& option_table() {
        }}},
       {"rtc", {true, parse_rtc}},
       {"singlestep", {false, [](Options& o, const std::string&, std::string&) { o.singlestep = true; return true; }}},
+      {"perfmap", {false, [](Options& o, const std::string&, std::string&) { o.perfmap = true; return true; }}},
       {"accel", {true, [](Options& o, const std::string& a, std::string& err) {
          auto props = split_props(a);
          for (size_t i = 0; i < props.size(); ++i) {
@@ -200,7 +201,17 @@ const std::map<std::string, OptionDef>& option_table() {
              bool b;
              if (!parse_bool(v, b)) return err = "-accel: one-insn-per-tb must be on or off", false;
              o.singlestep = b;
-           } else if (k != "thread" && k != "tb-size") {
+           } else if (k == "jit") {  // rewind's own: compile blocks to host code (default on)
+             bool b;
+             if (!parse_bool(v, b)) return err = "-accel: jit must be on or off", false;
+             o.jit = b;
+           } else if (k == "tb-size") {  // QEMU's: the translation buffer, in MiB
+             char* end = nullptr;
+             unsigned long mib = std::strtoul(v.c_str(), &end, 10);
+             if (v.empty() || *end || mib < 1 || mib > 4096)
+               return err = "-accel: tb-size must be a number of MiB from 1 to 4096", false;
+             o.tb_size_mib = static_cast<unsigned>(mib);
+           } else if (k != "thread") {
              return err = "-accel: property '" + k + "' is not supported", false;
            }
          }
@@ -361,6 +372,8 @@ std::string usage_text() {
          "  -icount shift=N|auto[,sleep=on|off]  instruction-counted virtual time\n"
          "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
          "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"
+         "  -accel tcg,jit=off       interpret blocks instead of compiling them to host code\n"
+         "  -perfmap                 name compiled blocks for Linux perf in /tmp/perf-<pid>.map\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
          "  -seed N, -no-reboot, -smp 1, -cpu rv64, -display none\n"

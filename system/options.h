@@ -45,6 +45,9 @@ struct Options {
   IcountOptions icount;
   RtcOptions rtc;
   bool singlestep = false;
+  bool jit = true;  // -accel tcg,jit=off: interpret only
+  unsigned tb_size_mib = 0;  // -accel tcg,tb-size=N: code buffer size (0: default)
+  bool perfmap = false;  // -perfmap: /tmp/perf-<pid>.map for compiled blocks
   bool no_reboot = false;
   bool no_shutdown = false;
   std::optional<uint64_t> seed;

@@ -3,6 +3,7 @@
 // block-ending instructions whose semantics are fused with that exit.
 #pragma once
 #include <cstdint>
+#include <exception>
 
 #include "accel/tcg/tb_cache.h"
 #include "target/riscv/cpu.h"
@@ -19,6 +20,13 @@ struct ChainContext {
   uintptr_t stack_base = 0;
   const uint64_t* epoch = nullptr;  // the cache's link epoch (TbCache::epoch)
   TbCache* cache = nullptr;
+  // Compiled blocks (jit_x86_64.h) call interpreter handlers and cannot let
+  // exceptions unwind through their frames: a trap or other exception is
+  // parked here and the block returns to the engine, which takes it.
+  bool op_returned = false;
+  bool trap_pending = false;
+  riscv::GuestTrap trap{};
+  std::exception_ptr exception;
 };
 
 inline constexpr uintptr_t kMaxChainStack = 256 * 1024;

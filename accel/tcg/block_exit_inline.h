@@ -53,8 +53,7 @@ inline TranslationBlock* block_of(const Op* exit_op) {
   TranslationBlock* next = successor(tb, exit, c.s.pc, fixed_target, ch);
   if (!next || next->size > ch.stop - icount) return;
   c.s.pc = next->next_pc;
-  const Op* ops = next->ops.data();
-  return ops[0].fn(c, ops);
+  return next->entry(c, next->ops.data());
 }
 
 // Conditions of the conditional branches. The comparison is a branch's whole

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "system/vclock.h"
 #include "target/riscv/cpu_dump.h"
@@ -43,7 +44,7 @@ void tb_exit_partial(riscv::Cpu& c, const riscv::Op* o) {
 }  // namespace
 
 Engine::Engine(riscv::Cpu& cpu, AddressSpace& as, VirtualClock& clock)
-    : cpu_(cpu), as_(as), clock_(clock) {
+    : cpu_(cpu), as_(as), clock_(clock), compiler_(cpu, chain_, tb_cache_.epoch_ptr()) {
   // A write to translated code invalidates it and ends the running block
   // after the writing instruction (see end_block_after), so what executes
   // next never depends on where a run was sliced.
@@ -102,22 +103,35 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   cpu.current_op = nullptr;
   chain_.stack_base = host_stack_pointer();
   try {
-    ops[0].fn(cpu, ops);
+    if (ops == tb.ops.data()) tb.entry(cpu, ops);
+    else ops[0].fn(cpu, ops);
   } catch (const GuestTrap& t) {
-    // The trapping op marked itself (Cpu::mark_current); the blocks chained
-    // before it have already been counted.
-    assert(cpu.current_op != nullptr);
-    const riscv::Op& op = *cpu.current_op;
-    uint32_t i = op.seq - 1u;
-    bool retires = trap_retires_instruction(t.cause) && !t.rolled_back;
-    cpu.s.icount += i + (retires ? 1 : 0);
-    // Illegal-instruction traps report the instruction bits, as QEMU does.
-    uint64_t tval = t.cause == Cause::kIllegalInsn ? op.raw : t.tval;
-    cpu.s.tb_insn_index = 0;
-    cpu.enter_trap(t.cause, tval, op.pc);
+    take_trap(t);
     return false;
   }
+  // What a compiled block parked instead of unwinding through its frame.
+  if (chain_.trap_pending) {
+    chain_.trap_pending = false;
+    take_trap(chain_.trap);
+    return false;
+  }
+  if (chain_.exception) std::rethrow_exception(std::exchange(chain_.exception, nullptr));
   return true;
+}
+
+void Engine::take_trap(const GuestTrap& t) {
+  riscv::Cpu& cpu = cpu_;
+  // The trapping op marked itself (Cpu::mark_current); the blocks chained
+  // before it have already been counted.
+  assert(cpu.current_op != nullptr);
+  const riscv::Op& op = *cpu.current_op;
+  uint32_t i = op.seq - 1u;
+  bool retires = trap_retires_instruction(t.cause) && !t.rolled_back;
+  cpu.s.icount += i + (retires ? 1 : 0);
+  // Illegal-instruction traps report the instruction bits, as QEMU does.
+  uint64_t tval = t.cause == Cause::kIllegalInsn ? op.raw : t.tval;
+  cpu.s.tb_insn_index = 0;
+  cpu.enter_trap(t.cause, tval, op.pc);
 }
 
 // Fires due timers; handles a waiting hart. Returns false when run() must
@@ -175,6 +189,11 @@ StopReason Engine::run(uint64_t until_icount) {
     if (cpu_.mmu.flush_count() != seen_flush_count_) {
       seen_flush_count_ = cpu_.mmu.flush_count();
       tb_cache_.clear_jump_cache();
+    }
+    const uint64_t* pages;
+    if (unsigned n = cpu_.mmu.pending_page_flushes(pages)) {
+      for (unsigned i = 0; i < n; ++i) tb_cache_.forget_virtual_page(pages[i]);
+      cpu_.mmu.clear_pending_page_flushes();
     }
     StopReason why;
     if (!service_timers_and_idle(why)) return why;

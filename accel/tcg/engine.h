@@ -6,6 +6,8 @@
 #include <cstdint>
 
 #include "accel/tcg/block_exit.h"
+#include "accel/tcg/code_buffer.h"
+#include "accel/tcg/jit_x86_64.h"
 #include "accel/tcg/tb_cache.h"
 #include "target/riscv/cpu.h"
 
@@ -37,6 +39,24 @@ class Engine {
 
   // One instruction per block, as QEMU's -singlestep: per-instruction logs.
   void set_singlestep(bool on) { max_block_insns_ = on ? 1 : kMaxBlockInsns; tb_cache_.clear(); }
+  // Compile blocks to host code (the default where the host allows it), or
+  // only interpret them (-accel tcg,jit=off). Guest behaviour is identical.
+  void set_jit(bool on) {
+    jit_ = on && BlockCompiler::kHostSupported && code_.usable();
+    tb_cache_.clear();
+  }
+  bool jit() const { return jit_; }
+  // Size of the buffer compiled code lives in (-accel tcg,tb-size=MiB);
+  // when full, every translation is dropped and it starts again.
+  void set_code_buffer_size(size_t bytes) {
+    tb_cache_.clear();
+    tb_cache_.free_retired();
+    code_.resize(bytes);
+    jit_ = jit_ && code_.usable();
+  }
+  // Lists each compiled block in /tmp/perf-<pid>.map, where `perf report`
+  // looks for names of code outside any binary.
+  void enable_perf_map() { compiler_.enable_perf_map(); }
   void flush_translations() { tb_cache_.clear(); }
   const TbCache& tb_cache() const { return tb_cache_; }
   uint64_t blocks_translated() const { return blocks_translated_; }
@@ -50,18 +70,22 @@ class Engine {
   bool execute(TranslationBlock& tb, uint64_t stop);
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
+  void take_trap(const riscv::GuestTrap& t);
 
   riscv::Cpu& cpu_;
   AddressSpace& as_;
   VirtualClock& clock_;
+  ChainContext chain_;  // before compiler_, which compiles its address into code
   TbCache tb_cache_;
+  CodeBuffer code_{64u << 20};
+  BlockCompiler compiler_;
+  bool jit_ = BlockCompiler::kHostSupported && code_.usable();
   uint64_t seen_flush_count_ = 0;
   unsigned max_block_insns_ = kMaxBlockInsns;
   uint64_t blocks_translated_ = 0;
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short
-  ChainContext chain_;
 };
 
 }  // namespace rwd

@@ -25,6 +25,13 @@ struct TranslationBlock {
   uint64_t chain_epoch = 0;
   uint32_t size = 0;            // instructions in the block
   std::vector<riscv::Op> ops;   // size instructions, then an exit op
+  // Where a full run of the block starts: its compiled host code, or
+  // ops[0].fn when it is interpreted.
+  riscv::OpFn entry = nullptr;
+  const riscv::Op* first_op = nullptr;  // ops.data(), for compiled code that chains here
+  // For compiled blocks: copies of the ops the code hands to their
+  // interpreter handlers, each followed by a return op (jit_x86_64.h).
+  std::vector<riscv::Op> jit_ops;
 };
 
 }  // namespace rwd

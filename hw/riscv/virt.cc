@@ -44,6 +44,9 @@ VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_cl
     clock_.set_realtime_mode();
   }
   engine_.set_singlestep(opts_.singlestep);
+  if (opts_.tb_size_mib) engine_.set_code_buffer_size(size_t{opts_.tb_size_mib} << 20);
+  engine_.set_jit(opts_.jit);
+  if (opts_.perfmap) engine_.enable_perf_map();
 
   as_.add_ram("virt.mrom", virt_map::kMrom, virt_map::kMromSize, true);
   as_.add_ram("riscv.virt.ram", virt_map::kDram, opts_.ram_size);

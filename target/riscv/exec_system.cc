@@ -84,7 +84,10 @@ DEF_OP(sfence_vma) {
   mark(c, o);
   if (c.s.priv == Priv::U) illegal();
   if (c.s.priv == Priv::S && (c.s.mstatus & mstatus::kTVM)) illegal();
-  c.mmu.flush();
+  // rs1 = x0: all addresses. (The ASID in rs2 is ignored: there is one
+  // address space's worth of TLB, so every ASID is flushed.)
+  if (o.rs1 == 0) c.mmu.flush();
+  else c.mmu.flush_page(c.s.x[o.rs1]);
 }
 
 DEF_OP(fence) {}

@@ -1,5 +1,7 @@
 #include "target/riscv/mmu.h"
 
+#include <algorithm>
+
 #include "target/riscv/cpu.h"
 #include "target/riscv/pmp.h"
 #include "util/log.h"
@@ -43,10 +45,29 @@ Priv priv_of(int idx) {
 
 void Mmu::flush() {
   ++flush_count_;
+  num_pending_pages_ = 0;
+  superpages_lo_ = ~0ull;
+  superpages_hi_ = 0;
   s_.attention = true;
   for (auto& per_idx : tlb_)
     for (auto& per_type : per_idx)
       for (auto& e : per_type) e = TlbEntry{};
+}
+
+void Mmu::flush_page(uint64_t va) {
+  uint64_t page = va & kPageMask;
+  if ((page >= superpages_lo_ && page <= superpages_hi_) || num_pending_pages_ == kMaxPendingPages) {
+    flush();
+    return;
+  }
+  for (auto& per_idx : tlb_) {
+    for (auto& per_type : per_idx) {
+      TlbEntry& e = per_type[(va >> 12) % kTlbSize];
+      if (e.tag == page) e = TlbEntry{};
+    }
+  }
+  pending_pages_[num_pending_pages_++] = page;
+  s_.attention = true;
 }
 
 void Mmu::flush_writes() {
@@ -129,6 +150,10 @@ uint64_t Mmu::walk(uint64_t va, AccessType type, int idx, bool update_ad) {
       std::memcpy(rb->ptr(pte_addr), &pte, 8);
     }
     uint64_t page_offset_mask = (1ull << (12 + 9 * level)) - 1;
+    if (level > 0 && update_ad) {  // (not for debugger walks: they must not change the TLB's behaviour)
+      superpages_lo_ = std::min(superpages_lo_, va & ~page_offset_mask);
+      superpages_hi_ = std::max(superpages_hi_, va | page_offset_mask);
+    }
     return ((ppn << 12) & ~page_offset_mask) | (va & page_offset_mask);
   }
   page_fault(type, va);

@@ -90,6 +90,21 @@ class Mmu {
   // virtual-pc block lookup cache too.
   void flush();
   uint64_t flush_count() const { return flush_count_; }
+  // Drops the translations of the page holding `va` (sfence.vma with an
+  // address), or everything when a superpage translation may cover it, as
+  // the TLB holds superpages as 4 KiB pieces. Linux fences single pages
+  // thousands of times while booting; keeping the rest of the TLB (and the
+  // engine's block lookup cache) warm is what makes that cheap.
+  void flush_page(uint64_t va);
+  // Pages dropped by flush_page since the engine last took them; it drops
+  // its own virtual-pc caches for these. More than kMaxPendingPages of them
+  // become a full flush instead.
+  static constexpr unsigned kMaxPendingPages = 8;
+  unsigned pending_page_flushes(const uint64_t*& pages) const {
+    pages = pending_pages_;
+    return num_pending_pages_;
+  }
+  void clear_pending_page_flushes() { num_pending_pages_ = 0; }
   void flush_page_writes(uint64_t pa_page);
   // Drops every write entry (state hashing: clean pages must fault again).
   void flush_writes();
@@ -100,6 +115,10 @@ class Mmu {
     write_tlb_ = tlb_[data_idx][1];
   }
   int data_idx() const { return data_idx_; }
+  // Where the current context's data TLB pointers live (compiled code
+  // indexes them directly, accel/tcg/jit_x86_64.cc).
+  const TlbEntry* const* read_tlb_slot() const { return &read_tlb_; }
+  const TlbEntry* const* write_tlb_slot() const { return &write_tlb_; }
   int fetch_idx() const { return fetch_idx_; }
   AddressSpace& address_space() { return as_; }
 
@@ -115,6 +134,11 @@ class Mmu {
   const TlbEntry* read_tlb_ = tlb_[kIdxM][0];  // the data TLBs of the current context
   const TlbEntry* write_tlb_ = tlb_[kIdxM][1];
   uint64_t flush_count_ = 0;
+  uint64_t pending_pages_[kMaxPendingPages] = {};
+  unsigned num_pending_pages_ = 0;
+  // Virtual range covered by every superpage walked since the last full
+  // flush (empty when lo > hi).
+  uint64_t superpages_lo_ = ~0ull, superpages_hi_ = 0;
   TlbEntry tlb_[kNumMmuIdx][3][kTlbSize];
 };
 

@@ -80,6 +80,9 @@ run_ok() {
 run_ok "plain -nographic run" -M virt -bios none -nographic -kernel "$ELF"
 run_ok "-machine virt -m 256M -smp 1 -cpu rv64 -display none" -machine virt -m 256M -smp 1 -cpu rv64 -display none -serial stdio -bios none -kernel "$ELF"
 run_ok "-icount shift=7 -singlestep -accel tcg,thread=single" -M virt -icount shift=7,sleep=off -singlestep -accel tcg,thread=single -nographic -bios none -kernel "$ELF"
+run_ok "-accel tcg,jit=off,tb-size=1 -perfmap" -M virt -accel tcg,jit=off,tb-size=1 -perfmap -nographic -bios none -kernel "$ELF"
+expect_error "-accel jit=maybe" "jit must be on or off" -accel tcg,jit=maybe -bios none -kernel "$ELF"
+expect_error "-accel tb-size=0" "tb-size must be a number of MiB" -accel tcg,tb-size=0 -bios none -kernel "$ELF"
 run_ok "-d in_asm,exec,cpu,int -D file" -M virt -nographic -bios none -kernel "$ELF" -d in_asm,exec,cpu,int,fpu -D "$tmp/log"
 if grep -q '^ pc ' "$tmp/log" && grep -q '^IN:' "$tmp/log" && grep -q '^Trace 0:' "$tmp/log"; then ok "log has cpu dumps, disassembly and traces"; else not_ok "log has cpu dumps, disassembly and traces"; fi
 run_ok "-log-bound window" -M virt -nographic -bios none -kernel "$ELF" -d cpu -D "$tmp/log2" -singlestep -log-bound start=100,end=110

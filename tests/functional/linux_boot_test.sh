@@ -26,6 +26,10 @@ boot "a computation" "6765" 'a=0; b=1; i=0; while [ $i -lt 20 ]; do t=$((a+b)); 
 boot "hwclock reads the goldfish RTC" "[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Z][a-z]{2} .*[0-9]{4}" "hwclock -r"
 boot "the guest boots with -icount shift=7" "Linux rewind" "uname -a" -icount shift=7
 boot "the guest boots with -icount shift=0,sleep=off" "Linux rewind" "uname -a" -icount shift=0,sleep=off
+# A 1 MiB code buffer fills up many times during boot: each time every
+# translation is dropped and compilation starts again.
+boot "the guest boots with a small code buffer (-accel tcg,tb-size=1)" "6765" \
+  'a=0; b=1; i=0; while [ $i -lt 20 ]; do t=$((a+b)); a=$b; b=$t; i=$((i+1)); done; echo $a' -accel tcg,tb-size=1
 
 echo "1..$n"
 exit $((failed > 0))

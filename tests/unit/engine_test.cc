@@ -260,6 +260,31 @@ TEST(EngineRun, SlicedRunsAreBitIdenticalToAStraightRun) {
   }
 }
 
+// Blocks run compiled to host code (accel/tcg/jit_x86_64.h) when the host
+// allows, and interpreted when cut short; the sliced runs above mix both.
+// Here the whole run is interpreted and compared with the default engine,
+// with a timer interrupt landing mid-loop as well.
+TEST(EngineRun, InterpretedRunIsBitIdenticalToTheDefaultEngine) {
+  for (uint64_t timer_ticks : {uint64_t{0}, uint64_t{37}}) {
+    auto fast = boot(kLoop);
+    auto interpreted = boot(kLoop);
+    interpreted->engine.set_jit(false);
+    EXPECT_FALSE(interpreted->engine.jit());
+    if (timer_ticks) {
+      for (TestMachine* m : {fast.get(), interpreted.get()}) {
+        m->cpu.s.mtvec = kLoopHandler;
+        m->cpu.s.mie = irq::kMTIP;
+        m->cpu.s.mstatus |= mstatus::kMIE;
+        m->clint.write(kClintMtimecmp, 8, timer_ticks);
+      }
+    }
+    ASSERT_EQ(fast->engine.run(kLoopEnd), StopReason::kLimit);
+    ASSERT_EQ(interpreted->engine.run(kLoopEnd), StopReason::kLimit);
+    EXPECT_EQ(diff_state(interpreted->cpu.s, fast->cpu.s), "") << "timer at " << timer_ticks;
+    EXPECT_EQ(ram_bytes(*interpreted, kLoopData, 256), ram_bytes(*fast, kLoopData, 256));
+  }
+}
+
 // ------------------------------------------------------- timer interrupts
 
 // Arms the CLINT for mtime == `ticks` (100 instructions per tick at shift 0)

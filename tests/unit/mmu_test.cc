@@ -319,6 +319,40 @@ TEST_F(MmuTest, TlbHitsUntilFlushed) {
   expect_trap([&] { mmu().load<uint32_t>(0x1000); }, Cause::kLoadPageFault, 0x1000, "after flush");
 }
 
+// sfence.vma with an address (Mmu::flush_page) drops only that page; other
+// pages stay cached (stale here on purpose, to make the difference visible),
+// unless a superpage may cover the address, when everything goes.
+TEST_F(MmuTest, PageFlushDropsOnlyThatPageUnlessASuperpageCoversIt) {
+  enable(satp::kModeSv39);
+  uint64_t pte_a = map(0x1000, kData, 0, kRW | kAD);
+  uint64_t pte_b = map(0x2000, kData + 0x1000, 0, kRW | kAD);
+  m.write32(kData, 0xaaaaaaaa);
+  m.write32(kData + 0x1000, 0xbbbbbbbb);
+  m.write32(kData + 0x2000, 0xcccccccc);
+  set_priv(Priv::S);
+  EXPECT_EQ(mmu().load<uint32_t>(0x1000), 0xaaaaaaaau);
+  EXPECT_EQ(mmu().load<uint32_t>(0x2000), 0xbbbbbbbbu);
+  // Point both PTEs at the third page, then fence only the first.
+  m.write64(pte_a, (((kData + 0x2000) >> 12) << 10) | kRW | kAD);
+  m.write64(pte_b, (((kData + 0x2000) >> 12) << 10) | kRW | kAD);
+  uint64_t full_flushes = mmu().flush_count();
+  mmu().flush_page(0x1234);
+  EXPECT_EQ(mmu().flush_count(), full_flushes) << "a 4 KiB page is flushed alone";
+  const uint64_t* pages;
+  ASSERT_EQ(mmu().pending_page_flushes(pages), 1u) << "the engine is told which page";
+  EXPECT_EQ(pages[0], 0x1000u);
+  EXPECT_EQ(mmu().load<uint32_t>(0x1000), 0xccccccccu) << "the fenced page is walked again";
+  EXPECT_EQ(mmu().load<uint32_t>(0x2000), 0xbbbbbbbbu) << "the other page is still cached";
+
+  // Once a superpage has been walked, fencing an address it covers flushes all.
+  map(0x200000, kMega, 1, kRW | kAD);
+  EXPECT_EQ(mmu().load<uint32_t>(0x200000), m.read32(kMega));
+  mmu().flush_page(0x203000);
+  EXPECT_GT(mmu().flush_count(), full_flushes);
+  EXPECT_EQ(mmu().pending_page_flushes(pages), 0u) << "a full flush supersedes page flushes";
+  EXPECT_EQ(mmu().load<uint32_t>(0x2000), 0xccccccccu);
+}
+
 TEST_F(MmuTest, TlbEntriesAreKeptPerPrivilegeContext) {
   enable(satp::kModeSv39);
   map(0x3000, kData, 0, kRW | pte::kU | kAD);

@@ -1,0 +1,495 @@
+#include "accel/tcg/jit_x86_64.h"
+
+#include <unistd.h>
+
+#include <deque>
+#include <exception>
+#include <optional>
+#include <unordered_map>
+
+#include "accel/tcg/block_exit.h"
+#include "accel/tcg/x86_64_assembler.h"
+#include "target/riscv/insn_handlers.h"
+
+namespace rwd {
+
+using riscv::Cpu;
+using riscv::Op;
+using riscv::OpFn;
+using namespace x86;
+
+namespace {
+
+// --- Calls from compiled code back into handlers -----------------------------
+
+// The op placed after each fallback copy: the handler's tail call lands here
+// and the call returns to the compiled code.
+void return_to_jit(Cpu& c, const Op*) { c.chain->op_returned = true; }
+
+// Runs one op by its interpreter handler. Returns 0 to continue the block,
+// 1 when the block must return to the engine: the op trapped (parked in the
+// ChainContext) or ended the block itself (end_block_after, which counted it).
+int run_op_from_jit(Cpu& c, const Op* o) {
+  ChainContext& ch = *c.chain;
+  ch.op_returned = false;
+  try {
+    o->fn(c, o);
+  } catch (const riscv::GuestTrap& t) {
+    ch.trap = t;
+    ch.trap_pending = true;
+    return 1;
+  } catch (...) {
+    ch.exception = std::current_exception();
+    return 1;
+  }
+  return ch.op_returned ? 0 : 1;
+}
+
+// --- What is compiled inline ---------------------------------------------------
+
+enum class Kind : uint8_t {
+  kAluImm, kAluImmW, kShiftImm, kShiftImmW, kAluReg, kAluRegW, kShiftReg, kShiftRegW,
+  kSetLtImm, kSetLtReg, kMul, kMulW, kConst, kLoad, kStore, kFLoad, kFStore,
+};
+
+struct Native {
+  Kind kind;
+  uint8_t op = 0;        // Alu, Shift or Cond
+  uint8_t size = 0;      // memory access bytes
+  bool is_signed = false;  // loads: sign-extend
+  bool pc_relative = false;  // kConst: value is pc + imm (auipc) rather than imm
+};
+
+const std::unordered_map<OpFn, Native>& native_table() {
+  using namespace riscv;
+  static const std::unordered_map<OpFn, Native> table = {
+      {op_addi, {Kind::kAluImm, kAdd}},   {op_xori, {Kind::kAluImm, kXor}},
+      {op_ori, {Kind::kAluImm, kOr}},     {op_andi, {Kind::kAluImm, kAnd}},
+      {op_addiw, {Kind::kAluImmW, kAdd}},
+      {op_slli, {Kind::kShiftImm, kShl}}, {op_srli, {Kind::kShiftImm, kShr}},
+      {op_srai, {Kind::kShiftImm, kSar}},
+      {op_slliw, {Kind::kShiftImmW, kShl}}, {op_srliw, {Kind::kShiftImmW, kShr}},
+      {op_sraiw, {Kind::kShiftImmW, kSar}},
+      {op_add, {Kind::kAluReg, kAdd}},    {op_sub, {Kind::kAluReg, kSub}},
+      {op_and, {Kind::kAluReg, kAnd}},    {op_or, {Kind::kAluReg, kOr}},
+      {op_xor, {Kind::kAluReg, kXor}},
+      {op_addw, {Kind::kAluRegW, kAdd}},  {op_subw, {Kind::kAluRegW, kSub}},
+      {op_sll, {Kind::kShiftReg, kShl}},  {op_srl, {Kind::kShiftReg, kShr}},
+      {op_sra, {Kind::kShiftReg, kSar}},
+      {op_sllw, {Kind::kShiftRegW, kShl}}, {op_srlw, {Kind::kShiftRegW, kShr}},
+      {op_sraw, {Kind::kShiftRegW, kSar}},
+      {op_slti, {Kind::kSetLtImm, kL}},   {op_sltiu, {Kind::kSetLtImm, kB}},
+      {op_slt, {Kind::kSetLtReg, kL}},    {op_sltu, {Kind::kSetLtReg, kB}},
+      {op_mul, {Kind::kMul}},             {op_mulw, {Kind::kMulW}},
+      {op_lui, {Kind::kConst}},           {op_auipc, {Kind::kConst, 0, 0, false, true}},
+      {op_lb, {Kind::kLoad, 0, 1, true}}, {op_lbu, {Kind::kLoad, 0, 1, false}},
+      {op_lh, {Kind::kLoad, 0, 2, true}}, {op_lhu, {Kind::kLoad, 0, 2, false}},
+      {op_lw, {Kind::kLoad, 0, 4, true}}, {op_lwu, {Kind::kLoad, 0, 4, false}},
+      {op_ld, {Kind::kLoad, 0, 8, true}},
+      {op_sb, {Kind::kStore, 0, 1}},      {op_sh, {Kind::kStore, 0, 2}},
+      {op_sw, {Kind::kStore, 0, 4}},      {op_sd, {Kind::kStore, 0, 8}},
+      {op_flw, {Kind::kFLoad, 0, 4}},     {op_fld, {Kind::kFLoad, 0, 8}},
+      {op_fsw, {Kind::kFStore, 0, 4}},    {op_fsd, {Kind::kFStore, 0, 8}},
+  };
+  return table;
+}
+
+static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
+static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the page number");
+
+// Emits one block. Register use: rbx holds the Cpu (callee-saved, so it
+// survives helper calls); rax, rcx, rdx are scratch.
+class Emitter {
+ public:
+  Emitter(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch, TranslationBlock& tb)
+      : cpu_(cpu), chain_(chain), epoch_(epoch), tb_(tb) {}
+
+  // Returns false when the block is not worth compiling.
+  bool block() {
+    const std::unordered_map<OpFn, Native>& natives = native_table();
+    const Op& last = tb_.ops[tb_.size - 1];
+    auto last_native = natives.find(last.fn);
+    ExitKind exit = exit_kind(last.fn);
+    if (tb_.size == 1 && exit == ExitKind::kNone && last_native == natives.end()) return false;
+
+    a_.push(RBX);  // also aligns the stack for calls
+    a_.mov(RBX, RDI);
+    a_.bind(body_);
+    for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
+      const Op& o = tb_.ops[i];
+      auto it = natives.find(o.fn);
+      if (it == natives.end()) call_handler(o);
+      else emit(o, it->second);
+    }
+    if (exit != ExitKind::kNone) {
+      branch_exit(last, exit);
+    } else if (last_native != natives.end()) {
+      emit(last, last_native->second);
+      a_.mov_imm(RSI, tb_.next_pc);
+      chain_exit(0, false, tb_.next_pc);
+    } else {
+      // Anything else (CSR access, ecall, mret, ...): the op's own handler
+      // performs it and the exit, entered as the interpreter would enter it.
+      a_.mov(RDI, RBX);
+      a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&last));
+      a_.pop(RBX);
+      a_.jmp(mem(RSI, 0));  // Op::fn is the first field
+    }
+    for (SlowPath& s : slow_paths_) {
+      a_.bind(s.entry);
+      call_handler_raw(*s.op);
+      a_.jmp(s.resume);
+    }
+    a_.bind(return_);
+    a_.pop(RBX);
+    a_.ret();
+    return true;
+  }
+  const std::vector<uint8_t>& code() const { return a_.code(); }
+
+ private:
+  enum class ExitKind { kNone, kJal, kJalr, kBranch };
+  static ExitKind exit_kind(OpFn fn) {
+    using namespace riscv;
+    if (fn == op_jal) return ExitKind::kJal;
+    if (fn == op_jalr) return ExitKind::kJalr;
+    if (fn == op_beq || fn == op_bne || fn == op_blt || fn == op_bge || fn == op_bltu || fn == op_bgeu)
+      return ExitKind::kBranch;
+    return ExitKind::kNone;
+  }
+  static Cond branch_condition(OpFn fn) {
+    using namespace riscv;
+    if (fn == op_beq) return kE;
+    if (fn == op_bne) return kNE;
+    if (fn == op_blt) return kL;
+    if (fn == op_bge) return kGE;
+    if (fn == op_bltu) return kB;
+    return kAE;  // bgeu
+  }
+
+  // The block's last instruction when it is a jump or branch, then the exit.
+  void branch_exit(const Op& o, ExitKind kind) {
+    switch (kind) {
+      case ExitKind::kBranch: {
+        Assembler::Label taken;
+        a_.mov(RAX, x(o.rs1));
+        a_.alu(kCmp, RAX, x(o.rs2));
+        a_.jcc(branch_condition(o.fn), taken);
+        a_.mov_imm(RSI, tb_.next_pc);
+        chain_exit(0, false, tb_.next_pc);
+        a_.bind(taken);
+        a_.mov_imm(RSI, o.pc + static_cast<uint64_t>(o.imm));
+        chain_exit(1, false, o.pc + static_cast<uint64_t>(o.imm));
+        return;
+      }
+      case ExitKind::kJal:
+        store_const(o.rd, o.pc + o.len);
+        a_.mov_imm(RSI, o.pc + static_cast<uint64_t>(o.imm));
+        chain_exit(1, false, o.pc + static_cast<uint64_t>(o.imm));
+        return;
+      case ExitKind::kJalr:
+        a_.mov(RSI, x(o.rs1));  // the target first: rd may be rs1
+        if (o.imm != 0) a_.alu_imm(kAdd, RSI, static_cast<int32_t>(o.imm));
+        a_.alu_imm(kAnd, RSI, -2);
+        store_const(o.rd, o.pc + o.len);
+        chain_exit(1, true);
+        return;
+      case ExitKind::kNone:
+        return;
+    }
+  }
+
+  // Leaves the block for the guest pc in rsi (`target` when it is a
+  // constant) through exit slot `slot`. The fast path is chain::leave's,
+  // inline: when nothing needs the engine and the slot links a block that
+  // fits the budget, count this block and jump straight into that one's
+  // code. Otherwise the block's exit op does it all (counting, looking the
+  // successor up, linking it for next time).
+  void chain_exit(int slot, bool check_pc, std::optional<uint64_t> target = std::nullopt) {
+    Assembler::Label slow;
+    a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    a_.mov(RAX, mem(RBX, offset_of(&cpu_.s.icount)));
+    a_.alu_imm(kAdd, RAX, static_cast<int32_t>(tb_.size));  // icount after this block
+    a_.cmp8_imm(mem(RBX, offset_of(&cpu_.s.attention)), 0);
+    a_.jcc(kNE, slow);
+    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
+    if (target == tb_.vpc) {
+      // A loop onto itself: this block's code is its own successor, valid
+      // for as long as nothing raised `attention` (invalidating a block
+      // takes a store to its page, and that raises it). Only the budget for
+      // one more run is left to check.
+      Assembler::Label not_now;
+      a_.mov(RDI, RAX);
+      a_.alu_imm(kAdd, RDI, static_cast<int32_t>(tb_.size));
+      a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
+      a_.jcc(kA, not_now);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+      a_.mov_imm(RSI, tb_.next_pc);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+      a_.jmp(body_);
+      a_.bind(not_now);
+    }
+    a_.alu(kCmp, RAX, mem(RCX, offsetof(ChainContext, stop)));
+    a_.jcc(kAE, slow);
+    a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
+    a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(epoch_));
+    a_.mov(RDI, mem(RDI, 0));
+    a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
+    a_.jcc(kNE, slow);
+    if (check_pc) {
+      a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
+      a_.jcc(kNE, slow);
+    }
+    a_.mov(RDX, mem(RDX, tb_offset(&tb_.chain[slot])));
+    a_.test(RDX, RDX);
+    a_.jcc(kE, slow);
+    a_.mov32(RDI, mem(RDX, tb_offset(&tb_.size)));
+    a_.alu(kAdd, RDI, RAX);
+    a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
+    a_.jcc(kA, slow);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    a_.mov(RSI, mem(RDX, tb_offset(&tb_.next_pc)));
+    a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    a_.mov(RDI, RBX);
+    a_.mov(RSI, mem(RDX, tb_offset(&tb_.first_op)));
+    a_.pop(RBX);
+    a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
+    a_.bind(slow);
+    a_.mov(RDI, RBX);
+    a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
+    a_.pop(RBX);
+    a_.jmp(mem(RSI, 0));
+  }
+
+  int32_t tb_offset(const void* field) const {
+    return static_cast<int32_t>(reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&tb_));
+  }
+  void store_const(unsigned rd, uint64_t v) {
+    if (rd == 32) return;
+    if (Assembler::fits_i32(static_cast<int64_t>(v))) {
+      a_.mov_imm32(x(rd), static_cast<int32_t>(v));
+    } else {
+      a_.mov_imm(RAX, v);
+      a_.mov(x(rd), RAX);
+    }
+  }
+
+  struct SlowPath {
+    Assembler::Label entry, resume;
+    const Op* op;
+  };
+
+  int32_t offset_of(const void* field) const {
+    return static_cast<int32_t>(reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu_));
+  }
+  Mem x(unsigned r) const { return mem(RBX, offset_of(&cpu_.s.x[r])); }
+  Mem f(unsigned r) const { return mem(RBX, offset_of(&cpu_.s.f[r])); }
+
+  // A copy of `o` followed by the return op, for run_op_from_jit.
+  const Op* fallback_copy(const Op& o) {
+    tb_.jit_ops.push_back(o);
+    Op back{};
+    back.fn = return_to_jit;
+    tb_.jit_ops.push_back(back);
+    return &tb_.jit_ops[tb_.jit_ops.size() - 2];
+  }
+  void call_handler_raw(const Op& copy) {
+    a_.mov(RDI, RBX);
+    a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&copy));
+    a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(&run_op_from_jit));
+    a_.call(RAX);
+    a_.test32(RAX, RAX);
+    a_.jcc(kNE, return_);
+  }
+  void call_handler(const Op& o) { call_handler_raw(*fallback_copy(o)); }
+
+  void store_rd(const Op& o, Reg r) { a_.mov(x(o.rd), r); }
+  void store_rd_w(const Op& o, Reg r) {  // a 32-bit result, sign-extended
+    a_.movsxd(r, r);
+    a_.mov(x(o.rd), r);
+  }
+
+  void emit(const Op& o, const Native& n) {
+    const bool writes_sink = o.rd == 32;
+    switch (n.kind) {
+      case Kind::kAluImm:
+        if (writes_sink) return;
+        a_.mov(RAX, x(o.rs1));
+        a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm));
+        return store_rd(o, RAX);
+      case Kind::kAluImmW:
+        if (writes_sink) return;
+        a_.mov32(RAX, x(o.rs1));
+        a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm), false);
+        return store_rd_w(o, RAX);
+      case Kind::kShiftImm:
+        if (writes_sink) return;
+        a_.mov(RAX, x(o.rs1));
+        a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 63));
+        return store_rd(o, RAX);
+      case Kind::kShiftImmW:
+        if (writes_sink) return;
+        a_.mov32(RAX, x(o.rs1));
+        a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 31), false);
+        return store_rd_w(o, RAX);
+      case Kind::kAluReg:
+        if (writes_sink) return;
+        a_.mov(RAX, x(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2));
+        return store_rd(o, RAX);
+      case Kind::kAluRegW:
+        if (writes_sink) return;
+        a_.mov32(RAX, x(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2), false);
+        return store_rd_w(o, RAX);
+      case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
+        if (writes_sink) return;
+        a_.mov(RCX, x(o.rs2));
+        a_.mov(RAX, x(o.rs1));
+        a_.shift_cl(static_cast<Shift>(n.op), RAX);
+        return store_rd(o, RAX);
+      case Kind::kShiftRegW:  // 32-bit shifts mask the count to 5 bits
+        if (writes_sink) return;
+        a_.mov(RCX, x(o.rs2));
+        a_.mov32(RAX, x(o.rs1));
+        a_.shift_cl(static_cast<Shift>(n.op), RAX, false);
+        return store_rd_w(o, RAX);
+      case Kind::kSetLtImm:
+      case Kind::kSetLtReg:
+        if (writes_sink) return;
+        a_.mov(RAX, x(o.rs1));
+        if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, RAX, static_cast<int32_t>(o.imm));
+        else a_.alu(kCmp, RAX, x(o.rs2));
+        a_.setcc(static_cast<Cond>(n.op), RAX);
+        a_.movzx8(RAX, RAX);
+        return store_rd(o, RAX);
+      case Kind::kMul:
+        if (writes_sink) return;
+        a_.mov(RAX, x(o.rs1));
+        a_.imul(RAX, x(o.rs2));
+        return store_rd(o, RAX);
+      case Kind::kMulW:
+        if (writes_sink) return;
+        a_.mov32(RAX, x(o.rs1));
+        a_.imul(RAX, x(o.rs2), false);
+        return store_rd_w(o, RAX);
+      case Kind::kConst:
+        return store_const(o.rd, static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
+      case Kind::kLoad:
+      case Kind::kFLoad:
+        return load(o, n);
+      case Kind::kStore:
+      case Kind::kFStore:
+        return store(o, n);
+    }
+  }
+
+  // Guest virtual address into rax, its TLB entry into rdx; jumps to a new
+  // slow path (returned) unless the entry maps the whole access.
+  SlowPath& tlb_lookup(const Op& o, unsigned size, const riscv::TlbEntry* const* tlb_slot) {
+    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
+    SlowPath& s = slow_paths_.back();
+    a_.mov(RAX, x(o.rs1));
+    if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
+    a_.mov(RDX, RAX);
+    a_.shift_imm(kShr, RDX, 12);
+    a_.movzx8(RDX, RDX);                       // (va >> 12) % 256
+    a_.lea(RDX, mem(RDX, RDX, 2));             // * 3
+    a_.mov(RCX, mem(RBX, offset_of(tlb_slot)));
+    a_.lea(RDX, mem(RCX, RDX, 8));             // * 8: &tlb[index]
+    a_.mov(RCX, RAX);
+    a_.alu_imm(kAnd, RCX, -4096);
+    a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
+    a_.jcc(kNE, s.entry);
+    if (size > 1) {  // the access must not cross into the next page
+      a_.mov(RCX, RAX);
+      a_.alu_imm(kAnd, RCX, 0xfff, false);
+      a_.alu_imm(kCmp, RCX, static_cast<int32_t>(4096 - size), false);
+      a_.jcc(kA, s.entry);
+    }
+    a_.alu(kAdd, RAX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
+    return s;
+  }
+
+  void load(const Op& o, const Native& n) {
+    SlowPath& s = tlb_lookup(o, n.size, cpu_.mmu.read_tlb_slot());
+    Mem host = mem(RAX, 0);
+    switch (n.size) {
+      case 1: n.is_signed ? a_.movsx8(RAX, host) : a_.movzx8(RAX, host); break;
+      case 2: n.is_signed ? a_.movsx16(RAX, host) : a_.movzx16(RAX, host); break;
+      case 4: n.is_signed ? a_.movsx32(RAX, host) : a_.mov32(RAX, host); break;
+      default: a_.mov(RAX, host); break;
+    }
+    if (n.kind == Kind::kFLoad) {
+      if (n.size == 4) {  // NaN-box a single
+        a_.mov_imm(RCX, 0xffffffff00000000ull);
+        a_.alu(kOr, RAX, RCX);
+      }
+      a_.mov(f(o.rd), RAX);
+      a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
+      a_.mov(RDX, mem(RBX, offset_of(&cpu_.s.mstatus)));
+      a_.alu(kOr, RDX, RCX);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.mstatus)), RDX);
+    } else if (o.rd != 32) {
+      a_.mov(x(o.rd), RAX);
+    }
+    a_.bind(s.resume);
+  }
+
+  void store(const Op& o, const Native& n) {
+    SlowPath& s = tlb_lookup(o, n.size, cpu_.mmu.write_tlb_slot());
+    a_.mov(RCX, n.kind == Kind::kFStore ? f(o.rs2) : x(o.rs2));
+    Mem host = mem(RAX, 0);
+    switch (n.size) {
+      case 1: a_.mov8(host, RCX); break;
+      case 2: a_.mov16(host, RCX); break;
+      case 4: a_.mov32(host, RCX); break;
+      default: a_.mov(host, RCX); break;
+    }
+    a_.bind(s.resume);
+  }
+
+  Cpu& cpu_;
+  const ChainContext& chain_;
+  const uint64_t* epoch_;
+  TranslationBlock& tb_;
+  Assembler a_;
+  Assembler::Label body_;    // after the prologue
+  Assembler::Label return_;  // back to the engine
+  std::deque<SlowPath> slow_paths_;  // stable addresses: labels are patched in place
+};
+
+}  // namespace
+
+BlockCompiler::BlockCompiler(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch)
+    : cpu_(cpu), chain_(chain), epoch_(epoch) {}
+
+BlockCompiler::~BlockCompiler() {
+  if (perf_map_) std::fclose(perf_map_);
+}
+
+void BlockCompiler::enable_perf_map() {
+  char path[64];
+  std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+  perf_map_ = std::fopen(path, "w");  // best effort: profiling aid only
+}
+
+OpFn BlockCompiler::compile(TranslationBlock& tb, CodeBuffer& buf) {
+  // Fallback copies are referenced by address from the code: never reallocate.
+  tb.jit_ops.clear();
+  tb.jit_ops.reserve(2 * tb.size);
+  Emitter e(cpu_, chain_, epoch_, tb);
+  const uint8_t* code = e.block() ? buf.add(e.code()) : nullptr;
+  if (!code) {
+    tb.jit_ops.clear();
+    return nullptr;
+  }
+  if (perf_map_) {
+    std::fprintf(perf_map_, "%lx %zx guest-%llx\n", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(code)),
+                 e.code().size(), static_cast<unsigned long long>(tb.vpc));
+    std::fflush(perf_map_);
+  }
+  return reinterpret_cast<OpFn>(const_cast<uint8_t*>(code));
+}
+
+}  // namespace rwd
