@@ -125,8 +125,7 @@ class Emitter {
       branch_exit(last, exit);
     } else if (last_native != natives.end()) {
       emit(last, last_native->second);
-      a_.mov_imm(RSI, tb_.next_pc);
-      chain_exit(0, false, tb_.next_pc);
+      chain_exit(0, tb_.next_pc);
     } else {
       // Anything else (CSR access, ecall, mret, ...): the op's own handler
       // performs it and the exit, entered as the interpreter would enter it.
@@ -175,38 +174,36 @@ class Emitter {
         a_.mov(RAX, x(o.rs1));
         a_.alu(kCmp, RAX, x(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
-        a_.mov_imm(RSI, tb_.next_pc);
-        chain_exit(0, false, tb_.next_pc);
+        chain_exit(0, tb_.next_pc);
         a_.bind(taken);
-        a_.mov_imm(RSI, o.pc + static_cast<uint64_t>(o.imm));
-        chain_exit(1, false, o.pc + static_cast<uint64_t>(o.imm));
+        chain_exit(1, o.pc + static_cast<uint64_t>(o.imm));
         return;
       }
       case ExitKind::kJal:
         store_const(o.rd, o.pc + o.len);
-        a_.mov_imm(RSI, o.pc + static_cast<uint64_t>(o.imm));
-        chain_exit(1, false, o.pc + static_cast<uint64_t>(o.imm));
+        chain_exit(1, o.pc + static_cast<uint64_t>(o.imm));
         return;
       case ExitKind::kJalr:
         a_.mov(RSI, x(o.rs1));  // the target first: rd may be rs1
         if (o.imm != 0) a_.alu_imm(kAdd, RSI, static_cast<int32_t>(o.imm));
         a_.alu_imm(kAnd, RSI, -2);
         store_const(o.rd, o.pc + o.len);
-        chain_exit(1, true);
+        chain_exit(1, std::nullopt);
         return;
       case ExitKind::kNone:
         return;
     }
   }
 
-  // Leaves the block for the guest pc in rsi (`target` when it is a
-  // constant) through exit slot `slot`. The fast path is chain::leave's,
-  // inline: when nothing needs the engine and the slot links a block that
-  // fits the budget, count this block and jump straight into that one's
-  // code. Otherwise the block's exit op does it all (counting, looking the
-  // successor up, linking it for next time).
-  void chain_exit(int slot, bool check_pc, std::optional<uint64_t> target = std::nullopt) {
+  // Leaves the block for guest pc `target`, or for the pc computed into rsi
+  // when the target is not a constant (jalr), through exit slot `slot`. The
+  // fast path is chain::leave's, inline: when nothing needs the engine and
+  // the slot links a block that fits the budget, count this block and jump
+  // straight into that one's code. Otherwise the block's exit op does it all
+  // (counting, looking the successor up, linking it for next time).
+  void chain_exit(int slot, std::optional<uint64_t> target) {
     Assembler::Label slow;
+    if (target) a_.mov_imm(RSI, *target);
     a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     a_.mov(RAX, mem(RBX, offset_of(&cpu_.s.icount)));
     a_.alu_imm(kAdd, RAX, static_cast<int32_t>(tb_.size));  // icount after this block
@@ -236,7 +233,7 @@ class Emitter {
     a_.mov(RDI, mem(RDI, 0));
     a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
     a_.jcc(kNE, slow);
-    if (check_pc) {
+    if (!target) {  // a link for a variable target holds for the pc it was made for
       a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
       a_.jcc(kNE, slow);
     }
@@ -310,53 +307,48 @@ class Emitter {
   }
 
   void emit(const Op& o, const Native& n) {
-    const bool writes_sink = o.rd == 32;
+    // An x0 destination (decoded as the sink x[32]) makes a register-only
+    // instruction a no-op; a load must still access memory (it may fault).
+    const bool memory = n.kind == Kind::kLoad || n.kind == Kind::kFLoad || n.kind == Kind::kStore ||
+                        n.kind == Kind::kFStore;
+    if (o.rd == 32 && !memory) return;
     switch (n.kind) {
       case Kind::kAluImm:
-        if (writes_sink) return;
         a_.mov(RAX, x(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm));
         return store_rd(o, RAX);
       case Kind::kAluImmW:
-        if (writes_sink) return;
         a_.mov32(RAX, x(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftImm:
-        if (writes_sink) return;
         a_.mov(RAX, x(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 63));
         return store_rd(o, RAX);
       case Kind::kShiftImmW:
-        if (writes_sink) return;
         a_.mov32(RAX, x(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 31), false);
         return store_rd_w(o, RAX);
       case Kind::kAluReg:
-        if (writes_sink) return;
         a_.mov(RAX, x(o.rs1));
         a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2));
         return store_rd(o, RAX);
       case Kind::kAluRegW:
-        if (writes_sink) return;
         a_.mov32(RAX, x(o.rs1));
         a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
-        if (writes_sink) return;
         a_.mov(RCX, x(o.rs2));
         a_.mov(RAX, x(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX);
         return store_rd(o, RAX);
       case Kind::kShiftRegW:  // 32-bit shifts mask the count to 5 bits
-        if (writes_sink) return;
         a_.mov(RCX, x(o.rs2));
         a_.mov32(RAX, x(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX, false);
         return store_rd_w(o, RAX);
       case Kind::kSetLtImm:
       case Kind::kSetLtReg:
-        if (writes_sink) return;
         a_.mov(RAX, x(o.rs1));
         if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, RAX, static_cast<int32_t>(o.imm));
         else a_.alu(kCmp, RAX, x(o.rs2));
@@ -364,12 +356,10 @@ class Emitter {
         a_.movzx8(RAX, RAX);
         return store_rd(o, RAX);
       case Kind::kMul:
-        if (writes_sink) return;
         a_.mov(RAX, x(o.rs1));
         a_.imul(RAX, x(o.rs2));
         return store_rd(o, RAX);
       case Kind::kMulW:
-        if (writes_sink) return;
         a_.mov32(RAX, x(o.rs1));
         a_.imul(RAX, x(o.rs2), false);
         return store_rd_w(o, RAX);
