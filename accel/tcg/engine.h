@@ -42,17 +42,16 @@ class Engine {
   // Compile blocks to host code (the default where the host allows it), or
   // only interpret them (-accel tcg,jit=off). Guest behaviour is identical.
   void set_jit(bool on) {
-    jit_ = on && BlockCompiler::kHostSupported && code_.usable();
+    jit_requested_ = on;
     tb_cache_.clear();
   }
-  bool jit() const { return jit_; }
+  bool jit() const { return jit_requested_ && BlockCompiler::kHostSupported && code_.usable(); }
   // Size of the buffer compiled code lives in (-accel tcg,tb-size=MiB);
   // when full, every translation is dropped and it starts again.
   void set_code_buffer_size(size_t bytes) {
     tb_cache_.clear();
     tb_cache_.free_retired();
     code_.resize(bytes);
-    jit_ = jit_ && code_.usable();
   }
   // Lists each compiled block in /tmp/perf-<pid>.map, where `perf report`
   // looks for names of code outside any binary.
@@ -79,7 +78,7 @@ class Engine {
   TbCache tb_cache_;
   CodeBuffer code_{64u << 20};
   BlockCompiler compiler_;
-  bool jit_ = BlockCompiler::kHostSupported && code_.usable();
+  bool jit_requested_ = true;
   uint64_t seen_flush_count_ = 0;
   unsigned max_block_insns_ = kMaxBlockInsns;
   uint64_t blocks_translated_ = 0;

@@ -15,7 +15,8 @@ using riscv::Op;
 // The block stops after a control-flow or system instruction, at an illegal
 // instruction, at the end of the page, or after max_block_insns_.
 TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* host) {
-  if (jit_ && code_.available() < BlockCompiler::kMaxBlockCode) {
+  const bool jit = this->jit();
+  if (jit && code_.available() < BlockCompiler::kMaxBlockCode) {
     // The code buffer is full: start it again with no translations at all.
     // Nothing is running (translation happens between runs of blocks).
     tb_cache_.clear();
@@ -71,7 +72,7 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   exit_op.pc = pc;
   exit_op.imm = static_cast<int64_t>(reinterpret_cast<uintptr_t>(tb.get()));
   tb->ops.push_back(exit_op);
-  if (jit_) tb->entry = compiler_.compile(*tb, code_);
+  if (jit) tb->entry = compiler_.compile(*tb, code_);
   // Fuse adjacent pairs (looked up by their plain handlers), replicate the
   // rest, and let the last instruction perform the block exit itself when it
   // can. The last op keeps that form even when a pair absorbed it: it is the
