@@ -1,10 +1,10 @@
 // A one-line, human-readable summary of an event's payload, shared by
 // rewind-dump and the rrfile fuzz target. Parsing is bounds-checked: a
-// malformed payload throws RrFormatError.
+// malformed payload throws DecodeError.
 #pragma once
 #include <string>
 
-#include "replay/byte_codec.h"
+#include "util/byte_codec.h"
 #include "replay/events.h"
 
 namespace rwd {

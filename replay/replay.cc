@@ -80,7 +80,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   if (h.get("build") != this_build())
     std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", h.get("build").c_str(), this_build().c_str());
   if (reader_->blocks().empty())
-    throw RrFormatError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
+    throw DecodeError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
   if (!reader_->truncation().empty())
     std::fprintf(stderr, "rewind: warning: rrfile '%s' is incomplete: %s; replaying up to instruction %" PRIu64 "\n",
                  path_.c_str(), reader_->truncation().c_str(), reader_->final_icount());
@@ -290,13 +290,13 @@ bool ReplayController::fill_queue() {
       Pending p;
       while (cur.next(p.kind_byte, p.icount, p.payload)) {
         uint8_t k = p.kind_byte & kKindMask;
-        if (k < 1 || k >= kEventKindCount) throw RrFormatError("unknown event kind " + std::to_string(k));
+        if (k < 1 || k >= kEventKindCount) throw DecodeError("unknown event kind " + std::to_string(k));
         p.kind = static_cast<EventKind>(k);
         queue_.push_back(std::move(p));
         p = Pending();
       }
-    } catch (const RrFormatError& e) {
-      throw RrFormatError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ": malformed events (" +
+    } catch (const DecodeError& e) {
+      throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ": malformed events (" +
                           e.what() + ")");
     }
     ++next_block_;
@@ -339,7 +339,7 @@ void ReplayController::exhausted() {
 
 void ReplayController::verify_check(const Pending& e, ByteReader& r) {
   uint32_t rec = r.u32();
-  if (!r.at_end()) throw RrFormatError("trailing bytes in an event");
+  if (!r.at_end()) throw DecodeError("trailing bytes in an event");
   uint32_t mine = check_now();
   if (rec != mine) {
     std::string part = StateHasher::cpu_part_differs(rec, mine)
@@ -376,7 +376,7 @@ bool ReplayController::replay_service(bool idle) {
               " at instruction " + std::to_string(e->icount));
     return true;
   }
-  if (!(e->kind_byte & kBatchStart)) throw RrFormatError("rrfile '" + path_ + "': event batch without a start mark");
+  if (!(e->kind_byte & kBatchStart)) throw DecodeError("rrfile '" + path_ + "': event batch without a start mark");
   bool first = true;
   while ((e = peek()) && e->icount == now && !is_sync(e->kind) && (first || !(e->kind_byte & kBatchStart))) {
     first = false;

@@ -65,7 +65,7 @@ class ReplayController {
   enum class Mode { kRecord, kReplay };
 
   // Opens the rrfile (record: creates it and writes the header; replay:
-  // validates it and checks the machine configuration). Throws RrFormatError
+  // validates it and checks the machine configuration). Throws DecodeError
   // or std::runtime_error with a one-line message. May set opts.seed.
   ReplayController(Options& opts, int argc, char** argv);
   ~ReplayController();

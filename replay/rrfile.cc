@@ -58,7 +58,7 @@ void get_block_fields(ByteReader& r, RrBlockInfo& b) {
 
 RrWriter::RrWriter(const std::string& path, const RrHeader& header) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw RrFormatError("cannot create rrfile '" + path + "': " + std::strerror(errno));
+  if (fd_ < 0) throw DecodeError("cannot create rrfile '" + path + "': " + std::strerror(errno));
   ByteWriter body;
   body.varint(header.fields.size());
   for (auto& [k, v] : header.fields) {
@@ -82,7 +82,7 @@ void RrWriter::write_all(const uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t k = ::write(fd_, p, n);
     if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) throw RrFormatError("writing rrfile '" + path_ + "' failed: " + std::strerror(errno));
+    if (k <= 0) throw DecodeError("writing rrfile '" + path_ + "' failed: " + std::strerror(errno));
     p += k;
     n -= static_cast<size_t>(k);
     offset_ += static_cast<uint64_t>(k);
@@ -90,10 +90,10 @@ void RrWriter::write_all(const uint8_t* p, size_t n) {
 }
 
 void RrWriter::append(uint8_t kind, uint64_t icount, const uint8_t* payload, size_t len) {
-  if (len + 32 > kRrMaxRawBlock) throw RrFormatError("event too large for an rrfile block");
+  if (len + 32 > kRrMaxRawBlock) throw DecodeError("event too large for an rrfile block");
   if (raw_.size() + len + 32 > kRrMaxRawBlock) flush();
   if (block_events_ == 0) block_first_ = block_last_ = icount;
-  if (icount < block_last_) throw RrFormatError("internal: events out of icount order");
+  if (icount < block_last_) throw DecodeError("internal: events out of icount order");
   raw_.u8(kind);
   raw_.varint(icount - block_last_);
   raw_.blob(payload, len);
@@ -109,7 +109,7 @@ void RrWriter::flush() {
   uLongf comp_len = bound;
   if (compress2(block.data() + kBlockHeaderSize, &comp_len, raw_.buffer().data(),
                 static_cast<uLong>(raw_.size()), 6) != Z_OK)
-    throw RrFormatError("compressing an rrfile block failed");
+    throw DecodeError("compressing an rrfile block failed");
   RrBlockInfo info;
   info.offset = offset_;
   info.seq = static_cast<uint32_t>(index_.size());
@@ -147,15 +147,15 @@ void RrWriter::finish(uint64_t final_icount) {
   w.u64(index_offset);
   w.bytes(kTrailerMagic, 8);
   write_all(w.buffer().data(), w.size());
-  if (::close(fd_) != 0) throw RrFormatError("closing rrfile '" + path_ + "' failed: " + std::strerror(errno));
+  if (::close(fd_) != 0) throw DecodeError("closing rrfile '" + path_ + "' failed: " + std::strerror(errno));
   fd_ = -1;
 }
 
 RrReader::RrReader(const std::string& path) : path_(path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw RrFormatError("cannot open rrfile '" + path + "': " + std::strerror(errno));
+  if (!in) throw DecodeError("cannot open rrfile '" + path + "': " + std::strerror(errno));
   data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) throw RrFormatError("cannot read rrfile '" + path + "'");
+  if (in.bad()) throw DecodeError("cannot read rrfile '" + path + "'");
   parse_header();
 
   // Walk the blocks. The trailer, if any, tells where the index starts; the
@@ -166,14 +166,14 @@ RrReader::RrReader(const std::string& path) : path_(path) {
       std::memcmp(data_.data() + data_.size() - 8, kTrailerMagic, 8) == 0) {
     std::memcpy(&index_offset, data_.data() + data_.size() - kTrailerSize, 8);
     has_trailer = index_offset >= body_offset_ && index_offset <= data_.size() - kTrailerSize;
-    if (!has_trailer) throw RrFormatError("rrfile '" + path + "': corrupt trailer (index offset out of range)");
+    if (!has_trailer) throw DecodeError("rrfile '" + path + "': corrupt trailer (index offset out of range)");
   }
   uint64_t pos = body_offset_;
   uint64_t last_icount = 0;
   auto stop = [&](const std::string& why) {
     // Past the last good block. With a trailer the file claimed to be
     // complete: damage, refuse. Without one it may just be cut short.
-    if (has_trailer) throw RrFormatError("rrfile '" + path + "': " + why);
+    if (has_trailer) throw DecodeError("rrfile '" + path + "': " + why);
     truncation_ = why;
   };
   while (pos < index_offset) {
@@ -197,10 +197,10 @@ RrReader::RrReader(const std::string& path) : path_(path) {
     std::string where = "block " + std::to_string(blocks_.size()) + " at byte " + std::to_string(pos);
     if (std::memcmp(magic, kBlockMagic, 4) != 0) {
       // A torn write can leave garbage only at the very end; anything else is damage.
-      throw RrFormatError("rrfile '" + path + "': " + where + ": bad block signature (corrupt file)");
+      throw DecodeError("rrfile '" + path + "': " + where + ": bad block signature (corrupt file)");
     }
     if (b.compressed_len > kRrMaxCompressedBlock || b.raw_len > kRrMaxRawBlock || b.raw_len == 0 || b.events == 0)
-      throw RrFormatError("rrfile '" + path + "': " + where + ": impossible block sizes (corrupt file)");
+      throw DecodeError("rrfile '" + path + "': " + where + ": impossible block sizes (corrupt file)");
     if (avail - kBlockHeaderSize < b.compressed_len) {
       stop("file ends inside " + where + " (recording was interrupted)");
       break;
@@ -212,17 +212,17 @@ RrReader::RrReader(const std::string& path) : path_(path) {
         stop("last block torn (" + where + ", checksum mismatch)");
         break;
       }
-      throw RrFormatError("rrfile '" + path + "': " + where + ": checksum mismatch (corrupt file)");
+      throw DecodeError("rrfile '" + path + "': " + where + ": checksum mismatch (corrupt file)");
     }
     if (b.seq != blocks_.size() || b.first_icount > b.last_icount || b.first_icount < last_icount)
-      throw RrFormatError("rrfile '" + path + "': " + where + ": blocks out of order (corrupt file)");
+      throw DecodeError("rrfile '" + path + "': " + where + ": blocks out of order (corrupt file)");
     last_icount = b.last_icount;
     blocks_.push_back(b);
     pos += kBlockHeaderSize + b.compressed_len;
   }
   if (has_trailer) {
     if (pos != index_offset || !parse_index(index_offset))
-      throw RrFormatError("rrfile '" + path + "': corrupt index (does not match the blocks)");
+      throw DecodeError("rrfile '" + path + "': corrupt index (does not match the blocks)");
   } else if (truncation_.empty()) {
     truncation_ = "no end-of-recording index (recording was interrupted)";
   }
@@ -232,8 +232,8 @@ RrReader::RrReader(const std::string& path) : path_(path) {
 void RrReader::parse_header() {
   const std::string what = "rrfile '" + path_ + "'";
   if (data_.size() < 8 || std::memcmp(data_.data(), kMagic, 8) != 0)
-    throw RrFormatError(what + " is not a rewind recording (bad magic)");
-  if (data_.size() < 20) throw RrFormatError(what + ": header truncated");
+    throw DecodeError(what + " is not a rewind recording (bad magic)");
+  if (data_.size() < 20) throw DecodeError(what + ": header truncated");
   ByteReader r(data_.data() + 8, data_.size() - 8);
   header_.version = r.u32();
   uint32_t body_len = r.u32();
@@ -244,22 +244,22 @@ void RrReader::parse_header() {
   // A version we do not know may lay its header out differently; a version
   // field that fails the checksum is damage.
   if (header_.version != kRrFormatVersion)
-    throw RrFormatError(what + (crc_ok ? ": format version " + std::to_string(header_.version) +
+    throw DecodeError(what + (crc_ok ? ": format version " + std::to_string(header_.version) +
                                              ", this rewind reads version " + std::to_string(kRrFormatVersion)
                                        : ": header is corrupt (unknown format version, checksum mismatch)"));
-  if (!sane) throw RrFormatError(what + ": header truncated or corrupt");
-  if (!crc_ok) throw RrFormatError(what + ": header checksum mismatch (corrupt file)");
+  if (!sane) throw DecodeError(what + ": header truncated or corrupt");
+  if (!crc_ok) throw DecodeError(what + ": header checksum mismatch (corrupt file)");
   try {
     ByteReader b(data_.data() + 16, body_len);
     uint64_t n = b.varint();
-    if (n > 4096) throw RrFormatError("too many fields");
+    if (n > 4096) throw DecodeError("too many fields");
     for (uint64_t i = 0; i < n; ++i) {
       std::string k = b.str(256);
       header_.fields[k] = b.str(kRrMaxHeader);
     }
-    if (!b.at_end()) throw RrFormatError("trailing bytes");
-  } catch (const RrFormatError& e) {
-    throw RrFormatError(what + ": malformed header (" + e.what() + ")");
+    if (!b.at_end()) throw DecodeError("trailing bytes");
+  } catch (const DecodeError& e) {
+    throw DecodeError(what + ": malformed header (" + e.what() + ")");
   }
   body_offset_ = 16 + body_len + 4;
 }
@@ -289,7 +289,7 @@ bool RrReader::parse_index(uint64_t index_offset) {
     if (r.u64() != events) return false;
     final_icount_ = r.u64();
     if (!blocks_.empty() && final_icount_ < blocks_.back().last_icount) return false;
-  } catch (const RrFormatError&) {
+  } catch (const DecodeError&) {
     return false;
   }
   return true;
@@ -301,7 +301,7 @@ std::vector<uint8_t> RrReader::read_block(size_t i) const {
   uLongf len = b.raw_len;
   int rc = uncompress(raw.data(), &len, data_.data() + b.offset + kBlockHeaderSize, b.compressed_len);
   if (rc != Z_OK || len != b.raw_len)
-    throw RrFormatError("rrfile '" + path_ + "': block " + std::to_string(i) + " at byte " + hex(b.offset) +
+    throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(i) + " at byte " + hex(b.offset) +
                         " does not decompress (corrupt file)");
   return raw;
 }
@@ -310,13 +310,13 @@ bool RrEventCursor::next(uint8_t& kind, uint64_t& icount, std::vector<uint8_t>& 
   if (r_.at_end()) {
     // The block header promised these; a block that disagrees is damaged.
     if (seen_ != info_.events || icount_ != info_.last_icount)
-      throw RrFormatError("event count or last icount does not match the block header");
+      throw DecodeError("event count or last icount does not match the block header");
     return false;
   }
-  if (++seen_ > info_.events) throw RrFormatError("more events than the block header says");
+  if (++seen_ > info_.events) throw DecodeError("more events than the block header says");
   kind = r_.u8();
   uint64_t delta = r_.varint();
-  if (icount_ + delta < icount_) throw RrFormatError("icount overflows");
+  if (icount_ + delta < icount_) throw DecodeError("icount overflows");
   icount_ += delta;
   icount = icount_;
   payload = r_.blob(kRrMaxRawBlock);

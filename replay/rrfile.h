@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "replay/byte_codec.h"
+#include "util/byte_codec.h"
 
 namespace rwd {
 
@@ -44,7 +44,7 @@ struct RrBlockInfo {
 
 class RrWriter {
  public:
-  // Creates (truncates) `path` and writes the header. Throws RrFormatError
+  // Creates (truncates) `path` and writes the header. Throws DecodeError
   // with a one-line message on I/O failure.
   RrWriter(const std::string& path, const RrHeader& header);
   ~RrWriter();
@@ -77,7 +77,7 @@ class RrWriter {
 // Opens and validates a whole rrfile up front: the header, every block's
 // framing and checksum, and the index when present. A file that is not an
 // rrfile, has a different version or a corrupt header or block is refused
-// (RrFormatError naming the problem and where). A file that simply stops
+// (DecodeError naming the problem and where). A file that simply stops
 // (no index: the recorder was killed, or a torn last block) is accepted: its
 // valid blocks replay, and truncation() says where it ends.
 class RrReader {
@@ -106,7 +106,7 @@ class RrReader {
 
 // Decodes the events of one block: kind byte, icount (delta-coded), and the
 // length-prefixed payload. `next` returns false at the end of the block and
-// throws RrFormatError on a malformed record.
+// throws DecodeError on a malformed record.
 class RrEventCursor {
  public:
   RrEventCursor(const std::vector<uint8_t>& raw, const RrBlockInfo& info)

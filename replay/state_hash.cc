@@ -197,13 +197,13 @@ std::string StateHasher::compare_checkpoint(ByteReader& r, const NamedValues& ex
   };
   std::vector<uint64_t> now = cpu_state(cpu_.s.pc);
   uint64_t n = r.varint();
-  if (n != now.size()) throw RrFormatError("checkpoint has " + std::to_string(n) + " CPU values");
+  if (n != now.size()) throw DecodeError("checkpoint has " + std::to_string(n) + " CPU values");
   for (size_t i = 0; i < n; ++i) {
     uint64_t rec = r.varint();
     if (rec != now[i]) add("  " + std::string(cpu_value_name(i)) + ": recorded " + hex(rec) + ", replay " + hex(now[i]));
   }
   uint64_t m = r.varint();
-  if (m > 1024) throw RrFormatError("checkpoint lists too many values");
+  if (m > 1024) throw DecodeError("checkpoint lists too many values");
   std::map<std::string, uint64_t> mine(extra.begin(), extra.end());
   for (uint64_t i = 0; i < m; ++i) {
     std::string name = r.str(256);
@@ -215,17 +215,17 @@ std::string StateHasher::compare_checkpoint(ByteReader& r, const NamedValues& ex
   uint64_t rec_ram = r.u64();
   uint64_t ram = ram_hash();
   size_t ram_lines = 0;
-  if (r.varint() != blocks_.size()) throw RrFormatError("checkpoint describes a different RAM layout");
+  if (r.varint() != blocks_.size()) throw DecodeError("checkpoint describes a different RAM layout");
   for (size_t b = 0; b < blocks_.size(); ++b) {
     uint64_t count = r.varint();
-    if (count > blocks_[b].hash.size()) throw RrFormatError("checkpoint lists more pages than RAM has");
+    if (count > blocks_[b].hash.size()) throw DecodeError("checkpoint lists more pages than RAM has");
     std::vector<uint8_t> listed(blocks_[b].hash.size(), 0);
     uint64_t p = 0;
     const RamBlock& rb = *blocks_[b].rb;
     for (uint64_t i = 0; i < count; ++i) {
       p += r.varint();
       uint32_t h = r.u32();
-      if (p >= listed.size()) throw RrFormatError("checkpoint page out of range");
+      if (p >= listed.size()) throw DecodeError("checkpoint page out of range");
       listed[p] = 1;
       if (static_cast<uint32_t>(blocks_[b].hash[p]) != h) {
         add("  RAM page " + hex(rb.base + (p << kPageShift)) + " (" + rb.name + "): contents differ");

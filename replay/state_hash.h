@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
-#include "replay/byte_codec.h"
+#include "util/byte_codec.h"
 #include "target/riscv/cpu.h"
 
 namespace rwd {
@@ -49,7 +49,7 @@ class StateHasher {
   void write_checkpoint(ByteWriter& w, const NamedValues& extra);
   // Compares a recorded checkpoint with the current state. Returns an empty
   // string when they match, else a multi-line report of every difference.
-  // Throws RrFormatError on a malformed payload.
+  // Throws DecodeError on a malformed payload.
   std::string compare_checkpoint(ByteReader& r, const NamedValues& extra);
 
   // Debug: how many pages the last hash rehashed.

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     if (!opts.dumpdtb.empty()) return 0;  // the tree is written: done, as QEMU
     if (replay) machine.attach_replay(replay.get());
     return machine.run();
-  } catch (const RrFormatError& e) {
+  } catch (const DecodeError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());
     return 1;
   } catch (const ReplayDivergence& e) {
@@ -62,9 +62,6 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "rewind: out of host memory (try a smaller -m)\n");
     return 1;
-  } catch (const StateError& e) {
-    std::fprintf(stderr, "rewind: internal error: %s\n", e.what());
-    return 70;
   } catch (const std::runtime_error& e) {
     // Refusals with a one-line message (e.g. a replay whose machine differs).
     std::fprintf(stderr, "rewind: %s\n", e.what());

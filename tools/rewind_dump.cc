@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       std::vector<uint8_t> payload;
       while (cur.next(kb, icount, payload)) {
         uint8_t k = kb & kKindMask;
-        if (k < 1 || k >= kEventKindCount) throw RrFormatError("block " + std::to_string(b) + ": unknown event kind");
+        if (k < 1 || k >= kEventKindCount) throw DecodeError("block " + std::to_string(b) + ": unknown event kind");
         auto kind = static_cast<EventKind>(k);
         ++counts[k];
         bytes[k] += payload.size();
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
       std::printf("  %-11s %10" PRIu64 "\n  events uncompressed %" PRIu64 " bytes, compressed %" PRIu64 " bytes (%.1fx)\n",
                   "total", total, raw_total, comp_total, comp_total ? double(raw_total) / comp_total : 0.0);
     }
-  } catch (const RrFormatError& e) {
+  } catch (const DecodeError& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "rewind-dump: %s\n", e.what());
     return 1;

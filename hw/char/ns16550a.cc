@@ -117,22 +117,22 @@ void Ns16550a::write(uint64_t offset, unsigned size, uint64_t value) {
   }
 }
 
-void Ns16550a::save(StateWriter& w) const {
-  w.begin("ns16550a");
-  w.put_u32(static_cast<uint32_t>(rx_.size()));
-  for (uint8_t b : rx_) w.put_u8(b);
-  for (uint8_t r : {ier_, lcr_, mcr_, scr_, fcr_, dll_, dlm_}) w.put_u8(r);
-  w.put_u8(thr_empty_irq_);
+void Ns16550a::save(ByteWriter& w) const {
+  w.section("ns16550a");
+  w.u32(static_cast<uint32_t>(rx_.size()));
+  for (uint8_t b : rx_) w.u8(b);
+  for (uint8_t r : {ier_, lcr_, mcr_, scr_, fcr_, dll_, dlm_}) w.u8(r);
+  w.u8(thr_empty_irq_);
 }
 
-void Ns16550a::load(StateReader& r) {
-  r.expect("ns16550a");
-  uint32_t n = r.get_u32();
-  if (n > kFifoSize) throw StateError("ns16550a: receive FIFO larger than 16 bytes");
+void Ns16550a::load(ByteReader& r) {
+  r.expect_section("ns16550a");
+  uint32_t n = r.u32();
+  if (n > kFifoSize) throw DecodeError("ns16550a: receive FIFO larger than 16 bytes");
   rx_.clear();
-  for (uint32_t i = 0; i < n; ++i) rx_.push_back(r.get_u8());
-  for (uint8_t* reg : {&ier_, &lcr_, &mcr_, &scr_, &fcr_, &dll_, &dlm_}) *reg = r.get_u8();
-  thr_empty_irq_ = r.get_u8() != 0;
+  for (uint32_t i = 0; i < n; ++i) rx_.push_back(r.u8());
+  for (uint8_t* reg : {&ier_, &lcr_, &mcr_, &scr_, &fcr_, &dll_, &dlm_}) *reg = r.u8();
+  thr_empty_irq_ = r.u8() != 0;
   update_irq();
 }
 

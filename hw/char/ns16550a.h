@@ -16,8 +16,8 @@ class Ns16550a : public MmioDevice {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   void reset() override;
-  void save(StateWriter& w) const override;
-  void load(StateReader& r) override;
+  void save(ByteWriter& w) const override;
+  void load(ByteReader& r) override;
 
   // Host input (from the backend).
   void receive(const uint8_t* data, size_t len);

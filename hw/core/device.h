@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "migration/state_stream.h"
+#include "util/byte_codec.h"
 
 namespace rwd {
 
@@ -18,8 +18,8 @@ class MmioDevice {
   virtual uint64_t read(uint64_t offset, unsigned size) = 0;
   virtual void write(uint64_t offset, unsigned size, uint64_t value) = 0;
   virtual void reset() {}
-  virtual void save(StateWriter& w) const = 0;
-  virtual void load(StateReader& r) = 0;
+  virtual void save(ByteWriter& w) const = 0;
+  virtual void load(ByteReader& r) = 0;
 };
 
 // An interrupt line from a device to an interrupt controller or the CPU.

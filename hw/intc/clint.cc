@@ -95,22 +95,22 @@ void Clint::write(uint64_t offset, unsigned size, uint64_t value) {
     logger().printf("clint: write to unimplemented offset 0x%llx\n", static_cast<unsigned long long>(offset));
 }
 
-void Clint::save(StateWriter& w) const {
-  w.begin("clint");
-  w.put_u64(mtimecmp_);
-  w.put_u64(static_cast<uint64_t>(mtime_offset_));
-  w.put_u8(msip_);
-  w.put_u64(deadline_ns_);
-  w.put_u8((cpu_.s.mip & riscv::irq::kMTIP) != 0);
+void Clint::save(ByteWriter& w) const {
+  w.section("clint");
+  w.u64(mtimecmp_);
+  w.u64(static_cast<uint64_t>(mtime_offset_));
+  w.u8(msip_);
+  w.u64(deadline_ns_);
+  w.u8((cpu_.s.mip & riscv::irq::kMTIP) != 0);
 }
 
-void Clint::load(StateReader& r) {
-  r.expect("clint");
-  mtimecmp_ = r.get_u64();
-  mtime_offset_ = static_cast<int64_t>(r.get_u64());
-  msip_ = r.get_u8() != 0;
-  deadline_ns_ = r.get_u64();
-  bool mtip = r.get_u8() != 0;
+void Clint::load(ByteReader& r) {
+  r.expect_section("clint");
+  mtimecmp_ = r.u64();
+  mtime_offset_ = static_cast<int64_t>(r.u64());
+  msip_ = r.u8() != 0;
+  deadline_ns_ = r.u64();
+  bool mtip = r.u8() != 0;
   cpu_.set_mip_bit(riscv::irq::kMSIP, msip_);
   cpu_.set_mip_bit(riscv::irq::kMTIP, mtip);
   if (deadline_ns_ == VirtualClock::kNever)

@@ -19,8 +19,8 @@ class Clint : public MmioDevice {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   void reset() override;
-  void save(StateWriter& w) const override;
-  void load(StateReader& r) override;
+  void save(ByteWriter& w) const override;
+  void load(ByteReader& r) override;
 
   uint64_t mtime() const;
 

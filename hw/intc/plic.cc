@@ -148,29 +148,29 @@ void Plic::write(uint64_t offset, unsigned size, uint64_t value) {
   write32(offset, static_cast<uint32_t>(value));
 }
 
-void Plic::save(StateWriter& w) const {
-  w.begin("plic");
-  for (uint32_t p : priority_) w.put_u32(p);
+void Plic::save(ByteWriter& w) const {
+  w.section("plic");
+  for (uint32_t p : priority_) w.u32(p);
   for (unsigned i = 0; i < kWords; ++i) {
-    w.put_u32(pending_[i]);
-    w.put_u32(claimed_[i]);
+    w.u32(pending_[i]);
+    w.u32(claimed_[i]);
   }
   for (unsigned c = 0; c < kNumContexts; ++c) {
-    for (uint32_t e : enable_[c]) w.put_u32(e);
-    w.put_u32(threshold_[c]);
+    for (uint32_t e : enable_[c]) w.u32(e);
+    w.u32(threshold_[c]);
   }
 }
 
-void Plic::load(StateReader& r) {
-  r.expect("plic");
-  for (uint32_t& p : priority_) p = r.get_u32() & kMaxPriority;
+void Plic::load(ByteReader& r) {
+  r.expect_section("plic");
+  for (uint32_t& p : priority_) p = r.u32() & kMaxPriority;
   for (unsigned i = 0; i < kWords; ++i) {
-    pending_[i] = r.get_u32();
-    claimed_[i] = r.get_u32();
+    pending_[i] = r.u32();
+    claimed_[i] = r.u32();
   }
   for (unsigned c = 0; c < kNumContexts; ++c) {
-    for (uint32_t& e : enable_[c]) e = r.get_u32();
-    uint32_t t = r.get_u32();
+    for (uint32_t& e : enable_[c]) e = r.u32();
+    uint32_t t = r.u32();
     threshold_[c] = t <= kMaxPriority ? t : kMaxPriority;
   }
   update();

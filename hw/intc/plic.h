@@ -30,8 +30,8 @@ class Plic : public MmioDevice {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   void reset() override;
-  void save(StateWriter& w) const override;
-  void load(StateReader& r) override;
+  void save(ByteWriter& w) const override;
+  void load(ByteReader& r) override;
 
   // The interrupt line of source `n` (1..kNumSources-1), owned by the PLIC.
   IrqLine* irq(unsigned n);

@@ -16,8 +16,8 @@ class SifiveTest : public MmioDevice {
   std::string name() const override { return "sifive_test"; }
   uint64_t read(uint64_t, unsigned) override { return 0; }
   void write(uint64_t offset, unsigned size, uint64_t value) override;
-  void save(StateWriter& w) const override { w.begin("sifive_test"); }
-  void load(StateReader& r) override { r.expect("sifive_test"); }
+  void save(ByteWriter& w) const override { w.section("sifive_test"); }
+  void load(ByteReader& r) override { r.expect_section("sifive_test"); }
 
  private:
   std::function<void(int)> on_exit_;

@@ -359,12 +359,12 @@ NamedValues VirtMachine::device_state() const {
   v.emplace_back("virtual clock (ns)", clock_.now_ns());
   v.emplace_back("next timer deadline (ns)", clock_.next_deadline());
   for (const MmioRegion& r : as_.mmio_regions()) {
-    StateWriter w;
+    ByteWriter w;
     r.device->save(w);
     char name[96];
     std::snprintf(name, sizeof name, "device %s @ 0x%llx", r.device->name().c_str(),
                   static_cast<unsigned long long>(r.base));
-    v.emplace_back(name, hash_bytes(w.bytes().data(), w.bytes().size()));
+    v.emplace_back(name, hash_bytes(w.data().data(), w.data().size()));
   }
   return v;
 }

@@ -129,26 +129,26 @@ void GoldfishRtc::reset() {
   update_irq();
 }
 
-void GoldfishRtc::save(StateWriter& w) const {
-  w.begin("goldfish_rtc");
-  w.put_u64(tick_offset_);
-  w.put_u32(time_high_);
-  w.put_u64(alarm_next_);
-  w.put_u64(deadline_ns_);
-  w.put_u8(alarm_running_);
-  w.put_u8(irq_pending_);
-  w.put_u8(irq_enabled_);
+void GoldfishRtc::save(ByteWriter& w) const {
+  w.section("goldfish_rtc");
+  w.u64(tick_offset_);
+  w.u32(time_high_);
+  w.u64(alarm_next_);
+  w.u64(deadline_ns_);
+  w.u8(alarm_running_);
+  w.u8(irq_pending_);
+  w.u8(irq_enabled_);
 }
 
-void GoldfishRtc::load(StateReader& r) {
-  r.expect("goldfish_rtc");
-  tick_offset_ = r.get_u64();
-  time_high_ = r.get_u32();
-  alarm_next_ = r.get_u64();
-  deadline_ns_ = r.get_u64();
-  alarm_running_ = r.get_u8() != 0;
-  irq_pending_ = r.get_u8() != 0;
-  irq_enabled_ = r.get_u8() != 0;
+void GoldfishRtc::load(ByteReader& r) {
+  r.expect_section("goldfish_rtc");
+  tick_offset_ = r.u64();
+  time_high_ = r.u32();
+  alarm_next_ = r.u64();
+  deadline_ns_ = r.u64();
+  alarm_running_ = r.u8() != 0;
+  irq_pending_ = r.u8() != 0;
+  irq_enabled_ = r.u8() != 0;
   if (!alarm_running_) deadline_ns_ = VirtualClock::kNever;
   if (deadline_ns_ == VirtualClock::kNever) {
     alarm_running_ = false;

@@ -39,8 +39,8 @@ class GoldfishRtc : public MmioDevice {
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   // Disarms the alarm and clears the interrupt; the time of day is kept.
   void reset() override;
-  void save(StateWriter& w) const override;
-  void load(StateReader& r) override;
+  void save(ByteWriter& w) const override;
+  void load(ByteReader& r) override;
 
   // The time of day the guest would read now (ns since the epoch).
   uint64_t time_ns() const;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hw/virtio/virtqueue.h"
-#include "migration/state_stream.h"
+#include "util/byte_codec.h"
 
 namespace rwd {
 
@@ -43,8 +43,8 @@ class VirtioDevice {
   // asks for a reset if the queue turned out broken.
   virtual void notify(unsigned queue, VirtQueue& q) = 0;
   virtual void reset() {}
-  virtual void save(StateWriter& w) const = 0;
-  virtual void load(StateReader& r) = 0;
+  virtual void save(ByteWriter& w) const = 0;
+  virtual void load(ByteReader& r) = 0;
 };
 
 }  // namespace rwd

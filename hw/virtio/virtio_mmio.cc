@@ -194,37 +194,37 @@ void VirtioMmio::reset() {
   update_irq();
 }
 
-void VirtioMmio::save(StateWriter& w) const {
-  w.begin("virtio_mmio");
-  w.put_u8(device_ != nullptr);
+void VirtioMmio::save(ByteWriter& w) const {
+  w.section("virtio_mmio");
+  w.u8(device_ != nullptr);
   if (!device_) return;
-  w.put_u32(device_->device_id());
-  w.put_u32(status_);
-  w.put_u32(device_features_sel_);
-  w.put_u32(driver_features_sel_);
-  w.put_u64(driver_features_);
-  w.put_u32(queue_sel_);
-  w.put_u32(interrupt_status_);
-  w.put_u32(config_generation_);
-  w.put_u32(static_cast<uint32_t>(queues_.size()));
+  w.u32(device_->device_id());
+  w.u32(status_);
+  w.u32(device_features_sel_);
+  w.u32(driver_features_sel_);
+  w.u64(driver_features_);
+  w.u32(queue_sel_);
+  w.u32(interrupt_status_);
+  w.u32(config_generation_);
+  w.u32(static_cast<uint32_t>(queues_.size()));
   for (const VirtQueue& q : queues_) q.save(w);
   device_->save(w);
 }
 
-void VirtioMmio::load(StateReader& r) {
-  r.expect("virtio_mmio");
-  bool has_device = r.get_u8() != 0;
-  if (has_device != (device_ != nullptr)) throw StateError("virtio_mmio: the saved slot has a different device");
+void VirtioMmio::load(ByteReader& r) {
+  r.expect_section("virtio_mmio");
+  bool has_device = r.u8() != 0;
+  if (has_device != (device_ != nullptr)) throw DecodeError("virtio_mmio: the saved slot has a different device");
   if (!device_) return;
-  if (r.get_u32() != device_->device_id()) throw StateError("virtio_mmio: the saved slot has a different device");
-  status_ = r.get_u32();
-  device_features_sel_ = r.get_u32();
-  driver_features_sel_ = r.get_u32();
-  driver_features_ = r.get_u64();
-  queue_sel_ = r.get_u32();
-  interrupt_status_ = r.get_u32();
-  config_generation_ = r.get_u32();
-  if (r.get_u32() != queues_.size()) throw StateError("virtio_mmio: wrong number of queues");
+  if (r.u32() != device_->device_id()) throw DecodeError("virtio_mmio: the saved slot has a different device");
+  status_ = r.u32();
+  device_features_sel_ = r.u32();
+  driver_features_sel_ = r.u32();
+  driver_features_ = r.u64();
+  queue_sel_ = r.u32();
+  interrupt_status_ = r.u32();
+  config_generation_ = r.u32();
+  if (r.u32() != queues_.size()) throw DecodeError("virtio_mmio: wrong number of queues");
   for (VirtQueue& q : queues_) q.load(r);
   device_->load(r);
   update_irq();

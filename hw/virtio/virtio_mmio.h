@@ -29,8 +29,8 @@ class VirtioMmio : public MmioDevice {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
   void reset() override;
-  void save(StateWriter& w) const override;
-  void load(StateReader& r) override;
+  void save(ByteWriter& w) const override;
+  void load(ByteReader& r) override;
 
   VirtioDevice* device() const { return device_.get(); }
   uint32_t status() const { return status_; }

@@ -18,8 +18,8 @@ class VirtioMmioEmpty : public MmioDevice {
   std::string name() const override { return "virtio_mmio_empty"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t, unsigned, uint64_t) override {}
-  void save(StateWriter& w) const override { w.begin("virtio_mmio_empty"); }
-  void load(StateReader& r) override { r.expect("virtio_mmio_empty"); }
+  void save(ByteWriter& w) const override { w.section("virtio_mmio_empty"); }
+  void load(ByteReader& r) override { r.expect_section("virtio_mmio_empty"); }
 };
 
 }  // namespace rwd

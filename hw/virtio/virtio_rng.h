@@ -26,8 +26,8 @@ class VirtioRng : public VirtioDevice {
   unsigned queue_count() const override { return 1; }
   uint16_t queue_max_size(unsigned) const override { return kQueueSize; }
   void notify(unsigned queue, VirtQueue& q) override;
-  void save(StateWriter& w) const override { w.begin("virtio_rng"); }
-  void load(StateReader& r) override { r.expect("virtio_rng"); }
+  void save(ByteWriter& w) const override { w.section("virtio_rng"); }
+  void load(ByteReader& r) override { r.expect_section("virtio_rng"); }
 
  private:
   HostEntropy& entropy_;

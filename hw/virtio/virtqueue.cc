@@ -170,32 +170,32 @@ void VirtQueue::reset() {
   broken_ = used_pending_ = false;
 }
 
-void VirtQueue::save(StateWriter& w) const {
-  w.put_u32(num_);
-  w.put_u8(ready);
-  w.put_u64(desc_addr);
-  w.put_u64(avail_addr);
-  w.put_u64(used_addr);
-  w.put_u8(indirect_allowed);
-  w.put_u32(last_avail_);
-  w.put_u32(used_idx_);
-  w.put_u8(broken_);
-  w.put_u8(used_pending_);
+void VirtQueue::save(ByteWriter& w) const {
+  w.u32(num_);
+  w.u8(ready);
+  w.u64(desc_addr);
+  w.u64(avail_addr);
+  w.u64(used_addr);
+  w.u8(indirect_allowed);
+  w.u32(last_avail_);
+  w.u32(used_idx_);
+  w.u8(broken_);
+  w.u8(used_pending_);
 }
 
-void VirtQueue::load(StateReader& r) {
-  uint32_t num = r.get_u32();
-  if (num == 0 || num > max_size_) throw StateError("virtqueue: bad queue size");
+void VirtQueue::load(ByteReader& r) {
+  uint32_t num = r.u32();
+  if (num == 0 || num > max_size_) throw DecodeError("virtqueue: bad queue size");
   num_ = num;
-  ready = r.get_u8() != 0;
-  desc_addr = r.get_u64();
-  avail_addr = r.get_u64();
-  used_addr = r.get_u64();
-  indirect_allowed = r.get_u8() != 0;
-  last_avail_ = static_cast<uint16_t>(r.get_u32());
-  used_idx_ = static_cast<uint16_t>(r.get_u32());
-  broken_ = r.get_u8() != 0;
-  used_pending_ = r.get_u8() != 0;
+  ready = r.u8() != 0;
+  desc_addr = r.u64();
+  avail_addr = r.u64();
+  used_addr = r.u64();
+  indirect_allowed = r.u8() != 0;
+  last_avail_ = static_cast<uint16_t>(r.u32());
+  used_idx_ = static_cast<uint16_t>(r.u32());
+  broken_ = r.u8() != 0;
+  used_pending_ = r.u8() != 0;
 }
 
 }  // namespace rwd

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
-#include "migration/state_stream.h"
+#include "util/byte_codec.h"
 
 namespace rwd {
 
@@ -69,8 +69,8 @@ class VirtQueue {
   bool take_interrupt();
 
   void reset();
-  void save(StateWriter& w) const;
-  void load(StateReader& r);
+  void save(ByteWriter& w) const;
+  void load(ByteReader& r);
 
  private:
   bool read16(uint64_t pa, uint16_t& v) { return as_.read_bytes(pa, &v, 2); }

@@ -2,7 +2,7 @@
 // taken as a whole rrfile and put through everything a consumer does with
 // one: RrReader's up-front validation, read_block for every block, the event
 // cursor over every event, and the payload parsing rewind-dump does
-// (describe_event(), replay/event_text.cc). RrFormatError is the one
+// (describe_event(), replay/event_text.cc). DecodeError is the one
 // acceptable way to refuse input; anything else (a crash, a sanitizer
 // report, another exception, a hang) is a bug. Each input is also run with
 // its checksums repaired, and as a bare event stream (see below).
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "replay/byte_codec.h"
+#include "util/byte_codec.h"
 #include "replay/event_text.h"
 #include "replay/events.h"
 #include "replay/rrfile.h"
@@ -39,7 +39,7 @@ namespace {
 volatile size_t g_sink;
 
 // Everything a reader of `path` does, as rewind-dump does it. Returns the
-// number of events decoded; throws RrFormatError on refused input.
+// number of events decoded; throws DecodeError on refused input.
 uint64_t consume(const std::string& path) {
   RrReader rr(path);
   uint64_t n = 0;
@@ -57,7 +57,7 @@ uint64_t consume(const std::string& path) {
       if (icount < prev) std::abort();  // deltas are unsigned: icounts never decrease
       prev = icount;
       uint8_t k = kb & kKindMask;
-      if (k < 1 || k >= kEventKindCount) throw RrFormatError("unknown event kind");
+      if (k < 1 || k >= kEventKindCount) throw DecodeError("unknown event kind");
       ByteReader r(payload);
       std::string what = describe_event(static_cast<EventKind>(k), r);
       uint32_t check = r.left() >= 4 ? r.u32() : 0;
@@ -141,7 +141,7 @@ void run_file(const uint8_t* data, size_t size) {
   set_input(data, size);
   try {
     consume(input_path());
-  } catch (const RrFormatError&) {
+  } catch (const DecodeError&) {
     // Refused: the one acceptable outcome for bad input.
   }
 }
@@ -166,7 +166,7 @@ void run_events(const uint8_t* data, size_t size) {
       std::string what = describe_event(static_cast<EventKind>(k), r);
       g_sink = g_sink + what.size() + (r.left() >= 4 ? r.u32() : 0);
     }
-  } catch (const RrFormatError&) {
+  } catch (const DecodeError&) {
   }
 }
 

@@ -31,17 +31,17 @@ void hammer(MmioDevice& dev, uint64_t span, uint64_t seed) {
 
 void corrupt_state_is_refused_or_harmless(MmioDevice& dev, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  StateWriter w;
+  ByteWriter w;
   dev.save(w);
   for (int round = 0; round < 200; ++round) {
-    std::vector<uint8_t> bytes = w.bytes();
+    std::vector<uint8_t> bytes = w.data();
     for (auto& b : bytes)
       if (rng() % 4 == 0) b = static_cast<uint8_t>(rng());
     bytes.resize(rng() % (bytes.size() + 1));
-    StateReader r(bytes.data(), bytes.size());
+    ByteReader r(bytes.data(), bytes.size());
     try {
       dev.load(r);
-    } catch (const StateError&) {
+    } catch (const DecodeError&) {
     }
   }
 }

@@ -136,19 +136,19 @@ TEST_F(RtcFixture, SaveLoadRoundTripKeepsTheArmedAlarm) {
   rtc->write(kIrqEnabled, 4, 1);
   rtc->write(kAlarmHigh, 4, alarm >> 32);
   rtc->write(kAlarmLow, 4, static_cast<uint32_t>(alarm));
-  StateWriter w;
+  ByteWriter w;
   rtc->save(w);
   rtc->reset();
-  StateReader r(w.bytes().data(), w.bytes().size());
+  ByteReader r(w.data().data(), w.data().size());
   rtc->load(r);
   EXPECT_EQ(rtc->read(kAlarmStatus, 4), 1u);
   EXPECT_EQ(clock.next_deadline(), 300u);
   advance(300);
   EXPECT_TRUE(irq.level);
-  StateWriter w2;
+  ByteWriter w2;
   rtc->save(w2);
-  StateReader truncated(w2.bytes().data(), w2.bytes().size() - 1);
-  EXPECT_THROW(rtc->load(truncated), StateError);
+  ByteReader truncated(w2.data().data(), w2.data().size() - 1);
+  EXPECT_THROW(rtc->load(truncated), DecodeError);
 }
 
 // Any offset, size and value: no crash, and the time of day stays readable.
@@ -166,14 +166,14 @@ TEST_F(RtcFixture, GarbageAccessesAreHarmless) {
     if (i % 100 == 0) advance(rng() % 1000);
   }
   (void)read_time();
-  StateWriter w;
+  ByteWriter w;
   rtc->save(w);
-  std::vector<uint8_t> bytes = w.bytes();
+  std::vector<uint8_t> bytes = w.data();
   for (auto& b : bytes) b ^= static_cast<uint8_t>(rng());
-  StateReader r(bytes.data(), bytes.size());
+  ByteReader r(bytes.data(), bytes.size());
   try {
     rtc->load(r);
-  } catch (const StateError&) {
+  } catch (const DecodeError&) {
   }
 }
 

@@ -1,7 +1,7 @@
 // Tests for the rrfile container (replay/rrfile.{h,cc}): writer/reader round
 // trips, recordings cut short by a killed recorder, and that damage — a
 // truncation at any byte, any single flipped bit, a wrong version, a file
-// that is not an rrfile at all — is either refused with RrFormatError or
+// that is not an rrfile at all — is either refused with DecodeError or
 // reads back as (a prefix of) exactly what was written: never a crash, a
 // hang, or different events.
 #include <unistd.h>
@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "replay/byte_codec.h"
+#include "util/byte_codec.h"
 #include "replay/events.h"
 #include "replay/rrfile.h"
 
@@ -71,7 +71,7 @@ RrHeader test_header() {
 
 void append(RrWriter& w, const Event& e) { w.append(e.kind, e.icount, e.payload.data(), e.payload.size()); }
 
-// Every event of every block, in order. Throws RrFormatError like a reader would.
+// Every event of every block, in order. Throws DecodeError like a reader would.
 std::vector<Event> read_events(const RrReader& rr, size_t max_blocks = SIZE_MAX) {
   std::vector<Event> out;
   for (size_t b = 0; b < rr.blocks().size() && b < max_blocks; ++b) {
@@ -201,12 +201,12 @@ TEST(RrFile, WriterRefusesBadEvents) {
   RrWriter w(f.path(), RrHeader{});
   uint8_t x = 0;
   w.append(1, 100, &x, 1);
-  EXPECT_THROW(w.append(1, 99, &x, 1), RrFormatError);  // icount went back
+  EXPECT_THROW(w.append(1, 99, &x, 1), DecodeError);  // icount went back
   std::vector<uint8_t> huge(kRrMaxRawBlock);
-  EXPECT_THROW(w.append(1, 100, huge.data(), huge.size()), RrFormatError);
+  EXPECT_THROW(w.append(1, 100, huge.data(), huge.size()), DecodeError);
   w.finish(100);
   EXPECT_EQ(read_events_of(f.path()).size(), 1u);
-  EXPECT_THROW(RrWriter("/nonexistent-dir/x.rr", RrHeader{}), RrFormatError);
+  EXPECT_THROW(RrWriter("/nonexistent-dir/x.rr", RrHeader{}), DecodeError);
 }
 
 // The recorder was killed: no finish(), so no index or trailer. Every block
@@ -268,7 +268,7 @@ TEST(RrFile, TruncationAtEveryOffset) {
                               s.events.begin() + static_cast<ptrdiff_t>(whole ? s.block_ends[whole - 1] : 0));
       EXPECT_TRUE(got == want);
       EXPECT_EQ(rr.final_icount(), len == data.size() ? s.final_icount : (want.empty() ? 0 : want.back().icount));
-    } catch (const RrFormatError& e) {
+    } catch (const DecodeError& e) {
       ++refused;
       // The documented contract: a file that simply stops is accepted; only
       // a cut inside the header can be refused.
@@ -287,14 +287,14 @@ bool try_read(const std::string& path, RrHeader& header, std::vector<Event>& eve
     truncation = rr.truncation();
     events = read_events(rr);
     return true;
-  } catch (const RrFormatError&) {
+  } catch (const DecodeError&) {
     return false;
   }
 }
 
 // Writes `data` with each single bit flipped in turn to `path`; calls
 // accepted(bit index, header, events, truncation) for every flip the reader
-// accepts (the others must be refused with RrFormatError, as try_read does).
+// accepts (the others must be refused with DecodeError, as try_read does).
 template <typename F>
 void for_each_bit_flip(const std::vector<uint8_t>& data, const std::string& path, F accepted) {
   for (size_t i = 0; i < data.size() * 8; ++i) {
@@ -376,7 +376,7 @@ TEST(RrFile, WrongVersionRefused) {
       try {
         RrReader rr(bad.path());
         ADD_FAILURE() << "version " << v << " accepted";
-      } catch (const RrFormatError& e) {
+      } catch (const DecodeError& e) {
         // With a valid checksum the message names the version; without, it
         // is damage.
         if (fix) {
@@ -400,12 +400,12 @@ TEST(RrFile, NotAnRrfileRefused) {
   };
   for (const std::string& s : samples) {
     write_all(bad.path(), reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    EXPECT_THROW(RrReader rr(bad.path()), RrFormatError) << s.size() << " bytes";
+    EXPECT_THROW(RrReader rr(bad.path()), DecodeError) << s.size() << " bytes";
   }
   try {
     write_all(bad.path(), reinterpret_cast<const uint8_t*>(samples[0].data()), samples[0].size());
     RrReader rr(bad.path());
-  } catch (const RrFormatError& e) {
+  } catch (const DecodeError& e) {
     EXPECT_NE(std::string(e.what()).find("not a rewind recording"), std::string::npos) << e.what();
   }
 }
@@ -413,8 +413,8 @@ TEST(RrFile, NotAnRrfileRefused) {
 TEST(RrFile, EmptyOrMissingFileRefused) {
   TempFile empty("empty");
   write_all(empty.path(), nullptr, 0);
-  EXPECT_THROW(RrReader rr(empty.path()), RrFormatError);
-  EXPECT_THROW(RrReader rr(empty.path() + ".does-not-exist"), RrFormatError);
+  EXPECT_THROW(RrReader rr(empty.path()), DecodeError);
+  EXPECT_THROW(RrReader rr(empty.path() + ".does-not-exist"), DecodeError);
 }
 
 // The event cursor checks each record against the block it is in.
@@ -433,20 +433,20 @@ TEST(RrFile, CursorRefusesMalformedRecords) {
     return n;
   };
   EXPECT_EQ(events_of({1, 5, 0}), 1u);                       // icount ~0 - 0: fine
-  EXPECT_THROW(events_of({1, 6, 0}), RrFormatError);         // icount overflows
-  EXPECT_THROW(events_of({1, 0, 3, 1, 2}), RrFormatError);   // payload longer than the block
-  EXPECT_THROW(events_of({1, 0x80}), RrFormatError);         // varint cut short
-  EXPECT_THROW(events_of({1}), RrFormatError);               // record cut short
+  EXPECT_THROW(events_of({1, 6, 0}), DecodeError);         // icount overflows
+  EXPECT_THROW(events_of({1, 0, 3, 1, 2}), DecodeError);   // payload longer than the block
+  EXPECT_THROW(events_of({1, 0x80}), DecodeError);         // varint cut short
+  EXPECT_THROW(events_of({1}), DecodeError);               // record cut short
   std::vector<uint8_t> long_varint = {1};
   for (int i = 0; i < 10; ++i) long_varint.push_back(0xff);
   long_varint.push_back(0);
-  EXPECT_THROW(events_of(long_varint), RrFormatError);       // more than 64 bits
-  EXPECT_THROW(events_of({1, 5, 0, 1, 0, 0}), RrFormatError);  // more events than the header says
+  EXPECT_THROW(events_of(long_varint), DecodeError);       // more than 64 bits
+  EXPECT_THROW(events_of({1, 5, 0, 1, 0, 0}), DecodeError);  // more events than the header says
   info.events = 2;
-  EXPECT_THROW(events_of({1, 5, 0}), RrFormatError);         // fewer events than the header says
+  EXPECT_THROW(events_of({1, 5, 0}), DecodeError);         // fewer events than the header says
   info.events = 1;
   info.last_icount = ~0ull - 1;
-  EXPECT_THROW(events_of({1, 5, 0}), RrFormatError);         // last icount differs from the header
+  EXPECT_THROW(events_of({1, 5, 0}), DecodeError);         // last icount differs from the header
 }
 
 }  // namespace

@@ -257,26 +257,26 @@ TEST_F(VirtioFixture, SaveLoadRoundTrip) {
   start();
   set_desc(0, {kBuf, 8, kWrite, 0});
   post(0);
-  StateWriter w;
+  ByteWriter w;
   dev->save(w);
   FakeIrq irq2;
   VirtioMmio copy(as, &irq2, std::make_unique<VirtioRng>(entropy));
-  StateReader r(w.bytes().data(), w.bytes().size());
+  ByteReader r(w.data().data(), w.data().size());
   copy.load(r);
   EXPECT_TRUE(irq2.level);  // the pending interrupt comes back with the state
-  StateWriter w2;
+  ByteWriter w2;
   copy.save(w2);
-  EXPECT_EQ(w.bytes(), w2.bytes());
+  EXPECT_EQ(w.data(), w2.data());
   dev = std::make_unique<VirtioMmio>(as, &irq, std::make_unique<VirtioRng>(entropy));
-  StateReader r2(w.bytes().data(), w.bytes().size());
+  ByteReader r2(w.data().data(), w.data().size());
   dev->load(r2);
   post(0);  // continues where the saved device was
   EXPECT_EQ(used_idx(), 2);
   EXPECT_EQ(used_elem(1).first, 0u);
   // A transport without a device refuses a state with one.
   VirtioMmio empty(as, nullptr);
-  StateReader r3(w.bytes().data(), w.bytes().size());
-  EXPECT_THROW(empty.load(r3), StateError);
+  ByteReader r3(w.data().data(), w.data().size());
+  EXPECT_THROW(empty.load(r3), DecodeError);
 }
 
 // --- hostile drivers -------------------------------------------------------

@@ -1,6 +1,9 @@
-// Little-endian fixed-width and LEB128 variable-length integers, for the
-// rrfile. The reader side is bounds-checked: every read of a malformed or
-// truncated buffer throws RrFormatError instead of reading past the end.
+// The one binary codec of rewind: little-endian fixed-width and LEB128
+// variable-length integers, length-prefixed byte strings, and tagged sections.
+// The rrfile, machine snapshots and every device's saved state are written
+// with ByteWriter and read with ByteReader. The reader is bounds-checked:
+// every read of a malformed or truncated buffer throws DecodeError instead of
+// reading past the end.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -10,7 +13,8 @@
 
 namespace rwd {
 
-class RrFormatError : public std::runtime_error {
+// Input that does not decode: a damaged rrfile, snapshot or saved state.
+class DecodeError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -37,6 +41,12 @@ class ByteWriter {
     bytes(p, n);
   }
   void str(const std::string& s) { blob(s.data(), s.size()); }
+  // A section tag lets a reader detect that it is reading the wrong device:
+  // u32 length, then the tag's bytes.
+  void section(const std::string& tag) {
+    u32(static_cast<uint32_t>(tag.size()));
+    bytes(tag.data(), tag.size());
+  }
   std::vector<uint8_t>& buffer() { return buf_; }
   const std::vector<uint8_t>& data() const { return buf_; }
   size_t size() const { return buf_.size(); }
@@ -77,7 +87,7 @@ class ByteReader {
         return v;
       }
     }
-    throw RrFormatError("integer too long");
+    throw DecodeError("integer too long");
   }
   int64_t svarint() {
     uint64_t v = varint();
@@ -91,7 +101,7 @@ class ByteReader {
   // A length-prefixed byte string of at most `max` bytes.
   std::vector<uint8_t> blob(size_t max) {
     uint64_t n = varint();
-    if (n > max || n > left()) throw RrFormatError("byte string longer than its record");
+    if (n > max || n > left()) throw DecodeError("byte string longer than its record");
     std::vector<uint8_t> out(p_, p_ + n);
     p_ += n;
     return out;
@@ -100,10 +110,17 @@ class ByteReader {
     std::vector<uint8_t> b = blob(max);
     return std::string(b.begin(), b.end());
   }
+  void expect_section(const std::string& tag) {
+    uint32_t n = u32();
+    if (n != tag.size() || n > left()) throw DecodeError("expected section '" + tag + "'");
+    std::string got(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    if (got != tag) throw DecodeError("expected section '" + tag + "', found '" + got + "'");
+  }
 
  private:
   void need(size_t n) const {
-    if (left() < n) throw RrFormatError("record ends early");
+    if (left() < n) throw DecodeError("record ends early");
   }
   const uint8_t* p_;
   const uint8_t* end_;
