@@ -2,15 +2,22 @@
 // to the host, bytes in from the host. Frontends (the UART, the monitor) talk
 // only to this interface.
 //
-// Input reaches the frontend only through on_input, and only from the host
-// loop (HostLoop::iterate or pump(), both called by the machine between CPU
-// slices): never from another thread, never in the middle of guest code.
+// Input runs down an explicit chain: the backend, then its filters ordered by
+// stage (the replay tap), then the frontend. Frontend and filters may join in
+// any order; the chain is always the same. A mux (char_mux.h) is the frontend
+// of the backend it shares and hands each of its frontends a backend of its
+// own, with a chain of its own.
+//
+// Input reaches the chain only from the host loop (HostLoop::iterate or
+// pump(), both called by the run loop between CPU slices): never from another
+// thread, never in the middle of guest code.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace rwd {
 
@@ -23,6 +30,41 @@ struct ChardevError : std::runtime_error {
 // a mux gave its input to this frontend or took it away (C-a c).
 enum class CharEvent { kOpened, kClosed, kFocusIn, kFocusOut };
 
+// A stage of an input chain that takes bytes: a filter or the frontend.
+class CharReceiver {
+ public:
+  virtual ~CharReceiver() = default;
+  // How many bytes it takes now (0 holds input back in the backend).
+  virtual size_t can_receive() = 0;
+  virtual void receive(const uint8_t* data, size_t len) = 0;
+  virtual void char_event(CharEvent) {}
+};
+
+// A stage between a backend and its frontend.
+class CharFilter : public CharReceiver {
+ public:
+  // Lower stages sit nearer the backend.
+  enum Stage : int { kReplayTap = 100 };
+  explicit CharFilter(int stage) : stage_(stage) {}
+  int stage() const { return stage_; }
+
+  size_t can_receive() override { return next_ ? next_->can_receive() : 0; }
+  void receive(const uint8_t* data, size_t len) override {
+    if (next_) next_->receive(data, len);
+  }
+  void char_event(CharEvent e) override {
+    if (next_) next_->char_event(e);
+  }
+
+ protected:
+  CharReceiver* next() const { return next_; }
+
+ private:
+  friend class CharBackend;
+  int stage_;
+  CharReceiver* next_ = nullptr;
+};
+
 class CharBackend {
  public:
   virtual ~CharBackend() = default;
@@ -33,34 +75,39 @@ class CharBackend {
   void write(const std::string& s) { write(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
   // Pushes queued output as far as the host takes it without blocking.
   virtual void flush() {}
-  // Hands input that the frontend refused earlier (flow control) to it again.
-  virtual void pump() {}
+  // Hands input that the chain refused earlier (flow control) to it again.
+  // Returns true when some input moved.
+  virtual bool pump() { return false; }
   // True while a peer is there to talk to (a socket client, the mux focus).
   virtual bool is_open() const { return true; }
 
-  // Set by the frontend. Host input is delivered through on_input, at most
-  // can_accept() bytes at a time (0 holds input back).
-  std::function<void(const uint8_t* data, size_t len)> on_input;
-  std::function<size_t()> can_accept;
-  // A peer connected or went away.
-  std::function<void(CharEvent)> on_event;
+  // The input chain. One frontend (nullptr detaches it); any number of filters.
+  void set_frontend(CharReceiver* frontend);
+  void add_filter(CharFilter* filter);
+  void remove_filter(CharFilter* filter);
+
+  // The frontend made room (the guest read a byte): input held back should
+  // move at the next point between CPU slices, not at the next host poll.
+  void frontend_ready() {
+    if (input_pending() && on_service_request) on_service_request();
+  }
+  // Asks the run loop for a host service step soon (set by the registry).
+  std::function<void()> on_service_request;
 
  protected:
-  // Gives the frontend as much of [data, data+len) as it accepts; returns the count taken.
-  size_t deliver(const uint8_t* data, size_t len) {
-    size_t done = 0;
-    while (done < len && on_input) {
-      size_t room = can_accept ? can_accept() : len - done;
-      if (room == 0) break;
-      size_t n = room < len - done ? room : len - done;
-      on_input(data + done, n);
-      done += n;
-    }
-    return done;
-  }
+  // Gives the chain as much of [data, data+len) as it accepts; returns the count taken.
+  size_t deliver(const uint8_t* data, size_t len);
   void notify(CharEvent e) {
-    if (on_event) on_event(e);
+    if (CharReceiver* head = chain_head()) head->char_event(e);
   }
+  // Input read from the host that the chain has not taken yet.
+  virtual bool input_pending() const { return false; }
+
+ private:
+  CharReceiver* chain_head() const;
+  void relink();
+  CharReceiver* frontend_ = nullptr;
+  std::vector<CharFilter*> filters_;  // by stage
 };
 
 // -chardev null: output vanishes, no input.

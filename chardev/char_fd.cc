@@ -81,15 +81,17 @@ void FdChardev::read_input() {
   if (pending_.size() >= kInLimit) in_watch_.clear();
 }
 
-void FdChardev::deliver_pending() {
+bool FdChardev::deliver_pending() {
   size_t n = deliver(reinterpret_cast<const uint8_t*>(pending_.data()), pending_.size());
   pending_.erase(0, n);
+  return n > 0;
 }
 
-void FdChardev::pump() {
-  if (pending_.empty()) return;
-  deliver_pending();
+bool FdChardev::pump() {
+  if (pending_.empty()) return false;
+  bool moved = deliver_pending();
   watch_input();
+  return moved;
 }
 
 void FdChardev::on_input_closed() {

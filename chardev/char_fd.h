@@ -7,7 +7,7 @@
 #include <string>
 
 #include "chardev/char_backend.h"
-#include "system/host_loop.h"
+#include "util/host_loop.h"
 
 namespace rwd {
 
@@ -25,7 +25,7 @@ class FdChardev : public CharBackend {
   void write(const uint8_t* data, size_t len) override;
   using CharBackend::write;
   void flush() override;
-  void pump() override;
+  bool pump() override;
   size_t dropped() const { return dropped_; }
 
  protected:
@@ -34,6 +34,7 @@ class FdChardev : public CharBackend {
   void attach(int in_fd, int out_fd, bool owned);
   void detach();
   bool attached() const { return in_fd_ >= 0 || out_fd_ >= 0; }
+  bool input_pending() const override { return !pending_.empty(); }
   // Input reached end-of-file or the fd failed. Default: stop reading.
   virtual void on_input_closed();
   // Writing failed for good (EPIPE, ECONNRESET...). Default: drop output from now on.
@@ -45,7 +46,7 @@ class FdChardev : public CharBackend {
  private:
   void watch_input();
   void read_input();
-  void deliver_pending();
+  bool deliver_pending();
   void write_some();
 
   WhenFull when_full_;

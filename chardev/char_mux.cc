@@ -7,34 +7,36 @@ class MuxChardev::Port : public CharBackend {
   explicit Port(MuxChardev& mux) : mux_(mux) {}
   void write(const uint8_t* data, size_t len) override { mux_.backend_.write(data, len); }
   void flush() override { mux_.backend_.flush(); }
-  void pump() override {
-    mux_.backend_.pump();
-    deliver_queued();
+  bool pump() override {
+    bool moved = mux_.backend_.pump();
+    return deliver_queued() || moved;
   }
   bool is_open() const override { return mux_.ports_[mux_.focus_].get() == this && mux_.backend_.is_open(); }
-  void deliver_queued() { queue_.erase(0, deliver(reinterpret_cast<const uint8_t*>(queue_.data()), queue_.size())); }
+  bool deliver_queued() {
+    size_t n = deliver(reinterpret_cast<const uint8_t*>(queue_.data()), queue_.size());
+    queue_.erase(0, n);
+    return n > 0;
+  }
   void event(CharEvent e) { notify(e); }
+  bool input_pending() const override { return !queue_.empty(); }
 
   MuxChardev& mux_;
   std::string queue_;  // input taken from the backend, not yet by the frontend
 };
 
-MuxChardev::MuxChardev(CharBackend& backend) : backend_(backend) {
-  backend_.on_input = [this](const uint8_t* d, size_t n) { input(d, n); };
-  backend_.can_accept = [this] { return can_accept(); };
-  backend_.on_event = [this](CharEvent e) {
-    if (!ports_.empty()) ports_[focus_]->event(e);
-  };
-}
+MuxChardev::MuxChardev(CharBackend& backend) : backend_(backend) { backend_.set_frontend(this); }
 
-MuxChardev::~MuxChardev() {
-  backend_.on_input = nullptr;
-  backend_.can_accept = nullptr;
-  backend_.on_event = nullptr;
+MuxChardev::~MuxChardev() { backend_.set_frontend(nullptr); }
+
+void MuxChardev::char_event(CharEvent e) {
+  if (!ports_.empty()) ports_[focus_]->event(e);
 }
 
 CharBackend* MuxChardev::add_frontend() {
   ports_.push_back(std::make_unique<Port>(*this));
+  ports_.back()->on_service_request = [this] {
+    if (backend_.on_service_request) backend_.on_service_request();
+  };
   return ports_.back().get();
 }
 
@@ -51,7 +53,7 @@ size_t MuxChardev::can_accept() const {
   return used >= kQueueLimit ? 0 : kQueueLimit - used;
 }
 
-void MuxChardev::input(const uint8_t* data, size_t len) {
+void MuxChardev::receive(const uint8_t* data, size_t len) {
   for (size_t i = 0; i < len; ++i) {
     uint8_t c = data[i];
     if (escape_) {

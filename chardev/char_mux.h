@@ -12,12 +12,14 @@
 
 namespace rwd {
 
-class MuxChardev {
+// The mux is the frontend of the backend it shares (the end of that
+// backend's input chain); each of its frontends gets a port, a backend with
+// an input chain of its own.
+class MuxChardev : private CharReceiver {
  public:
   static constexpr uint8_t kEscape = 0x01;  // C-a
   static constexpr size_t kQueueLimit = 4096;
 
-  // Takes over `backend`'s frontend callbacks.
   explicit MuxChardev(CharBackend& backend);
   ~MuxChardev();
   // A new frontend port. The first one has the focus.
@@ -29,10 +31,13 @@ class MuxChardev {
   std::function<void()> on_quit;
 
   // Host input, as the backend delivers it (public for tests).
-  void input(const uint8_t* data, size_t len);
+  void input(const uint8_t* data, size_t len) { receive(data, len); }
   size_t can_accept() const;
 
  private:
+  size_t can_receive() override { return can_accept(); }
+  void receive(const uint8_t* data, size_t len) override;
+  void char_event(CharEvent e) override;
   class Port;
   void handle_escape(uint8_t c);
   void say(const std::string& text) { backend_.write(text); }

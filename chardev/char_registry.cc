@@ -73,6 +73,9 @@ void CharRegistry::add(const ChardevSpec& spec) {
   } catch (const ChardevError& err) {
     throw ChardevError(spec.origin + ": " + err.what());
   }
+  // A frontend that makes room for held-back input gets it at the next
+  // service step (CharBackend::frontend_ready).
+  e->backend->on_service_request = [this] { loop_.request_service(); };
   if (spec.mux) {
     e->mux = std::make_unique<MuxChardev>(*e->backend);
     e->mux->on_quit = [this] {
@@ -143,9 +146,11 @@ ConsoleSetup CharRegistry::setup(const ConsoleOptions& opts) {
   return out;
 }
 
-void CharRegistry::pump_all() {
+bool CharRegistry::pump_all() {
+  bool moved = false;
   for (auto& e : entries_)
-    for (CharBackend* fe : e->frontends) fe->pump();
+    for (CharBackend* fe : e->frontends) moved |= fe->pump();
+  return moved;
 }
 
 void CharRegistry::flush_all() {

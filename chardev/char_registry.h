@@ -47,8 +47,9 @@ class CharRegistry {
   // A backend for frontends without a device (-serial none).
   CharBackend* null_backend() { return &null_; }
 
-  // Between CPU slices: hand held-back input to frontends, push output out.
-  void pump_all();
+  // Between CPU slices: hand held-back input to frontends (true when some
+  // moved), push output out.
+  bool pump_all();
   void flush_all();
   // C-a x on any mux.
   std::function<void()> on_quit;

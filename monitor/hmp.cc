@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"cont|c", "", "resume emulation"},
     {"help|?", "[cmd]", "show the help"},
     {"info", "[subcommand]", "show various information about the system state"},
+    {"migrate", "uri", "save the machine's state to uri (file:PATH) and stop"},
     {"quit|q", "", "quit the emulator"},
     {"stop", "", "stop emulation"},
     {"system_reset", "", "reset the system"},
@@ -69,23 +70,17 @@ bool parse_address(const std::string& s, uint64_t& out) {
 }  // namespace
 
 Hmp::Hmp(CharBackend& chr, MonitorTarget& target) : chr_(chr), target_(target) {
-  chr_.on_input = [this](const uint8_t* d, size_t n) { input(d, n); };
-  chr_.can_accept = [] { return size_t{4096}; };
-  chr_.on_event = [this](CharEvent e) { on_event(e); };
-  if (chr_.is_open()) on_event(CharEvent::kOpened);
+  chr_.set_frontend(this);
+  if (chr_.is_open()) char_event(CharEvent::kOpened);
 }
 
-Hmp::~Hmp() {
-  chr_.on_input = nullptr;
-  chr_.can_accept = nullptr;
-  chr_.on_event = nullptr;
-}
+Hmp::~Hmp() { chr_.set_frontend(nullptr); }
 
 std::string Hmp::banner() {
   return std::string("rewind ") + kRewindVersion + " monitor - type 'help' for more information\n";
 }
 
-void Hmp::on_event(CharEvent e) {
+void Hmp::char_event(CharEvent e) {
   if (e == CharEvent::kClosed || e == CharEvent::kFocusOut) return;
   line_.clear();
   escape_ = 0;
@@ -175,6 +170,10 @@ std::string Hmp::execute(const std::string& line) {
   }
   if (cmd == "info") return info(w.size() > 1 ? w[1] : "");
   if (cmd == "x" || cmd == "xp") return memory(cmd == "xp", rest);
+  if (cmd == "migrate") {
+    if (w.size() != 2) return "migrate: usage: migrate file:PATH\n";
+    return target_.migrate(w[1]);
+  }
   if (w.size() > 1) return cmd + ": too many arguments\n";
   if (cmd == "stop") {
     target_.pause();
@@ -185,8 +184,8 @@ std::string Hmp::execute(const std::string& line) {
     return "";
   }
   if (cmd == "system_reset") {
-    target_.request_reset();
-    return "";
+    std::string why = target_.request_reset();
+    return why.empty() ? "" : "system_reset: " + why + "\n";
   }
   if (cmd == "quit" || cmd == "q") {
     target_.request_quit();

@@ -13,11 +13,11 @@
 
 namespace rwd {
 
-class Hmp {
+class Hmp : private CharReceiver {
  public:
   static constexpr const char* kPrompt = "(qemu) ";
   Hmp(CharBackend& chr, MonitorTarget& target);
-  ~Hmp();
+  ~Hmp() override;
   Hmp(const Hmp&) = delete;
   Hmp& operator=(const Hmp&) = delete;
 
@@ -28,7 +28,9 @@ class Hmp {
   static std::string banner();
 
  private:
-  void on_event(CharEvent e);
+  size_t can_receive() override { return 4096; }
+  void receive(const uint8_t* data, size_t len) override { input(data, len); }
+  void char_event(CharEvent e) override;
   void print(const std::string& text);  // "\n" becomes "\r\n", as QEMU sends it
   void input_byte(uint8_t c);
   std::string info(const std::string& what);

@@ -1,6 +1,6 @@
 // What the monitor may ask of the machine it controls. The monitor knows
-// only this interface, never the machine's class; the virt board implements
-// it in hw/riscv/virt_monitor.cc, unit tests with a fake.
+// only this interface, never the machine's class; the system implements it
+// in system/vm_monitor.cc, unit tests with a fake.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -15,8 +15,9 @@ class MonitorTarget {
   // stop / cont: the machine stops running guest code between two slices.
   virtual void pause() = 0;
   virtual void resume() = 0;
-  // Taken at the next point between CPU slices.
-  virtual void request_reset() = 0;
+  // Taken at the next point between CPU slices. Returns why it cannot be
+  // taken (empty when it will be).
+  virtual std::string request_reset() = 0;
   virtual void request_quit() = 0;
   virtual std::string registers_text() = 0;
   // Guest memory without side effects (RAM and ROM only; virtual addresses
@@ -26,6 +27,8 @@ class MonitorTarget {
   virtual std::string mtree_text() = 0;
   virtual std::string qtree_text() = 0;
   virtual std::string replay_text() = 0;
+  // `migrate URI`: saves the machine's whole state; returns what to print.
+  virtual std::string migrate(const std::string& uri) = 0;
 };
 
 }  // namespace rwd

@@ -1,34 +1,125 @@
-// What an rrfile records: the kinds of event, and how each is pinned to the
-// instruction count. See docs/rrfile.md for the byte layout of each payload.
+// What an rrfile records: the kinds of event, generated from the one registry
+// (replay/events.def), and how each is pinned to the instruction count.
+// See docs/rrfile.md for the byte layout of each payload.
 //
-// Two families:
-//  - synchronous events happen *during* an instruction (a device asks the host
-//    for the time or for entropy): their icount is the count including that
-//    instruction, and on replay the same instruction must ask again;
-//  - asynchronous events come from the host side (serial input, idle time
-//    warps, monitor resets, periodic checkpoints): they are applied between
-//    translation blocks, in "service steps" of the run loop. The first event
-//    of each step carries kBatchStart, so that replay applies the same groups
-//    with the same engine calls in between as the recording did.
+// Families (events.def explains them):
+//  - synchronous events happen *during* an instruction: their icount is the
+//    count including that instruction, and on replay the same instruction
+//    must ask again;
+//  - asynchronous events (Async and Input) come from the host side and are
+//    applied between translation blocks, in "service steps" of the run loop.
+//    The first event of each step carries kBatchStart, so that replay applies
+//    the same groups with the same engine calls in between as the recording.
 #pragma once
+#include <array>
 #include <cstdint>
-#include <string>
 
 namespace rwd {
 
-enum class EventKind : uint8_t {
-  kClockRead = 1,   // sync: HostClock::realtime_ns() -> svarint ns
-  kUtcOffset = 2,   // sync: HostClock::utc_offset_s() -> svarint seconds
-  kEntropy = 3,     // sync: HostEntropy::fill() -> blob
-  kCharInput = 4,   // async: u8 port, blob bytes
-  kIdleWarp = 5,    // async: varint ns that virtual time jumped while the hart idled
-  kReset = 6,       // async: a machine reset requested from the host (monitor)
-  kCheckpoint = 7,  // async: full state summary (see state_hash.h)
-  kEnd = 8,         // end of the recording: u8 EndReason, svarint exit status
-  kGuestReset = 9,  // sync: the guest asked the board for a reset (no payload)
+enum class EventFamily : uint8_t { kSync, kAsync, kInput };
+
+// How a payload field is encoded (util/byte_codec.h) and shown.
+enum class FieldType : uint8_t {
+  kNone,
+  kU8,
+  kVarint,
+  kSvarint,
+  kHostTimeNs,  // svarint ns since the epoch, shown with its date
+  kBlob,        // varint length + bytes
+  kEndReason,   // u8 EndReason
+  kCheckpoint,  // the structure in replay/checkpoint.h
 };
+
+struct FieldSpec {
+  FieldType type = FieldType::kNone;
+  const char* name = nullptr;
+};
+
+inline constexpr unsigned kMaxEventFields = 2;
+
+struct EventSpec {
+  uint8_t number = 0;  // 0: no such kind
+  const char* name = nullptr;
+  EventFamily family = EventFamily::kSync;
+  std::array<FieldSpec, kMaxEventFields> fields{};
+
+  constexpr unsigned field_count() const {
+    unsigned n = 0;
+    while (n < kMaxEventFields && fields[n].type != FieldType::kNone) ++n;
+    return n;
+  }
+  constexpr bool known() const { return number != 0; }
+};
+
+enum class EventKind : uint8_t {
+#define REWIND_EVENT(number, id, ...) k##id = number,
+#include "replay/events.def"
+#undef REWIND_EVENT
+};
+
 inline constexpr uint8_t kBatchStart = 0x80;
 inline constexpr uint8_t kKindMask = 0x7f;
+
+namespace event_registry {
+
+#define REWIND_FIELD(type, name) FieldSpec{FieldType::k##type, name}
+#define REWIND_EVENT(number, id, name, family, ...) EventSpec{number, name, EventFamily::k##family, {{__VA_ARGS__}}},
+inline constexpr EventSpec kListed[] = {
+#include "replay/events.def"
+};
+#undef REWIND_EVENT
+#undef REWIND_FIELD
+
+constexpr unsigned table_size() {
+  unsigned n = 0;
+  for (const EventSpec& s : kListed) n = s.number + 1u > n ? s.number + 1u : n;
+  return n;
+}
+
+}  // namespace event_registry
+
+// Kind numbers are 1 .. kEventKindCount - 1 (gaps allowed).
+inline constexpr unsigned kEventKindCount = event_registry::table_size();
+
+namespace event_registry {
+
+constexpr std::array<EventSpec, kEventKindCount> by_number() {
+  std::array<EventSpec, kEventKindCount> t{};
+  for (const EventSpec& s : kListed) t[s.number] = s;
+  return t;
+}
+inline constexpr std::array<EventSpec, kEventKindCount> kByNumber = by_number();
+
+constexpr bool valid() {
+  unsigned seen[kEventKindCount] = {};
+  for (const EventSpec& s : kListed) {
+    if (s.number == 0 || s.number > kKindMask || seen[s.number]++) return false;
+    if (s.family == EventFamily::kInput &&
+        (s.field_count() != 2 || s.fields[0].type != FieldType::kU8 || s.fields[1].type != FieldType::kBlob))
+      return false;  // input payloads are (u8 source, blob data): replay/input.h relies on it
+  }
+  return true;
+}
+static_assert(valid(), "replay/events.def: kind numbers must be unique, 1..127; Input kinds have (U8, Blob) fields");
+
+}  // namespace event_registry
+
+// The spec of kind byte `number` (without kBatchStart); !known() for kinds
+// this rewind does not have.
+inline const EventSpec& event_spec(unsigned number) {
+  static constexpr EventSpec kUnknown{};
+  return number < kEventKindCount ? event_registry::kByNumber[number] : kUnknown;
+}
+inline const EventSpec& event_spec(EventKind k) { return event_spec(static_cast<unsigned>(k)); }
+inline const char* event_name(EventKind k) { return event_spec(k).known() ? event_spec(k).name : "unknown"; }
+inline bool is_sync(EventKind k) { return event_spec(k).family == EventFamily::kSync; }
+
+// Every kind, in number order, for loops over the registry.
+template <typename F>
+void for_each_event_kind(F&& f) {
+  for (unsigned n = 1; n < kEventKindCount; ++n)
+    if (event_spec(n).known()) f(static_cast<EventKind>(n), event_spec(n));
+}
 
 enum class EndReason : uint8_t {
   kGuestShutdown = 0,  // the guest powered off (status = its exit code)
@@ -36,27 +127,7 @@ enum class EndReason : uint8_t {
   kMonitorQuit = 2,    // `quit` in the monitor
   kInsnLimit = 3,      // -max-insns reached
 };
-
-inline bool is_sync(EventKind k) {
-  return k == EventKind::kClockRead || k == EventKind::kUtcOffset || k == EventKind::kEntropy ||
-         k == EventKind::kGuestReset;
-}
-
-inline const char* event_name(EventKind k) {
-  switch (k) {
-    case EventKind::kClockRead: return "clock";
-    case EventKind::kUtcOffset: return "utc-offset";
-    case EventKind::kEntropy: return "entropy";
-    case EventKind::kCharInput: return "char-input";
-    case EventKind::kIdleWarp: return "idle-warp";
-    case EventKind::kReset: return "reset";
-    case EventKind::kCheckpoint: return "checkpoint";
-    case EventKind::kEnd: return "end";
-    case EventKind::kGuestReset: return "guest-reset";
-  }
-  return "unknown";
-}
-inline constexpr int kEventKindCount = 10;  // kinds are 1..9
+inline constexpr uint8_t kEndReasonCount = 4;
 
 inline const char* end_reason_name(EndReason r) {
   switch (r) {

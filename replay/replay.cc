@@ -7,7 +7,11 @@
 #include <cstdio>
 #include <ctime>
 
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "hw/core/vclock.h"
 #include "system/version.h"
+#include "target/riscv/cpu.h"
 #include "util/hash64.h"
 #include "util/hex.h"
 
@@ -17,7 +21,7 @@ namespace {
 
 constexpr size_t kFlushBytes = 256 * 1024;
 constexpr auto kFlushPeriod = std::chrono::seconds(1);
-constexpr size_t kMaxEventBytes = 1u << 16;  // one char-input or entropy payload
+constexpr size_t kMaxInputPiece = 1u << 16;  // one input event's bytes at most
 
 // The header's "build" field: which rewind wrote the recording.
 std::string this_build() { return std::string("rewind ") + kRewindVersion; }
@@ -40,6 +44,8 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   }
   start_ = last_progress_ = last_flush_ = std::chrono::steady_clock::now();
   progress_tty_ = mode_ == Mode::kReplay && isatty(STDERR_FILENO);
+  appliers_[static_cast<size_t>(EventKind::kCheckpoint)] = [this](const Event& e) { apply_checkpoint(e); };
+  appliers_[static_cast<size_t>(EventKind::kEnd)] = [this](const Event& e) { apply_end(e); };
 
   if (mode_ == Mode::kRecord) {
     // Without -seed the guest's boot-time random bytes would come from the
@@ -78,7 +84,8 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   std::string iv = h.get("check-interval");
   interval_ = std::strtoull(iv.c_str(), nullptr, 10);
   if (h.get("build") != this_build())
-    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", h.get("build").c_str(), this_build().c_str());
+    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.get("build")).c_str(),
+                 this_build().c_str());
   if (reader_->blocks().empty())
     throw DecodeError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
   if (!reader_->truncation().empty())
@@ -88,40 +95,113 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
 
 ReplayController::~ReplayController() = default;
 
-void ReplayController::attach(ReplayHooks hooks, StateHasher* hasher) {
-  hooks_ = std::move(hooks);
-  hasher_ = hasher;
+void ReplayController::attach(Machine& machine) {
+  machine_ = &machine;
+  hasher_ = std::make_unique<StateHasher>(machine.address_space(), machine.cpu());
   hasher_->enable();
-  attached_ = true;
   next_checkpoint_ = 0;  // a checkpoint at power-on covers the loaded images
+}
+
+void ReplayController::on_replay(EventKind kind, std::function<void(const Event&)> apply) {
+  appliers_[static_cast<size_t>(kind)] = std::move(apply);
+}
+
+uint64_t ReplayController::icount() const { return machine_ ? machine_->clock().instructions_now() : 0; }
+uint64_t ReplayController::current_pc() const { return machine_ ? machine_->cpu().executing_pc() : 0; }
+
+// What a checkpoint covers besides CPU and RAM: the clock and a hash of each
+// part's saved state.
+NamedValues ReplayController::machine_values() const {
+  NamedValues v;
+  v.emplace_back("virtual clock (ns)", machine_->clock().now_ns());
+  v.emplace_back("next timer deadline (ns)", machine_->clock().next_deadline());
+  for (const StatePart& part : machine_->state_parts()) {
+    ByteWriter w;
+    part.save(w);
+    v.emplace_back(part.name, hash_bytes(w.data().data(), w.size()));
+  }
+  return v;
+}
+
+// ---- the input path -----------------------------------------------------------
+
+class ReplayController::Channel : public InputChannel {
+ public:
+  Channel(ReplayController& c, EventKind kind, uint8_t source, InputReceiver& rx)
+      : c_(c), kind_(kind), source_(source), rx_(rx) {}
+  ~Channel() override { c_.receivers_.erase({kind_, source_}); }
+
+  // Pieces are logged as the receiver takes them, so replay hands them over
+  // the same way.
+  size_t submit(const uint8_t* data, size_t len) override {
+    if (c_.replaying()) return len;  // the recording's input is the guest's
+    size_t done = 0;
+    while (done < len) {
+      size_t n = std::min({rx_.input_room(), len - done, kMaxInputPiece});
+      if (n == 0) break;
+      if (!c_.finished_) c_.log_input(kind_, source_, data + done, n);
+      rx_.receive_input(data + done, n);
+      done += n;
+    }
+    return done;
+  }
+  bool live() const override { return !c_.replaying(); }
+
+ private:
+  ReplayController& c_;
+  EventKind kind_;
+  uint8_t source_;
+  InputReceiver& rx_;
+};
+
+std::unique_ptr<InputChannel> ReplayController::open(EventKind kind, uint8_t source, InputReceiver& receiver) {
+  if (event_spec(kind).family != EventFamily::kInput)
+    throw std::logic_error(std::string("input channel of non-input event kind ") + event_name(kind));
+  if (!receivers_.emplace(std::make_pair(kind, source), &receiver).second)
+    throw std::logic_error(std::string("two input channels for ") + event_name(kind) + " source " +
+                           std::to_string(source));
+  return std::make_unique<Channel>(*this, kind, source, receiver);
 }
 
 // ---- recording --------------------------------------------------------------
 
 uint32_t ReplayController::check_now() {
-  if (!attached_) return 0;  // events while the machine is being built
-  return hasher_->quick_check(hooks_.current_pc());
+  if (!machine_) return 0;  // events while the machine is being built
+  return hasher_->quick_check(current_pc());
 }
 
-void ReplayController::log(EventKind kind, const ByteWriter& payload, bool async) {
-  uint8_t kb = static_cast<uint8_t>(kind);
+void ReplayController::log(Event& e) {
+  bool async = event_spec(e.kind).family != EventFamily::kSync;
+  uint8_t kb = static_cast<uint8_t>(e.kind);
   if (async && batch_open_) {
     kb |= kBatchStart;
     batch_open_ = false;
   }
+  e.check = check_now();
   ByteWriter w;
-  w.bytes(payload.data().data(), payload.size());
-  w.u32(check_now());
-  uint64_t icount = attached_ ? hooks_.icount() : 0;
-  writer_->append(kb, icount, w.buffer().data(), w.size());
-  ++counts_[static_cast<size_t>(kind)];
+  encode_payload(e, w);
+  writer_->append(kb, icount(), w.data().data(), w.size());
+  ++counts_[static_cast<size_t>(e.kind)];
   ++checks_matched_;
 }
 
+void ReplayController::log_input(EventKind kind, uint8_t source, const uint8_t* data, size_t len) {
+  Event e;
+  e.kind = kind;
+  e.f[0].u = source;
+  e.f[1].bytes.assign(data, data + len);
+  log(e);
+}
+
+void ReplayController::record(Event e) {
+  if (mode_ == Mode::kRecord && !finished_) log(e);
+}
+
 void ReplayController::write_checkpoint() {
-  ByteWriter w;
-  hasher_->write_checkpoint(w, hooks_.extra_state());
-  log(EventKind::kCheckpoint, w, true);
+  Event e;
+  e.kind = EventKind::kCheckpoint;
+  e.checkpoint = hasher_->take_checkpoint(machine_values());
+  log(e);
 }
 
 uint64_t ReplayController::next_stop() const {
@@ -140,7 +220,7 @@ uint64_t ReplayController::next_stop() const {
 void ReplayController::begin_service() {
   if (mode_ != Mode::kRecord || finished_) return;
   batch_open_ = true;
-  uint64_t now = hooks_.icount();
+  uint64_t now = icount();
   if (interval_ && now >= next_checkpoint_) {
     write_checkpoint();
     next_checkpoint_ = (now / interval_ + 1) * interval_;
@@ -152,94 +232,63 @@ void ReplayController::begin_service() {
   }
 }
 
-void ReplayController::record_warp(uint64_t ns) {
-  ByteWriter w;
-  w.varint(ns);
-  log(EventKind::kIdleWarp, w, true);
-}
-
-void ReplayController::record_reset() {
-  log(EventKind::kReset, ByteWriter(), true);
-}
-
-void ReplayController::char_input(uint8_t port, const uint8_t* data, size_t len, const CharInputFn& input,
-                                  const std::function<size_t()>& can_accept) {
-  // The backend already respects can_accept(); pieces are logged as the
-  // frontend takes them, so replay hands them over the same way.
-  size_t done = 0;
-  while (done < len && input) {
-    size_t room = can_accept ? can_accept() : len - done;
-    if (room == 0) break;
-    size_t n = std::min({room, len - done, kMaxEventBytes});
-    if (!finished_) {
-      ByteWriter w;
-      w.u8(port);
-      w.blob(data + done, n);
-      log(EventKind::kCharInput, w, true);
-    }
-    input(data + done, n);
-    done += n;
-  }
-}
-
 // Replay: the next event must be this synchronous request, made by the
 // instruction executing now.
-const ReplayController::Pending* ReplayController::expect_sync(EventKind kind) {
-  const Pending* e = peek();
-  uint64_t now = attached_ ? hooks_.icount() : 0;
+const Event* ReplayController::expect_sync(EventKind kind) {
+  const Event* e = peek();
+  uint64_t now = icount();
   if (!e) exhausted();
   if (e->kind != kind || e->icount != now)
     diverge(std::string("the guest asked the host for ") + event_name(kind) + " at instruction " + std::to_string(now) +
             ", but the recording's next event is " + event_name(e->kind) + " at instruction " +
             std::to_string(e->icount));
+  verify_check(*e);
   return e;
 }
 
 void ReplayController::sync_marker(EventKind kind) {
   if (mode_ == Mode::kRecord) {
-    if (!finished_) log(kind, ByteWriter(), false);
+    Event e;
+    e.kind = kind;
+    record(e);
     return;
   }
-  const Pending* e = expect_sync(kind);
-  ByteReader r(e->payload);
-  verify_check(*e, r);
+  matched(*expect_sync(kind));
   pop();
 }
 
 int64_t ReplayController::sync_value(EventKind kind, int64_t live) {
   if (mode_ == Mode::kRecord) {
-    if (!finished_) {
-      ByteWriter w;
-      w.svarint(live);
-      log(kind, w, false);
-    }
+    Event e;
+    e.kind = kind;
+    e.f[0].s = live;
+    record(e);
     return live;
   }
-  const Pending* e = expect_sync(kind);
-  ByteReader r(e->payload);
-  int64_t v = r.svarint();
-  verify_check(*e, r);
+  const Event* e = expect_sync(kind);
+  int64_t v = e->f[0].s;
+  matched(*e);
   pop();
   return v;
 }
 
 void ReplayController::sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool have_live) {
   if (mode_ == Mode::kRecord) {
-    if (have_live && !finished_) {
-      ByteWriter w;
-      w.blob(buf, len);
-      log(kind, w, false);
+    if (have_live) {
+      Event e;
+      e.kind = kind;
+      e.f[0].bytes.assign(buf, buf + len);
+      record(e);
     }
     return;
   }
-  const Pending* e = expect_sync(kind);
-  ByteReader r(e->payload);
-  std::vector<uint8_t> bytes = r.blob(kMaxEventBytes);
+  const Event* e = expect_sync(kind);
+  const std::vector<uint8_t>& bytes = e->f[0].bytes;
   if (bytes.size() != len)
-    diverge("the guest asked for " + std::to_string(len) + " bytes of entropy, the recording gave " +
+    diverge("the guest asked for " + std::to_string(len) + " bytes of " + event_name(kind) + ", the recording gave " +
             std::to_string(bytes.size()));
   std::memcpy(buf, bytes.data(), len);
-  verify_check(*e, r);
+  matched(*e);
   pop();
 }
 
@@ -248,11 +297,12 @@ void ReplayController::end(EndReason reason, int status) {
   if (mode_ == Mode::kRecord) {
     batch_open_ = true;
     write_checkpoint();
-    ByteWriter w;
-    w.u8(static_cast<uint8_t>(reason));
-    w.svarint(status);
-    log(EventKind::kEnd, w, true);
-    writer_->finish(hooks_.icount());
+    Event e;
+    e.kind = EventKind::kEnd;
+    e.f[0].u = static_cast<uint8_t>(reason);
+    e.f[1].s = status;
+    log(e);
+    writer_->finish(icount());
     finished_ = true;
     end_status_ = status;
     return;
@@ -261,11 +311,11 @@ void ReplayController::end(EndReason reason, int status) {
     // The user stopped the replay early (signal, quit, -max-insns).
     finished_ = true;
     std::fprintf(stderr, "rewind: replay stopped (%s) at instruction %" PRIu64 " of %" PRIu64 "\n",
-                 end_reason_name(reason), hooks_.icount(), reader_->final_icount());
+                 end_reason_name(reason), icount(), reader_->final_icount());
     return;
   }
   // The guest powered off: the recording must say so at this instruction.
-  uint64_t now = hooks_.icount();
+  uint64_t now = icount();
   guest_ended_ = true;
   replay_service(false);
   if (!finished_)
@@ -278,6 +328,8 @@ void ReplayController::end(EndReason reason, int status) {
 
 // ---- replaying --------------------------------------------------------------
 
+// Reads and fully validates the next block: every event is decoded against
+// the registry before any of them is applied.
 bool ReplayController::fill_queue() {
   while (queue_pos_ >= queue_.size()) {
     if (next_block_ >= reader_->blocks().size()) return false;
@@ -285,41 +337,37 @@ bool ReplayController::fill_queue() {
     std::vector<uint8_t> raw = reader_->read_block(next_block_);
     queue_.clear();
     queue_pos_ = 0;
+    RrEventCursor cur(raw, info);
+    uint8_t kind_byte;
+    uint64_t at;
+    std::vector<uint8_t> payload;
+    size_t index = 0;
     try {
-      RrEventCursor cur(raw, info);
-      Pending p;
-      while (cur.next(p.kind_byte, p.icount, p.payload)) {
-        uint8_t k = p.kind_byte & kKindMask;
-        if (k < 1 || k >= kEventKindCount) throw DecodeError("unknown event kind " + std::to_string(k));
-        p.kind = static_cast<EventKind>(k);
-        queue_.push_back(std::move(p));
-        p = Pending();
-      }
+      for (; cur.next(kind_byte, at, payload); ++index) queue_.push_back(decode_event(kind_byte, at, payload));
     } catch (const DecodeError& e) {
-      throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ": malformed events (" +
-                          e.what() + ")");
+      throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ", event " +
+                        std::to_string(index) + " (instruction " + std::to_string(cur.icount()) + "): " + e.what());
     }
     ++next_block_;
   }
   return true;
 }
 
-const ReplayController::Pending* ReplayController::peek() {
+const Event* ReplayController::peek() {
   if (!fill_queue()) return nullptr;
   return &queue_[queue_pos_];
 }
 
-void ReplayController::pop() {
-  const Pending& e = queue_[queue_pos_];
+void ReplayController::pop() { ++queue_pos_; }
+
+void ReplayController::matched(const Event& e) {
   ++counts_[static_cast<size_t>(e.kind)];
   last_match_icount_ = e.icount;
   last_match_what_ = std::string(event_name(e.kind)) + " event";
-  ++queue_pos_;
 }
 
 std::string ReplayController::position() const {
-  uint64_t now = attached_ ? hooks_.icount() : 0;
-  return "instruction " + std::to_string(now) + " (pc " + hex(attached_ ? hooks_.current_pc() : 0) + ")";
+  return "instruction " + std::to_string(icount()) + " (pc " + hex(current_pc()) + ")";
 }
 
 void ReplayController::diverge(const std::string& what, const std::string& details) {
@@ -337,13 +385,11 @@ void ReplayController::exhausted() {
   throw ReplayExhausted("replay reached the end of the interrupted recording at " + position());
 }
 
-void ReplayController::verify_check(const Pending& e, ByteReader& r) {
-  uint32_t rec = r.u32();
-  if (!r.at_end()) throw DecodeError("trailing bytes in an event");
+void ReplayController::verify_check(const Event& e) {
   uint32_t mine = check_now();
-  if (rec != mine) {
-    std::string part = StateHasher::cpu_part_differs(rec, mine)
-                           ? (StateHasher::ram_part_differs(rec, mine) ? "CPU state and RAM differ" : "CPU state differs")
+  if (e.check != mine) {
+    std::string part = StateHasher::cpu_part_differs(e.check, mine)
+                           ? (StateHasher::ram_part_differs(e.check, mine) ? "CPU state and RAM differ" : "CPU state differs")
                            : "RAM differs";
     diverge(part + " from the recording (checked at a " + event_name(e.kind) + " event)",
             "  (per-event checks carry a hash only; full checkpoints, every " + std::to_string(interval_) +
@@ -357,15 +403,52 @@ void ReplayController::apply_perturbation() {
   std::fprintf(stderr, "rewind: -rr-perturb: at instruction %" PRIu64 " flipping %s\n", p.icount,
                p.xreg >= 0 ? ("bit " + std::to_string(p.bit) + " of x" + std::to_string(p.xreg)).c_str()
                            : ("the low bit of RAM byte " + hex(*p.ram_addr)).c_str());
-  hooks_.perturb(p);
+  if (p.xreg > 0) machine_->cpu().s.x[p.xreg] ^= 1ull << p.bit;
+  AddressSpace& as = machine_->address_space();
+  uint8_t b;
+  if (p.ram_addr && as.read_bytes(*p.ram_addr, &b, 1)) {
+    b ^= 1;
+    as.write_bytes(*p.ram_addr, &b, 1);
+  }
   perturb_.reset();
+}
+
+void ReplayController::apply_checkpoint(const Event& e) {
+  CheckpointDiff diff = hasher_->compare_checkpoint(*e.checkpoint, machine_values());
+  if (diff.any())
+    diverge(std::string("the state differs from the recording's checkpoint") + (diff.cpu_or_values ? "" : " (RAM)") + ":",
+            diff.report);
+  ++checkpoints_matched_;
+}
+
+void ReplayController::apply_end(const Event& e) {
+  finished_ = true;
+  end_status_ = static_cast<int>(e.f[1].s);
+  if (static_cast<EndReason>(e.f[0].u) == EndReason::kGuestShutdown && !guest_ended_)
+    diverge("the recording's guest powered off here (status " + std::to_string(end_status_) + "); this replay's did not");
+}
+
+// One asynchronous event, by its family: inputs go to the receiver that
+// opened their channel, other kinds to their applier.
+void ReplayController::apply(const Event& e) {
+  if (e.spec().family == EventFamily::kInput) {
+    auto it = receivers_.find({e.kind, e.source()});
+    if (it == receivers_.end())
+      diverge(std::string("the recording has ") + event_name(e.kind) + " input for source " + std::to_string(e.source()) +
+              ", which this machine does not have");
+    it->second->receive_input(e.data().data(), e.data().size());
+    return;
+  }
+  const auto& applier = appliers_[static_cast<size_t>(e.kind)];
+  if (!applier) diverge(std::string("nothing in this machine applies the recording's ") + event_name(e.kind) + " event");
+  applier(e);
 }
 
 bool ReplayController::replay_service(bool idle) {
   if (finished_) return false;
-  uint64_t now = hooks_.icount();
+  uint64_t now = icount();
   if (perturb_ && perturb_->icount == now) apply_perturbation();
-  const Pending* e = peek();
+  const Event* e = peek();
   if (!e) exhausted();
   if (e->icount < now || (e->icount == now && is_sync(e->kind)))
     diverge(std::string("the recording has a ") + event_name(e->kind) + " event at instruction " +
@@ -376,53 +459,21 @@ bool ReplayController::replay_service(bool idle) {
               " at instruction " + std::to_string(e->icount));
     return true;
   }
-  if (!(e->kind_byte & kBatchStart)) throw DecodeError("rrfile '" + path_ + "': event batch without a start mark");
+  if (!e->batch_start) throw DecodeError("rrfile '" + path_ + "': event batch without a start mark");
   bool first = true;
-  while ((e = peek()) && e->icount == now && !is_sync(e->kind) && (first || !(e->kind_byte & kBatchStart))) {
+  while ((e = peek()) && e->icount == now && !is_sync(e->kind) && (first || !e->batch_start)) {
     first = false;
-    ByteReader r(e->payload);
-    switch (e->kind) {
-      case EventKind::kCharInput: {
-        uint8_t port = r.u8();
-        std::vector<uint8_t> bytes = r.blob(kMaxEventBytes);
-        verify_check(*e, r);
-        hooks_.deliver_char(port, bytes.data(), bytes.size());
-        break;
-      }
-      case EventKind::kIdleWarp: {
-        uint64_t ns = r.varint();
-        verify_check(*e, r);
-        hooks_.idle_warp(ns);
-        break;
-      }
-      case EventKind::kReset:
-        verify_check(*e, r);
-        hooks_.reset();
-        break;
-      case EventKind::kCheckpoint: {
-        std::string report = hasher_->compare_checkpoint(r, hooks_.extra_state());
-        if (!report.empty()) {
-          bool cpu = report.find("RAM page") == std::string::npos || report.find("  x") != std::string::npos;
-          diverge(std::string("the state differs from the recording's checkpoint") + (cpu ? "" : " (RAM)") + ":", report);
-        }
-        verify_check(*e, r);
-        ++checkpoints_matched_;
-        break;
-      }
-      case EventKind::kEnd: {
-        auto reason = static_cast<EndReason>(r.u8());
-        int status = static_cast<int>(r.svarint());
-        verify_check(*e, r);
-        pop();
-        finished_ = true;
-        end_status_ = status;
-        if (reason == EndReason::kGuestShutdown && !guest_ended_)
-          diverge("the recording's guest powered off here (status " + std::to_string(status) + "); this replay's did not");
-        return false;
-      }
-      default: diverge("unexpected event kind in a batch");
-    }
+    // Taken off the queue first: applying it may consume synchronous events
+    // (a timer that fires during an idle warp reads the host clock).
+    Event event = *e;
     pop();
+    // A checkpoint compares everything in detail before its summary check,
+    // so that a difference is reported register by register.
+    if (event.kind != EventKind::kCheckpoint) verify_check(event);
+    apply(event);
+    if (event.kind == EventKind::kCheckpoint) verify_check(event);
+    matched(event);
+    if (finished_) return false;
   }
   return true;
 }
@@ -431,12 +482,14 @@ bool ReplayController::replay_service(bool idle) {
 
 std::string ReplayController::summary() {
   // The run is over: the machine's state now is the final state.
-  uint64_t final_hash = attached_ ? hash_combine(hasher_->cpu_hash(hooks_.current_pc()), hasher_->ram_hash()) : 0;
+  uint64_t final_hash = machine_ ? hash_combine(hasher_->cpu_hash(current_pc()), hasher_->ram_hash()) : 0;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  uint64_t insns = attached_ ? hooks_.icount() : 0;
+  uint64_t insns = icount();
   std::string events;
-  for (int k = 1; k < kEventKindCount; ++k)
-    if (counts_[k]) events += std::string(events.empty() ? "" : ", ") + event_name(static_cast<EventKind>(k)) + " " + std::to_string(counts_[k]);
+  for_each_event_kind([&](EventKind k, const EventSpec& spec) {
+    if (uint64_t n = counts_[static_cast<size_t>(k)])
+      events += std::string(events.empty() ? "" : ", ") + spec.name + " " + std::to_string(n);
+  });
   char buf[512];
   if (progress_shown_) std::fputs("\r\033[K", stderr);  // clear the progress line
   if (mode_ == Mode::kRecord) {
@@ -450,16 +503,16 @@ std::string ReplayController::summary() {
                   "rewind: replayed %" PRIu64 " instructions in %.2f s (%.0f MIPS); events: %s\n"
                   "rewind: %s: matched %" PRIu64 " state hashes (%" PRIu64 " full checkpoints), final state hash %s\n",
                   insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.empty() ? "none" : events.c_str(),
-                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_, checkpoints_matched_, hex(final_hash).c_str());
+                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_,
+                  checkpoints_matched_, hex(final_hash).c_str());
   }
   return buf;
 }
 
 std::string ReplayController::info() const {
-  uint64_t now = attached_ ? hooks_.icount() : 0;
   std::string s = std::string("Record/replay mode: ") + (mode_ == Mode::kRecord ? "record" : "replay") + "\n";
   s += "File: " + path_ + "\n";
-  s += "Current instruction count: " + std::to_string(now) + "\n";
+  s += "Current instruction count: " + std::to_string(icount()) + "\n";
   if (mode_ == Mode::kReplay) s += "Recorded instruction count: " + std::to_string(reader_->final_icount()) + "\n";
   return s;
 }
@@ -469,7 +522,7 @@ void ReplayController::progress() {
   auto t = std::chrono::steady_clock::now();
   if (t - last_progress_ < std::chrono::seconds(1)) return;
   last_progress_ = t;
-  uint64_t now = hooks_.icount(), total = reader_->final_icount();
+  uint64_t now = icount(), total = reader_->final_icount();
   std::fprintf(stderr, "\r\033[Kreplay: %" PRIu64 "M of %" PRIu64 "M instructions (%.0f%%)\r", now / 1000000,
                total / 1000000, total ? 100.0 * now / total : 0.0);
   progress_shown_ = true;

@@ -1,15 +1,17 @@
 // Record and replay of a whole machine (ARCHITECTURE.md, "Record and
 // replay"). The controller sits between the machine and every source of
 // non-determinism:
-//  - host time (HostClock) and host randomness (HostEntropy) are wrapped:
-//    on record each answer is logged with the instruction count; on replay
-//    the answer comes from the log, and the same instruction must be asking;
-//  - character-device input passes through a ReplayCharTap: on record it is
-//    logged when the frontend takes it; on replay live input is dropped and
-//    the logged bytes are delivered at the same instruction count;
-//  - the run loop reports every host "service step" (between engine runs):
-//    idle-time warps, monitor resets, periodic checkpoints and the end of the
-//    recording are events too.
+//  - host time (HostClock) and host randomness (HostEntropy) are wrapped
+//    (replay/host_sources.cc): on record each answer is logged with the
+//    instruction count (a synchronous event); on replay the answer comes from
+//    the log, and the same instruction must be asking;
+//  - every other host input (character devices, device completions, later
+//    frames and key presses) comes through the InputPath it implements
+//    (replay/input.h): logged on record, delivered from the log on replay;
+//  - the run loop reports every host "service step" (between engine runs)
+//    and logs what it did there (idle-time warps, monitor resets) as
+//    asynchronous events, whose replay it handles through on_replay();
+//    periodic checkpoints and the end of the recording are the controller's.
 // Every event carries a state check, and every `interval` instructions a
 // checkpoint lists the full CPU state and changed RAM pages, so a replay
 // that goes wrong stops at the first difference with a report.
@@ -18,22 +20,25 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "chardev/char_backend.h"
-#include "replay/events.h"
+#include "replay/event_codec.h"
+#include "replay/input.h"
 #include "replay/replay_config.h"
 #include "replay/rrfile.h"
 #include "replay/state_hash.h"
-#include "system/host_clock.h"
-#include "system/host_entropy.h"
+#include "util/host_clock.h"
+#include "util/host_entropy.h"
 #include "system/options.h"
 
 namespace rwd {
+
+class Machine;
 
 // The replay no longer matches the recording; what() is the full report
 // (first line: the one-line summary).
@@ -49,18 +54,7 @@ class ReplayExhausted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// What the controller needs from the machine, set by attach().
-struct ReplayHooks {
-  std::function<uint64_t()> icount;      // instructions retired, including the executing one
-  std::function<uint64_t()> current_pc;  // pc of the executing instruction (or the next one)
-  std::function<void(uint64_t ns)> idle_warp;  // advance virtual time by ns while idle
-  std::function<void()> reset;
-  std::function<NamedValues()> extra_state;    // device hashes, clock
-  std::function<void(uint8_t port, const uint8_t*, size_t)> deliver_char;
-  std::function<void(const Perturbation&)> perturb;
-};
-
-class ReplayController {
+class ReplayController : public InputPath {
  public:
   enum class Mode { kRecord, kReplay };
 
@@ -68,7 +62,7 @@ class ReplayController {
   // validates it and checks the machine configuration). Throws DecodeError
   // or std::runtime_error with a one-line message. May set opts.seed.
   ReplayController(Options& opts, int argc, char** argv);
-  ~ReplayController();
+  ~ReplayController() override;
 
   Mode mode() const { return mode_; }
   bool replaying() const { return mode_ == Mode::kReplay; }
@@ -76,8 +70,12 @@ class ReplayController {
   std::unique_ptr<HostClock> wrap(std::unique_ptr<HostClock> real);
   std::unique_ptr<HostEntropy> wrap(std::unique_ptr<HostEntropy> real);
 
-  // Called once the machine is built and reset, before it runs.
-  void attach(ReplayHooks hooks, StateHasher* hasher);
+  // InputPath.
+  std::unique_ptr<InputChannel> open(EventKind kind, uint8_t source, InputReceiver& receiver) override;
+
+  // Called once the machine is built and reset, before it runs: the state
+  // checks and checkpoints read it from now on.
+  void attach(Machine& machine);
 
   // The run loop asks how far the engine may run before the controller must
   // see the machine again (a checkpoint, or on replay the next event).
@@ -85,48 +83,49 @@ class ReplayController {
   // Record: starts a service step; async events logged until the next call
   // form one batch. Writes a checkpoint when one is due.
   void begin_service();
+  // Record: an asynchronous event of the run loop's (idle warp, reset).
+  void record(Event e);
+  // Replay: who applies an asynchronous kind that is not the controller's
+  // own (checkpoint, end) or an input. Set before the run.
+  void on_replay(EventKind kind, std::function<void(const Event&)> apply);
   // Replay: applies what the recording did in the service step at this
   // instruction count. `idle`: the engine stopped because the hart waits.
   // Returns false when the replay is over (see finished()).
   bool replay_service(bool idle);
 
-  // Record-side async events.
-  void record_warp(uint64_t ns);
-  void record_reset();
   // The run is over: record writes a final checkpoint and the end marker;
   // replay checks the recording ends the same way.
   void end(EndReason reason, int status);
   bool finished() const { return finished_; }
-  int recorded_status() const { return end_status_; }
 
   // End-of-run summary (stderr) and `info replay` text.
   std::string summary();
   std::string info() const;
   void progress();  // a progress line on a terminal, at most every second
 
-  // Synchronous events from the wrappers.
+  // Synchronous events (from the host-source wrappers and the board).
   int64_t sync_value(EventKind kind, int64_t live_value_if_recording);
   void sync_marker(EventKind kind);  // a synchronous event without payload
   void sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool have_live);
-  using CharInputFn = std::function<void(const uint8_t*, size_t)>;
-  void char_input(uint8_t port, const uint8_t* data, size_t len, const CharInputFn& input,
-                  const std::function<size_t()>& can_accept);
 
  private:
-  struct Pending {
-    uint8_t kind_byte = 0;
-    EventKind kind{};
-    uint64_t icount = 0;
-    std::vector<uint8_t> payload;  // the kind's fields, then the u32 state check
-  };
-  void log(EventKind kind, const ByteWriter& payload, bool async);
+  class Channel;
+  void log(Event& e);
+  void log_input(EventKind kind, uint8_t source, const uint8_t* data, size_t len);
+  uint64_t icount() const;
+  uint64_t current_pc() const;
   uint32_t check_now();
+  NamedValues machine_values() const;
   void write_checkpoint();
   bool fill_queue();
-  const Pending* peek();
-  const Pending* expect_sync(EventKind kind);
+  const Event* peek();
+  const Event* expect_sync(EventKind kind);
   void pop();
-  void verify_check(const Pending& e, ByteReader& r);
+  void matched(const Event& e);
+  void verify_check(const Event& e);
+  void apply(const Event& e);
+  void apply_checkpoint(const Event& e);
+  void apply_end(const Event& e);
   [[noreturn]] void exhausted();
   [[noreturn]] void diverge(const std::string& what, const std::string& details = "");
   std::string position() const;
@@ -134,15 +133,16 @@ class ReplayController {
 
   Mode mode_;
   std::string path_;
-  ReplayHooks hooks_;
-  StateHasher* hasher_ = nullptr;
-  bool attached_ = false;
+  Machine* machine_ = nullptr;
+  std::unique_ptr<StateHasher> hasher_;
   uint64_t interval_ = 10'000'000;
   uint64_t next_checkpoint_ = 0;
   bool batch_open_ = false;
   bool finished_ = false;
   int end_status_ = 0;
   std::optional<Perturbation> perturb_;
+  std::array<std::function<void(const Event&)>, kEventKindCount> appliers_;
+  std::map<std::pair<EventKind, uint8_t>, InputReceiver*> receivers_;
 
   // Record.
   std::unique_ptr<RrWriter> writer_;
@@ -151,10 +151,12 @@ class ReplayController {
   // Replay.
   std::unique_ptr<RrReader> reader_;
   size_t next_block_ = 0;
-  std::vector<Pending> queue_;
+  std::vector<Event> queue_;
   size_t queue_pos_ = 0;
   uint64_t last_match_icount_ = 0;
   std::string last_match_what_ = "the start";
+  bool guest_ended_ = false;  // end() was called because the guest powered off
+  bool exhausted_ = false;    // an interrupted recording ran out
 
   // Statistics.
   std::array<uint64_t, kEventKindCount> counts_{};
@@ -162,22 +164,6 @@ class ReplayController {
   std::chrono::steady_clock::time_point start_, last_progress_;
   bool progress_tty_ = false;  // replay progress goes to a terminal only
   bool progress_shown_ = false;
-  bool guest_ended_ = false;
-  bool exhausted_ = false;    // replay: an interrupted recording ran out  // replay: end() was called because the guest powered off
-};
-
-// Taps a character backend's input on its way to the frontend (the UART):
-// it takes over the callbacks the frontend installed. On record, input is
-// logged as the frontend takes it; on replay, live input is dropped and
-// deliver() hands the frontend the recorded bytes. Output is untouched.
-class ReplayCharTap {
- public:
-  ReplayCharTap(ReplayController& c, CharBackend& backend, uint8_t port);
-  void deliver(const uint8_t* d, size_t n);
-
- private:
-  ReplayController::CharInputFn frontend_input_;
-  std::function<size_t()> frontend_can_accept_;
 };
 
 }  // namespace rwd

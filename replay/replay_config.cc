@@ -119,19 +119,21 @@ std::string machine_fingerprint(const Options& o) {
   return s.str();
 }
 
-void check_machine(const std::string& recorded, const std::string& mine) {
+void check_machine(const std::string& recorded, const std::string& mine, const std::string& source) {
+  const std::string verb = source == "recording" ? "replay" : source;
   auto rec = parse_lines(recorded), cur = parse_lines(mine);
   for (auto& [k, v] : rec) {
     auto it = cur.find(k);
     std::string here = it == cur.end() ? "(absent)" : it->second;
     if (here != v) {
       auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : x; };
-      throw std::runtime_error("replay refused: this machine differs from the recording's: " + std::string(option_of(k)) +
-                               " is " + show(here) + " here, " + show(v) + " in the recording");
+      throw std::runtime_error(verb + " refused: this machine differs from the " + source + "'s: " +
+                               std::string(option_of(k)) + " is " + show(here) + " here, " + show(v) + " in the " + source);
     }
   }
   for (auto& [k, v] : cur)
-    if (!rec.count(k)) throw std::runtime_error("replay refused: the recording does not describe setting '" + k + "'");
+    if (!rec.count(k))
+      throw std::runtime_error(verb + " refused: the " + source + " does not describe setting '" + k + "'");
 }
 
 }  // namespace rwd

@@ -24,8 +24,10 @@ bool parse_perturbation(const std::string& spec, Perturbation& p, std::string& e
 // Everything that changes what the guest computes, as "key=value" lines.
 // Not: serial/monitor backends, logging, -max-insns, -singlestep.
 std::string machine_fingerprint(const Options& opts);
-// Throws std::runtime_error naming the first option that differs.
-void check_machine(const std::string& recorded, const std::string& mine);
+// Throws std::runtime_error naming the first option that differs between
+// this machine and the one `source` ("recording", "snapshot") was made on:
+// "<source> refused: this machine differs from the <source>'s: -m is ...".
+void check_machine(const std::string& recorded, const std::string& mine, const std::string& source = "recording");
 
 std::string quoted_command_line(int argc, char** argv);
 

@@ -114,6 +114,7 @@ class RrEventCursor {
   RrEventCursor(const RrEventCursor&) = delete;  // r_ points into raw_
   RrEventCursor& operator=(const RrEventCursor&) = delete;
   bool next(uint8_t& kind, uint64_t& icount, std::vector<uint8_t>& payload);
+  uint64_t icount() const { return icount_; }  // of the last event read
 
  private:
   std::vector<uint8_t> raw_;

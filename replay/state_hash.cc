@@ -162,89 +162,74 @@ void StateHasher::commit_checkpoint() {
   touched_.clear();
 }
 
-// Layout: varint N, N varint CPU values; varint M, M (string name, u64
-// value); u64 RAM hash; varint number of RAM blocks, and per block: varint
-// count, then (varint page delta, u32 page hash) for each changed page.
-void StateHasher::write_checkpoint(ByteWriter& w, const NamedValues& extra) {
-  std::vector<uint64_t> v = cpu_state(cpu_.s.pc);
-  w.varint(v.size());
-  for (uint64_t x : v) w.varint(x);
-  w.varint(extra.size());
-  for (auto& [name, value] : extra) {
-    w.str(name);
-    w.u64(value);
-  }
-  w.u64(ram_hash());
-  w.varint(blocks_.size());
+Checkpoint StateHasher::take_checkpoint(const NamedValues& extra) {
+  Checkpoint c;
+  c.cpu = cpu_state(cpu_.s.pc);
+  c.extra = extra;
+  c.ram_hash = ram_hash();
   for (size_t b = 0; b < blocks_.size(); ++b) {
-    std::vector<uint32_t> pages = changed_pages_since_checkpoint(b);
-    w.varint(pages.size());
-    uint32_t prev = 0;
-    for (uint32_t p : pages) {
-      w.varint(p - prev);
-      prev = p;
-      w.u32(static_cast<uint32_t>(blocks_[b].hash[p]));
-    }
+    std::vector<Checkpoint::Page>& pages = c.pages.emplace_back();
+    for (uint32_t p : changed_pages_since_checkpoint(b))
+      pages.push_back({p, static_cast<uint32_t>(blocks_[b].hash[p])});
   }
   commit_checkpoint();
+  return c;
 }
 
-std::string StateHasher::compare_checkpoint(ByteReader& r, const NamedValues& extra) {
+CheckpointDiff StateHasher::compare_checkpoint(const Checkpoint& rec, const NamedValues& extra) {
+  CheckpointDiff diff;
   std::vector<std::string> lines;
   auto add = [&lines](std::string s) {
     if (lines.size() < kMaxReportLines) lines.push_back(std::move(s));
     else if (lines.size() == kMaxReportLines) lines.push_back("  ... (more differences not shown)");
   };
   std::vector<uint64_t> now = cpu_state(cpu_.s.pc);
-  uint64_t n = r.varint();
-  if (n != now.size()) throw DecodeError("checkpoint has " + std::to_string(n) + " CPU values");
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t rec = r.varint();
-    if (rec != now[i]) add("  " + std::string(cpu_value_name(i)) + ": recorded " + hex(rec) + ", replay " + hex(now[i]));
+  if (rec.cpu.size() != now.size()) {
+    add("  the recording lists " + std::to_string(rec.cpu.size()) + " CPU values, this rewind " +
+        std::to_string(now.size()));
+    diff.cpu_or_values = true;
   }
-  uint64_t m = r.varint();
-  if (m > 1024) throw DecodeError("checkpoint lists too many values");
+  for (size_t i = 0; i < rec.cpu.size() && i < now.size(); ++i) {
+    if (rec.cpu[i] == now[i]) continue;
+    add("  " + std::string(cpu_value_name(i)) + ": recorded " + hex(rec.cpu[i]) + ", replay " + hex(now[i]));
+    diff.cpu_or_values = true;
+  }
   std::map<std::string, uint64_t> mine(extra.begin(), extra.end());
-  for (uint64_t i = 0; i < m; ++i) {
-    std::string name = r.str(256);
-    uint64_t rec = r.u64();
+  for (auto& [name, value] : rec.extra) {
     auto it = mine.find(name);
     if (it == mine.end()) add("  " + name + ": recorded but absent in this replay");
-    else if (it->second != rec) add("  " + name + ": recorded " + hex(rec) + ", replay " + hex(it->second));
+    else if (it->second != value) add("  " + name + ": recorded " + hex(value) + ", replay " + hex(it->second));
+    else continue;
+    diff.cpu_or_values = true;
   }
-  uint64_t rec_ram = r.u64();
   uint64_t ram = ram_hash();
-  size_t ram_lines = 0;
-  if (r.varint() != blocks_.size()) throw DecodeError("checkpoint describes a different RAM layout");
+  if (rec.pages.size() != blocks_.size()) throw DecodeError("checkpoint describes a different RAM layout");
   for (size_t b = 0; b < blocks_.size(); ++b) {
-    uint64_t count = r.varint();
-    if (count > blocks_[b].hash.size()) throw DecodeError("checkpoint lists more pages than RAM has");
-    std::vector<uint8_t> listed(blocks_[b].hash.size(), 0);
-    uint64_t p = 0;
     const RamBlock& rb = *blocks_[b].rb;
-    for (uint64_t i = 0; i < count; ++i) {
-      p += r.varint();
-      uint32_t h = r.u32();
-      if (p >= listed.size()) throw DecodeError("checkpoint page out of range");
-      listed[p] = 1;
-      if (static_cast<uint32_t>(blocks_[b].hash[p]) != h) {
-        add("  RAM page " + hex(rb.base + (p << kPageShift)) + " (" + rb.name + "): contents differ");
-        ++ram_lines;
+    std::vector<uint8_t> listed(blocks_[b].hash.size(), 0);
+    for (const Checkpoint::Page& p : rec.pages[b]) {
+      if (p.number >= listed.size()) throw DecodeError("checkpoint page out of range");
+      listed[p.number] = 1;
+      if (static_cast<uint32_t>(blocks_[b].hash[p.number]) != p.hash) {
+        add("  RAM page " + hex(rb.base + (uint64_t{p.number} << kPageShift)) + " (" + rb.name + "): contents differ");
+        diff.ram = true;
       }
     }
     for (uint32_t q : changed_pages_since_checkpoint(b)) {
       if (!listed[q]) {
         add("  RAM page " + hex(rb.base + (uint64_t{q} << kPageShift)) + " (" + rb.name +
             "): written in this replay, unchanged in the recording");
-        ++ram_lines;
+        diff.ram = true;
       }
     }
   }
-  if (rec_ram != ram && ram_lines == 0) add("  RAM hash differs (" + hex(rec_ram) + " recorded, " + hex(ram) + " replay)");
+  if (rec.ram_hash != ram && !diff.ram) {
+    add("  RAM hash differs (" + hex(rec.ram_hash) + " recorded, " + hex(ram) + " replay)");
+    diff.ram = true;
+  }
   commit_checkpoint();
-  std::string out;
-  for (auto& l : lines) out += l + "\n";
-  return out;
+  for (auto& l : lines) diff.report += l + "\n";
+  return diff;
 }
 
 }  // namespace rwd

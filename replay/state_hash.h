@@ -18,14 +18,19 @@
 #include <vector>
 
 #include "hw/core/memory.h"
-#include "util/byte_codec.h"
+#include "replay/checkpoint.h"
 #include "target/riscv/cpu.h"
 
 namespace rwd {
 
-// Named 64-bit values besides the CPU's that a checkpoint covers (the
-// virtual clock, device state hashes).
-using NamedValues = std::vector<std::pair<std::string, uint64_t>>;
+// What a checkpoint comparison found: a report of every difference (empty
+// when none), and which side differs.
+struct CheckpointDiff {
+  std::string report;
+  bool cpu_or_values = false;  // a register, CSR or named value differs
+  bool ram = false;            // a page or the RAM hash differs
+  bool any() const { return cpu_or_values || ram; }
+};
 
 class StateHasher {
  public:
@@ -46,11 +51,10 @@ class StateHasher {
 
   // A checkpoint: every CPU register and CSR, `extra` values, the RAM hash,
   // and the hash of each page that changed since the previous checkpoint.
-  void write_checkpoint(ByteWriter& w, const NamedValues& extra);
-  // Compares a recorded checkpoint with the current state. Returns an empty
-  // string when they match, else a multi-line report of every difference.
-  // Throws DecodeError on a malformed payload.
-  std::string compare_checkpoint(ByteReader& r, const NamedValues& extra);
+  Checkpoint take_checkpoint(const NamedValues& extra);
+  // Compares a recorded checkpoint with the current state (and makes the
+  // current state the base of the next comparison).
+  CheckpointDiff compare_checkpoint(const Checkpoint& recorded, const NamedValues& extra);
 
   // Debug: how many pages the last hash rehashed.
   uint64_t pages_rehashed() const { return pages_rehashed_; }

@@ -3,10 +3,11 @@
 #include <cstdio>
 #include <exception>
 
+#include "chardev/char_backend.h"
 #include "hw/riscv/boot.h"
-#include "hw/riscv/virt.h"
 #include "replay/replay.h"
 #include "system/options.h"
+#include "system/vm.h"
 #include "util/log.h"
 
 using namespace rwd;
@@ -37,19 +38,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    // Record/replay wraps every host source before the machine reads it.
-    std::unique_ptr<ReplayController> replay;
-    std::unique_ptr<HostClock> host_clock;
-    std::unique_ptr<HostEntropy> host_entropy;
-    if (!opts.icount.rr.empty() && opts.dumpdtb.empty()) {
-      replay = std::make_unique<ReplayController>(opts, argc, argv);
-      host_clock = replay->wrap(std::unique_ptr<HostClock>(std::make_unique<SystemHostClock>()));
-      host_entropy = replay->wrap(std::unique_ptr<HostEntropy>(std::make_unique<SystemHostEntropy>()));
-    }
-    VirtMachine machine(opts, std::move(host_clock), std::move(host_entropy));
-    if (!opts.dumpdtb.empty()) return 0;  // the tree is written: done, as QEMU
-    if (replay) machine.attach_replay(replay.get());
-    return machine.run();
+    Vm vm(opts, argc, argv);
+    if (vm.dump_only()) return 0;  // the tree is written: done, as QEMU
+    return vm.run();
   } catch (const DecodeError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());
     return 1;

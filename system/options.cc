@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "system/device_spec.h"
+#include "hw/core/device_factory.h"
 #include "system/version.h"
 #include "util/log.h"
 
@@ -237,6 +237,12 @@ const std::map<std::string, OptionDef>& option_table() {
        }}},
       {"no-reboot", {false, [](Options& o, const std::string&, std::string&) { o.no_reboot = true; return true; }}},
       {"no-shutdown", {false, [](Options& o, const std::string&, std::string&) { o.no_shutdown = true; return true; }}},
+      {"incoming", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (a.rfind("file:", 0) != 0 || a.size() == 5)
+           return err = "-incoming " + a + ": only file:PATH is supported (a state saved by 'migrate file:PATH')", false;
+         o.incoming = a.substr(5);
+         return true;
+       }}},
       {"max-insns", {true, [](Options& o, const std::string& a, std::string& err) {
          if (!parse_u64(a, o.max_insns)) return err = "-max-insns " + a + ": not a number", false;
          return true;
@@ -343,6 +349,14 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
     err = "-icount rrfile=" + opts.icount.rrfile + " needs rr=record or rr=replay";
     return false;
   }
+  if (opts.icount.align && !opts.icount.sleep) {
+    err = "-icount align=on is incompatible with sleep=off";
+    return false;
+  }
+  if (opts.icount.align && opts.icount.shift_auto) {
+    err = "-icount align=on is incompatible with shift=auto";
+    return false;
+  }
   if (!opts.rr_perturb.empty() && opts.icount.rr != "replay") {
     err = "-rr-perturb only applies to a replay (-icount rr=replay)";
     return false;
@@ -369,14 +383,15 @@ std::string usage_text() {
          "                           file,path=P[,input-path=I]|pipe,path=P|pty|\n"
          "                           socket,host=H,port=N|path=P[,server=on][,wait=off][,nodelay=on]\n"
          "  -mon chardev=ID[,mode=readline]  the HMP monitor on a chardev\n"
-         "  -icount shift=N|auto[,sleep=on|off]  instruction-counted virtual time\n"
+         "  -icount shift=N|auto[,sleep=on|off][,align=on]  instruction-counted virtual time\n"
          "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
          "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"
          "  -accel tcg,jit=off       interpret blocks instead of compiling them to host code\n"
          "  -perfmap                 name compiled blocks for Linux perf in /tmp/perf-<pid>.map\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
-         "  -seed N, -no-reboot, -smp 1, -cpu rv64, -display none\n"
+         "  -seed N, -no-reboot, -no-shutdown, -smp 1, -cpu rv64, -display none\n"
+         "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
          "  -max-insns N              stop after N instructions\n"

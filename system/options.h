@@ -12,7 +12,7 @@ struct IcountOptions {
   int shift = 0;
   bool shift_auto = false;
   bool sleep = true;
-  bool align = false;
+  bool align = false;  // virtual time never runs ahead of host time
   std::string rr;       // "", "record", "replay"
   std::string rrfile;
   std::string rrsnapshot;
@@ -49,7 +49,8 @@ struct Options {
   unsigned tb_size_mib = 0;  // -accel tcg,tb-size=N: code buffer size (0: default)
   bool perfmap = false;  // -perfmap: /tmp/perf-<pid>.map for compiled blocks
   bool no_reboot = false;
-  bool no_shutdown = false;
+  bool no_shutdown = false;  // a guest power-off stops emulation; the monitor stays
+  std::string incoming;      // -incoming file:PATH: the state to start from
   std::optional<uint64_t> seed;
   uint64_t max_insns = 0;            // rewind extension: stop after N instructions (0: no limit)
   // rewind extensions for record/replay: instructions between full state

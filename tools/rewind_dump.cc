@@ -10,28 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "replay/event_text.h"
+#include "replay/event_codec.h"
 #include "replay/events.h"
 #include "replay/rrfile.h"
-#include "replay/state_hash.h"
 
 using namespace rwd;
 
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += static_cast<char>(c);
-    else if (c == '\n') o += "\\n";
-    else if (c < 0x20 || c >= 0x7f) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      o += b;
-    } else o += static_cast<char>(c);
-  }
-  return o;
-}
 
 int usage() {
   std::fprintf(stderr, "usage: rewind-dump [--stats] [--json] FILE.rr\n");
@@ -55,6 +40,7 @@ int main(int argc, char** argv) {
   try {
     RrReader rr(path);
     uint64_t counts[kEventKindCount] = {}, bytes[kEventKindCount] = {}, raw_total = 0, comp_total = 0;
+    // Everything read from the file is escaped before it reaches a terminal.
     if (json) {
       std::printf("{\"file\":\"%s\",\"version\":%u,\"header\":{", json_escape(path).c_str(), rr.header().version);
       bool first = true;
@@ -65,19 +51,19 @@ int main(int argc, char** argv) {
       std::printf("},\"complete\":%s,\"final_icount\":%" PRIu64 ",\"events\":[", rr.truncation().empty() ? "true" : "false",
                   rr.final_icount());
     } else {
-      std::printf("rrfile %s: format version %u, %" PRIu64 " bytes, %zu blocks, %s\n", path.c_str(), rr.header().version,
-                  rr.file_size(), rr.blocks().size(),
+      std::printf("rrfile %s: format version %u, %" PRIu64 " bytes, %zu blocks, %s\n", escape_text(path).c_str(),
+                  rr.header().version, rr.file_size(), rr.blocks().size(),
                   rr.truncation().empty() ? "complete" : ("INCOMPLETE: " + rr.truncation()).c_str());
       for (auto& [k, v] : rr.header().fields) {
         if (k == "config") {
           std::printf("  config:\n");
           size_t pos = 0, nl;
           while ((nl = v.find('\n', pos)) != std::string::npos) {
-            std::printf("    %s\n", v.substr(pos, nl - pos).c_str());
+            std::printf("    %s\n", escape_text(v.substr(pos, nl - pos)).c_str());
             pos = nl + 1;
           }
         } else {
-          std::printf("  %s: %s\n", k.c_str(), v.c_str());
+          std::printf("  %s: %s\n", escape_text(k).c_str(), escape_text(v).c_str());
         }
       }
       std::printf("  final instruction count: %" PRIu64 "\n", rr.final_icount());
@@ -91,23 +77,27 @@ int main(int argc, char** argv) {
       uint8_t kb;
       uint64_t icount;
       std::vector<uint8_t> payload;
-      while (cur.next(kb, icount, payload)) {
-        uint8_t k = kb & kKindMask;
-        if (k < 1 || k >= kEventKindCount) throw DecodeError("block " + std::to_string(b) + ": unknown event kind");
-        auto kind = static_cast<EventKind>(k);
-        ++counts[k];
-        bytes[k] += payload.size();
+      for (size_t index = 0;; ++index) {
+        Event e;
+        try {
+          if (!cur.next(kb, icount, payload)) break;
+          e = decode_event(kb, icount, payload);
+        } catch (const DecodeError& err) {
+          throw DecodeError("block " + std::to_string(b) + ", event " + std::to_string(index) + " (instruction " +
+                            std::to_string(cur.icount()) + "): " + err.what());
+        }
+        const char* name = e.spec().name;
+        ++counts[static_cast<size_t>(e.kind)];
+        bytes[static_cast<size_t>(e.kind)] += payload.size();
         if (stats) continue;
-        ByteReader r(payload);
-        std::string what = describe_event(kind, r);
-        uint32_t check = r.left() >= 4 ? r.u32() : 0;
         if (json) {
-          std::printf("%s\n{\"n\":%" PRIu64 ",\"icount\":%" PRIu64 ",\"kind\":\"%s\",\"batch_start\":%s,\"check\":%u,\"summary\":\"%s\"}",
-                      n ? "," : "", n, icount, event_name(kind), (kb & kBatchStart) ? "true" : "false", check,
-                      json_escape(what).c_str());
+          std::printf("%s\n{\"n\":%" PRIu64 ",\"icount\":%" PRIu64 ",\"kind\":\"%s\",\"batch_start\":%s,\"check\":%u,"
+                      "\"fields\":{%s},\"summary\":\"%s\"}",
+                      n ? "," : "", n, icount, name, e.batch_start ? "true" : "false", e.check,
+                      event_json_fields(e).c_str(), json_escape(event_text(e)).c_str());
         } else {
-          std::printf("%8" PRIu64 " %14" PRIu64 " %c %-11s %s  [check %08x]\n", n, icount, (kb & kBatchStart) ? '*' : ' ',
-                      event_name(kind), what.c_str(), check);
+          std::printf("%8" PRIu64 " %14" PRIu64 " %c %-11s %s  [check %08x]\n", n, icount, e.batch_start ? '*' : ' ',
+                      name, event_text(e).c_str(), e.check);
         }
         ++n;
       }
@@ -115,25 +105,27 @@ int main(int argc, char** argv) {
     if (json) {
       std::printf("%s],\"stats\":{", n ? "\n" : "");
       bool first = true;
-      for (int k = 1; k < kEventKindCount; ++k) {
-        std::printf("%s\"%s\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", first ? "" : ",",
-                    event_name(static_cast<EventKind>(k)), counts[k], bytes[k]);
+      for_each_event_kind([&](EventKind k, const EventSpec& spec) {
+        size_t i = static_cast<size_t>(k);
+        std::printf("%s\"%s\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", first ? "" : ",", spec.name, counts[i],
+                    bytes[i]);
         first = false;
-      }
+      });
       std::printf("},\"raw_bytes\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64 "}\n", raw_total, comp_total);
     } else if (stats) {
       std::printf("event stats:\n  %-11s %10s %12s\n", "kind", "count", "bytes");
       uint64_t total = 0;
-      for (int k = 1; k < kEventKindCount; ++k) {
-        total += counts[k];
-        std::printf("  %-11s %10" PRIu64 " %12" PRIu64 "\n", event_name(static_cast<EventKind>(k)), counts[k], bytes[k]);
-      }
+      for_each_event_kind([&](EventKind k, const EventSpec& spec) {
+        size_t i = static_cast<size_t>(k);
+        total += counts[i];
+        std::printf("  %-11s %10" PRIu64 " %12" PRIu64 "\n", spec.name, counts[i], bytes[i]);
+      });
       std::printf("  %-11s %10" PRIu64 "\n  events uncompressed %" PRIu64 " bytes, compressed %" PRIu64 " bytes (%.1fx)\n",
                   "total", total, raw_total, comp_total, comp_total ? double(raw_total) / comp_total : 0.0);
     }
   } catch (const DecodeError& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "rewind-dump: %s\n", e.what());
+    std::fprintf(stderr, "rewind-dump: %s\n", escape_text(e.what()).c_str());
     return 1;
   }
   return 0;

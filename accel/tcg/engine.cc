@@ -4,7 +4,7 @@
 #include <cassert>
 #include <utility>
 
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 #include "target/riscv/cpu_dump.h"
 #include "target/riscv/insn_handlers.h"
 #include "util/log.h"
@@ -159,8 +159,7 @@ bool Engine::service_timers_and_idle(StopReason& why) {
   }
   if (clock_.icount_mode() && !clock_.sleep()) {
     // sleep=off: virtual time jumps straight to the next deadline.
-    clock_.warp_to(deadline);
-    clock_.run_expired();
+    clock_.idle_warp(deadline - std::min(deadline, clock_.now_ns()));
     return true;
   }
   // The host loop paces idle time against the host clock (sleep=on, or

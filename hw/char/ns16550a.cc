@@ -13,10 +13,11 @@ constexpr uint8_t kMcrLoop = 0x10;
 }  // namespace
 
 Ns16550a::Ns16550a(CharBackend* backend, IrqLine* irq) : backend_(backend), irq_(irq) {
-  if (backend_) {
-    backend_->on_input = [this](const uint8_t* d, size_t n) { receive(d, n); };
-    backend_->can_accept = [this] { return can_receive(); };
-  }
+  if (backend_) backend_->set_frontend(this);
+}
+
+Ns16550a::~Ns16550a() {
+  if (backend_) backend_->set_frontend(nullptr);
 }
 
 void Ns16550a::reset() {
@@ -27,7 +28,7 @@ void Ns16550a::reset() {
   update_irq();
 }
 
-size_t Ns16550a::can_receive() const {
+size_t Ns16550a::can_receive() {
   size_t cap = (fcr_ & 1) ? kFifoSize : 1;
   return rx_.size() >= cap ? 0 : cap - rx_.size();
 }
@@ -54,6 +55,9 @@ uint64_t Ns16550a::read(uint64_t offset, unsigned size) {
       uint8_t v = rx_.front();
       rx_.pop_front();
       update_irq();
+      // Room again: input the backend holds back comes in now, not at the
+      // next host poll (a guest without a FIFO takes one byte at a time).
+      if (backend_) backend_->frontend_ready();
       return v;
     }
     case kIer:
@@ -109,6 +113,7 @@ void Ns16550a::write(uint64_t offset, unsigned size, uint64_t value) {
       fcr_ = v & 0xc9;
       if (v & 2) rx_.clear();  // reset receive FIFO
       update_irq();
+      if (backend_) backend_->frontend_ready();  // the FIFO may hold more now
       return;
     case kLcr: lcr_ = v; return;
     case kMcr: mcr_ = v & 0x1f; return;

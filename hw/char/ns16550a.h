@@ -9,9 +9,10 @@
 
 namespace rwd {
 
-class Ns16550a : public MmioDevice {
+class Ns16550a : public MmioDevice, private CharReceiver {
  public:
   Ns16550a(CharBackend* backend, IrqLine* irq);
+  ~Ns16550a() override;
   std::string name() const override { return "ns16550a"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
@@ -19,9 +20,9 @@ class Ns16550a : public MmioDevice {
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
 
-  // Host input (from the backend).
-  void receive(const uint8_t* data, size_t len);
-  size_t can_receive() const;
+  // Host input (the end of the backend's input chain).
+  void receive(const uint8_t* data, size_t len) override;
+  size_t can_receive() override;
 
  private:
   static constexpr size_t kFifoSize = 16;

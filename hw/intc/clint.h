@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "hw/core/device.h"
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 #include "target/riscv/cpu.h"
 
 namespace rwd {

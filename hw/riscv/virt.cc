@@ -1,41 +1,24 @@
 #include "hw/riscv/virt.h"
 
-#include <poll.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
+#include "hw/core/device_factory.h"
 #include "hw/riscv/boot.h"
 #include "hw/riscv/virt_fdt.h"
-#include "hw/virtio/virtio_rng.h"
 #include "libfdt.h"
-#include "system/device_spec.h"
-#include "util/hash64.h"
-#include "util/log.h"
 
 namespace rwd {
 
 namespace {
 
 constexpr const char* kDefaultFirmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
-constexpr uint64_t kSliceInsns = 1 << 22;  // instructions between host polls
 constexpr uint64_t kNextModeS = 1;
-
-volatile std::sig_atomic_t g_quit_signal = 0;
-void on_quit_signal(int sig) { g_quit_signal = sig; }
 
 }  // namespace
 
-VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_clock,
-                         std::unique_ptr<HostEntropy> host_entropy)
-    : opts_(opts),
-      cpu_(as_, clock_),
-      engine_(cpu_, as_, clock_),
-      host_clock_(host_clock ? std::move(host_clock) : std::make_unique<SystemHostClock>()),
-      host_entropy_(host_entropy ? std::move(host_entropy) : std::make_unique<SystemHostEntropy>()),
-      random_(opts.seed) {
+VirtMachine::VirtMachine(const Options& opts, BoardHost host)
+    : opts_(opts), host_(host), cpu_(as_, clock_), random_(opts.seed) {
   clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index, &cpu_.s.attention);
   if (opts_.icount.enabled) {
     clock_.set_icount_mode(opts_.icount.shift_auto ? 3 : opts_.icount.shift);
@@ -43,44 +26,19 @@ VirtMachine::VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_cl
   } else {
     clock_.set_realtime_mode();
   }
-  engine_.set_singlestep(opts_.singlestep);
-  if (opts_.tb_size_mib) engine_.set_code_buffer_size(size_t{opts_.tb_size_mib} << 20);
-  engine_.set_jit(opts_.jit);
-  if (opts_.perfmap) engine_.enable_perf_map();
 
   as_.add_ram("virt.mrom", virt_map::kMrom, virt_map::kMromSize, true);
   as_.add_ram("riscv.virt.ram", virt_map::kDram, opts_.ram_size);
 
-  // Character devices (-chardev, -serial, -monitor, -mon, -nographic), the
-  // host loop that drives them, the serial port's backend and the monitors.
-  host_loop_ = std::make_unique<HostLoop>();
-  chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
-  chardevs_->on_quit = [this] { request_quit(); };
-  try {
-    ConsoleSetup consoles = chardevs_->setup({opts_.chardevs, opts_.serial, opts_.monitors, opts_.mons, opts_.nographic});
-    bool no_serial = consoles.serial_ids.empty() || consoles.serial_ids[0].empty();
-    serial_ = no_serial ? chardevs_->null_backend() : chardevs_->attach(consoles.serial_ids[0]);
-    for (const std::string& id : consoles.monitor_ids)
-      monitors_.push_back(std::make_unique<Hmp>(*chardevs_->attach(id), *this));
-  } catch (const ChardevError& e) {
-    throw BootError(e.what());
-  }
-
   plic_ = std::make_unique<Plic>(cpu_);
-  uart_ = std::make_unique<Ns16550a>(serial_, plic_->irq(virt_map::kUart0Irq));
+  uart_ = std::make_unique<Ns16550a>(host_.serial, plic_->irq(virt_map::kUart0Irq));
   clint_ = std::make_unique<Clint>(cpu_, clock_);
   test_ = std::make_unique<SifiveTest>(
       [this](int code) {
-        exit_code_ = code;
-        exit_ = true;
-        engine_.request_exit();
+        if (on_power_off) on_power_off(code);
       },
       [this] {
-        // Deterministic, but marked in a recording (and checked on replay)
-        // so the rrfile shows where the guest rebooted.
-        if (replay_) replay_->sync_marker(EventKind::kGuestReset);
-        reset_requested_ = true;
-        engine_.request_exit();
+        if (on_reset_request) on_reset_request();
       });
   as_.add_mmio(virt_map::kTest, virt_map::kTestSize, test_.get());
   as_.add_mmio(virt_map::kClint, virt_map::kClintSize, clint_.get());
@@ -108,21 +66,19 @@ void VirtMachine::create_rtc() {
   if (rtc.base == RtcOptions::Base::kDate) {
     start_s = rtc.date_s;
   } else {
-    start_s = host_clock_->realtime_ns() / kNsPerSec;
-    if (rtc.base == RtcOptions::Base::kLocaltime) start_s += host_clock_->utc_offset_s(start_s);
+    start_s = host_.clock->realtime_ns() / kNsPerSec;
+    if (rtc.base == RtcOptions::Base::kLocaltime) start_s += host_.clock->utc_offset_s(start_s);
   }
   GoldfishRtc::TimeSource now;
   if (rtc.clock == RtcOptions::Clock::kVm)
     now = [this] { return static_cast<int64_t>(clock_.now_ns()); };
   else
-    now = [this] { return host_clock_->realtime_ns(); };
+    now = [this] { return host_.clock->realtime_ns(); };
   rtc_ = std::make_unique<GoldfishRtc>(plic_->irq(virt_map::kRtcIrq), clock_, std::move(now), start_s * kNsPerSec);
   as_.add_mmio(virt_map::kRtc, virt_map::kRtcSize, rtc_.get());
 }
 
-VirtMachine::~VirtMachine() {
-  if (serial_) serial_->flush();
-}
+VirtMachine::~VirtMachine() = default;
 
 void VirtMachine::load_boot_images() {
   // QEMU's rules.
@@ -261,10 +217,11 @@ void VirtMachine::create_virtio() {
   if (specs.size() > virt_map::kVirtioCount)
     throw BootError("-device " + opts_.devices[virt_map::kVirtioCount] + ": no free virtio-mmio slot (the board has " +
                     std::to_string(virt_map::kVirtioCount) + ")");
+  DeviceHost device_host{host_.entropy};
   for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
     size_t n = virt_map::kVirtioCount - 1 - i;  // the -device this slot gets, if any
     std::unique_ptr<VirtioDevice> dev;
-    if (n < specs.size() && specs[n].driver == "virtio-rng-device") dev = std::make_unique<VirtioRng>(*host_entropy_);
+    if (n < specs.size() && device_bus(specs[n]) == DeviceBus::kVirtioMmio) dev = create_virtio_device(specs[n], device_host);
     virtio_.push_back(std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev)));
     as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmio::kSize, virtio_.back().get());
   }
@@ -276,7 +233,6 @@ void VirtMachine::reset() {
   for (auto& [addr, bytes] : boot_blobs_) as_.load_image(addr, bytes.data(), bytes.size());
   set_fdt_rng_seed(fdt_, fresh_rng_seed());
   as_.load_image(fdt_addr_, fdt_.data(), fdt_.size());
-  engine_.flush_translations();
   cpu_.reset(virt_map::kMrom);
   plic_->reset();
   uart_->reset();
@@ -285,164 +241,20 @@ void VirtMachine::reset() {
   for (auto& t : virtio_) t->reset();
 }
 
-// Host I/O between CPU slices: output out, then one iteration of the host
-// loop (waiting up to `timeout_ms` while the guest idles). Host input reaches
-// the frontends only here.
-void VirtMachine::poll_host(int timeout_ms) {
-  chardevs_->flush_all();
-  if (logger().out() != stderr) std::fflush(logger().out());
-  chardevs_->pump_all();
-  host_loop_->iterate(timeout_ms);
-}
-
-// The hart waits for an interrupt: wait for host input or the next timer
-// deadline. In icount mode (sleep=on) virtual time then advances by the host
-// time actually spent idle, at most to the deadline, so an idle guest keeps
-// pace with the wall clock; with nothing armed only host input (or a signal)
-// can wake it.
-void VirtMachine::idle_wait() {
-  uint64_t deadline = clock_.next_deadline();
-  if (deadline == VirtualClock::kNever) {
-    poll_host(100);
-    return;
-  }
-  uint64_t now = clock_.now_ns();
-  uint64_t idle_ns = deadline > now ? deadline - now : 0;
-  if (idle_ns >= 1'000'000) {  // shorter waits are not worth a host sleep
-    uint64_t start = host_monotonic_ns();
-    poll_host(static_cast<int>(std::min<uint64_t>(idle_ns / 1'000'000, 100)));
-    idle_ns = std::min(idle_ns, host_monotonic_ns() - start);
-  }
-  // How long the host really idled is not deterministic: a recording logs it.
-  if (replay_ && clock_.icount_mode()) replay_->record_warp(idle_ns);
-  apply_idle_warp(idle_ns);
-}
-
-void VirtMachine::apply_idle_warp(uint64_t ns) {
-  if (clock_.icount_mode()) clock_.warp_to(clock_.now_ns() + ns);
-  clock_.run_expired();
-}
-
-void VirtMachine::attach_replay(ReplayController* replay) {
-  replay_ = replay;
-  hasher_ = std::make_unique<StateHasher>(as_, cpu_);
-  // Serial port 0's input goes through the controller.
-  char_taps_.push_back(std::make_unique<ReplayCharTap>(*replay_, *serial_, 0));
-  ReplayHooks h;
-  h.icount = [this] { return clock_.instructions_now(); };
-  // Inside a block (a device access), the executing instruction marked itself.
-  h.current_pc = [this] { return cpu_.s.tb_insn_index && cpu_.current_op ? cpu_.current_op->pc : cpu_.s.pc; };
-  h.idle_warp = [this](uint64_t ns) { apply_idle_warp(ns); };
-  h.reset = [this] {  // as request_reset() did while recording
-    reset_requested_ = true;
-    engine_.request_exit();
-  };
-  h.extra_state = [this] { return device_state(); };
-  h.deliver_char = [this](uint8_t port, const uint8_t* d, size_t n) {
-    if (port < char_taps_.size()) char_taps_[port]->deliver(d, n);
-  };
-  h.perturb = [this](const Perturbation& p) {
-    if (p.xreg > 0) cpu_.s.x[p.xreg] ^= 1ull << p.bit;
-    uint8_t b;
-    if (p.ram_addr && as_.read_bytes(*p.ram_addr, &b, 1)) {
-      b ^= 1;
-      as_.write_bytes(*p.ram_addr, &b, 1);
-    }
-  };
-  replay_->attach(std::move(h), hasher_.get());
-}
-
-// What a checkpoint covers besides CPU and RAM: the clock and a hash of each
-// device's saved state.
-NamedValues VirtMachine::device_state() const {
-  NamedValues v;
-  v.emplace_back("virtual clock (ns)", clock_.now_ns());
-  v.emplace_back("next timer deadline (ns)", clock_.next_deadline());
+// Every device, by what it is and where (the names checkpoints have always
+// used), then the generator that draws each reset's rng-seed.
+std::vector<StatePart> VirtMachine::state_parts() {
+  std::vector<StatePart> parts;
   for (const MmioRegion& r : as_.mmio_regions()) {
-    ByteWriter w;
-    r.device->save(w);
     char name[96];
     std::snprintf(name, sizeof name, "device %s @ 0x%llx", r.device->name().c_str(),
                   static_cast<unsigned long long>(r.base));
-    v.emplace_back(name, hash_bytes(w.data().data(), w.data().size()));
+    MmioDevice* d = r.device;
+    parts.push_back({name, [d](ByteWriter& w) { d->save(w); }, [d](ByteReader& rd) { d->load(rd); }});
   }
-  return v;
-}
-
-int VirtMachine::run() {
-  struct sigaction sa{};
-  sa.sa_handler = on_quit_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
-
-  bool replaying = replay_ && replay_->replaying();
-  uint64_t limit = opts_.max_insns ? opts_.max_insns : ~0ull;
-  try {
-    while (!exit_) {
-      if (g_quit_signal) {
-        std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
-        exit_code_ = 128 + g_quit_signal;
-        end_reason_ = EndReason::kSignal;
-        break;
-      }
-      if (paused_ && !reset_requested_) {  // stopped by the monitor: only host I/O runs
-        poll_host(100);
-        continue;
-      }
-      uint64_t slice_end = cpu_.s.icount + std::min(kSliceInsns, limit - cpu_.s.icount);
-      if (replay_) slice_end = std::min(slice_end, std::max(replay_->next_stop(), cpu_.s.icount));
-      StopReason why = engine_.run(slice_end);
-      engine_.clear_exit();
-      if (reset_requested_) {
-        reset_requested_ = false;
-        if (opts_.no_reboot) break;
-        reset();
-        continue;
-      }
-      if (exit_) break;
-      // A host service step starts (record: a checkpoint may be due here).
-      if (replay_) replay_->begin_service();
-      if (cpu_.s.icount >= limit) {
-        std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
-                     static_cast<unsigned long long>(cpu_.s.icount));
-        end_reason_ = EndReason::kInsnLimit;
-        break;
-      }
-      if (replaying) {
-        // The recording says what the host did here; live input is ignored.
-        if (!replay_->replay_service(why == StopReason::kIdle)) {
-          exit_code_ = 0;
-          break;
-        }
-        if (why != StopReason::kIdle) poll_host(0);
-        replay_->progress();
-        continue;
-      }
-      switch (why) {
-        case StopReason::kLimit:
-        case StopReason::kTimeSlice: poll_host(0); break;
-        case StopReason::kIdle: idle_wait(); break;
-        case StopReason::kExit: break;
-      }
-    }
-    if (replay_) {
-      replay_->end(end_reason_, exit_code_);
-      std::fputs(replay_->summary().c_str(), stderr);
-    }
-  } catch (const ReplayExhausted& e) {
-    serial_->flush();
-    std::fprintf(stderr, "\nrewind: %s\n", e.what());
-    std::fputs(replay_->summary().c_str(), stderr);
-    return 0;
-  } catch (const ReplayDivergence& d) {
-    serial_->flush();
-    std::fprintf(stderr, "\nrewind: %s", d.what());
-    return 3;
-  }
-  serial_->flush();
-  if (logger().out() != stderr) std::fflush(logger().out());
-  return exit_code_;
+  parts.push_back({"guest random", [this](ByteWriter& w) { random_.save(w); },
+                   [this](ByteReader& rd) { random_.load(rd); }});
+  return parts;
 }
 
 }  // namespace rwd

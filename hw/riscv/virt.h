@@ -1,30 +1,28 @@
 // The `virt` board: QEMU's virt memory map with one rv64 hart, RAM at
 // 0x80000000, boot ROM at 0x1000, CLINT, PLIC, NS16550A UART, the SiFive test
-// device, the goldfish RTC and 8 virtio-mmio slots (filled by -device), and the device
-// tree that describes them. Owns every part of the machine and the host loop
-// that drives it.
+// device, the goldfish RTC and 8 virtio-mmio slots (filled by -device), and the
+// device tree that describes them. It wires the hardware and loads the boot
+// images; running it is the system's job (system/run_loop.h).
 #pragma once
 #include <memory>
 #include <optional>
 #include <utility>
 
-#include "accel/tcg/engine.h"
-#include "chardev/char_registry.h"
+#include "chardev/char_backend.h"
 #include "hw/char/ns16550a.h"
+#include "hw/core/guest_random.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "hw/core/vclock.h"
 #include "hw/intc/clint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
 #include "hw/rtc/goldfish_rtc.h"
-#include "monitor/hmp.h"
-#include "monitor/monitor_target.h"
 #include "hw/virtio/virtio_mmio.h"
-#include "replay/replay.h"
-#include "system/guest_random.h"
-#include "system/host_clock.h"
-#include "system/host_entropy.h"
-#include "system/host_loop.h"
 #include "system/options.h"
-#include "system/vclock.h"
+#include "target/riscv/cpu.h"
+#include "util/host_clock.h"
+#include "util/host_entropy.h"
 
 namespace rwd {
 
@@ -43,41 +41,29 @@ inline constexpr unsigned kRtcIrq = 11;
 inline constexpr unsigned kVirtioIrq = 1;  // 1..8
 }  // namespace virt_map
 
-class VirtMachine : public MonitorTarget {
+// What the board takes from the host side. The clock and entropy are the
+// ones record/replay stands between; the serial backend is the end of a
+// chain that may hold a replay tap.
+struct BoardHost {
+  CharBackend* serial = nullptr;  // serial0 (a null backend for -serial none)
+  HostClock* clock = nullptr;
+  HostEntropy* entropy = nullptr;
+};
+
+class VirtMachine : public Machine {
  public:
   // Builds the machine and loads everything; throws BootError on bad input.
   // With -M dumpdtb=FILE it writes the device tree there and is done (the
   // caller exits without running it, as QEMU does).
-  // `host_clock` defaults to the real host clock, `host_entropy` (virtio-rng's
-  // source) to the host's getrandom.
-  explicit VirtMachine(const Options& opts, std::unique_ptr<HostClock> host_clock = nullptr,
-                       std::unique_ptr<HostEntropy> host_entropy = nullptr);
-  ~VirtMachine();
+  VirtMachine(const Options& opts, BoardHost host);
+  ~VirtMachine() override;
 
-  // Runs until the guest powers off (returns its exit status), the
-  // instruction limit is reached, or a signal asks to quit.
-  int run();
-  void reset();
-  // Record/replay (-icount rr=...): the controller wraps the host clock and
-  // entropy passed to the constructor; this connects the rest (serial
-  // input, idle warps, resets, state hashing). Before run().
-  void attach_replay(ReplayController* replay);
-  riscv::Cpu& cpu() { return cpu_; }
-  Engine& engine() { return engine_; }
-  AddressSpace& address_space() { return as_; }
-
-  // MonitorTarget (hw/riscv/virt_monitor.cc): what the HMP monitor may do.
-  bool running() const override { return !paused_; }
-  void pause() override;
-  void resume() override;
-  void request_reset() override;
-  void request_quit() override;
-  std::string registers_text() override;
-  bool read_phys(uint64_t pa, void* buf, size_t len) override;
-  bool read_virt(uint64_t va, void* buf, size_t len) override;
-  std::string mtree_text() override;
-  std::string qtree_text() override;
-  std::string replay_text() override;
+  // Machine.
+  riscv::Cpu& cpu() override { return cpu_; }
+  AddressSpace& address_space() override { return as_; }
+  VirtualClock& clock() override { return clock_; }
+  void reset() override;
+  std::vector<StatePart> state_parts() override;
 
  private:
   void create_rtc();
@@ -87,30 +73,16 @@ class VirtMachine : public MonitorTarget {
   void build_fdt(std::optional<Range> initrd);
   void dump_fdt();
   std::vector<uint8_t> fresh_rng_seed();
-  void idle_wait();
-  void apply_idle_warp(uint64_t ns);
-  NamedValues device_state() const;
-  int finish_run();
-  void poll_host(int timeout_ms);
 
   Options opts_;
+  BoardHost host_;
   AddressSpace as_;
   VirtualClock clock_;
   riscv::Cpu cpu_;
-  Engine engine_;
-  // Host I/O: the glib loop, every chardev, the serial port's backend (owned
-  // by chardevs_; a null backend for -serial none) and the monitors.
-  std::unique_ptr<HostLoop> host_loop_;
-  std::unique_ptr<CharRegistry> chardevs_;
-  CharBackend* serial_ = nullptr;
-  std::vector<std::unique_ptr<Hmp>> monitors_;
-  bool paused_ = false;  // stopped by the monitor
   std::unique_ptr<Ns16550a> uart_;
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<SifiveTest> test_;
-  std::unique_ptr<HostClock> host_clock_;
-  std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // by slot, 0x10001000 first
   std::vector<uint8_t> rom_image_;  // ROM + RAM contents at power-on, for resets
@@ -121,13 +93,6 @@ class VirtMachine : public MonitorTarget {
   std::vector<uint8_t> fdt_;
   uint64_t fdt_addr_ = 0;
   GuestRandom random_;
-  ReplayController* replay_ = nullptr;
-  std::unique_ptr<StateHasher> hasher_;
-  std::vector<std::unique_ptr<ReplayCharTap>> char_taps_;
-  EndReason end_reason_ = EndReason::kGuestShutdown;
-  bool exit_ = false;
-  bool reset_requested_ = false;
-  int exit_code_ = 0;
 };
 
 }  // namespace rwd

@@ -7,7 +7,6 @@
 #include "hw/riscv/boot.h"
 #include "hw/riscv/virt.h"
 #include "hw/rtc/goldfish_rtc.h"
-#include "hw/virtio/virtio_mmio_empty.h"
 #include "libfdt.h"
 
 namespace rwd {

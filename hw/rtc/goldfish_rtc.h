@@ -22,7 +22,7 @@
 #include <functional>
 
 #include "hw/core/device.h"
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 
 namespace rwd {
 

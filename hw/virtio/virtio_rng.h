@@ -8,7 +8,7 @@
 // which is what lets record/replay log and replay them.
 #pragma once
 #include "hw/virtio/virtio_device.h"
-#include "system/host_entropy.h"
+#include "util/host_entropy.h"
 
 namespace rwd {
 

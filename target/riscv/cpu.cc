@@ -1,12 +1,23 @@
 // Traps, interrupts, privilege transitions and reset.
 #include "target/riscv/cpu.h"
 
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
+#include "target/riscv/cpu_fields.h"
+#include "target/riscv/decode.h"
 #include "util/log.h"
 
 namespace rwd::riscv {
 
 Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {}
+
+void Cpu::load_state(ByteReader& r) {
+  load_cpu_state(s, r);
+  current_op = nullptr;
+  mmu.flush();
+  update_mmu_context();
+}
+
+uint64_t Cpu::executing_pc() const { return s.tb_insn_index && current_op ? current_op->pc : s.pc; }
 
 void Cpu::reset(uint64_t pc) {
   // The instruction count is the machine's, not the hart's: it (and the

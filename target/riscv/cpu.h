@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "target/riscv/cpu_bits.h"
+#include "util/byte_codec.h"
 #include "target/riscv/mmu.h"
 
 namespace rwd {
@@ -85,8 +86,14 @@ class Cpu {
   // attribute a trap without tracking which block is running.
   const Op* current_op = nullptr;
   void mark_current(const Op& o);
+  // The pc of the instruction executing now (inside a block, the one that
+  // marked itself), or of the next one between blocks.
+  uint64_t executing_pc() const;
 
   void reset(uint64_t pc);
+  // Replaces the state with a saved one (cpu_fields.h) and re-derives what
+  // is cached from it (MMU context, TLB). Throws DecodeError.
+  void load_state(ByteReader& r);
 
   // CSR access as an instruction performs it. Throws GuestTrap (illegal
   // instruction) when the CSR does not exist or the access is not allowed.

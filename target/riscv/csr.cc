@@ -1,7 +1,7 @@
 // Control and status registers: existence, access rules and write masks.
 #include "target/riscv/cpu.h"
 #include "target/riscv/pmp.h"
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 
 namespace rwd::riscv {
 
@@ -43,7 +43,7 @@ bool Cpu::counter_allowed(uint16_t num) const {
 // otherwise instructions (QEMU would use host ticks).
 uint64_t Cpu::counter_base() const {
   if (clock_.icount_mode()) return clock_.now_ns();
-  return s.icount + s.tb_insn_index;
+  return clock_.instructions_now();
 }
 
 uint64_t Cpu::read_counter(uint16_t num) {

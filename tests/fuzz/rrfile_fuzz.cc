@@ -1,8 +1,8 @@
 // Fuzz target for the rrfile reader (replay/rrfile.{h,cc}): the input is
 // taken as a whole rrfile and put through everything a consumer does with
 // one: RrReader's up-front validation, read_block for every block, the event
-// cursor over every event, and the payload parsing rewind-dump does
-// (describe_event(), replay/event_text.cc). DecodeError is the one
+// cursor over every event, and the payload decoding and text rewind-dump
+// and the replay use (decode_event(), event_text(), replay/event_codec.cc). DecodeError is the one
 // acceptable way to refuse input; anything else (a crash, a sanitizer
 // report, another exception, a hang) is a bug. Each input is also run with
 // its checksums repaired, and as a bare event stream (see below).
@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "util/byte_codec.h"
-#include "replay/event_text.h"
+#include "replay/event_codec.h"
 #include "replay/events.h"
 #include "replay/rrfile.h"
 
@@ -56,12 +56,8 @@ uint64_t consume(const std::string& path) {
     while (cur.next(kb, icount, payload)) {
       if (icount < prev) std::abort();  // deltas are unsigned: icounts never decrease
       prev = icount;
-      uint8_t k = kb & kKindMask;
-      if (k < 1 || k >= kEventKindCount) throw DecodeError("unknown event kind");
-      ByteReader r(payload);
-      std::string what = describe_event(static_cast<EventKind>(k), r);
-      uint32_t check = r.left() >= 4 ? r.u32() : 0;
-      sink += what.size() + check;
+      Event e = decode_event(kb, icount, payload);
+      sink += event_text(e).size() + event_json_fields(e).size() + e.check;
       ++n;
     }
   }
@@ -160,11 +156,12 @@ void run_events(const uint8_t* data, size_t size) {
     uint64_t icount;
     std::vector<uint8_t> payload;
     while (cur.next(kb, icount, payload)) {
-      uint8_t k = kb & kKindMask;
-      if (k < 1 || k >= kEventKindCount) continue;
-      ByteReader r(payload);
-      std::string what = describe_event(static_cast<EventKind>(k), r);
-      g_sink = g_sink + what.size() + (r.left() >= 4 ? r.u32() : 0);
+      try {
+        Event e = decode_event(kb, icount, payload);
+        g_sink = g_sink + event_text(e).size() + event_json_fields(e).size() + e.check;
+      } catch (const DecodeError&) {
+        // one malformed payload: go on with the next event
+      }
     }
   } catch (const DecodeError&) {
   }

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <memory>
 #include <string>
 
 #include "chardev/char_mux.h"
 #include "chardev/char_registry.h"
 #include "chardev/char_spec.h"
-#include "system/host_loop.h"
+#include "util/host_loop.h"
 
 namespace rwd {
 namespace {
@@ -169,20 +171,87 @@ TEST(CharRegistry, QemuConsoleDefaults) {
 class FakeBackend : public CharBackend {
  public:
   void write(const uint8_t* d, size_t n) override { out.append(reinterpret_cast<const char*>(d), n); }
-  void type(const std::string& s) {
-    on_input(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-  }
+  // Returns how much the chain took.
+  size_t type(const std::string& s) { return deliver(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+  void event(CharEvent e) { notify(e); }
   std::string out;
 };
 
-struct Sink {
-  explicit Sink(CharBackend* be) {
-    be->on_input = [this](const uint8_t* d, size_t n) { got.append(reinterpret_cast<const char*>(d), n); };
-    be->on_event = [this](CharEvent e) { events.push_back(e); };
+// A frontend that takes up to `room` bytes and records them.
+struct Sink : CharReceiver {
+  explicit Sink(CharBackend* be) { be->set_frontend(this); }
+  size_t can_receive() override { return room; }
+  void receive(const uint8_t* d, size_t n) override {
+    got.append(reinterpret_cast<const char*>(d), n);
+    if (room != SIZE_MAX) room -= n;
   }
+  void char_event(CharEvent e) override { events.push_back(e); }
+  size_t room = SIZE_MAX;
   std::string got;
   std::vector<CharEvent> events;
 };
+
+// A filter that upper-cases what passes, to see the chain's order.
+struct Upper : CharFilter {
+  explicit Upper(int stage) : CharFilter(stage) {}
+  void receive(const uint8_t* d, size_t n) override {
+    std::string s(reinterpret_cast<const char*>(d), n);
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CharFilter::receive(reinterpret_cast<const uint8_t*>(s.data()), n);
+  }
+};
+
+TEST(CharChain, FiltersSitBetweenBackendAndFrontendInAnyJoiningOrder) {
+  for (bool filter_first : {false, true}) {
+    FakeBackend be;
+    Upper up(CharFilter::kReplayTap);
+    std::unique_ptr<Sink> fe;
+    if (filter_first) be.add_filter(&up);
+    fe = std::make_unique<Sink>(&be);
+    if (!filter_first) be.add_filter(&up);
+    EXPECT_EQ(be.type("ls"), 2u);
+    EXPECT_EQ(fe->got, "LS") << "filter first: " << filter_first;
+    be.event(CharEvent::kOpened);
+    EXPECT_EQ(fe->events.size(), 1u);
+    // Flow control reaches through the filter.
+    fe->room = 1;
+    EXPECT_EQ(be.type("ab"), 1u);
+    EXPECT_EQ(fe->got, "LSA");
+    be.remove_filter(&up);
+    fe->room = 10;
+    be.type("x");
+    EXPECT_EQ(fe->got, "LSAx");
+  }
+}
+
+TEST(CharChain, FrontendReadyAsksForServiceOnlyWithInputPending) {
+  // A FdChardev holds back input the frontend refused; the frontend making
+  // room must ask for a service step.
+  HostLoop loop;
+  int requests = 0;
+  loop.set_service_hook([&] { ++requests; });
+  CharRegistry reg(loop);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  std::string path = "/proc/self/fd/" + std::to_string(p[0]);
+  reg.add(parse_chardev_option("file,id=f,path=/dev/null,input-path=" + path));
+  CharBackend* be = reg.attach("f");
+  Sink fe(be);
+  fe.room = 1;
+  ASSERT_EQ(write(p[1], "abc", 3), 3);
+  for (int i = 0; i < 10 && fe.got.empty(); ++i) loop.iterate(100);
+  EXPECT_EQ(fe.got, "a");
+  be->frontend_ready();  // the guest read the byte, but no room yet: still a request
+  EXPECT_EQ(requests, 1);
+  EXPECT_TRUE(loop.take_service_request());
+  fe.room = 2;
+  EXPECT_TRUE(reg.pump_all());
+  EXPECT_EQ(fe.got, "abc");
+  be->frontend_ready();  // nothing pending: no request
+  EXPECT_EQ(requests, 1);
+  close(p[0]);
+  close(p[1]);
+}
 
 TEST(MuxChardev, CtrlAKeys) {
   FakeBackend be;
@@ -232,18 +301,13 @@ TEST(MuxChardev, FlowControlHoldsInputForTheFrontend) {
   FakeBackend be;
   MuxChardev mux(be);
   CharBackend* serial = mux.add_frontend();
-  std::string got;
-  size_t room = 2;
-  serial->on_input = [&](const uint8_t* d, size_t n) {
-    got.append(reinterpret_cast<const char*>(d), n);
-    room -= n;
-  };
-  serial->can_accept = [&] { return room; };
+  Sink fe(serial);
+  fe.room = 2;
   be.type("hello");
-  EXPECT_EQ(got, "he");
-  room = 10;
-  serial->pump();
-  EXPECT_EQ(got, "hello");
+  EXPECT_EQ(fe.got, "he");
+  fe.room = 10;
+  EXPECT_TRUE(serial->pump());
+  EXPECT_EQ(fe.got, "hello");
 }
 
 TEST(HostLoop, WatchesFds) {

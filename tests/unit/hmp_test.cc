@@ -23,8 +23,16 @@ class FakeTarget : public MonitorTarget {
   bool running() const override { return run; }
   void pause() override { run = false; }
   void resume() override { run = true; }
-  void request_reset() override { ++resets; }
+  std::string request_reset() override {
+    ++resets;
+    return "";
+  }
   void request_quit() override { ++quits; }
+  std::string migrate(const std::string& uri) override {
+    migrated_to = uri;
+    return "";
+  }
+  std::string migrated_to;
   std::string registers_text() override { return " pc       0000000080000000\n"; }
   bool read_phys(uint64_t pa, void* buf, size_t len) override {
     if (pa < kBase || pa - kBase + len > ram.size()) return false;
@@ -46,7 +54,7 @@ class FakeTarget : public MonitorTarget {
 class Chr : public CharBackend {
  public:
   void write(const uint8_t* d, size_t n) override { out.append(reinterpret_cast<const char*>(d), n); }
-  void type(const std::string& s) { on_input(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+  void type(const std::string& s) { deliver(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
   bool is_open() const override { return open; }
   void connect() {
     open = true;
@@ -80,6 +88,12 @@ TEST_F(HmpTest, StatusStopContQuitReset) {
   hmp.execute("q");
   hmp.execute("quit");
   EXPECT_EQ(t.quits, 2);
+}
+
+TEST_F(HmpTest, Migrate) {
+  EXPECT_EQ(hmp.execute("migrate file:/tmp/x.state"), "");
+  EXPECT_EQ(t.migrated_to, "file:/tmp/x.state");
+  EXPECT_EQ(hmp.execute("migrate"), "migrate: usage: migrate file:PATH\n");
 }
 
 TEST_F(HmpTest, InfoCommands) {

@@ -215,9 +215,9 @@ TEST_F(StateHashTest, CheckpointOfSameStateMatches) {
   const NamedValues extra = {{"vclock", 12345}, {"plic", 0xabcdef}};
   for (int round = 0; round < 3; ++round) {
     ByteWriter w;
-    h.write_checkpoint(w, extra);
+    h.take_checkpoint(extra).encode(w);
     ByteReader r(w.buffer());
-    EXPECT_EQ(h.compare_checkpoint(r, extra), "") << "round " << round;
+    EXPECT_EQ(h.compare_checkpoint(Checkpoint::decode(r), extra).report, "") << "round " << round;
     EXPECT_TRUE(r.at_end());
     poke(kData + 0x1000 * round, static_cast<uint8_t>(round + 7));
   }
@@ -227,13 +227,16 @@ TEST_F(StateHashTest, CheckpointReportNamesDifferences) {
   h.enable();
   const NamedValues extra = {{"vclock", 12345}};
   ByteWriter w;
-  h.write_checkpoint(w, extra);
+  h.take_checkpoint(extra).encode(w);
 
   m.cpu.s.x[5] += 1;
   const uint64_t pa = kData + 0x3000 + 0x10;
   poke(pa, static_cast<uint8_t>(peek(pa) ^ 0xff));
   ByteReader r(w.buffer());
-  std::string report = h.compare_checkpoint(r, {{"vclock", 12346}});
+  CheckpointDiff diff = h.compare_checkpoint(Checkpoint::decode(r), {{"vclock", 12346}});
+  EXPECT_TRUE(diff.cpu_or_values);
+  EXPECT_TRUE(diff.ram);
+  const std::string& report = diff.report;
   EXPECT_NE(report.find("x5 (t0)"), std::string::npos) << report;
   EXPECT_EQ(report.find("x6 (t1)"), std::string::npos) << report;
   EXPECT_NE(report.find("0x80013000"), std::string::npos) << report;  // the page, not the byte
@@ -249,9 +252,12 @@ TEST_F(StateHashTest, CheckpointReportNamesPagesChangedOnlyInRecording) {
   oh.enable();
   m.write64(kData + 0x5000, 0x77);
   ByteWriter w;
-  h.write_checkpoint(w, {});
+  h.take_checkpoint({}).encode(w);
   ByteReader r(w.buffer());
-  std::string report = oh.compare_checkpoint(r, {});
+  CheckpointDiff diff = oh.compare_checkpoint(Checkpoint::decode(r), {});
+  EXPECT_FALSE(diff.cpu_or_values);
+  EXPECT_TRUE(diff.ram);
+  const std::string& report = diff.report;
   EXPECT_NE(report.find("0x80015000"), std::string::npos) << report;
   EXPECT_EQ(report.find("x5 (t0)"), std::string::npos) << report;
 }
@@ -259,11 +265,11 @@ TEST_F(StateHashTest, CheckpointReportNamesPagesChangedOnlyInRecording) {
 TEST_F(StateHashTest, MalformedCheckpointThrows) {
   h.enable();
   ByteWriter w;
-  h.write_checkpoint(w, {});
+  h.take_checkpoint({}).encode(w);
   std::vector<uint8_t>& buf = w.buffer();
   for (size_t len = 0; len < buf.size(); ++len) {
     ByteReader r(buf.data(), len);
-    EXPECT_THROW(h.compare_checkpoint(r, {}), DecodeError) << "cut at " << len;
+    EXPECT_THROW(Checkpoint::decode(r), DecodeError) << "cut at " << len;
   }
 }
 

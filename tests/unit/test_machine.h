@@ -16,7 +16,7 @@
 #include "accel/tcg/engine.h"
 #include "hw/core/memory.h"
 #include "hw/intc/clint.h"
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 #include "target/riscv/cpu.h"
 
 namespace rwd::test {

@@ -8,9 +8,8 @@
 
 #include "hw/core/memory.h"
 #include "hw/virtio/virtio_mmio.h"
-#include "hw/virtio/virtio_mmio_empty.h"
 #include "hw/virtio/virtio_rng.h"
-#include "system/device_spec.h"
+#include "hw/core/device_factory.h"
 
 namespace rwd {
 namespace {
@@ -132,14 +131,26 @@ TEST_F(VirtioFixture, IdentifiesAsModernEntropyDevice) {
   EXPECT_EQ(dev->read(kMagic, 2), 0u);  // registers are 32-bit only
 }
 
+// QEMU 7.2's empty slot, as measured: 32-bit reads of MagicValue, Version 1
+// (legacy) and VendorID "QEMU"; DeviceID 0 and everything else 0; writes
+// ignored.
+uint64_t empty_slot_answer(uint64_t offset, unsigned size) {
+  if (size != 4) return 0;
+  switch (offset) {
+    case 0x000: return VirtioMmio::kMagic;
+    case 0x004: return 1;
+    case 0x00c: return VirtioMmio::kVendor;
+    default: return 0;
+  }
+}
+
 TEST(VirtioEmpty, AnswersExactlyAsTheEmptySlot) {
   AddressSpace as;
   VirtioMmio mmio(as, nullptr);
-  VirtioMmioEmpty empty;
   for (uint64_t off = 0; off < 0x300; ++off)
     for (unsigned size : {1u, 2u, 4u, 8u}) {
       mmio.write(off, size, ~0ull);
-      ASSERT_EQ(mmio.read(off, size), empty.read(off, size)) << std::hex << off << " size " << size;
+      ASSERT_EQ(mmio.read(off, size), empty_slot_answer(off, size)) << std::hex << off << " size " << size;
     }
 }
 

@@ -1,7 +1,8 @@
 #include "replay/replay.h"
 
-// The host sources record/replay stands between: the machine gets these
-// wrappers instead of the real clock, entropy and character input.
+// The synchronous host sources record/replay stands between: the machine
+// gets these wrappers instead of the real host clock and entropy. (Input
+// that arrives asynchronously comes through the InputPath instead.)
 namespace rwd {
 
 namespace {
@@ -42,16 +43,4 @@ std::unique_ptr<HostClock> ReplayController::wrap(std::unique_ptr<HostClock> rea
 std::unique_ptr<HostEntropy> ReplayController::wrap(std::unique_ptr<HostEntropy> real) {
   return std::make_unique<ReplayHostEntropy>(*this, std::move(real));
 }
-ReplayCharTap::ReplayCharTap(ReplayController& c, CharBackend& backend, uint8_t port)
-    : frontend_input_(std::move(backend.on_input)), frontend_can_accept_(backend.can_accept) {
-  backend.on_input = [&c, this, port](const uint8_t* d, size_t n) {
-    if (!c.replaying()) c.char_input(port, d, n, frontend_input_, frontend_can_accept_);
-  };
-  if (c.replaying()) backend.on_event = nullptr;  // peers come and go live; the guest must not see it
-}
-
-void ReplayCharTap::deliver(const uint8_t* d, size_t n) {
-  if (frontend_input_) frontend_input_(d, n);
-}
-
 }  // namespace rwd

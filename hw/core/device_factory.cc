@@ -1,8 +1,11 @@
-#include "system/device_spec.h"
+#include "hw/core/device_factory.h"
 
 #include <cctype>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+
+#include "hw/virtio/virtio_rng.h"
 
 namespace rwd {
 
@@ -12,11 +15,18 @@ struct DeviceType {
   const char* name;
   const char* bus;
   const char* desc;
+  DeviceBus kind;
+  std::unique_ptr<VirtioDevice> (*create_virtio)(const DeviceSpec&, const DeviceHost&);
 };
+
+std::unique_ptr<VirtioDevice> new_virtio_rng(const DeviceSpec&, const DeviceHost& host) {
+  return std::make_unique<VirtioRng>(*host.entropy);
+}
 
 // The devices -device knows, as `-device help` lists them.
 constexpr DeviceType kDevices[] = {
-    {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)"},
+    {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)",
+     DeviceBus::kVirtioMmio, new_virtio_rng},
 };
 
 const DeviceType* find_type(const std::string& name) {
@@ -44,7 +54,19 @@ std::string property_list(const DeviceType& t) {
   return std::string(t.name) + " options:\n  id=<str>             the device's name (optional)";
 }
 
+const DeviceType& type_of(const DeviceSpec& spec) {
+  const DeviceType* t = find_type(spec.driver);
+  if (!t) throw std::logic_error("device spec of unknown driver " + spec.driver);
+  return *t;
+}
+
 }  // namespace
+
+DeviceBus device_bus(const DeviceSpec& spec) { return type_of(spec).kind; }
+
+std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host) {
+  return type_of(spec).create_virtio(spec, host);
+}
 
 bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err) {
   std::vector<std::string> items;

@@ -1,14 +1,8 @@
-#include "system/vclock.h"
+#include "hw/core/vclock.h"
 
-#include <ctime>
+#include "util/host_clock.h"
 
 namespace rwd {
-
-uint64_t host_monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 void VirtualClock::set_realtime_mode() {
   icount_mode_ = false;
@@ -68,6 +62,11 @@ uint64_t VirtualClock::instructions_until_deadline() const {
   return (delta + (1ull << shift_) - 1) >> shift_;
 }
 
+void VirtualClock::idle_warp(uint64_t ns) {
+  if (icount_mode_) warp_to(now_ns() + ns);
+  run_expired();
+}
+
 void VirtualClock::warp_to(uint64_t ns) {
   uint64_t now = now_ns();
   if (icount_mode_ && ns != kNever && ns == next_deadline_) {
@@ -82,6 +81,26 @@ void VirtualClock::warp_to(uint64_t ns) {
   } else if (ns > now) {
     warp_ns_ += ns - now;
   }
+}
+
+void VirtualClock::save(ByteWriter& w) const {
+  w.section("vclock");
+  w.u8(icount_mode_);
+  w.u32(static_cast<uint32_t>(shift_));
+  w.u64(warp_ns_);
+  w.u64(wake_due_);
+  w.u64(icount_mode_ ? 0 : host_monotonic_ns() - host_start_ns_);
+}
+
+void VirtualClock::load(ByteReader& r) {
+  r.expect_section("vclock");
+  bool icount_mode = r.u8() != 0;
+  int shift = static_cast<int>(r.u32());
+  if (icount_mode != icount_mode_ || shift != shift_) throw DecodeError("virtual clock: saved with other -icount settings");
+  warp_ns_ = r.u64();
+  wake_due_ = r.u64();
+  uint64_t realtime_elapsed = r.u64();
+  if (!icount_mode_) host_start_ns_ = host_monotonic_ns() - realtime_elapsed;
 }
 
 }  // namespace rwd

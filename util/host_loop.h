@@ -36,8 +36,26 @@ class HostLoop {
 
   GMainContext* context() const { return ctx_; }
 
+  // Emulation thread only. Something on the host side can move input into
+  // the guest right now (the guest made room for it): the run loop should
+  // come back for a service step at the next point between blocks instead
+  // of waiting for its next poll. The run loop installs the hook that stops
+  // the engine.
+  void request_service() {
+    service_requested_ = true;
+    if (service_hook_) service_hook_();
+  }
+  bool take_service_request() {
+    bool r = service_requested_;
+    service_requested_ = false;
+    return r;
+  }
+  void set_service_hook(std::function<void()> hook) { service_hook_ = std::move(hook); }
+
  private:
   GMainContext* ctx_;
+  bool service_requested_ = false;
+  std::function<void()> service_hook_;
   std::vector<GPollFD> fds_;
 };
 

@@ -1,11 +1,14 @@
-// The virt board as the monitor sees it (MonitorTarget). Requests take
-// effect between CPU slices: the monitor itself runs from poll_host().
+// The session as the monitor sees it (MonitorTarget): what it may look at.
+// Run control goes to the run loop (vm.h); requests take effect between CPU
+// slices, since the monitor itself runs from the run loop's host polls.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 
-#include "hw/riscv/virt.h"
+#include "migration/snapshot.h"
+#include "replay/replay.h"
+#include "system/vm.h"
 #include "target/riscv/cpu_dump.h"
 
 namespace rwd {
@@ -20,52 +23,27 @@ std::string hex_range(uint64_t base, uint64_t size) {
 
 }  // namespace
 
-void VirtMachine::pause() {
-  paused_ = true;
-  engine_.request_exit();
-}
-
-void VirtMachine::resume() { paused_ = false; }
-
-void VirtMachine::request_reset() {
-  // A reset from the host is an input like any other: a recording logs it,
-  // a replay takes it from the log and ignores the live one.
-  if (replay_) {
-    if (replay_->replaying()) return;
-    replay_->record_reset();
-  }
-  reset_requested_ = true;
-  engine_.request_exit();
-}
-
-void VirtMachine::request_quit() {
-  end_reason_ = EndReason::kMonitorQuit;
-  exit_code_ = 0;
-  exit_ = true;
-  engine_.request_exit();
-}
-
-std::string VirtMachine::registers_text() {
+std::string Vm::registers_text() {
   char* text = nullptr;
   size_t len = 0;
   FILE* f = open_memstream(&text, &len);
   if (!f) return "info registers: out of memory\n";
-  riscv::dump_cpu_state(cpu_, f, true);
+  riscv::dump_cpu_state(machine_->cpu(), f, true);
   std::fclose(f);
   std::string out(text, len);
   std::free(text);
   return out;
 }
 
-bool VirtMachine::read_phys(uint64_t pa, void* buf, size_t len) { return as_.read_bytes(pa, buf, len); }
+bool Vm::read_phys(uint64_t pa, void* buf, size_t len) { return machine_->address_space().read_bytes(pa, buf, len); }
 
-bool VirtMachine::read_virt(uint64_t va, void* buf, size_t len) {
+bool Vm::read_virt(uint64_t va, void* buf, size_t len) {
   auto* out = static_cast<uint8_t*>(buf);
   while (len > 0) {
     uint64_t pa;
-    if (!cpu_.mmu.debug_translate(va, pa)) return false;
+    if (!machine_->cpu().mmu.debug_translate(va, pa)) return false;
     size_t n = std::min<uint64_t>(len, riscv::kPageSize - (va & ~riscv::kPageMask));
-    if (!as_.read_bytes(pa, out, n)) return false;
+    if (!read_phys(pa, out, n)) return false;
     va += n;
     out += n;
     len -= n;
@@ -74,12 +52,13 @@ bool VirtMachine::read_virt(uint64_t va, void* buf, size_t len) {
 }
 
 // QEMU's layout: one address space, its regions sorted by address.
-std::string VirtMachine::mtree_text() {
+std::string Vm::mtree_text() {
+  const AddressSpace& as = machine_->address_space();
   std::vector<std::pair<uint64_t, std::string>> lines;
-  for (const auto& rb : as_.ram_blocks())
+  for (const auto& rb : as.ram_blocks())
     lines.emplace_back(rb->base, "    " + hex_range(rb->base, rb->size) + " (prio 0, " + (rb->readonly ? "rom" : "ram") +
                                      "): " + rb->name + "\n");
-  for (const MmioRegion& r : as_.mmio_regions())
+  for (const MmioRegion& r : as.mmio_regions())
     lines.emplace_back(r.base, "    " + hex_range(r.base, r.size) + " (prio 0, i/o): " + r.device->name() + "\n");
   std::sort(lines.begin(), lines.end());
   std::string out = "address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n";
@@ -87,8 +66,8 @@ std::string VirtMachine::mtree_text() {
   return out;
 }
 
-std::string VirtMachine::qtree_text() {
-  std::vector<MmioRegion> regions = as_.mmio_regions();
+std::string Vm::qtree_text() {
+  std::vector<MmioRegion> regions = machine_->address_space().mmio_regions();
   std::sort(regions.begin(), regions.end(), [](const MmioRegion& a, const MmioRegion& b) { return a.base < b.base; });
   std::string out = "bus: main-system-bus\n  type System\n";
   char buf[96];
@@ -101,6 +80,21 @@ std::string VirtMachine::qtree_text() {
 }
 
 // `info replay`: mode, file, position (and the recording's length on replay).
-std::string VirtMachine::replay_text() { return replay_ ? replay_->info() : "Record/replay is not active\n"; }
+std::string Vm::replay_text() { return replay_ ? replay_->info() : "Record/replay is not active\n"; }
+
+// migrate file:PATH writes the whole machine's state there, as QEMU (8.2 and
+// later) does, and the machine stops, as a migrated-away QEMU does; load it
+// with -incoming file:PATH on the same command line.
+std::string Vm::migrate(const std::string& uri) {
+  if (uri.rfind("file:", 0) != 0 || uri.size() == 5) return "migrate: only file:PATH is supported\n";
+  if (replay_) return "migrate: not available while recording or replaying yet\n";
+  try {
+    save_state(uri.substr(5));
+  } catch (const DecodeError& e) {
+    return std::string("migrate: ") + e.what() + "\n";
+  }
+  pause();
+  return "";
+}
 
 }  // namespace rwd

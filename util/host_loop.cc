@@ -1,4 +1,4 @@
-#include "system/host_loop.h"
+#include "util/host_loop.h"
 
 #include <glib-unix.h>
 #include <glib.h>

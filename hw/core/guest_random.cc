@@ -1,4 +1,4 @@
-#include "system/guest_random.h"
+#include "hw/core/guest_random.h"
 
 #include <sys/random.h>
 
@@ -56,6 +56,18 @@ uint32_t Mt19937::next() {
   return y;
 }
 
+void Mt19937::save(ByteWriter& w) const {
+  for (uint32_t v : mt_) w.u32(v);
+  w.u32(static_cast<uint32_t>(index_));
+}
+
+void Mt19937::load(ByteReader& r) {
+  for (uint32_t& v : mt_) v = r.u32();
+  uint32_t index = r.u32();
+  if (index > kN) throw DecodeError("guest random: position out of range");
+  index_ = static_cast<int>(index);
+}
+
 GuestRandom::GuestRandom(std::optional<uint64_t> seed) {
   if (!seed) return;
   uint32_t key[2] = {static_cast<uint32_t>(*seed), static_cast<uint32_t>(*seed >> 32)};
@@ -81,6 +93,22 @@ void GuestRandom::fill(uint8_t* out, size_t len) {
     if (n <= 0) throw std::runtime_error("getrandom failed: no host randomness for the guest");
     done += static_cast<size_t>(n);
   }
+}
+
+}  // namespace rwd
+
+namespace rwd {
+
+void GuestRandom::save(ByteWriter& w) const {
+  w.section("guest_random");
+  w.u8(mt_.has_value());
+  if (mt_) mt_->save(w);
+}
+
+void GuestRandom::load(ByteReader& r) {
+  r.expect_section("guest_random");
+  if ((r.u8() != 0) != mt_.has_value()) throw DecodeError("guest random: saved with a different -seed setting");
+  if (mt_) mt_->load(r);
 }
 
 }  // namespace rwd

@@ -8,6 +8,8 @@
 #include <functional>
 #include <vector>
 
+#include "util/byte_codec.h"
+
 namespace rwd {
 
 class VirtualClock {
@@ -49,11 +51,18 @@ class VirtualClock {
 
   // icount mode: instructions that may run before the next deadline is due.
   uint64_t instructions_until_deadline() const;
-  // Idle: jump virtual time forward to `ns` (icount mode). Warping to
-  // next_deadline() wakes the hart as QEMU does: the next instruction sees the
-  // timer's deadline, and the following run_expired() fires the timer.
-  void warp_to(uint64_t ns);
+  // The hart idled for `ns` of virtual time: the one way time jumps. In
+  // icount mode virtual time moves `ns` ahead (a warp to exactly the next
+  // deadline wakes the hart as QEMU does: the next instruction sees the
+  // timer's deadline); then every timer that is due fires.
+  void idle_warp(uint64_t ns);
   uint64_t warp_ns() const { return warp_ns_; }
+
+  // The clock's own state for snapshots (timers are their devices': each
+  // device re-arms its own on load). Realtime mode saves the time elapsed,
+  // so a loaded clock continues from it.
+  void save(ByteWriter& w) const;
+  void load(ByteReader& r);
 
  private:
   struct Timer {
@@ -61,6 +70,7 @@ class VirtualClock {
     Callback cb;
   };
   void recompute_deadline();
+  void warp_to(uint64_t ns);
 
   std::vector<Timer> timers_;
   uint64_t next_deadline_ = kNever;
@@ -74,7 +84,5 @@ class VirtualClock {
   uint64_t wake_due_ = 0;  // set by an idle warp for the next run_expired()
   uint64_t host_start_ns_ = 0;
 };
-
-uint64_t host_monotonic_ns();
 
 }  // namespace rwd

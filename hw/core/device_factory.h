@@ -1,12 +1,16 @@
 // -device DRIVER[,prop=value...]: the devices rewind can add, their
 // properties, and the help texts, in one table shared by option parsing
 // (which validates early, so a typo fails before the machine is built) and
-// the board (which creates them).
+// the board (which creates them through create_device(), never by name).
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace rwd {
+
+class HostEntropy;
+class VirtioDevice;
 
 struct DeviceSpec {
   std::string driver;  // e.g. "virtio-rng-device"
@@ -20,5 +24,17 @@ bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err
 
 // Parses all of them and checks that ids are unique.
 bool parse_device_specs(const std::vector<std::string>& args, std::vector<DeviceSpec>& out, std::string& err);
+
+// What a device may take from the host side.
+struct DeviceHost {
+  HostEntropy* entropy = nullptr;
+};
+
+// The buses a -device plugs into; the board places each device on its bus.
+enum class DeviceBus { kVirtioMmio };
+DeviceBus device_bus(const DeviceSpec& spec);
+
+// A new device for a parsed spec (a virtio device for kVirtioMmio).
+std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host);
 
 }  // namespace rwd

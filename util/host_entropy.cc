@@ -1,4 +1,4 @@
-#include "system/host_entropy.h"
+#include "util/host_entropy.h"
 
 #include <sys/random.h>
 

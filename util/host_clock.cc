@@ -1,4 +1,4 @@
-#include "system/host_clock.h"
+#include "util/host_clock.h"
 
 #include <ctime>
 
@@ -15,6 +15,12 @@ int64_t SystemHostClock::utc_offset_s(int64_t epoch_s) {
   tm local{};
   if (!localtime_r(&t, &local)) return 0;
   return local.tm_gmtoff;
+}
+
+uint64_t host_monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace rwd

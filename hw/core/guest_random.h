@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "util/byte_codec.h"
+
 namespace rwd {
 
 // The Mersenne Twister MT19937 (Matsumoto & Nishimura, 1998), seeded with
@@ -20,6 +22,8 @@ class Mt19937 {
  public:
   Mt19937(const uint32_t* key, size_t len);
   uint32_t next();
+  void save(ByteWriter& w) const;
+  void load(ByteReader& r);
 
  private:
   static constexpr int kN = 624, kM = 397;
@@ -33,6 +37,10 @@ class GuestRandom {
  public:
   explicit GuestRandom(std::optional<uint64_t> seed);
   void fill(uint8_t* out, size_t len);
+  // A snapshot carries the generator's position, so that resets after a
+  // load draw what they would have drawn.
+  void save(ByteWriter& w) const;
+  void load(ByteReader& r);
 
  private:
   std::optional<Mt19937> mt_;

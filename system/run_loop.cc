@@ -1,0 +1,236 @@
+#include "system/run_loop.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include "hw/core/vclock.h"
+#include "replay/replay.h"
+#include "target/riscv/cpu.h"
+#include "util/host_clock.h"
+#include "util/log.h"
+
+namespace rwd {
+
+namespace {
+
+constexpr uint64_t kSliceInsns = 1 << 22;   // instructions between host polls
+constexpr int kIdlePollMs = 100;            // longest host wait while the guest idles
+constexpr uint64_t kAlignSliceNs = 10'000'000;  // align=on: virtual time per slice
+
+volatile std::sig_atomic_t g_quit_signal = 0;
+void on_quit_signal(int sig) { g_quit_signal = sig; }
+
+}  // namespace
+
+RunLoop::RunLoop(Machine& machine, Engine& engine, HostLoop& host, CharRegistry& chardevs, ReplayController* replay,
+                 RunOptions opts)
+    : machine_(machine), engine_(engine), host_(host), chardevs_(chardevs), replay_(replay), opts_(opts) {
+  machine_.on_power_off = [this](int status) { guest_power_off(status); };
+  machine_.on_reset_request = [this] { guest_reset(); };
+  // Host input the guest can take now ends the running slice early.
+  host_.set_service_hook([this] { engine_.request_exit(); });
+  if (replay_) {
+    replay_->on_replay(EventKind::kIdleWarp, [this](const Event& e) { machine_.clock().idle_warp(e.f[0].u); });
+    replay_->on_replay(EventKind::kReset, [this](const Event&) {
+      reset_requested_ = true;
+      engine_.request_exit();
+    });
+  }
+}
+
+void RunLoop::pause() {
+  paused_ = true;
+  engine_.request_exit();
+}
+
+void RunLoop::resume() { paused_ = false; }
+
+std::string RunLoop::request_reset() {
+  // A reset from the host is an input like any other: a recording logs it;
+  // a replay's resets come from the recording only.
+  if (replay_) {
+    if (replay_->replaying()) return "a replay's resets come from the recording; system_reset is ignored";
+    Event e;
+    e.kind = EventKind::kReset;
+    replay_->record(e);
+  }
+  reset_requested_ = true;
+  shut_down_ = false;
+  engine_.request_exit();
+  return "";
+}
+
+void RunLoop::request_quit() {
+  end_reason_ = EndReason::kMonitorQuit;
+  exit_code_ = 0;
+  exit_ = true;
+  engine_.request_exit();
+}
+
+// The guest wrote the power-off register, inside that instruction.
+void RunLoop::guest_power_off(int status) {
+  exit_code_ = status;
+  if (opts_.no_shutdown) shut_down_ = true;  // stop; the monitor may reset or quit
+  else exit_ = true;
+  engine_.request_exit();
+}
+
+// The guest asked the board for a reset: deterministic, but marked in a
+// recording (and checked on replay) so the rrfile shows where it rebooted.
+void RunLoop::guest_reset() {
+  if (replay_) replay_->sync_marker(EventKind::kGuestReset);
+  reset_requested_ = true;
+  engine_.request_exit();
+}
+
+void RunLoop::reset() {
+  machine_.reset();
+  engine_.flush_translations();
+}
+
+// Host I/O between CPU slices: output out, held-back input in, then one
+// iteration of the host loop, waiting up to `timeout_ms` unless input just
+// reached the guest (it has work to do now).
+void RunLoop::poll_host(int timeout_ms) {
+  chardevs_.flush_all();
+  if (logger().out() != stderr) std::fflush(logger().out());
+  host_.take_service_request();
+  if (chardevs_.pump_all()) timeout_ms = 0;
+  host_.iterate(timeout_ms);
+}
+
+// The hart waits for an interrupt: wait for host input or the next timer
+// deadline. In icount mode (sleep=on) virtual time then advances by the host
+// time actually spent idle, at most to the deadline, so an idle guest keeps
+// pace with the wall clock; with nothing armed only host input (or a signal)
+// can wake it.
+void RunLoop::idle_wait() {
+  VirtualClock& clock = machine_.clock();
+  uint64_t deadline = clock.next_deadline();
+  if (deadline == VirtualClock::kNever) {
+    poll_host(kIdlePollMs);
+    return;
+  }
+  uint64_t now = clock.now_ns();
+  uint64_t idle_ns = deadline > now ? deadline - now : 0;
+  if (idle_ns >= 1'000'000) {  // shorter waits are not worth a host sleep
+    uint64_t start = host_monotonic_ns();
+    poll_host(static_cast<int>(std::min<uint64_t>(idle_ns / 1'000'000, kIdlePollMs)));
+    idle_ns = std::min(idle_ns, host_monotonic_ns() - start);
+  }
+  // How long the host really idled is not deterministic: a recording logs it.
+  if (replay_ && clock.icount_mode()) {
+    Event e;
+    e.kind = EventKind::kIdleWarp;
+    e.f[0].u = idle_ns;
+    replay_->record(e);
+  }
+  clock.idle_warp(idle_ns);
+}
+
+// -icount align=on: while virtual time is ahead of the host's, wait (serving
+// the host) instead of running. Returns true when it waited.
+bool RunLoop::align_wait() {
+  uint64_t host_elapsed = host_monotonic_ns() - align_host_start_ns_;
+  uint64_t virtual_elapsed = machine_.clock().now_ns() - align_virtual_start_ns_;
+  if (virtual_elapsed <= host_elapsed + 1'000'000) return false;
+  poll_host(static_cast<int>(std::min<uint64_t>((virtual_elapsed - host_elapsed) / 1'000'000, kIdlePollMs)));
+  return true;
+}
+
+uint64_t RunLoop::slice_end() const {
+  uint64_t now = machine_.cpu().s.icount;
+  uint64_t limit = opts_.max_insns ? opts_.max_insns : ~0ull;
+  uint64_t slice = kSliceInsns;
+  if (opts_.align) slice = std::max<uint64_t>(1, kAlignSliceNs >> machine_.clock().shift());
+  uint64_t end = now + std::min(slice, limit - now);
+  if (replay_) end = std::min(end, std::max(replay_->next_stop(), now));
+  return end;
+}
+
+int RunLoop::run() {
+  struct sigaction sa{};
+  sa.sa_handler = on_quit_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+
+  const bool replaying = replay_ && replay_->replaying();
+  align_host_start_ns_ = host_monotonic_ns();
+  align_virtual_start_ns_ = machine_.clock().now_ns();
+  const riscv::CpuState& st = machine_.cpu().s;
+  try {
+    while (!exit_) {
+      if (g_quit_signal) {
+        std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
+        exit_code_ = 128 + g_quit_signal;
+        end_reason_ = EndReason::kSignal;
+        break;
+      }
+      if (reset_requested_) {
+        reset_requested_ = false;
+        if (opts_.no_reboot) break;
+        reset();
+        continue;
+      }
+      if (shut_down_ && replaying) {
+        // Powered off under -no-shutdown: what the monitor did next (reset,
+        // quit) is in the recording, at this instruction.
+        if (!replay_->replay_service(true)) break;
+        continue;
+      }
+      if (paused_ || shut_down_) {  // only host I/O runs
+        poll_host(kIdlePollMs);
+        continue;
+      }
+      if (opts_.align && align_wait()) continue;
+      StopReason why = engine_.run(slice_end());
+      engine_.clear_exit();
+      if (reset_requested_ || exit_) continue;
+      // A host service step starts (record: a checkpoint may be due here;
+      // what the monitor does after a -no-shutdown power-off belongs to it).
+      if (replay_) replay_->begin_service();
+      if (shut_down_) continue;
+      if (opts_.max_insns && st.icount >= opts_.max_insns) {
+        std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
+                     static_cast<unsigned long long>(st.icount));
+        end_reason_ = EndReason::kInsnLimit;
+        break;
+      }
+      if (replaying) {
+        // The recording says what the host did here; live input is ignored.
+        if (!replay_->replay_service(why == StopReason::kIdle)) {
+          exit_code_ = 0;
+          break;
+        }
+        if (why != StopReason::kIdle) poll_host(0);
+        replay_->progress();
+        continue;
+      }
+      if (why == StopReason::kIdle) idle_wait();
+      else poll_host(0);
+    }
+    return finish();
+  } catch (const ReplayExhausted& e) {
+    chardevs_.flush_all();
+    std::fprintf(stderr, "\nrewind: %s\n", e.what());
+    std::fputs(replay_->summary().c_str(), stderr);
+    return 0;
+  } catch (const ReplayDivergence& d) {
+    chardevs_.flush_all();
+    std::fprintf(stderr, "\nrewind: %s", d.what());
+    return 3;
+  }
+}
+
+int RunLoop::finish() {
+  if (replay_) {
+    replay_->end(end_reason_, exit_code_);
+    std::fputs(replay_->summary().c_str(), stderr);
+  }
+  chardevs_.flush_all();
+  if (logger().out() != stderr) std::fflush(logger().out());
+  return exit_code_;
+}
+
+}  // namespace rwd

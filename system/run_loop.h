@@ -1,0 +1,70 @@
+// The run loop: runs the machine's hart in slices, and between slices serves
+// the host (character I/O, the monitor, signals), paces an idling guest, and
+// lets record/replay see the machine (ARCHITECTURE.md, "Execution and time").
+// Everything that decides *when* host input reaches the guest lives here:
+// host input is taken only at service steps between blocks.
+#pragma once
+#include <cstdint>
+
+#include "accel/tcg/engine.h"
+#include "chardev/char_registry.h"
+#include "hw/core/machine.h"
+#include "replay/events.h"
+#include "util/host_loop.h"
+
+namespace rwd {
+
+class ReplayController;
+
+struct RunOptions {
+  uint64_t max_insns = 0;    // stop after this many instructions (0: never)
+  bool no_reboot = false;    // a reset request ends the run
+  bool no_shutdown = false;  // a power-off stops the guest instead of ending the run
+  bool align = false;        // -icount align=on: virtual time never runs ahead of the host's
+};
+
+class RunLoop {
+ public:
+  // With `replay`, the run records or replays; the loop registers its own
+  // asynchronous events (idle warps, resets) with it.
+  RunLoop(Machine& machine, Engine& engine, HostLoop& host, CharRegistry& chardevs, ReplayController* replay,
+          RunOptions opts);
+
+  // Runs until the guest powers off (returns its exit status), the
+  // instruction limit is reached, the monitor quits or a signal asks to.
+  int run();
+
+  // Requests from the monitor (taken between slices).
+  bool running() const { return !paused_ && !shut_down_; }
+  void pause();
+  void resume();
+  // Returns an error message when the request cannot be taken.
+  std::string request_reset();
+  void request_quit();
+
+ private:
+  void guest_power_off(int status);
+  void guest_reset();
+  void reset();
+  void poll_host(int timeout_ms);
+  void idle_wait();
+  bool align_wait();
+  uint64_t slice_end() const;
+  int finish();
+
+  Machine& machine_;
+  Engine& engine_;
+  HostLoop& host_;
+  CharRegistry& chardevs_;
+  ReplayController* replay_;
+  RunOptions opts_;
+  bool paused_ = false;     // stopped by the monitor
+  bool shut_down_ = false;  // the guest powered off under -no-shutdown
+  bool exit_ = false;
+  bool reset_requested_ = false;
+  int exit_code_ = 0;
+  EndReason end_reason_ = EndReason::kGuestShutdown;
+  uint64_t align_host_start_ns_ = 0, align_virtual_start_ns_ = 0;
+};
+
+}  // namespace rwd

@@ -1,0 +1,85 @@
+#include "system/vm.h"
+
+#include "hw/riscv/boot.h"
+#include "migration/snapshot.h"
+#include "replay/replay.h"
+#include "replay/replay_config.h"
+
+namespace rwd {
+
+Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
+  // Record/replay wraps every host source before the machine reads it.
+  host_clock_ = std::make_unique<SystemHostClock>();
+  host_entropy_ = std::make_unique<SystemHostEntropy>();
+  if (!opts.icount.rr.empty() && opts.dumpdtb.empty()) {
+    replay_ = std::make_unique<ReplayController>(opts, argc, argv);
+    host_clock_ = replay_->wrap(std::move(host_clock_));
+    host_entropy_ = replay_->wrap(std::move(host_entropy_));
+  }
+  InputPath& input = replay_ ? static_cast<InputPath&>(*replay_) : direct_input_;
+
+  // Character devices (-chardev, -serial, -monitor, -mon, -nographic) and
+  // the host loop that drives them; each serial port's input goes through a
+  // replay tap.
+  host_loop_ = std::make_unique<HostLoop>();
+  chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
+  chardevs_->on_quit = [this] { request_quit(); };
+  CharBackend* serial = chardevs_->null_backend();
+  std::vector<std::string> monitor_ids;
+  try {
+    ConsoleSetup consoles =
+        chardevs_->setup({opts.chardevs, opts.serial, opts.monitors, opts.mons, opts.nographic});
+    if (!consoles.serial_ids.empty() && !consoles.serial_ids[0].empty())
+      serial = chardevs_->attach(consoles.serial_ids[0]);
+    monitor_ids = consoles.monitor_ids;
+  } catch (const ChardevError& e) {
+    throw BootError(e.what());
+  }
+  taps_.push_back(std::make_unique<CharReplayTap>(input, 0));
+  serial->add_filter(taps_.back().get());
+
+  machine_ = std::make_unique<VirtMachine>(opts, BoardHost{serial, host_clock_.get(), host_entropy_.get()});
+  if (dump_only()) return;
+
+  engine_ = std::make_unique<Engine>(machine_->cpu(), machine_->address_space(), machine_->clock());
+  engine_->set_singlestep(opts.singlestep);
+  if (opts.tb_size_mib) engine_->set_code_buffer_size(size_t{opts.tb_size_mib} << 20);
+  engine_->set_jit(opts.jit);
+  if (opts.perfmap) engine_->enable_perf_map();
+
+  RunOptions run;
+  run.max_insns = opts.max_insns;
+  run.no_reboot = opts.no_reboot;
+  run.no_shutdown = opts.no_shutdown;
+  run.align = opts.icount.align;
+  loop_ = std::make_unique<RunLoop>(*machine_, *engine_, *host_loop_, *chardevs_, replay_.get(), run);
+  for (const std::string& id : monitor_ids) monitors_.push_back(std::make_unique<Hmp>(*chardevs_->attach(id), *this));
+
+  if (!opts.incoming.empty()) {
+    if (replay_) throw BootError("-incoming cannot be combined with -icount rr=" + opts.icount.rr + " yet");
+    load_state(opts.incoming);
+  }
+  if (replay_) replay_->attach(*machine_);
+}
+
+Vm::~Vm() {
+  if (chardevs_) chardevs_->flush_all();
+}
+
+int Vm::run() { return loop_->run(); }
+
+std::string Vm::fingerprint() const { return machine_fingerprint(opts_); }
+
+void Vm::save_state(const std::string& path) { write_snapshot_file(path, save_machine(*machine_, fingerprint())); }
+
+void Vm::load_state(const std::string& path) {
+  std::vector<uint8_t> bytes = read_snapshot_file(path);
+  try {
+    load_machine(*machine_, bytes, fingerprint());
+  } catch (const DecodeError& e) {
+    throw DecodeError("snapshot '" + path + "': " + e.what());
+  }
+  engine_->flush_translations();
+}
+
+}  // namespace rwd

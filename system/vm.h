@@ -1,0 +1,74 @@
+// One emulator session, built from the command line: record/replay (when
+// asked), the host loop and character devices, the board, the execution
+// engine, the monitors and the run loop, created in the order they depend on
+// each other. The monitor controls the session through MonitorTarget.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "accel/tcg/engine.h"
+#include "chardev/char_registry.h"
+#include "chardev/char_replay_tap.h"
+#include "hw/riscv/virt.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor_target.h"
+#include "replay/input.h"
+#include "system/options.h"
+#include "system/run_loop.h"
+#include "util/host_loop.h"
+
+namespace rwd {
+
+class ReplayController;
+
+class Vm : public MonitorTarget {
+ public:
+  // Throws BootError, DecodeError, ChardevError or std::runtime_error with a
+  // one-line message. `opts` may gain a seed (a recording picks one).
+  Vm(Options& opts, int argc, char** argv);
+  ~Vm() override;
+
+  // -M dumpdtb=FILE: the tree is written and there is nothing to run.
+  bool dump_only() const { return !opts_.dumpdtb.empty(); }
+  int run();
+
+  VirtMachine& machine() { return *machine_; }
+  Engine& engine() { return *engine_; }
+  // Whole-machine state (migration/snapshot.h) to and from a file; errors
+  // are one line.
+  void save_state(const std::string& path);
+  void load_state(const std::string& path);
+
+  // MonitorTarget (system/vm_monitor.cc).
+  bool running() const override { return loop_->running(); }
+  void pause() override { loop_->pause(); }
+  void resume() override { loop_->resume(); }
+  std::string request_reset() override { return loop_->request_reset(); }
+  void request_quit() override { loop_->request_quit(); }
+  std::string registers_text() override;
+  bool read_phys(uint64_t pa, void* buf, size_t len) override;
+  bool read_virt(uint64_t va, void* buf, size_t len) override;
+  std::string mtree_text() override;
+  std::string qtree_text() override;
+  std::string replay_text() override;
+  std::string migrate(const std::string& uri) override;
+
+ private:
+  std::string fingerprint() const;
+
+  Options& opts_;
+  std::unique_ptr<ReplayController> replay_;
+  DirectInputPath direct_input_;
+  std::unique_ptr<HostClock> host_clock_;
+  std::unique_ptr<HostEntropy> host_entropy_;
+  std::unique_ptr<HostLoop> host_loop_;
+  std::unique_ptr<CharRegistry> chardevs_;
+  std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
+  std::unique_ptr<VirtMachine> machine_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<RunLoop> loop_;
+  std::vector<std::unique_ptr<Hmp>> monitors_;
+};
+
+}  // namespace rwd
