@@ -25,8 +25,9 @@ void set_high(uint64_t& v, uint32_t x) { v = (v & 0xffffffffull) | (uint64_t{x} 
 
 VirtioMmio::VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device)
     : irq_(irq), device_(std::move(device)) {
-  if (device_)
-    for (unsigned q = 0; q < device_->queue_count(); ++q) queues_.emplace_back(as, device_->queue_max_size(q));
+  if (!device_) return;
+  for (unsigned q = 0; q < device_->queue_count(); ++q) queues_.emplace_back(as, device_->queue_max_size(q));
+  device_->attach(this);
 }
 
 std::string VirtioMmio::name() const { return device_ ? "virtio_mmio:" + device_->name() : "virtio_mmio"; }
@@ -161,11 +162,30 @@ void VirtioMmio::notify(uint32_t queue) {
   VirtQueue& q = queues_[queue];
   if (!q.ready) return;
   device_->notify(queue, q);
+  after_push(q);
+}
+
+void VirtioMmio::after_push(VirtQueue& q) {
   if (q.take_interrupt()) {
     interrupt_status_ |= kIntUsedBuffer;
     update_irq();
   }
   if (q.broken()) needs_reset();
+}
+
+uint64_t VirtioMmio::copy_to_guest(unsigned queue, const VirtqElement& e, uint64_t offset, const void* data,
+                                   uint64_t len) {
+  return queue < queues_.size() ? queues_[queue].copy_to_guest(e, offset, data, len) : 0;
+}
+
+// A request the device took earlier finishes. The device drops what it holds
+// on reset, so a request completed here belongs to the current driver.
+void VirtioMmio::complete(unsigned queue, const VirtqElement& e, uint64_t written) {
+  constexpr uint32_t kLive = virtio::kFeaturesOk | virtio::kDriverOk;
+  if (queue >= queues_.size() || (status_ & kLive) != kLive || (status_ & virtio::kDeviceNeedsReset)) return;
+  VirtQueue& q = queues_[queue];
+  q.push(e, written);
+  after_push(q);
 }
 
 // A driver error the device cannot recover from (2.1.2): stop, and tell a

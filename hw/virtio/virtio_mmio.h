@@ -17,7 +17,7 @@
 
 namespace rwd {
 
-class VirtioMmio : public MmioDevice {
+class VirtioMmio : public MmioDevice, private VirtioQueueHost {
  public:
   static constexpr uint64_t kSize = 0x200;  // QEMU maps 0x200 bytes of the 4 KiB slot
   static constexpr uint32_t kMagic = 0x74726976;  // "virt"
@@ -36,6 +36,11 @@ class VirtioMmio : public MmioDevice {
   uint32_t status() const { return status_; }
 
  private:
+  // VirtioQueueHost: asynchronous completions.
+  uint64_t copy_to_guest(unsigned queue, const VirtqElement& e, uint64_t offset, const void* data,
+                         uint64_t len) override;
+  void complete(unsigned queue, const VirtqElement& e, uint64_t written) override;
+  void after_push(VirtQueue& q);
   uint32_t read_register(uint64_t offset);
   void write_register(uint64_t offset, uint32_t value);
   void write_status(uint32_t value);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "accel/tcg/engine.h"
+#include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/intc/clint.h"
 #include "hw/core/vclock.h"
@@ -66,6 +67,19 @@ struct TestMachine {
   }
   void write64(uint64_t pa, uint64_t v) { ASSERT_TRUE(as.write_bytes(pa, &v, 8)); }
   void write32(uint64_t pa, uint32_t v) { ASSERT_TRUE(as.write_bytes(pa, &v, 4)); }
+};
+
+// The same as a Machine, for record/replay tests without a guest: the
+// controller's checks hash its CPU and RAM.
+struct TestBoard : Machine {
+  TestMachine m;
+  riscv::Cpu& cpu() override { return m.cpu; }
+  AddressSpace& address_space() override { return m.as; }
+  VirtualClock& clock() override { return m.clock; }
+  void reset() override {}
+  std::vector<StatePart> state_parts() override { return {}; }
+  // Moves time forward as if the engine had run to `icount`.
+  void run_to(uint64_t icount) { m.cpu.s.icount = icount; }
 };
 
 // Register numbers by ABI name, for readable expectations.

@@ -1,0 +1,63 @@
+// Requests a device hands to host work and finishes later (ARCHITECTURE.md:
+// "Anything [the host side] produces for the guest is an asynchronous
+// event"). The device starts a request with the work to do off the
+// emulation thread and what to do when the guest is to see it finished (fill
+// buffers, update the used ring, raise the interrupt). When that happens is
+// the input path's choice (replay/input.h), as for any host input:
+//  - a plain run completes it at the first service step after the work ends;
+//  - a recording does the same and logs the request's number, pinned to the
+//    instruction count (a `completion` event);
+//  - a replay ignores when the host finishes, and completes the request at
+//    the recorded count, waiting for its work if the host is slower now.
+// Request numbers count the device's start() calls, which the guest's
+// actions decide, so they are the same in record and replay.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "replay/input.h"
+#include "util/byte_codec.h"
+#include "util/host_work.h"
+
+namespace rwd {
+
+class AsyncRequests : private InputReceiver {
+ public:
+  // `source` names this device among the completion sources (its input
+  // source number).
+  AsyncRequests(HostWorkPool& pool, InputPath& path, uint8_t source);
+  ~AsyncRequests() override;
+
+  // Emulation thread. `work` runs on a host thread; `complete` on the
+  // emulation thread, between blocks, at the completion point.
+  void start(std::function<void()> work, std::function<void()> complete);
+  size_t in_flight() const { return pending_.size(); }
+  // Device reset: requests not completed yet are forgotten (their work
+  // still runs to its end; its completion is dropped).
+  void cancel_all();
+
+  // Snapshots: the request counter. In-flight requests cannot be saved:
+  // save() throws DecodeError while any is pending.
+  void save(ByteWriter& w) const;
+  void load(ByteReader& r);
+
+ private:
+  struct Pending {
+    HostWorkPool::Ticket ticket = 0;
+    bool work_done = false;
+    std::function<void()> complete;
+  };
+  void work_finished(uint64_t id);
+  void receive_input(const uint8_t* data, size_t len) override;
+
+  HostWorkPool& pool_;
+  std::unique_ptr<InputChannel> channel_;
+  uint64_t next_id_ = 0;
+  std::map<uint64_t, Pending> pending_;
+  // Work that finished after its request was cancelled belongs to no one.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace rwd
