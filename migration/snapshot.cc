@@ -1,6 +1,7 @@
 #include "migration/snapshot.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -15,6 +16,7 @@
 #include "replay/replay_config.h"
 #include "target/riscv/cpu.h"
 #include "target/riscv/cpu_fields.h"
+#include "util/untouched_pages.h"
 
 namespace rwd {
 
@@ -50,10 +52,11 @@ void save_ram(AddressSpace& as, ByteWriter& w) {
     w.str(rb->name);
     w.u64(rb->base);
     w.u64(rb->size);
+    std::vector<bool> untouched = untouched_pages(rb->host.get(), rb->size);
     ByteWriter pages;
     for (uint64_t off = 0; off < rb->size; off += kPage) {
       uint64_t len = std::min(kPage, rb->size - off);
-      if (all_zero(rb->host.get() + off, len)) continue;
+      if (untouched[off / kPage] || all_zero(rb->host.get() + off, len)) continue;
       pages.u32(static_cast<uint32_t>(off / kPage));
       pages.bytes(rb->host.get() + off, len);
     }
@@ -110,7 +113,9 @@ std::vector<RamImage> parse_ram(AddressSpace& as, ByteReader& r) {
 void apply_ram(AddressSpace& as, const std::vector<RamImage>& images) {
   for (const RamImage& img : images) {
     RamBlock& rb = *img.block;
-    std::memset(rb.host.get(), 0, rb.size);
+    // Zero the block by giving its pages back (an anonymous mapping reads as
+    // zeros again), not by writing every byte of it.
+    if (madvise(rb.host.get(), rb.size, MADV_DONTNEED) != 0) std::memset(rb.host.get(), 0, rb.size);
     ByteReader pr(img.pages);
     while (!pr.at_end()) {
       uint64_t off = uint64_t{pr.u32()} * kPage;

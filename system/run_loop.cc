@@ -138,9 +138,9 @@ bool RunLoop::align_wait() {
   return true;
 }
 
-uint64_t RunLoop::slice_end() const {
+uint64_t RunLoop::slice_end(uint64_t stop_at) const {
   uint64_t now = machine_.cpu().s.icount;
-  uint64_t limit = opts_.max_insns ? opts_.max_insns : ~0ull;
+  uint64_t limit = std::min<uint64_t>(opts_.max_insns ? opts_.max_insns : ~0ull, stop_at);
   uint64_t slice = kSliceInsns;
   if (opts_.align) slice = std::max<uint64_t>(1, kAlignSliceNs >> machine_.clock().shift());
   uint64_t end = now + std::min(slice, limit - now);
@@ -154,62 +154,8 @@ int RunLoop::run() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
-
-  const bool replaying = replay_ && replay_->replaying();
-  align_host_start_ns_ = host_monotonic_ns();
-  align_virtual_start_ns_ = machine_.clock().now_ns();
-  const riscv::CpuState& st = machine_.cpu().s;
   try {
-    while (!exit_) {
-      if (g_quit_signal) {
-        std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
-        exit_code_ = 128 + g_quit_signal;
-        end_reason_ = EndReason::kSignal;
-        break;
-      }
-      if (reset_requested_) {
-        reset_requested_ = false;
-        if (opts_.no_reboot) break;
-        reset();
-        continue;
-      }
-      if (shut_down_ && replaying) {
-        // Powered off under -no-shutdown: what the monitor did next (reset,
-        // quit) is in the recording, at this instruction.
-        if (!replay_->replay_service(true)) break;
-        continue;
-      }
-      if (paused_ || shut_down_) {  // only host I/O runs
-        poll_host(kIdlePollMs);
-        continue;
-      }
-      if (opts_.align && align_wait()) continue;
-      StopReason why = engine_.run(slice_end());
-      engine_.clear_exit();
-      if (reset_requested_ || exit_) continue;
-      // A host service step starts (record: a checkpoint may be due here;
-      // what the monitor does after a -no-shutdown power-off belongs to it).
-      if (replay_) replay_->begin_service();
-      if (shut_down_) continue;
-      if (opts_.max_insns && st.icount >= opts_.max_insns) {
-        std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
-                     static_cast<unsigned long long>(st.icount));
-        end_reason_ = EndReason::kInsnLimit;
-        break;
-      }
-      if (replaying) {
-        // The recording says what the host did here; live input is ignored.
-        if (!replay_->replay_service(why == StopReason::kIdle)) {
-          exit_code_ = 0;
-          break;
-        }
-        if (why != StopReason::kIdle) poll_host(0);
-        replay_->progress();
-        continue;
-      }
-      if (why == StopReason::kIdle) idle_wait();
-      else poll_host(0);
-    }
+    run_until(~0ull);
     return finish();
   } catch (const ReplayExhausted& e) {
     chardevs_.flush_all();
@@ -221,6 +167,74 @@ int RunLoop::run() {
     std::fprintf(stderr, "\nrewind: %s", d.what());
     return 3;
   }
+}
+
+bool RunLoop::run_until(uint64_t icount) {
+  if (!started_) {
+    started_ = true;
+    align_host_start_ns_ = host_monotonic_ns();
+    align_virtual_start_ns_ = machine_.clock().now_ns();
+  }
+  while (!exit_ && machine_.cpu().s.icount < icount) step(icount);
+  return exit_;
+}
+
+// One turn of the loop: a slice of guest code, then a host service step.
+// Sets exit_ when the run is over.
+void RunLoop::step(uint64_t stop_at) {
+  const bool replaying = replay_ && replay_->replaying();
+  const riscv::CpuState& st = machine_.cpu().s;
+  if (g_quit_signal) {
+    std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
+    exit_code_ = 128 + g_quit_signal;
+    end_reason_ = EndReason::kSignal;
+    exit_ = true;
+    return;
+  }
+  if (reset_requested_) {
+    reset_requested_ = false;
+    if (opts_.no_reboot) exit_ = true;
+    else reset();
+    return;
+  }
+  if (shut_down_ && replaying) {
+    // Powered off under -no-shutdown: what the monitor did next (reset,
+    // quit) is in the recording, at this instruction.
+    if (!replay_->replay_service(true)) exit_ = true;
+    return;
+  }
+  if (paused_ || shut_down_) {  // only host I/O runs
+    poll_host(kIdlePollMs);
+    return;
+  }
+  if (opts_.align && align_wait()) return;
+  StopReason why = engine_.run(slice_end(stop_at));
+  engine_.clear_exit();
+  if (reset_requested_ || exit_) return;
+  // A host service step starts (record: a checkpoint may be due here;
+  // what the monitor does after a -no-shutdown power-off belongs to it).
+  if (replay_) replay_->begin_service();
+  if (shut_down_) return;
+  if (opts_.max_insns && st.icount >= opts_.max_insns) {
+    std::fprintf(stderr, "rewind: stopped after %llu instructions (-max-insns)\n",
+                 static_cast<unsigned long long>(st.icount));
+    end_reason_ = EndReason::kInsnLimit;
+    exit_ = true;
+    return;
+  }
+  if (replaying) {
+    // The recording says what the host did here; live input is ignored.
+    if (!replay_->replay_service(why == StopReason::kIdle)) {
+      exit_code_ = 0;
+      exit_ = true;
+      return;
+    }
+    if (why != StopReason::kIdle) poll_host(0);
+    replay_->progress();
+    return;
+  }
+  if (why == StopReason::kIdle) idle_wait();
+  else poll_host(0);
 }
 
 int RunLoop::finish() {

@@ -33,6 +33,13 @@ class RunLoop {
   // Runs until the guest powers off (returns its exit status), the
   // instruction limit is reached, the monitor quits or a signal asks to.
   int run();
+  // Runs until exactly `icount` instructions have retired, or the run ends
+  // before (returns true then: call finish()). Resumable: snapshots and
+  // tests stop the machine at chosen counts this way.
+  bool run_until(uint64_t icount);
+  // The run is over: record/replay's end, the summary, output flushed.
+  // Returns the exit status.
+  int finish();
 
   // Requests from the monitor (taken between slices).
   bool running() const { return !paused_ && !shut_down_; }
@@ -49,8 +56,8 @@ class RunLoop {
   void poll_host(int timeout_ms);
   void idle_wait();
   bool align_wait();
-  uint64_t slice_end() const;
-  int finish();
+  uint64_t slice_end(uint64_t stop_at) const;
+  void step(uint64_t stop_at);
 
   Machine& machine_;
   Engine& engine_;
@@ -60,10 +67,11 @@ class RunLoop {
   RunOptions opts_;
   bool paused_ = false;     // stopped by the monitor
   bool shut_down_ = false;  // the guest powered off under -no-shutdown
-  bool exit_ = false;
+  bool exit_ = false;  // the run is over
   bool reset_requested_ = false;
   int exit_code_ = 0;
   EndReason end_reason_ = EndReason::kGuestShutdown;
+  bool started_ = false;
   uint64_t align_host_start_ns_ = 0, align_virtual_start_ns_ = 0;
 };
 

@@ -35,6 +35,9 @@ class Vm : public MonitorTarget {
 
   VirtMachine& machine() { return *machine_; }
   Engine& engine() { return *engine_; }
+  RunLoop& loop() { return *loop_; }
+  // Pushes queued console output to the host.
+  void flush_output() { chardevs_->flush_all(); }
   // Whole-machine state (migration/snapshot.h) to and from a file; errors
   // are one line.
   void save_state(const std::string& path);
