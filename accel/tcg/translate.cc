@@ -118,7 +118,6 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
     log.printf("\n");
   }
 
-  ++blocks_translated_;
   TranslationBlock* raw_tb = tb.get();
   tb_cache_.insert(std::move(tb));
   return raw_tb;
