@@ -1,6 +1,6 @@
 // The block-exit path, inline, for the ops that end a block themselves (the
 // exit ops in block_exit.cc, and fused instruction+branch pairs in
-// target/riscv/exec_int.cc, which include this header for speed).
+// fused_ops.cc, which include this header for speed).
 #pragma once
 #include <cstdint>
 

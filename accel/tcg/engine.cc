@@ -4,9 +4,9 @@
 #include <cassert>
 #include <utility>
 
+#include "accel/tcg/op_registry.h"
 #include "hw/core/vclock.h"
 #include "target/riscv/cpu_dump.h"
-#include "target/riscv/insn_handlers.h"
 #include "util/log.h"
 
 namespace rwd {
@@ -90,7 +90,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     uint32_t n = static_cast<uint32_t>(budget);
     partial_.assign(tb.ops.begin(), tb.ops.begin() + n);
     // A pair fused across the cut would run one instruction too many.
-    partial_[n - 1].fn = riscv::unfused(partial_[n - 1].fn);
+    partial_[n - 1].fn = unfused(partial_[n - 1].fn);
     riscv::Op exit_op{};
     exit_op.fn = tb_exit_partial;
     exit_op.imm = n;

@@ -35,7 +35,6 @@ class Engine {
     cpu_.s.attention = true;
   }
   void clear_exit() { exit_requested_ = false; }
-  bool exit_requested() const { return exit_requested_; }
 
   // One instruction per block, as QEMU's -singlestep: per-instruction logs.
   void set_singlestep(bool on) { max_block_insns_ = on ? 1 : kMaxBlockInsns; tb_cache_.clear(); }
@@ -58,7 +57,6 @@ class Engine {
   void enable_perf_map() { compiler_.enable_perf_map(); }
   void flush_translations() { tb_cache_.clear(); }
   const TbCache& tb_cache() const { return tb_cache_; }
-  uint64_t blocks_translated() const { return blocks_translated_; }
 
  private:
   static constexpr unsigned kMaxBlockInsns = 128;
@@ -81,7 +79,6 @@ class Engine {
   bool jit_requested_ = true;
   uint64_t seen_flush_count_ = 0;
   unsigned max_block_insns_ = kMaxBlockInsns;
-  uint64_t blocks_translated_ = 0;
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short

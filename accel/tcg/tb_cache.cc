@@ -76,7 +76,6 @@ void TbCache::invalidate_page(uint64_t pa_page) {
   for (TranslationBlock* tb : victims) {
     if (!tb->valid) continue;
     tb->valid = false;
-    ++invalidations_;
     // A block spanning two pages is also listed under the other one.
     for (int i = 0; i < tb->npages; ++i) {
       if (tb->pages[i] == pa_page) continue;

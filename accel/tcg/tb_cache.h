@@ -76,7 +76,6 @@ class TbCache {
   const uint64_t* epoch_ptr() const { return &epoch_; }
   void clear();
   size_t size() const { return blocks_.size(); }
-  uint64_t invalidations() const { return invalidations_; }
 
  private:
   struct Key {
@@ -102,7 +101,6 @@ class TbCache {
     TranslationBlock* tb = nullptr;
   };
   std::array<JumpEntry, kJumpCacheSize> jump_cache_{};
-  uint64_t invalidations_ = 0;
   uint64_t epoch_ = 1;
 };
 

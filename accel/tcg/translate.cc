@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "accel/tcg/engine.h"
+#include "accel/tcg/op_registry.h"
 #include "target/riscv/cpu_dump.h"
 #include "target/riscv/insn_handlers.h"
 #include "util/log.h"
@@ -81,13 +82,13 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   for (uint32_t i = 0; i < tb->size; ++i) {
     Op& op = tb->ops[i];
     if (i + 1 < tb->size) {
-      if (riscv::OpFn pair = riscv::pair_for(op.fn, tb->ops[i + 1].fn)) {
+      if (riscv::OpFn pair = pair_for(op.fn, tb->ops[i + 1].fn)) {
         op.fn = pair;
         ++i;  // the second op stays, but is reached only through the pair
         continue;
       }
     }
-    op.fn = riscv::replica_for(op.fn, op.pc);
+    op.fn = replica_for(op.fn, op.pc);
   }
   riscv::OpFn fused_end = fused_block_end(last_plain, tb.get());
   if (fused_end != last_plain) tb->ops[tb->size - 1].fn = fused_end;
@@ -117,7 +118,6 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
     log.printf("\n");
   }
 
-  ++blocks_translated_;
   TranslationBlock* raw_tb = tb.get();
   tb_cache_.insert(std::move(tb));
   return raw_tb;

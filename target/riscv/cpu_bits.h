@@ -14,7 +14,6 @@ inline constexpr uint16_t kHpmCounter3 = 0xc03, kHpmCounter31 = 0xc1f;
 inline constexpr uint16_t kSstatus = 0x100, kSie = 0x104, kStvec = 0x105, kScounteren = 0x106;
 inline constexpr uint16_t kSenvcfg = 0x10a;
 inline constexpr uint16_t kSscratch = 0x140, kSepc = 0x141, kScause = 0x142, kStval = 0x143, kSip = 0x144;
-inline constexpr uint16_t kStimecmp = 0x14d;
 inline constexpr uint16_t kSatp = 0x180;
 inline constexpr uint16_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhartid = 0xf14;
 inline constexpr uint16_t kMconfigptr = 0xf15;
@@ -24,7 +23,6 @@ inline constexpr uint16_t kMcountinhibit = 0x320, kMhpmevent3 = 0x323, kMhpmeven
 inline constexpr uint16_t kMscratch = 0x340, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343, kMip = 0x344;
 // QEMU 7.2's virt hart has 16 PMP entries: pmpcfg0/2 and pmpaddr0..15.
 inline constexpr uint16_t kPmpcfg0 = 0x3a0, kPmpcfg3 = 0x3a3, kPmpaddr0 = 0x3b0, kPmpaddr15 = 0x3bf;
-inline constexpr uint16_t kMseccfg = 0x747;
 inline constexpr uint16_t kMcycle = 0xb00, kMinstret = 0xb02;
 inline constexpr uint16_t kMhpmcounter3 = 0xb03, kMhpmcounter31 = 0xb1f;
 }  // namespace csr

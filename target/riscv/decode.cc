@@ -1,7 +1,6 @@
 #include "target/riscv/decode.h"
 
 #include <array>
-#include <unordered_map>
 #include <vector>
 
 #include "target/riscv/insn_handlers.h"
@@ -119,55 +118,6 @@ const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op) {
       break;
   }
   return d;
-}
-
-namespace {
-std::unordered_map<OpFn, std::array<OpFn, kReplicas>>& replica_registry() {
-  static std::unordered_map<OpFn, std::array<OpFn, kReplicas>> registry;
-  return registry;
-}
-}  // namespace
-
-void register_replicas(OpFn primary, std::array<OpFn, kReplicas> copies) {
-  replica_registry()[primary] = copies;
-}
-
-OpFn replica_for(OpFn fn, uint64_t pc) {
-  auto it = replica_registry().find(fn);
-  if (it == replica_registry().end()) return fn;
-  return it->second[(pc >> 1) % kReplicas];
-}
-
-namespace {
-struct PairHash {
-  size_t operator()(const std::pair<OpFn, OpFn>& p) const {
-    return std::hash<const void*>()(reinterpret_cast<const void*>(p.first)) * 31 ^
-           std::hash<const void*>()(reinterpret_cast<const void*>(p.second));
-  }
-};
-std::unordered_map<std::pair<OpFn, OpFn>, OpFn, PairHash>& pair_registry() {
-  static std::unordered_map<std::pair<OpFn, OpFn>, OpFn, PairHash> registry;
-  return registry;
-}
-std::unordered_map<OpFn, OpFn>& unfuse_registry() {
-  static std::unordered_map<OpFn, OpFn> registry;
-  return registry;
-}
-}  // namespace
-
-void register_pair(OpFn first, OpFn second, OpFn fused) {
-  pair_registry()[{first, second}] = fused;
-  unfuse_registry()[fused] = first;
-}
-
-OpFn pair_for(OpFn first, OpFn second) {
-  auto it = pair_registry().find({first, second});
-  return it == pair_registry().end() ? nullptr : it->second;
-}
-
-OpFn unfused(OpFn fn) {
-  auto it = unfuse_registry().find(fn);
-  return it == unfuse_registry().end() ? fn : it->second;
 }
 
 }  // namespace rwd::riscv

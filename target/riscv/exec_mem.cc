@@ -1,9 +1,10 @@
 // Loads, stores and the A extension. Any path that may trap or reach a
 // device records the instruction's position in its block first, so the trap
 // is attributed exactly and the device sees the exact instruction count.
+#include <cstring>
+
 #include "target/riscv/cpu.h"
 #include "target/riscv/insn_handlers.h"
-#include "target/riscv/mem_steps.h"
 
 namespace rwd::riscv {
 

@@ -29,22 +29,28 @@ inline void Cpu::mark_current(const Op& o) {
 }
 
 // Replicated handlers: each DEF_OP handler exists in kReplicas identical
-// copies, and the translator spreads instructions over them by address.
-// The indirect jump that ends a handler is then made from several branch
-// sites, each seeing fewer distinct targets, which host branch predictors
-// track better (replicated threaded dispatch).
+// copies, and block translation (accel/tcg/op_registry.h) spreads
+// instructions over them by address. The indirect jump that ends a handler is
+// then made from several branch sites, each seeing fewer distinct targets,
+// which host branch predictors track better (replicated threaded dispatch).
 inline constexpr int kReplicas = 4;
-void register_replicas(OpFn primary, std::array<OpFn, kReplicas> copies);
-// The copy of `fn` to use for the instruction at `pc` (fn itself when it has
-// no copies).
-OpFn replica_for(OpFn fn, uint64_t pc);
 
-// Fused pairs: `fused` runs the ops `first` and `second` (adjacent in a
-// block) in one dispatch. pair_for() returns nullptr when there is none;
-// unfused() maps a fused handler back to its first op's handler.
-void register_pair(OpFn first, OpFn second, OpFn fused);
-OpFn pair_for(OpFn first, OpFn second);
-OpFn unfused(OpFn fn);
+// The copies of one handler (fns[0] is the handler itself). Each DEF_OP links
+// one into a list while its file is statically initialised, so this target
+// publishes its handler variants without calling into the engine. The list
+// head is constant-initialised, so initialisation order does not matter; the
+// engine reads the list on first translation, after main has begun. Every
+// file with DEF_OPs is linked in, because the instruction table in decode.cc
+// names each op_<name>.
+struct HandlerCopies {
+  explicit HandlerCopies(std::array<OpFn, kReplicas> copies) : fns(copies), next(first) { first = this; }
+  HandlerCopies(const HandlerCopies&) = delete;
+  HandlerCopies& operator=(const HandlerCopies&) = delete;
+
+  const std::array<OpFn, kReplicas> fns;
+  const HandlerCopies* const next;
+  static inline constinit const HandlerCopies* first = nullptr;
+};
 
 }  // namespace rwd::riscv
 
@@ -56,6 +62,14 @@ OpFn unfused(OpFn fn);
 #define DEF_OP(name)                                                          \
   static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
                                 [[maybe_unused]] const ::rwd::riscv::Op& o);   \
+  DEF_OP_HANDLERS(name)                                                       \
+  static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
+                                [[maybe_unused]] const ::rwd::riscv::Op& o)
+
+// The handlers of DEF_OP (op_<name> and its copies) for semantics
+// sem_<name> defined elsewhere: in a header, when fused pairs share them
+// (int_steps.h).
+#define DEF_OP_HANDLERS(name)                                                 \
   template <int K>                                                            \
   static void op_##name##_copy(::rwd::riscv::Cpu& c, const ::rwd::riscv::Op* o) { \
     ::rwd::riscv::OpFn next = o[1].fn; /* load early: stores below may alias */ \
@@ -67,13 +81,8 @@ OpFn unfused(OpFn fn);
     sem_##name(c, *o);                                                        \
     return next(c, o + 1);                                                    \
   }                                                                           \
-  [[maybe_unused]] static const bool replicas_##name = [] {                   \
-    ::rwd::riscv::register_replicas(op_##name, {op_##name, op_##name##_copy<1>, \
-                                    op_##name##_copy<2>, op_##name##_copy<3>}); \
-    return true;                                                              \
-  }();                                                                        \
-  static inline void sem_##name([[maybe_unused]] ::rwd::riscv::Cpu& c,         \
-                                [[maybe_unused]] const ::rwd::riscv::Op& o)
+  static ::rwd::riscv::HandlerCopies copies_##name({op_##name, op_##name##_copy<1>, \
+                                                    op_##name##_copy<2>, op_##name##_copy<3>});
 
 // DEF_OP for instructions that access memory through the slow path (device
 // or code-page side effects possible): ends the block early on `attention`.

@@ -1,7 +1,8 @@
 // The TLB-hit fast paths of loads and stores as "steps": do the access and
 // return true, or return false having changed nothing, leaving the access to
-// the op's full handler (slow path, faults, devices). Shared by the
-// load/store handlers and by fused instruction pairs.
+// the op's full handler (slow path, faults, devices). Fused pairs are built
+// from them (accel/tcg/fused_ops.cc); the handlers themselves (exec_mem.cc,
+// exec_fp.cc) have the same fast path inline, in front of their slow paths.
 #pragma once
 #include <cstring>
 

@@ -120,7 +120,6 @@ class Mmu {
   const TlbEntry* const* read_tlb_slot() const { return &read_tlb_; }
   const TlbEntry* const* write_tlb_slot() const { return &write_tlb_; }
   int fetch_idx() const { return fetch_idx_; }
-  AddressSpace& address_space() { return as_; }
 
  private:
   uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
