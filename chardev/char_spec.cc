@@ -84,6 +84,12 @@ void apply_props(ChardevSpec& spec, const Props& props) {
     if (is_unix && (spec.props.count("host") || spec.props.count("port")))
       fail(spec, "path= (unix) and host=/port= (tcp) exclude each other");
     if (!is_unix && spec_str(spec, "port").empty()) fail(spec, "socket needs path= (unix) or port= (tcp)");
+    // A number must be a port (getaddrinfo would wrap 70000 to 4464); a
+    // name is a service, looked up when the socket opens.
+    const std::string port = spec_str(spec, "port");
+    if (!port.empty() && port.find_first_not_of("0123456789") == std::string::npos &&
+        (port.size() > 5 || std::stoul(port) > 65535))
+      fail(spec, "port " + port + " is out of range (0 to 65535)");
   }
   if ((spec.backend == "file" || spec.backend == "pipe") && spec_str(spec, "path").empty())
     fail(spec, spec.backend + " needs path=");

@@ -55,6 +55,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
       if (getrandom(&s, sizeof s, 0) != sizeof s) s = static_cast<uint64_t>(time(nullptr));
       opts.seed = s;
     }
+    check_not_an_input(path_, opts, "-icount rrfile");
     RrHeader h;
     h.fields["build"] = this_build();
     h.fields["config"] = machine_fingerprint(opts);

@@ -1,5 +1,7 @@
 #include "replay/replay_config.h"
 
+#include <sys/stat.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "replay/event_codec.h"
 #include "util/hash64.h"
 #include "util/hex.h"
 
@@ -19,6 +22,8 @@ namespace {
 // reported by the machine when it loads them; here they just do not match.
 std::string file_digest(const std::string& path) {
   if (path.empty() || path == "none") return path.empty() ? "-" : "none";
+  struct stat st{};
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "unreadable";
   std::ifstream in(path, std::ios::binary);
   if (!in) return "unreadable";
   std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -45,6 +50,8 @@ const char* option_of(const std::string& key) {
   if (key == "rtc") return "-rtc";
   if (key == "machine") return "-M";
   if (key == "no-reboot") return "-no-reboot";
+  if (key == "no-shutdown") return "-no-shutdown";
+  if (key == "icount-sleep") return "-icount sleep";
   return "machine setting";
 }
 
@@ -104,7 +111,7 @@ std::string machine_fingerprint(const Options& o) {
   std::ostringstream s;
   s << "machine=" << o.machine << "\n";
   s << "ram=" << o.ram_size << "\n";
-  s << "bios=" << (o.bios == "default" ? "default (" + file_digest("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin") + ")"
+  s << "bios=" << (o.bios == "default" ? "default (" + file_digest(kDefaultFirmwarePath) + ")"
                                         : file_digest(o.bios)) << "\n";
   s << "kernel=" << file_digest(o.kernel) << "\n";
   s << "initrd=" << file_digest(o.initrd) << "\n";
@@ -116,7 +123,24 @@ std::string machine_fingerprint(const Options& o) {
   s << "devices=" << devices << "\n";
   s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
   s << "no-reboot=" << o.no_reboot << "\n";
+  s << "no-shutdown=" << o.no_shutdown << "\n";
+  // Idle time is recorded as warps with sleep=on; with sleep=off the engine
+  // jumps to each deadline itself: the guest sees different times.
+  s << "icount-sleep=" << (o.icount.sleep ? "on" : "off") << "\n";
   return s.str();
+}
+
+void check_not_an_input(const std::string& output, const Options& o, const std::string& what) {
+  struct stat out{};
+  if (stat(output.c_str(), &out) != 0) return;  // does not exist yet: nothing to clobber
+  const std::pair<const char*, std::string> inputs[] = {
+      {"-kernel", o.kernel}, {"-initrd", o.initrd}, {"-dtb", o.dtb},
+      {"-bios", o.bios == "default" ? std::string(kDefaultFirmwarePath) : o.bios}, {"-incoming", o.incoming}};
+  for (auto& [option, path] : inputs) {
+    struct stat in{};
+    if (!path.empty() && stat(path.c_str(), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+      throw std::runtime_error(what + " '" + output + "' is the " + option + " file: refusing to overwrite an input");
+  }
 }
 
 void check_machine(const std::string& recorded, const std::string& mine, const std::string& source) {
@@ -126,14 +150,16 @@ void check_machine(const std::string& recorded, const std::string& mine, const s
     auto it = cur.find(k);
     std::string here = it == cur.end() ? "(absent)" : it->second;
     if (here != v) {
-      auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : x; };
+      // The recorded side comes from a file: escaped before it reaches a terminal.
+      auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : escape_text(x); };
       throw std::runtime_error(verb + " refused: this machine differs from the " + source + "'s: " +
                                std::string(option_of(k)) + " is " + show(here) + " here, " + show(v) + " in the " + source);
     }
   }
   for (auto& [k, v] : cur)
     if (!rec.count(k))
-      throw std::runtime_error(verb + " refused: the " + source + " does not describe setting '" + k + "'");
+      throw std::runtime_error(verb + " refused: the " + source + " does not describe setting '" + k +
+                               "' (made by an older rewind)");
 }
 
 }  // namespace rwd

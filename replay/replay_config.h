@@ -31,4 +31,8 @@ void check_machine(const std::string& recorded, const std::string& mine, const s
 
 std::string quoted_command_line(int argc, char** argv);
 
+// Throws std::runtime_error when `output` (a file about to be written: the
+// rrfile, a snapshot) is one of the machine's input files, e.g. the kernel.
+void check_not_an_input(const std::string& output, const Options& o, const std::string& what);
+
 }  // namespace rwd

@@ -7,6 +7,9 @@
 
 namespace rwd {
 
+// QEMU's default firmware for -bios default (Debian's opensbi package).
+inline constexpr const char* kDefaultFirmwarePath = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
 struct IcountOptions {
   bool enabled = false;
   int shift = 0;

@@ -1,5 +1,7 @@
 #include "hw/riscv/boot.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -62,6 +64,9 @@ LoadedImage load_elf(AddressSpace& as, const std::vector<uint8_t>& b, const std:
 }  // namespace
 
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
+  struct stat st{};
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw BootError("could not load " + what + " '" + path + "': it is a directory");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw BootError("could not open " + what + " '" + path + "': " + std::strerror(errno));
   std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -12,7 +12,6 @@ namespace rwd {
 
 namespace {
 
-constexpr const char* kDefaultFirmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
 constexpr uint64_t kNextModeS = 1;
 
 }  // namespace
@@ -96,7 +95,7 @@ void VirtMachine::load_boot_images() {
   };
 
   if (have_firmware) {
-    std::string fw = opts_.bios == "default" ? kDefaultFirmware : opts_.bios;
+    std::string fw = opts_.bios == "default" ? kDefaultFirmwarePath : opts_.bios;
     if (opts_.bios == "default" && !std::filesystem::exists(fw))
       throw BootError("could not find the default firmware '" + fw +
                       "' (install Debian's opensbi package, or pass -bios FILE or -bios none)");
