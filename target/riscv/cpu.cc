@@ -1,7 +1,8 @@
-// Traps, interrupts, privilege transitions and reset.
+// Traps, interrupts, privilege transitions, reset and state loading.
 #include "target/riscv/cpu.h"
 
 #include "system/vclock.h"
+#include "target/riscv/cpu_fields.h"
 #include "util/log.h"
 
 namespace rwd::riscv {
@@ -20,6 +21,15 @@ void Cpu::reset(uint64_t pc) {
   s.misa = kMisaValue;
   s.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
   mmu.flush();
+  update_mmu_context();
+}
+
+void Cpu::save_state(ByteWriter& w) const { save_cpu_state(s, w); }
+
+void Cpu::load_state(ByteReader& r) {
+  load_cpu_state(s, r);
+  current_op = nullptr;
+  mmu.flush();  // entries were made for the previous translation state
   update_mmu_context();
 }
 

@@ -11,6 +11,8 @@
 namespace rwd {
 class VirtualClock;
 struct ChainContext;
+class ByteReader;
+class ByteWriter;
 }
 
 namespace rwd::riscv {
@@ -32,6 +34,7 @@ struct GuestTrap {
 };
 
 // Plain architectural state: everything a snapshot or a state hash must cover.
+// Every member is listed in target/riscv/cpu_fields.h (checked at build time).
 struct CpuState {
   // x[32] is a write sink: instructions whose rd is x0 are decoded to write it,
   // so semantics never need a "rd != 0" test and x[0] stays zero.
@@ -87,6 +90,15 @@ class Cpu {
   void mark_current(const Op& o);
 
   void reset(uint64_t pc);
+
+  // The hart's state for snapshots (format and validation: cpu_fields.h).
+  // load_state installs it and re-derives what the Cpu caches from it (MMU
+  // context, block context; the TLB is flushed), so the loaded hart runs as
+  // the saved one did. Call between engine runs. The virtual clock reads
+  // s.icount: restoring the rest of the machine is the caller's job. Throws
+  // DecodeError, leaving the hart unchanged.
+  void save_state(ByteWriter& w) const;
+  void load_state(ByteReader& r);
 
   // CSR access as an instruction performs it. Throws GuestTrap (illegal
   // instruction) when the CSR does not exist or the access is not allowed.
