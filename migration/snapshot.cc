@@ -15,7 +15,6 @@
 #include "hw/core/vclock.h"
 #include "replay/replay_config.h"
 #include "target/riscv/cpu.h"
-#include "target/riscv/cpu_fields.h"
 #include "util/untouched_pages.h"
 
 namespace rwd {
@@ -213,7 +212,7 @@ std::vector<uint8_t> save_machine(Machine& m, const std::string& config) {
     body.str(name);
     body.blob(w.data().data(), w.size());
   };
-  section("cpu", [&](ByteWriter& w) { riscv::save_cpu_state(m.cpu().s, w); });
+  section("cpu", [&](ByteWriter& w) { m.cpu().save_state(w); });
   section("clock", [&](ByteWriter& w) { m.clock().save(w); });
   for (const StatePart& part : m.state_parts()) section(part.name, part.save);
   section("ram", [&](ByteWriter& w) { save_ram(m.address_space(), w); });

@@ -1,12 +1,10 @@
 #include "replay/state_hash.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstring>
 #include <cstdio>
 #include <map>
 
-#include "target/riscv/decode.h"
+#include "target/riscv/cpu_fields.h"
 #include "util/hash64.h"
 #include "util/hex.h"
 #include "util/untouched_pages.h"
@@ -19,31 +17,65 @@ constexpr unsigned kPageShift = 12;
 constexpr uint64_t kPageSize = 1ull << kPageShift;
 constexpr size_t kMaxReportLines = 24;
 
+using riscv::CheckpointForm;
+using riscv::CpuField;
+
+// The checkpoint's CPU values: each kCheckpoint field of the table
+// (target/riscv/cpu_fields.h), in table order, in its CheckpointForm. Calls
+// emit(field, first element, last element, value) for each value.
+template <class Emit>
+void checkpoint_values(const riscv::CpuState& s, uint64_t pc, Emit&& emit) {
+  for (const CpuField& f : riscv::kCpuFields) {
+    if (!f.has(riscv::kCheckpoint)) continue;
+    switch (f.checkpoint) {
+      case CheckpointForm::kEach:
+      case CheckpointForm::kSkipFirst: {
+        const size_t first = f.checkpoint == CheckpointForm::kSkipFirst ? 1 : 0;
+        for (size_t i = first; i < f.count; ++i) emit(f, i, i, f.get(s, i));
+        break;
+      }
+      case CheckpointForm::kPcArgument:
+        emit(f, 0, 0, pc);
+        break;
+      case CheckpointForm::kPacked: {
+        const size_t per_value = 8 / f.width;
+        for (size_t i = 0; i < f.count; i += per_value) {
+          uint64_t v = 0;
+          for (size_t j = 0; j < per_value; ++j) v |= f.get(s, i + j) << (8 * f.width * j);
+          emit(f, i, i + per_value - 1, v);
+        }
+        break;
+      }
+      case CheckpointForm::kHash: {
+        std::vector<uint64_t> elements(f.count);
+        for (size_t i = 0; i < f.count; ++i) elements[i] = f.get(s, i);
+        emit(f, 0, f.count - 1, hash_bytes(elements.data(), elements.size() * 8));
+        break;
+      }
+    }
+  }
+}
+
+// "x1 (ra)", "pmpaddr3", "pmpcfg0-7", "privilege": the names in reports.
+std::string value_name(const CpuField& f, size_t first, size_t last) {
+  if (f.checkpoint_name) return f.checkpoint_name;
+  if (f.count == 1) return f.name;
+  // snprintf: GCC 12's -Wrestrict misfires on chains of string operator+.
+  char buf[48];
+  const char* abi = riscv::cpu_reg_abi_name(f, first);
+  if (last != first) std::snprintf(buf, sizeof buf, "%s%zu-%zu", f.name, first, last);
+  else if (abi) std::snprintf(buf, sizeof buf, "%s%zu (%s)", f.name, first, abi);
+  else std::snprintf(buf, sizeof buf, "%s%zu", f.name, first);
+  return buf;
+}
+
 const std::vector<std::string>& value_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n;
-    // snprintf: GCC 12's -Wrestrict misfires on chains of string operator+.
-    char buf[48];
-    for (unsigned r = 1; r < 32; ++r) {
-      std::snprintf(buf, sizeof buf, "x%u (%s)", r, riscv::int_reg_name(r));
-      n.push_back(buf);
-    }
-    for (unsigned r = 0; r < 32; ++r) {
-      std::snprintf(buf, sizeof buf, "f%u (%s)", r, riscv::fp_reg_name(r));
-      n.push_back(buf);
-    }
-    for (const char* s : {"pc", "privilege", "mstatus", "misa", "medeleg", "mideleg", "mie", "mip", "mtvec",
-                          "mscratch", "mepc", "mcause", "mtval", "mcounteren", "mcountinhibit", "menvcfg",
-                          "stvec", "sscratch", "sepc", "scause", "stval", "satp", "scounteren", "senvcfg",
-                          "stimecmp", "fflags", "frm", "pmpcfg0-7", "pmpcfg8-15"})
-      n.push_back(s);
-    for (unsigned i = 0; i < 16; ++i) {
-      std::snprintf(buf, sizeof buf, "pmpaddr%u", i);
-      n.push_back(buf);
-    }
-    for (const char* s : {"hpm counters/events (hash)", "mcycle offset", "minstret offset", "LR reservation",
-                          "LR reservation valid", "waiting for interrupt"})
-      n.push_back(s);
+    auto add_name = [&n](const CpuField& f, size_t first, size_t last, uint64_t) {
+      n.push_back(value_name(f, first, last));
+    };
+    checkpoint_values(riscv::CpuState{}, 0, add_name);
     return n;
   }();
   return names;
@@ -57,25 +89,7 @@ size_t cpu_value_count() { return value_names().size(); }
 const char* cpu_value_name(size_t i) { return value_names().at(i).c_str(); }
 
 void cpu_values(const riscv::CpuState& s, uint64_t pc, uint64_t* out) {
-  size_t i = 0;
-  for (unsigned r = 1; r < 32; ++r) out[i++] = s.x[r];
-  for (unsigned r = 0; r < 32; ++r) out[i++] = s.f[r];
-  for (uint64_t v : {pc, static_cast<uint64_t>(s.priv), s.mstatus, s.misa, s.medeleg, s.mideleg, s.mie, s.mip,
-                     s.mtvec, s.mscratch, s.mepc, s.mcause, s.mtval, s.mcounteren, s.mcountinhibit, s.menvcfg,
-                     s.stvec, s.sscratch, s.sepc, s.scause, s.stval, s.satp, s.scounteren, s.senvcfg, s.stimecmp,
-                     static_cast<uint64_t>(s.fflags), static_cast<uint64_t>(s.frm)})
-    out[i++] = v;
-  uint64_t cfg[2];
-  std::memcpy(cfg, s.pmpcfg.data(), 16);
-  out[i++] = cfg[0];
-  out[i++] = cfg[1];
-  for (uint64_t a : s.pmpaddr) out[i++] = a;
-  out[i++] = hash_bytes(s.hpm.data(), sizeof s.hpm);
-  out[i++] = s.mcycle_offset;
-  out[i++] = s.minstret_offset;
-  out[i++] = s.reservation;
-  out[i++] = s.reservation_valid;
-  out[i++] = s.wfi;
+  checkpoint_values(s, pc, [&out](const CpuField&, size_t, size_t, uint64_t v) { *out++ = v; });
 }
 
 StateHasher::StateHasher(AddressSpace& as, riscv::Cpu& cpu) : as_(as), cpu_(cpu) {}

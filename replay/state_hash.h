@@ -81,7 +81,8 @@ class StateHasher {
   std::vector<std::vector<uint8_t>> touched_flag_;
 };
 
-// The CPU values a checkpoint lists, in order, and their names.
+// The CPU values a checkpoint lists, in order, and their names: the
+// kCheckpoint fields of target/riscv/cpu_fields.h (frozen: recordings hold them).
 size_t cpu_value_count();
 const char* cpu_value_name(size_t i);
 void cpu_values(const riscv::CpuState& s, uint64_t pc, uint64_t* out);

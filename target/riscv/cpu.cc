@@ -1,4 +1,4 @@
-// Traps, interrupts, privilege transitions and reset.
+// Traps, interrupts, privilege transitions, reset and state loading.
 #include "target/riscv/cpu.h"
 
 #include "hw/core/vclock.h"
@@ -9,13 +9,6 @@
 namespace rwd::riscv {
 
 Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {}
-
-void Cpu::load_state(ByteReader& r) {
-  load_cpu_state(s, r);
-  current_op = nullptr;
-  mmu.flush();
-  update_mmu_context();
-}
 
 uint64_t Cpu::executing_pc() const { return s.tb_insn_index && current_op ? current_op->pc : s.pc; }
 
@@ -31,6 +24,15 @@ void Cpu::reset(uint64_t pc) {
   s.misa = kMisaValue;
   s.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
   mmu.flush();
+  update_mmu_context();
+}
+
+void Cpu::save_state(ByteWriter& w) const { save_cpu_state(s, w); }
+
+void Cpu::load_state(ByteReader& r) {
+  load_cpu_state(s, r);
+  current_op = nullptr;
+  mmu.flush();  // entries were made for the previous translation state
   update_mmu_context();
 }
 

@@ -12,6 +12,8 @@
 namespace rwd {
 class VirtualClock;
 struct ChainContext;
+class ByteReader;
+class ByteWriter;
 }
 
 namespace rwd::riscv {
@@ -33,6 +35,7 @@ struct GuestTrap {
 };
 
 // Plain architectural state: everything a snapshot or a state hash must cover.
+// Every member is listed in target/riscv/cpu_fields.h (checked at build time).
 struct CpuState {
   // x[32] is a write sink: instructions whose rd is x0 are decoded to write it,
   // so semantics never need a "rd != 0" test and x[0] stays zero.
@@ -91,8 +94,14 @@ class Cpu {
   uint64_t executing_pc() const;
 
   void reset(uint64_t pc);
-  // Replaces the state with a saved one (cpu_fields.h) and re-derives what
-  // is cached from it (MMU context, TLB). Throws DecodeError.
+
+  // The hart's state for snapshots (format and validation: cpu_fields.h).
+  // load_state installs it and re-derives what the Cpu caches from it (MMU
+  // context, block context; the TLB is flushed), so the loaded hart runs as
+  // the saved one did. Call between engine runs. The virtual clock reads
+  // s.icount: restoring the rest of the machine is the caller's job. Throws
+  // DecodeError, leaving the hart unchanged.
+  void save_state(ByteWriter& w) const;
   void load_state(ByteReader& r);
 
   // CSR access as an instruction performs it. Throws GuestTrap (illegal

@@ -7,7 +7,6 @@
 // "sliced run == straight run" checks.
 #pragma once
 #include <cstdint>
-#include <cstring>
 #include <sstream>
 #include <string>
 
@@ -19,6 +18,7 @@
 #include "hw/intc/clint.h"
 #include "hw/core/vclock.h"
 #include "target/riscv/cpu.h"
+#include "target/riscv/cpu_fields.h"
 
 namespace rwd::test {
 
@@ -90,39 +90,18 @@ enum Reg : unsigned {
   kS8 = 24, kS9 = 25, kS10 = 26, kS11 = 27, kT3 = 28, kT4 = 29, kT5 = 30, kT6 = 31,
 };
 
-// Empty when the two states are architecturally identical (everything a
-// snapshot covers); otherwise one line per differing field.
+// Empty when the two states are identical in every kCompared field of the
+// table (target/riscv/cpu_fields.h: everything a snapshot covers, and
+// tb_insn_index); otherwise one line per differing element.
 inline std::string diff_state(const riscv::CpuState& a, const riscv::CpuState& b) {
   std::ostringstream out;
   out << std::hex;
-  auto field = [&](const char* name, uint64_t x, uint64_t y) {
-    if (x != y) out << name << ": 0x" << x << " != 0x" << y << "\n";
-  };
-  auto indexed = [&](const char* name, int i, uint64_t x, uint64_t y) {
-    if (x != y) out << name << std::dec << i << std::hex << ": 0x" << x << " != 0x" << y << "\n";
-  };
-  for (int i = 0; i < 32; ++i) indexed("x", i, a.x[i], b.x[i]);
-  for (int i = 0; i < 32; ++i) indexed("f", i, a.f[i], b.f[i]);
-  field("pc", a.pc, b.pc);
-  field("priv", static_cast<uint64_t>(a.priv), static_cast<uint64_t>(b.priv));
-#define RWD_FIELD(f) field(#f, a.f, b.f)
-  RWD_FIELD(mstatus); RWD_FIELD(misa); RWD_FIELD(medeleg); RWD_FIELD(mideleg);
-  RWD_FIELD(mie); RWD_FIELD(mip); RWD_FIELD(mtvec); RWD_FIELD(mscratch);
-  RWD_FIELD(mepc); RWD_FIELD(mcause); RWD_FIELD(mtval); RWD_FIELD(mcounteren);
-  RWD_FIELD(mcountinhibit); RWD_FIELD(menvcfg); RWD_FIELD(stvec); RWD_FIELD(sscratch);
-  RWD_FIELD(sepc); RWD_FIELD(scause); RWD_FIELD(stval); RWD_FIELD(satp);
-  RWD_FIELD(scounteren); RWD_FIELD(senvcfg); RWD_FIELD(stimecmp); RWD_FIELD(fflags);
-  RWD_FIELD(frm); RWD_FIELD(icount); RWD_FIELD(tb_insn_index); RWD_FIELD(mcycle_offset);
-  RWD_FIELD(minstret_offset); RWD_FIELD(reservation); RWD_FIELD(reservation_valid);
-  RWD_FIELD(wfi);
-#undef RWD_FIELD
-  for (int i = 0; i < 16; ++i) {
-    indexed("pmpcfg", i, a.pmpcfg[i], b.pmpcfg[i]);
-    indexed("pmpaddr", i, a.pmpaddr[i], b.pmpaddr[i]);
-  }
-  for (int i = 0; i < 32; ++i) {
-    indexed("mhpmcounter", i, a.hpm[0][i], b.hpm[0][i]);
-    indexed("mhpmevent", i, a.hpm[1][i], b.hpm[1][i]);
+  for (const riscv::CpuField& f : riscv::kCpuFields) {
+    if (!f.has(riscv::kCompared)) continue;
+    for (size_t i = 0; i < f.count; ++i) {
+      uint64_t x = f.get(a, i), y = f.get(b, i);
+      if (x != y) out << riscv::cpu_element_name(f, i) << ": 0x" << x << " != 0x" << y << "\n";
+    }
   }
   return out.str();
 }
