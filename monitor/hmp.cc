@@ -200,7 +200,12 @@ std::string Hmp::info(const std::string& what) {
     for (const Command& c : kInfo) out += help_line("info ", c);
     return out;
   }
-  if (what == "status") return std::string("VM status: ") + (target_.running() ? "running" : "paused") + "\n";
+  if (what == "status") {
+    // As QEMU: "paused", with the reason when something other than `stop` paused it.
+    std::string state = target_.run_state();
+    if (state == "running" || state == "paused") return "VM status: " + state + "\n";
+    return "VM status: paused (" + state + ")\n";
+  }
   if (what == "registers") return target_.registers_text();
   if (what == "mtree") return target_.mtree_text();
   if (what == "qtree") return target_.qtree_text();

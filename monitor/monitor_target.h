@@ -11,7 +11,10 @@ namespace rwd {
 class MonitorTarget {
  public:
   virtual ~MonitorTarget() = default;
-  virtual bool running() const = 0;
+  // "running", "paused" (stopped by the monitor), or why it stopped
+  // otherwise, as QEMU's run states: "shutdown" (-no-shutdown),
+  // "postmigrate" (after migrate).
+  virtual std::string run_state() const = 0;
   // stop / cont: the machine stops running guest code between two slices.
   virtual void pause() = 0;
   virtual void resume() = 0;

@@ -227,7 +227,9 @@ void ReplayController::begin_service() {
     next_checkpoint_ = (now / interval_ + 1) * interval_;
   }
   auto t = std::chrono::steady_clock::now();
-  if (writer_->pending_bytes() >= kFlushBytes || t - last_flush_ >= kFlushPeriod) {
+  // The first block goes out at once (with the power-on checkpoint), so a
+  // recorder killed early still leaves something to replay.
+  if (writer_->blocks_written() == 0 || writer_->pending_bytes() >= kFlushBytes || t - last_flush_ >= kFlushPeriod) {
     writer_->flush();
     last_flush_ = t;
   }
@@ -309,10 +311,10 @@ void ReplayController::end(EndReason reason, int status) {
     return;
   }
   if (reason != EndReason::kGuestShutdown) {
-    // The user stopped the replay early (signal, quit, -max-insns).
+    // The user stopped the replay early (signal, quit, -max-insns): the
+    // summary says where.
     finished_ = true;
-    std::fprintf(stderr, "rewind: replay stopped (%s) at instruction %" PRIu64 " of %" PRIu64 "\n",
-                 end_reason_name(reason), icount(), reader_->final_icount());
+    stopped_early_ = reason;
     return;
   }
   // The guest powered off: the recording must say so at this instruction.
@@ -500,12 +502,16 @@ std::string ReplayController::summary() {
                   insns, secs, path_.c_str(), writer_->bytes_written(), events.empty() ? "none" : events.c_str(),
                   hex(final_hash).c_str());
   } else {
+    std::string outcome = "replay complete";
+    if (exhausted_) outcome = "replay of the interrupted recording ended";
+    if (stopped_early_)
+      outcome = std::string("replay stopped (") + end_reason_name(*stopped_early_) + ") at instruction " +
+                std::to_string(insns) + " of " + std::to_string(reader_->final_icount());
     std::snprintf(buf, sizeof buf,
                   "rewind: replayed %" PRIu64 " instructions in %.2f s (%.0f MIPS); events: %s\n"
                   "rewind: %s: matched %" PRIu64 " state hashes (%" PRIu64 " full checkpoints), final state hash %s\n",
                   insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.empty() ? "none" : events.c_str(),
-                  exhausted_ ? "replay of the interrupted recording ended" : "replay complete", checks_matched_,
-                  checkpoints_matched_, hex(final_hash).c_str());
+                  outcome.c_str(), checks_matched_, checkpoints_matched_, hex(final_hash).c_str());
   }
   return buf;
 }

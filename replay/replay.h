@@ -48,11 +48,16 @@ class ReplayDivergence : public std::runtime_error {
 };
 
 // A replay of an interrupted recording ran out of events: not an error,
-// the replay is over.
+// the replay is over (rewind exits with kExitReplayedPrefix).
 class ReplayExhausted : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Exit statuses of a replay besides the guest's own: it diverged; it
+// replayed all there was of an interrupted recording (a prefix of a run).
+inline constexpr int kExitDiverged = 3;
+inline constexpr int kExitReplayedPrefix = 4;
 
 class ReplayController : public InputPath {
  public:
@@ -157,6 +162,7 @@ class ReplayController : public InputPath {
   std::string last_match_what_ = "the start";
   bool guest_ended_ = false;  // end() was called because the guest powered off
   bool exhausted_ = false;    // an interrupted recording ran out
+  std::optional<EndReason> stopped_early_;  // the user ended the replay before the recording did
 
   // Statistics.
   std::array<uint64_t, kEventKindCount> counts_{};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "replay/event_codec.h"
+#include "util/file_io.h"
 #include "util/hash64.h"
 #include "util/hex.h"
 
@@ -22,11 +23,9 @@ namespace {
 // reported by the machine when it loads them; here they just do not match.
 std::string file_digest(const std::string& path) {
   if (path.empty() || path == "none") return path.empty() ? "-" : "none";
-  struct stat st{};
-  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "unreadable";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "unreadable";
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> data;
+  std::string err;
+  if (!read_whole_file(path, data, err)) return "unreadable";
   return std::to_string(data.size()) + " bytes, hash " + hex(hash_bytes(data.data(), data.size()));
 }
 

@@ -60,6 +60,7 @@ class RrWriter {
   // Flushes, writes the index and the trailer, and closes the file.
   void finish(uint64_t final_icount);
   uint64_t bytes_written() const { return offset_; }
+  size_t blocks_written() const { return index_.size(); }
   uint64_t events_written() const { return total_events_; }
 
  private:

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const ReplayDivergence& e) {
     std::fprintf(stderr, "rewind: %s", e.what());
-    return 3;
+    return kExitDiverged;
   } catch (const BootError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());
     return 1;

@@ -38,12 +38,22 @@ RunLoop::RunLoop(Machine& machine, Engine& engine, HostLoop& host, CharRegistry&
   }
 }
 
-void RunLoop::pause() {
+void RunLoop::pause(const std::string& why) {
   paused_ = true;
+  pause_reason_ = why;
   engine_.request_exit();
 }
 
-void RunLoop::resume() { paused_ = false; }
+void RunLoop::resume() {
+  paused_ = false;
+  pause_reason_.clear();
+}
+
+std::string RunLoop::run_state() const {
+  if (shut_down_) return "shutdown";
+  if (paused_) return pause_reason_.empty() ? "paused" : pause_reason_;
+  return "running";
+}
 
 std::string RunLoop::request_reset() {
   // A reset from the host is an input like any other: a recording logs it;
@@ -161,11 +171,11 @@ int RunLoop::run() {
     chardevs_.flush_all();
     std::fprintf(stderr, "\nrewind: %s\n", e.what());
     std::fputs(replay_->summary().c_str(), stderr);
-    return 0;
+    return kExitReplayedPrefix;
   } catch (const ReplayDivergence& d) {
     chardevs_.flush_all();
     std::fprintf(stderr, "\nrewind: %s", d.what());
-    return 3;
+    return kExitDiverged;
   }
 }
 

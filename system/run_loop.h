@@ -42,8 +42,10 @@ class RunLoop {
   int finish();
 
   // Requests from the monitor (taken between slices).
-  bool running() const { return !paused_ && !shut_down_; }
-  void pause();
+  // QEMU's run state names: running, paused, shutdown, postmigrate.
+  std::string run_state() const;
+  // `why`: what stopped it, when not the monitor's `stop` (e.g. "postmigrate").
+  void pause(const std::string& why = "");
   void resume();
   // Returns an error message when the request cannot be taken.
   std::string request_reset();
@@ -66,6 +68,7 @@ class RunLoop {
   ReplayController* replay_;
   RunOptions opts_;
   bool paused_ = false;     // stopped by the monitor
+  std::string pause_reason_;
   bool shut_down_ = false;  // the guest powered off under -no-shutdown
   bool exit_ = false;  // the run is over
   bool reset_requested_ = false;

@@ -44,7 +44,7 @@ class Vm : public MonitorTarget {
   void load_state(const std::string& path);
 
   // MonitorTarget (system/vm_monitor.cc).
-  bool running() const override { return loop_->running(); }
+  std::string run_state() const override { return loop_->run_state(); }
   void pause() override { loop_->pause(); }
   void resume() override { loop_->resume(); }
   std::string request_reset() override { return loop_->request_reset(); }

@@ -93,7 +93,7 @@ std::string Vm::migrate(const std::string& uri) {
   } catch (const DecodeError& e) {
     return std::string("migrate: ") + e.what() + "\n";
   }
-  pause();
+  loop_->pause("postmigrate");
   return "";
 }
 

@@ -1,12 +1,11 @@
 #include "hw/riscv/boot.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include "util/file_io.h"
 #include "util/hex.h"
 
 namespace rwd {
@@ -64,13 +63,9 @@ LoadedImage load_elf(AddressSpace& as, const std::vector<uint8_t>& b, const std:
 }  // namespace
 
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
-  struct stat st{};
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw BootError("could not load " + what + " '" + path + "': it is a directory");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw BootError("could not open " + what + " '" + path + "': " + std::strerror(errno));
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw BootError("could not read " + what + " '" + path + "'");
+  std::vector<uint8_t> data;
+  std::string err;
+  if (!read_whole_file(path, data, err)) throw BootError("could not load " + what + " '" + path + "': " + err);
   return data;
 }
 

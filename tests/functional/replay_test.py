@@ -129,6 +129,30 @@ def main():
     # --- a different machine is refused ---------------------------------------------------
     rc, out, err = run(machine("512M") + ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
     ok(rc == 1 and "-m" in err and len(err.strip().splitlines()) == 1, "replay with a different -m is refused", err)
+    rc, out, err = run(machine() + ["-icount", f"shift=7,sleep=off,rr=replay,rrfile={rr}"])
+    ok(rc == 1 and "-icount sleep" in err and len(err.strip().splitlines()) == 1,
+       "replay with -icount sleep=off of a sleep=on recording is refused, naming the option", err)
+
+    # --- what must not matter, and stopping early -------------------------------------------
+    # align=on only paces the replay against the host clock.
+    rc, out, err = run(machine() + ["-icount", f"shift=7,align=on,rr=replay,rrfile={rr}"])
+    ok(rc == 0 and out == recorded and "replay complete" in err,
+       "a replay with -icount align=on (the recording had none) is byte-identical", err[-400:])
+    stop_at = rec_insns // 3
+    rc, out, err = run(machine() + ["-max-insns", str(stop_at), "-icount", f"shift=7,rr=replay,rrfile={rr}"])
+    ok(rc == 0 and f"replay stopped (instruction limit) at instruction {stop_at} of {rec_insns}" in err
+       and "replay complete" not in err and recorded.startswith(out),
+       "-max-insns stops a replay and says where, of how many", err[-400:])
+    # The monitor's system_reset is refused in a replay: its resets come from the recording.
+    s = Session(machine() + ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
+    s.p.stdin.write(b"\x01c")
+    time.sleep(0.5)
+    s.p.stdin.write(b"system_reset\n")
+    refused = s.expect(re.compile(rb"system_reset: a replay's resets come from the recording"), 60)
+    s.p.stdin.write(b"\x01c")
+    rc, err = s.finish(120)
+    ok(refused and rc == 0 and "replay complete" in err, "system_reset in the monitor during a replay is refused",
+       f"rc={rc} {err[-300:]} {s.out[-300:]}")
     other = os.path.join(tmp, "Image-other")
     shutil.copy(kernel, other)
     with open(other, "ab") as f:
@@ -152,7 +176,7 @@ def main():
         cut = int(len(data) * frac)
         open(bad, "wb").write(data[:cut])
         rc, out, err = run(machine() + ["-icount", f"shift=7,rr=replay,rrfile={bad}"])
-        fine = (rc == 0 and "end of the interrupted recording" in err and recorded.startswith(out)) or \
+        fine = (rc == 4 and "end of the interrupted recording" in err and recorded.startswith(out)) or \
                (rc == 1 and len(err.strip().splitlines()) == 1)
         if not fine:
             cut_ok = False
@@ -193,9 +217,20 @@ def main():
     s.p.send_signal(signal.SIGKILL)
     s.finish(10)
     rc, out, err = run(machine() + ["-icount", f"shift=7,rr=replay,rrfile={killed}"])
-    ok(booted and rc == 0 and "end of the interrupted recording" in err and b"Linux rewind" in out
+    ok(booted and rc == 4 and "end of the interrupted recording" in err and b"Linux rewind" in out
        and s.out.startswith(out),
        "a recorder killed with SIGKILL leaves a file that replays up to its last block", f"rc={rc} {err}")
+    # Killed at once: the first block (the power-on checkpoint) is written at
+    # the first service step, not a second later.
+    early = os.path.join(tmp, "early.rr")
+    p = subprocess.Popen(machine() + ["-icount", f"shift=7,rr=record,rrfile={early}"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    p.kill()
+    p.wait()
+    rc, out, err = run(machine() + ["-icount", f"shift=7,rr=replay,rrfile={early}"])
+    ok(rc == 4 and "end of the interrupted recording" in err,
+       "a recorder killed 0.5 s after start leaves a recording that replays (exit 4: a prefix)", f"rc={rc} {err}")
 
     # --- deliberate divergence ----------------------------------------------------------
     at = 50_000_000  # a checkpoint (every 10M instructions): the report has full detail

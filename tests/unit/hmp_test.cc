@@ -20,7 +20,8 @@ class FakeTarget : public MonitorTarget {
     uint16_t cnop = 0x0001;
     std::memcpy(ram.data() + 4, &cnop, 2);
   }
-  bool running() const override { return run; }
+  std::string run_state() const override { return state.empty() ? (run ? "running" : "paused") : state; }
+  std::string state;  // another run state
   void pause() override { run = false; }
   void resume() override { run = true; }
   std::string request_reset() override {
@@ -78,6 +79,9 @@ TEST_F(HmpTest, StatusStopContQuitReset) {
   EXPECT_EQ(hmp.execute("info status"), "VM status: running\n");
   EXPECT_EQ(hmp.execute("stop"), "");
   EXPECT_EQ(hmp.execute("info status"), "VM status: paused\n");
+  t.state = "shutdown";
+  EXPECT_EQ(hmp.execute("info status"), "VM status: paused (shutdown)\n");
+  t.state.clear();
   EXPECT_EQ(hmp.execute("  c  "), "");
   EXPECT_TRUE(t.run);
   hmp.execute("stop");
