@@ -30,6 +30,8 @@ class MonitorTarget {
   virtual std::string mtree_text() = 0;
   virtual std::string qtree_text() = 0;
   virtual std::string replay_text() = 0;
+  // -name's name ("" without one).
+  virtual std::string vm_name() const { return ""; }
   // `migrate URI`: saves the machine's whole state; returns what to print.
   virtual std::string migrate(const std::string& uri) = 0;
 };

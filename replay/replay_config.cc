@@ -50,6 +50,7 @@ const char* option_of(const std::string& key) {
   if (key == "machine") return "-M";
   if (key == "no-reboot") return "-no-reboot";
   if (key == "no-shutdown") return "-no-shutdown";
+  if (key == "global") return "-global";
   if (key == "icount-sleep") return "-icount sleep";
   return "machine setting";
 }
@@ -123,6 +124,9 @@ std::string machine_fingerprint(const Options& o) {
   s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
   s << "no-reboot=" << o.no_reboot << "\n";
   s << "no-shutdown=" << o.no_shutdown << "\n";
+  std::string globals;
+  for (const GlobalProperty& g : o.globals) globals += (globals.empty() ? "" : " ") + g.driver + "." + g.property + "=" + g.value;
+  s << "global=" << globals << "\n";
   // Idle time is recorded as warps with sleep=on; with sleep=off the engine
   // jumps to each deadline itself: the guest sees different times.
   s << "icount-sleep=" << (o.icount.sleep ? "on" : "off") << "\n";

@@ -6,6 +6,7 @@
 #include "chardev/char_backend.h"
 #include "hw/riscv/boot.h"
 #include "replay/replay.h"
+#include "system/host_process.h"
 #include "system/options.h"
 #include "system/vm.h"
 #include "util/log.h"
@@ -38,8 +39,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    if (!opts.process_name.empty()) set_process_name(opts.process_name);
+    std::unique_ptr<Daemon> daemon;
+    if (opts.daemonize) daemon = std::make_unique<Daemon>();
+    std::unique_ptr<PidFile> pidfile;
+    if (!opts.pidfile.empty()) pidfile = std::make_unique<PidFile>(opts.pidfile);
     Vm vm(opts, argc, argv);
     if (vm.dump_only()) return 0;  // the tree is written: done, as QEMU
+    if (daemon) daemon->started();
     return vm.run();
   } catch (const DecodeError& e) {
     std::fprintf(stderr, "rewind: %s\n", e.what());

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "hw/core/device_factory.h"
@@ -237,6 +238,58 @@ const std::map<std::string, OptionDef>& option_table() {
        }}},
       {"no-reboot", {false, [](Options& o, const std::string&, std::string&) { o.no_reboot = true; return true; }}},
       {"no-shutdown", {false, [](Options& o, const std::string&, std::string&) { o.no_shutdown = true; return true; }}},
+      {"name", {true, [](Options& o, const std::string& a, std::string& err) {
+         auto props = split_props(a);
+         for (size_t i = 0; i < props.size(); ++i) {
+           auto& [k, v] = props[i];
+           bool b;
+           if (i == 0 && v.empty()) o.name = k;
+           else if (k == "guest") o.name = v;
+           else if (k == "process") o.process_name = v;
+           else if (k == "debug-threads") {
+             if (!parse_bool(v, b)) return err = "-name: debug-threads must be on or off", false;
+           } else {
+             return err = "-name: invalid parameter '" + k + "'", false;
+           }
+         }
+         return true;
+       }}},
+      {"pidfile", {true, [](Options& o, const std::string& a, std::string&) { o.pidfile = a; return true; }}},
+      {"daemonize", {false, [](Options& o, const std::string&, std::string&) { o.daemonize = true; return true; }}},
+      {"k", {true, [](Options& o, const std::string& a, std::string&) { o.keyboard_layout = a; return true; }}},
+      {"boot", {true, [](Options&, const std::string& a, std::string& err) {
+         // Boot order and menus mean nothing on virt (firmware and -kernel
+         // decide), as in QEMU: checked, then ignored.
+         static const std::set<std::string> keys = {"order", "once", "menu", "splash", "splash-time",
+                                                    "reboot-timeout", "strict"};
+         auto props = split_props(a);
+         for (size_t i = 0; i < props.size(); ++i) {
+           auto& [k, v] = props[i];
+           if (i == 0 && v.empty() && k.find_first_not_of("abcdnp") == std::string::npos) continue;  // -boot cd
+           if (!keys.count(k)) return err = "-boot: invalid parameter '" + k + "'", false;
+         }
+         return true;
+       }}},
+      {"global", {true, [](Options& o, const std::string& a, std::string& err) {
+         GlobalProperty g;
+         auto props = split_props(a);
+         if (!props.empty() && props[0].first.find('.') != std::string::npos && a.find("driver=") != 0) {
+           auto dot = props[0].first.find('.');
+           g = {props[0].first.substr(0, dot), props[0].first.substr(dot + 1), props[0].second};
+         } else {
+           for (auto& [k, v] : props) {
+             if (k == "driver") g.driver = v;
+             else if (k == "property") g.property = v;
+             else if (k == "value") g.value = v;
+             else return err = "-global " + a + ": invalid parameter '" + k + "'", false;
+           }
+         }
+         if (g.driver.empty() || g.property.empty())
+           return err = "-global " + a + ": expected DRIVER.PROPERTY=VALUE or driver=D,property=P,value=V", false;
+         if (!check_global(g, err)) return err = "-global " + a + ": " + err, false;
+         o.globals.push_back(g);
+         return true;
+       }}},
       {"incoming", {true, [](Options& o, const std::string& a, std::string& err) {
          if (a.rfind("file:", 0) != 0 || a.size() == 5)
            return err = "-incoming " + a + ": only file:PATH is supported (a state saved by 'migrate file:PATH')", false;
@@ -349,6 +402,17 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
     err = "-icount rrfile=" + opts.icount.rrfile + " needs rr=record or rr=replay";
     return false;
   }
+  if (opts.daemonize) {
+    // A daemon has no terminal: QEMU refuses the same.
+    bool stdio = opts.nographic;
+    for (const auto* list : {&opts.serial, &opts.monitors})
+      for (const std::string& v : *list) stdio |= v == "stdio" || v == "mon:stdio";
+    for (const std::string& c : opts.chardevs) stdio |= c.rfind("stdio", 0) == 0;
+    if (stdio) {
+      err = "-daemonize cannot be used with stdio (-nographic, -serial stdio, -monitor stdio, -chardev stdio)";
+      return false;
+    }
+  }
   if (opts.icount.align && !opts.icount.sleep) {
     err = "-icount align=on is incompatible with sleep=off";
     return false;
@@ -392,6 +456,8 @@ std::string usage_text() {
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -cpu rv64, -display none\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
+         "  -name NAME[,process=P], -pidfile FILE, -daemonize, -boot ..., -k LANG\n"
+         "  -global virtio-mmio.force-legacy=on|off  empty virtio-mmio slots: Version 1 (on, QEMU's default) or 2\n"
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
          "  -max-insns N              stop after N instructions\n"

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/core/device_factory.h"
+
 namespace rwd {
 
 // QEMU's default firmware for -bios default (Debian's opensbi package).
@@ -54,6 +56,11 @@ struct Options {
   bool no_reboot = false;
   bool no_shutdown = false;  // a guest power-off stops emulation; the monitor stays
   std::string incoming;      // -incoming file:PATH: the state to start from
+  // The host process: -name NAME[,process=P], -pidfile, -daemonize.
+  std::string name, process_name, pidfile;
+  bool daemonize = false;
+  std::string keyboard_layout;  // -k: for a display's keyboard (none yet, as QEMU without one)
+  std::vector<GlobalProperty> globals;
   std::optional<uint64_t> seed;
   uint64_t max_insns = 0;            // rewind extension: stop after N instructions (0: no limit)
   // rewind extensions for record/replay: instructions between full state

@@ -55,6 +55,7 @@ class Vm : public MonitorTarget {
   std::string mtree_text() override;
   std::string qtree_text() override;
   std::string replay_text() override;
+  std::string vm_name() const override { return opts_.name; }
   std::string migrate(const std::string& uri) override;
 
  private:

@@ -62,6 +62,33 @@ const DeviceType& type_of(const DeviceSpec& spec) {
 
 }  // namespace
 
+namespace {
+bool bool_text(const std::string& v, bool& out) {
+  if (v == "on" || v == "true" || v == "yes") return out = true, true;
+  if (v == "off" || v == "false" || v == "no") return out = false, true;
+  return false;
+}
+}  // namespace
+
+bool check_global(const GlobalProperty& g, std::string& err) {
+  bool b;
+  if (g.driver == "virtio-mmio") {
+    if (g.property != "force-legacy") return err = "property '" + g.property + "' not found for virtio-mmio", false;
+    if (!bool_text(g.value, b)) return err = "force-legacy must be on or off", false;
+    return true;
+  }
+  if (find_type(g.driver)) return err = "property '" + g.property + "' not found for " + g.driver, false;
+  return err = "unknown driver '" + g.driver + "'", false;
+}
+
+bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& driver, const std::string& property,
+                 bool dflt) {
+  bool v = dflt;
+  for (const GlobalProperty& g : globals)
+    if (g.driver == driver && g.property == property) bool_text(g.value, v);
+  return v;
+}
+
 DeviceBus device_bus(const DeviceSpec& spec) { return type_of(spec).kind; }
 
 std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host) {

@@ -25,6 +25,17 @@ bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err
 // Parses all of them and checks that ids are unique.
 bool parse_device_specs(const std::vector<std::string>& args, std::vector<DeviceSpec>& out, std::string& err);
 
+// -global DRIVER.PROPERTY=VALUE: a default for every device of that type.
+struct GlobalProperty {
+  std::string driver, property, value;
+};
+// -global: whether DRIVER.PROPERTY exists and VALUE suits it (false with a
+// one-line reason in `err`). Today: virtio-mmio.force-legacy.
+bool check_global(const GlobalProperty& g, std::string& err);
+// The value a -global sets for DRIVER.PROPERTY, or `dflt`.
+bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& driver, const std::string& property,
+                 bool dflt);
+
 // What a device may take from the host side.
 struct DeviceHost {
   HostEntropy* entropy = nullptr;

@@ -65,7 +65,7 @@ LoadedImage load_elf(AddressSpace& as, const std::vector<uint8_t>& b, const std:
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
   std::vector<uint8_t> data;
   std::string err;
-  if (!read_whole_file(path, data, err)) throw BootError("could not load " + what + " '" + path + "': " + err);
+  if (!read_whole_file(path, data, err)) throw BootError("could not open " + what + " '" + path + "': " + err);
   return data;
 }
 

@@ -217,11 +217,13 @@ void VirtMachine::create_virtio() {
     throw BootError("-device " + opts_.devices[virt_map::kVirtioCount] + ": no free virtio-mmio slot (the board has " +
                     std::to_string(virt_map::kVirtioCount) + ")");
   DeviceHost device_host{host_.entropy};
+  const bool legacy_when_empty = global_bool(opts_.globals, "virtio-mmio", "force-legacy", true);
   for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
     size_t n = virt_map::kVirtioCount - 1 - i;  // the -device this slot gets, if any
     std::unique_ptr<VirtioDevice> dev;
     if (n < specs.size() && device_bus(specs[n]) == DeviceBus::kVirtioMmio) dev = create_virtio_device(specs[n], device_host);
-    virtio_.push_back(std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev)));
+    virtio_.push_back(
+        std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev), legacy_when_empty));
     as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmio::kSize, virtio_.back().get());
   }
 }

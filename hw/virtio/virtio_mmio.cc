@@ -23,8 +23,8 @@ void set_high(uint64_t& v, uint32_t x) { v = (v & 0xffffffffull) | (uint64_t{x} 
 
 }  // namespace
 
-VirtioMmio::VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device)
-    : irq_(irq), device_(std::move(device)) {
+VirtioMmio::VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device, bool legacy_when_empty)
+    : irq_(irq), device_(std::move(device)), legacy_when_empty_(legacy_when_empty) {
   if (!device_) return;
   for (unsigned q = 0; q < device_->queue_count(); ++q) queues_.emplace_back(as, device_->queue_max_size(q));
   device_->attach(this);
@@ -74,7 +74,7 @@ uint32_t VirtioMmio::read_register(uint64_t offset) {
   if (!device_) {
     switch (offset) {
       case kMagicValue: return kMagic;
-      case kVersion: return 1;
+      case kVersion: return legacy_when_empty_ ? 1 : 2;
       case kVendorId: return kVendor;
       default: return 0;  // DeviceID 0: no device
     }

@@ -23,7 +23,10 @@ class VirtioMmio : public MmioDevice, private VirtioQueueHost {
   static constexpr uint32_t kMagic = 0x74726976;  // "virt"
   static constexpr uint32_t kVendor = 0x554d4551;  // "QEMU"
 
-  VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device = nullptr);
+  // `legacy_when_empty`: an empty slot answers Version 1, as QEMU's with
+  // force-legacy=on (its default); off: Version 2.
+  VirtioMmio(AddressSpace& as, IrqLine* irq, std::unique_ptr<VirtioDevice> device = nullptr,
+             bool legacy_when_empty = true);
 
   std::string name() const override;
   uint64_t read(uint64_t offset, unsigned size) override;
@@ -53,6 +56,7 @@ class VirtioMmio : public MmioDevice, private VirtioQueueHost {
 
   IrqLine* irq_;
   std::unique_ptr<VirtioDevice> device_;
+  bool legacy_when_empty_;
   std::vector<VirtQueue> queues_;
   uint32_t status_ = 0;
   uint32_t device_features_sel_ = 0, driver_features_sel_ = 0;

@@ -90,6 +90,45 @@ dumps=$(grep -c '^ pc ' "$tmp/log2")
 [ "$dumps" -eq 10 ] && ok "-log-bound start=100,end=110 logs exactly 10 instructions" || not_ok "-log-bound logs exactly 10 instructions" "got $dumps"
 timeout 10 "$REWIND" -M virt -bios none -nographic -kernel "$ELF" -max-insns 1000 >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] && grep -q "stopped after 1000 instructions" "$tmp/err" && ok "-max-insns stops exactly" || not_ok "-max-insns stops exactly" "rc=$rc $(cat "$tmp/err")"
+# Found by a hostile-user review: numbers, directories, inputs as outputs.
+expect_error "a TCP port above 65535 is refused, not wrapped" "port 99999 is out of range" \
+  -serial tcp::99999,server=on,wait=off -bios none -kernel "$ELF"
+expect_error "-chardev socket,port=70000 is refused" "port 70000 is out of range" \
+  -chardev socket,id=c,port=70000,server=on,wait=off -bios none -kernel "$ELF"
+expect_error "a directory as -kernel names it" "could not open kernel '/tmp': it is a directory" -bios none -kernel /tmp
+expect_error "a directory as -initrd names it" "could not open initial ram disk '/tmp': it is a directory" -bios none -kernel "$ELF" -initrd /tmp
+expect_error "a directory as -dtb names it" "could not open device tree '/tmp': it is a directory" -bios none -kernel "$ELF" -dtb /tmp
+expect_error "a directory as -bios names it" "could not open firmware '/tmp': it is a directory" -bios /tmp -kernel "$ELF"
+cp "$ELF" "$tmp/kernel.elf"
+expect_error "an rrfile that is the kernel is refused before it is touched" "is the -kernel file" \
+  -bios none -kernel "$tmp/kernel.elf" -icount shift=7,rr=record,rrfile="$tmp/kernel.elf"
+cmp -s "$ELF" "$tmp/kernel.elf" && ok "... and the kernel is intact" || not_ok "... and the kernel is intact"
+# QEMU options users' scripts carry.
+run_ok "-name, -boot, -k, -global virtio-mmio.force-legacy=off" -M virt -nographic -bios none -kernel "$ELF" \
+  -name guest=test,process=rewind-test,debug-threads=on -boot order=c,menu=off -k en-us -global virtio-mmio.force-legacy=off
+expect_error "-global on an unknown property" "property 'foo' not found for virtio-rng-device" \
+  -global virtio-rng-device.foo=1 -bios none -kernel "$ELF"
+expect_error "-global on an unknown driver" "unknown driver 'nic'" -global nic.mac=1 -bios none -kernel "$ELF"
+expect_error "-boot with a bad key" "-boot: invalid parameter 'bogus'" -boot bogus=1 -bios none -kernel "$ELF"
+expect_error "-daemonize with stdio" "cannot be used with stdio" -daemonize -nographic -bios none -kernel "$ELF"
+rm -f "$tmp/pid"
+# No kernel: the hart spins in traps until the timeout's SIGTERM ends the run.
+timeout 2 "$REWIND" -M virt -bios none -display none -serial null -monitor none -pidfile "$tmp/pid" >/dev/null 2>&1 &
+sleep 0.5
+pid_in_file=$(cat "$tmp/pid" 2>/dev/null)
+expect_error "a second rewind on a locked -pidfile is refused" "locked by another" -bios none -kernel "$ELF" -pidfile "$tmp/pid"
+wait
+[ -n "$pid_in_file" ] && [ ! -e "$tmp/pid" ] && ok "-pidfile holds the pid while running and goes at exit" \
+  || not_ok "-pidfile holds the pid while running and goes at exit" "pid='$pid_in_file' exists=$([ -e "$tmp/pid" ] && echo yes)"
+# -daemonize: the parent returns at once with 0; the daemon runs on (and writes its pidfile).
+timeout 10 "$REWIND" -M virt -bios none -display none -serial "file:$tmp/daemon.out" -monitor none -kernel "$ELF" \
+  -daemonize -pidfile "$tmp/dpid"; rc=$?
+sleep 1
+[ $rc -eq 0 ] && grep -q "^ok" "$tmp/daemon.out" && ok "-daemonize: the parent exits 0 and the daemon runs the guest" \
+  || not_ok "-daemonize: the parent exits 0 and the daemon runs the guest" "rc=$rc"
+timeout 10 "$REWIND" -M virt -bios none -display none -serial null -monitor none -kernel "$tmp/nope" -daemonize 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "could not open kernel" "$tmp/err" && ok "-daemonize: a start-up error still reaches the user, exit 1" \
+  || not_ok "-daemonize: a start-up error still reaches the user, exit 1" "rc=$rc $(cat "$tmp/err")"
 "$REWIND" -version | grep -q "rewind version" && ok "-version" || not_ok "-version"
 "$REWIND" -help | grep -q "usage: rewind" && ok "-help" || not_ok "-help"
 "$REWIND" -d help | grep -q "in_asm" && ok "-d help lists items" || not_ok "-d help lists items"
