@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "system/version.h"
+#include "util/version.h"
 
 namespace rwd {
 

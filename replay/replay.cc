@@ -10,7 +10,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/core/vclock.h"
-#include "system/version.h"
+#include "util/version.h"
 #include "target/riscv/cpu.h"
 #include "util/hash64.h"
 #include "util/hex.h"

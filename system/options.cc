@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "hw/core/device_factory.h"
-#include "system/version.h"
+#include "util/version.h"
 #include "util/log.h"
 
 namespace rwd {
