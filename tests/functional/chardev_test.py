@@ -13,20 +13,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, report  # noqa: E402
+
 REWIND, ECHO = sys.argv[1], sys.argv[2]
 BASE = [REWIND, "-M", "virt", "-bios", "none", "-kernel", ECHO]
 PROMPT = "(qemu) "  # literal (str patterns are literal, bytes patterns are regexes)
-n = failed = 0
-
-
-def report(ok, desc, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {desc}")
-    if not ok and why:
-        print("# " + str(why).replace("\n", "\n# "))
-    sys.stdout.flush()
 
 
 def free_port():
@@ -453,5 +445,4 @@ def paste_socket():
 run_case("a 20000-byte paste on stdio reaches a guest without a FIFO in bounded time", paste_stdio)
 run_case("a 20000-byte paste on a unix socket reaches a guest without a FIFO in bounded time", paste_socket)
 
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+done()

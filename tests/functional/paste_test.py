@@ -10,27 +10,16 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 import paste  # noqa: E402
 
+from tap import done, report  # noqa: E402
+
 REWIND = sys.argv[1]
-n = failed = 0
-
-
-def report(ok, desc, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {desc}")
-    if not ok and why:
-        print("# " + why)
-    sys.stdout.flush()
-
 
 try:
     paths = subprocess.run([os.path.join(here, "..", "guest", "build-guest.sh")], capture_output=True, text=True,
                            check=True).stdout
 except subprocess.CalledProcessError as e:
     report(False, "build the test guest", e.stderr[-300:])
-    print(f"1..{n}")
-    sys.exit(1)
+    done()
 kernel = paths.split("KERNEL=")[1].split()[0]
 initrd = paths.split("INITRD=")[1].split()[0]
 
@@ -40,5 +29,4 @@ for kind in ("stdio", "socket"):
         label = f"a 4000-byte paste into cat at the Linux shell on {kind}{' with -icount' if extra else ''}"
         report(secs is not None and secs < 3, label + " arrives complete within 3 s",
                "incomplete or wrong" if secs is None else f"took {secs:.2f} s")
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+done()

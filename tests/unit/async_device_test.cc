@@ -74,13 +74,22 @@ std::string reply(VirtioDriver& d) {
   return buf;
 }
 
-TEST(AsyncDevice, CompletesFromTheHostLoopNotInsideNotify) {
+// A plain run (no record/replay) with the driver's request posted.
+struct PlainRun {
   HostLoop loop;
-  HostWorkPool pool(loop);
+  HostWorkPool pool{loop};
   DirectInputPath path;
   VirtioDriver d;
-  d.plug(std::make_unique<EchoDevice>(pool, path, 20));
-  post_hello(d);
+  PlainRun() {
+    d.plug(std::make_unique<EchoDevice>(pool, path, 20));
+    post_hello(d);
+  }
+};
+
+TEST(AsyncDevice, CompletesFromTheHostLoopNotInsideNotify) {
+  PlainRun run;
+  HostLoop& loop = run.loop;
+  VirtioDriver& d = run.d;
   EXPECT_EQ(d.used_idx(), 0) << "completed synchronously";
   EXPECT_FALSE(d.irq.level);
   for (int i = 0; i < 50 && d.used_idx() == 0; ++i) loop.iterate(100);
@@ -91,12 +100,9 @@ TEST(AsyncDevice, CompletesFromTheHostLoopNotInsideNotify) {
 }
 
 TEST(AsyncDevice, AResetDropsRequestsInFlight) {
-  HostLoop loop;
-  HostWorkPool pool(loop);
-  DirectInputPath path;
-  VirtioDriver d;
-  d.plug(std::make_unique<EchoDevice>(pool, path, 20));
-  post_hello(d);
+  PlainRun run;
+  HostLoop& loop = run.loop;
+  VirtioDriver& d = run.d;
   d.wr(kStatus, 0);  // the driver resets the device
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   for (int i = 0; i < 5; ++i) loop.iterate(10);

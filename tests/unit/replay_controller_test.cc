@@ -60,6 +60,20 @@ size_t submit(InputChannel& c, const std::string& s) {
 class ReplayControllerTest : public ::testing::Test {
  protected:
   void TearDown() override { std::remove(path.c_str()); }
+  // A recording with one char input "x" from `source` at instruction `at`.
+  void record_one_input(uint8_t source, uint64_t at) {
+    Options o = options("record", path);
+    ReplayController c(o, 0, nullptr);
+    TestBoard board;
+    Receiver a(board);
+    auto ca = c.open(EventKind::kCharInput, source, a);
+    c.attach(board);
+    board.run_to(at);
+    c.begin_service();
+    submit(*ca, "x");
+    board.run_to(at + 100);
+    c.end(EndReason::kGuestShutdown, 0);
+  }
   std::string path = temp_rrfile();
 };
 
@@ -128,19 +142,7 @@ TEST_F(ReplayControllerTest, ScriptedInputsReplayAtTheirInstructionCounts) {
 }
 
 TEST_F(ReplayControllerTest, AStateDifferenceStopsTheReplay) {
-  {
-    Options o = options("record", path);
-    ReplayController c(o, 0, nullptr);
-    TestBoard board;
-    Receiver a(board);
-    auto ca = c.open(EventKind::kCharInput, 0, a);
-    c.attach(board);
-    board.run_to(100);
-    c.begin_service();
-    submit(*ca, "x");
-    board.run_to(200);
-    c.end(EndReason::kGuestShutdown, 0);
-  }
+  record_one_input(0, 100);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
   TestBoard board;
@@ -154,18 +156,7 @@ TEST_F(ReplayControllerTest, AStateDifferenceStopsTheReplay) {
 }
 
 TEST_F(ReplayControllerTest, InputForASourceThisMachineLacksIsADivergence) {
-  {
-    Options o = options("record", path);
-    ReplayController c(o, 0, nullptr);
-    TestBoard board;
-    Receiver a(board);
-    auto ca = c.open(EventKind::kCharInput, 1, a);
-    c.attach(board);
-    board.run_to(10);
-    c.begin_service();
-    submit(*ca, "x");
-    c.end(EndReason::kGuestShutdown, 0);
-  }
+  record_one_input(1, 10);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
   TestBoard board;
