@@ -424,7 +424,7 @@ def paste_socket():
         t0 = time.monotonic()
         s.sendall(PASTE)
         got = b""
-        ready = b"echo: ready\r\n"  # only if the client came before the guest printed it
+        ready = b"echo: ready\n"  # only if the client came before the guest printed it
         while len(got) < len(PASTE) + (len(ready) if got.startswith(ready) else 0) and time.monotonic() - t0 < 20:
             r, _, _ = select.select([s], [], [], 1)
             if r:
