@@ -105,6 +105,11 @@ grep -q 'cause:0000000000000002' "$tmp/intlog" && ok "-cpu rv64,c=off: compresse
 timeout 10 "$REWIND" -cpu rv64,priv_spec=v1.11.0 -M virt -bios none -nographic -kernel "$ELF" >/dev/null 2>"$tmp/err"
 grep -q "^rewind: warning: -cpu rv64,priv_spec=v1.11.0: disabling zba extension for hart 0x0 because privilege spec version does not match" "$tmp/err" &&
   ok "-cpu priv_spec=v1.11.0 warns that it disables zba (as QEMU)" || not_ok "-cpu priv_spec=v1.11.0 warns" "$(head -c 300 "$tmp/err")"
+# The -cpu set is part of the recorded machine: a replay with another is refused.
+timeout 30 "$REWIND" -M virt -bios none -nographic -kernel "$ELF" -cpu rv64,zba=off,pmp=no \
+  -icount shift=7,rr=record,rrfile="$tmp/cpu.rr" >/dev/null 2>&1 </dev/null
+expect_error "replay with another -cpu" "replay refused: this machine differs from the recording's: -cpu is rv64,zbs=off here, rv64,zba=off,pmp=off in the recording" \
+  -M virt -bios none -nographic -kernel "$ELF" -cpu rv64,zbs=off -icount shift=7,rr=replay,rrfile="$tmp/cpu.rr"
 
 # Accepted QEMU habits: a run that powers off cleanly through the test device.
 run_ok() {
