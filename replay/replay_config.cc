@@ -48,6 +48,7 @@ const char* option_of(const std::string& key) {
   if (key == "devices") return "-device";
   if (key == "rtc") return "-rtc";
   if (key == "machine") return "-M";
+  if (key == "cpu") return "-cpu";
   if (key == "no-reboot") return "-no-reboot";
   if (key == "no-shutdown") return "-no-shutdown";
   if (key == "global") return "-global";
@@ -110,6 +111,9 @@ std::string machine_fingerprint(const Options& o) {
   // backends, logging, -max-insns, -singlestep (execution strategy only).
   std::ostringstream s;
   s << "machine=" << o.machine << "\n";
+  // The hart's extensions and features: the model and what differs from
+  // its defaults, in -cpu syntax ("rv64", "rv64,c=off,pmp=off").
+  s << "cpu=" << o.cpu.canonical() << "\n";
   s << "ram=" << o.ram_size << "\n";
   s << "bios=" << (o.bios == "default" ? "default (" + file_digest(kDefaultFirmwarePath) + ")"
                                         : file_digest(o.bios)) << "\n";
@@ -149,6 +153,8 @@ void check_not_an_input(const std::string& output, const Options& o, const std::
 void check_machine(const std::string& recorded, const std::string& mine, const std::string& source) {
   const std::string verb = source == "recording" ? "replay" : source;
   auto rec = parse_lines(recorded), cur = parse_lines(mine);
+  // Made before -cpu took properties: the default hart was the only one.
+  if (!rec.count("cpu")) rec["cpu"] = riscv::CpuConfig{}.canonical();
   for (auto& [k, v] : rec) {
     auto it = cur.find(k);
     std::string here = it == cur.end() ? "(absent)" : it->second;

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     std::fprintf(is_help ? stdout : stderr, is_help ? "%s\n" : "rewind: %s\n", err.c_str());
     return is_help ? 0 : 1;
   }
+  for (const std::string& w : opts.warnings) std::fprintf(stderr, "rewind: warning: %s\n", w.c_str());
   if (opts.show_version) {
     std::fputs(version_text().c_str(), stdout);
     return 0;

@@ -218,10 +218,10 @@ const std::map<std::string, OptionDef>& option_table() {
          }
          return true;
        }}},
-      {"cpu", {true, [](Options&, const std::string& a, std::string& err) {
-         auto props = split_props(a);
-         if (props.empty() || (props[0].first != "rv64" && props[0].first != "max" && props[0].first != "any"))
-           return err = "-cpu " + a + ": unsupported CPU model (rewind has 'rv64')", false;
+      {"cpu", {true, [](Options& o, const std::string& a, std::string& err) {
+         std::vector<std::string> warnings;
+         if (!riscv::parse_cpu_option(a, o.cpu, err, warnings)) return false;
+         for (auto& w : warnings) o.warnings.push_back("-cpu " + a + ": " + w);
          return true;
        }}},
       {"smp", {true, [](Options&, const std::string& a, std::string& err) {
@@ -454,7 +454,8 @@ std::string usage_text() {
          "  -perfmap                 name compiled blocks for Linux perf in /tmp/perf-<pid>.map\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
-         "  -seed N, -no-reboot, -no-shutdown, -smp 1, -cpu rv64, -display none\n"
+         "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
+         "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
          "  -name NAME[,process=P], -pidfile FILE, -daemonize, -boot ..., -k LANG\n"
          "  -global virtio-mmio.force-legacy=on|off  empty virtio-mmio slots: Version 1 (on, QEMU's default) or 2\n"

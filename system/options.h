@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hw/core/device_factory.h"
+#include "target/riscv/cpu_config.h"
 
 namespace rwd {
 
@@ -34,6 +35,7 @@ struct RtcOptions {
 
 struct Options {
   std::string machine = "virt";
+  riscv::CpuConfig cpu;              // -cpu rv64[,PROP=VALUE...]
   std::string dumpdtb;
   uint64_t ram_size = 128ull << 20;  // QEMU's default for virt
   std::string bios = "default";      // "default", "none" or a file
@@ -67,6 +69,7 @@ struct Options {
   // checkpoints (0: only at events), and a deliberate replay perturbation.
   uint64_t rr_check_interval = 10'000'000;
   std::string rr_perturb;
+  std::vector<std::string> warnings;  // for stderr, as QEMU prints them (e.g. from -cpu)
   bool show_version = false;
   bool show_help = false;
 };

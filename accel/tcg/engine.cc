@@ -27,6 +27,7 @@ bool trap_retires_instruction(Cause c) {
     case Cause::kEcallM:
     case Cause::kBreakpoint:
     case Cause::kIllegalInsn:
+    case Cause::kInsnMisaligned:  // a jump's (IALIGN = 32): raised like ecall
       return true;
     default:
       return false;

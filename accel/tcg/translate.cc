@@ -31,6 +31,7 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   tb->pages[0] = ppc & riscv::kPageMask;
   tb->npages = 1;
   const bool fp_on = cpu_.fp_enabled();
+  const riscv::ExtSet exts = cpu_.decode_set();  // fixed for the machine: no part of the key
 
   uint64_t pc = vpc;
   const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
@@ -55,7 +56,7 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
       raw |= static_cast<uint32_t>(hi) << 16;
     }
     Op op;
-    const riscv::InsnDesc* d = riscv::decode(raw, pc, op);
+    const riscv::InsnDesc* d = riscv::decode(raw, pc, op, exts);
     op.seq = static_cast<uint16_t>(tb->ops.size() + 1);
     bool ends = d == nullptr || (d->flags & riscv::kEndsBlock);
     if (d && (d->flags & riscv::kFloat) && !fp_on) {

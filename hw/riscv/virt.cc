@@ -18,6 +18,7 @@ constexpr uint64_t kNextModeS = 1;
 
 VirtMachine::VirtMachine(const Options& opts, BoardHost host)
     : opts_(opts), host_(host), cpu_(as_, clock_), random_(opts.seed) {
+  cpu_.configure(opts_.cpu);
   clock_.attach(&cpu_.s.icount, &cpu_.s.tb_insn_index, &cpu_.s.attention);
   if (opts_.icount.enabled) {
     clock_.set_icount_mode(opts_.icount.shift_auto ? 3 : opts_.icount.shift);
@@ -156,6 +157,8 @@ void VirtMachine::build_fdt(std::optional<Range> initrd) {
     config.ram_base = virt_map::kDram;
     config.ram_size = opts_.ram_size;
     config.bootargs = opts_.append;
+    config.riscv_isa = opts_.cpu.isa_string();
+    config.mmu = opts_.cpu.mmu;
     if (initrd) {
       config.initrd_start = initrd->first;
       config.initrd_end = initrd->second;
@@ -234,7 +237,7 @@ void VirtMachine::reset() {
   for (auto& [addr, bytes] : boot_blobs_) as_.load_image(addr, bytes.data(), bytes.size());
   set_fdt_rng_seed(fdt_, fresh_rng_seed());
   as_.load_image(fdt_addr_, fdt_.data(), fdt_.size());
-  cpu_.reset(virt_map::kMrom);
+  cpu_.reset(opts_.cpu.resetvec);  // the boot ROM unless -cpu ...,resetvec=ADDR
   plic_->reset();
   uart_->reset();
   clint_->reset();

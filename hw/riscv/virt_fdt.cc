@@ -135,7 +135,7 @@ void add_soc(FdtWriter& t) {
   add_plic_device(t, soc, "rtc", "google,goldfish-rtc", virt_map::kRtc, virt_map::kRtcSize, virt_map::kRtcIrq);
 }
 
-void add_cpus(FdtWriter& t) {
+void add_cpus(FdtWriter& t, const VirtFdtConfig& c) {
   int cpus = t.node(0, "cpus");
   t.cells(cpus, "timebase-frequency", {static_cast<uint32_t>(Clint::kTimebaseHz)});
   t.cells(cpus, "#size-cells", {0});
@@ -152,8 +152,8 @@ void add_cpus(FdtWriter& t) {
   t.string(intc, "compatible", "riscv,cpu-intc");
   t.empty(intc, "interrupt-controller");
   t.cells(intc, "#interrupt-cells", {1});
-  t.string(cpu, "mmu-type", "riscv,sv48");
-  t.string(cpu, "riscv,isa", kVirtRiscvIsa);
+  t.string(cpu, "mmu-type", c.mmu ? "riscv,sv48" : "riscv,none");
+  t.string(cpu, "riscv,isa", c.riscv_isa);
   t.string(cpu, "compatible", "riscv");
   t.string(cpu, "status", "okay");
   t.cells(cpu, "reg", {0});
@@ -198,7 +198,7 @@ std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& c) {
   t.cells(0, "#address-cells", {2});
 
   add_soc(t);
-  add_cpus(t);
+  add_cpus(t, c);
 
   int mem = t.node(0, unit_name("memory", c.ram_base));
   t.reg64(mem, c.ram_base, c.ram_size);

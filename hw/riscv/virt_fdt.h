@@ -5,8 +5,9 @@
 //
 // Left out on purpose, because rewind has no such device: fw-cfg@10100000,
 // flash@20000000, platform-bus@4000000 and soc/pci@30000000. The hart's
-// riscv,isa string names what target/riscv implements (QEMU's default CPU
-// adds h, zbc and sstc).
+// riscv,isa string names what -cpu gives it, as QEMU 7.2 writes it (QEMU's
+// default CPU adds h, zbc and sstc, which rewind does not implement: the
+// same string as QEMU's -cpu rv64,h=off,zbc=off,sstc=off).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -22,12 +23,14 @@ struct VirtFdtConfig {
   std::optional<uint64_t> initrd_start;    // /chosen/linux,initrd-start and -end
   uint64_t initrd_end = 0;
   std::vector<uint8_t> rng_seed;           // /chosen/rng-seed (32 bytes)
+  // The hart: its riscv,isa (CpuConfig::isa_string) and whether it has an
+  // MMU (mmu-type riscv,sv48 as on QEMU 7.2, else riscv,none).
+  std::string riscv_isa = "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs";
+  bool mmu = true;
 };
 
 // QEMU builds its tree in a 1 MiB buffer and places it by that size.
 inline constexpr uint64_t kVirtFdtBufferSize = 1ull << 20;
-// The hart's ISA string, in the form QEMU 7.2 prints it.
-inline constexpr const char* kVirtRiscvIsa = "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs";
 
 // The packed tree (its size is fdt_totalsize). Throws BootError on failure.
 std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& config);

@@ -8,7 +8,24 @@
 
 namespace rwd::riscv {
 
-Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {}
+Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) { configure(CpuConfig{}); }
+
+void Cpu::configure(const CpuConfig& config) {
+  config_ = config;
+  decode_set_ = config.decode_set();
+  const bool has_s = config.has(Ext::S), has_u = config.has(Ext::U);
+  uint64_t w = mstatus::kMIE | mstatus::kMPIE | mstatus::kMPP;
+  // Fields of a mode or unit that is not there are read-only zero.
+  if (has_s) {
+    w |= mstatus::kSIE | mstatus::kSPIE | mstatus::kSPP | mstatus::kSUM | mstatus::kMXR | mstatus::kTVM |
+         mstatus::kTSR;
+  }
+  if (has_u) w |= mstatus::kMPRV | mstatus::kTW;
+  if (config.has(Ext::F)) w |= mstatus::kFS;
+  mstatus_writable_ = w;
+  irq_mask_ = has_s ? irq::kAll : irq::kAll & ~irq::kSMask;
+  epc_mask_ = config.has(Ext::C) ? ~1ull : ~3ull;
+}
 
 uint64_t Cpu::executing_pc() const { return s.tb_insn_index && current_op ? current_op->pc : s.pc; }
 
@@ -21,8 +38,11 @@ void Cpu::reset(uint64_t pc) {
   s.icount = icount;
   s.pc = pc;
   s.priv = Priv::M;
-  s.misa = kMisaValue;
-  s.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
+  s.misa = config_.misa();
+  // UXL = SXL = 64-bit, for the modes there are. MPP holds a mode that
+  // exists: M when there is no U.
+  s.mstatus = (config_.has(Ext::U) ? 2ull << 32 : 0) | (config_.has(Ext::S) ? 2ull << 34 : 0) |
+              (config_.has(Ext::U) ? 0 : mstatus::kMPP);
   mmu.flush();
   update_mmu_context();
 }
@@ -148,7 +168,8 @@ void Cpu::mret() {
   Priv prev = static_cast<Priv>((st & mstatus::kMPP) >> mstatus::kMPPShift);
   st = (st & ~mstatus::kMIE) | ((st & mstatus::kMPIE) ? mstatus::kMIE : 0);
   st |= mstatus::kMPIE;
-  st &= ~mstatus::kMPP;  // MPP := U
+  st &= ~mstatus::kMPP;  // MPP := the least-privileged mode: U, or M without U
+  if (!config_.has(Ext::U)) st |= mstatus::kMPP;
   if (prev != Priv::M) st &= ~mstatus::kMPRV;
   s.mstatus = st;
   s.priv = prev;

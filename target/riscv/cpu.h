@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "target/riscv/cpu_bits.h"
+#include "target/riscv/cpu_config.h"
 #include "util/byte_codec.h"
 #include "target/riscv/mmu.h"
 
@@ -81,6 +82,13 @@ class Cpu {
  public:
   Cpu(AddressSpace& as, VirtualClock& clock);
 
+  // The hart's extensions and features (-cpu): set before the first reset,
+  // fixed for the machine's life (misa is read-only). Decoding, the CSRs
+  // and reset follow it.
+  void configure(const CpuConfig& config);
+  const CpuConfig& config() const { return config_; }
+  ExtSet decode_set() const { return decode_set_; }
+
   CpuState s;
   Mmu mmu;
   ChainContext* chain = nullptr;  // the engine's block-chaining state
@@ -143,13 +151,20 @@ class Cpu {
   bool counter_allowed(uint16_t num) const;
   void write_mstatus(uint64_t value);
   void write_pmp(uint16_t num, uint64_t value);
+  bool csr_exists(uint16_t num) const;
 
+  CpuConfig config_;
+  // Derived from config_ by configure().
+  ExtSet decode_set_ = 0;
+  uint64_t mstatus_writable_ = 0;  // mstatus bits software can change
+  uint64_t irq_mask_ = 0;          // the interrupts there are (mie/mip bits)
+  uint64_t epc_mask_ = 0;          // mepc/sepc: ~1, or ~3 without C (IALIGN = 32)
   VirtualClock& clock_;
   std::function<uint64_t()> time_source_;
   uint32_t tb_context_ = 0;
 };
 
-// misa for RV64 with I, M, A, F, D, C, S, U.
+// misa of the default hart (-cpu rv64): RV64 with I, M, A, F, D, C, S, U.
 inline constexpr uint64_t kMisaValue = (2ull << 62) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) |
                                        (1u << ('A' - 'A')) | (1u << ('F' - 'A')) |
                                        (1u << ('D' - 'A')) | (1u << ('C' - 'A')) |

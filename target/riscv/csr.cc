@@ -7,19 +7,10 @@ namespace rwd::riscv {
 
 namespace {
 
-constexpr uint64_t kMstatusWritable = mstatus::kSIE | mstatus::kMIE | mstatus::kSPIE | mstatus::kMPIE |
-                                      mstatus::kSPP | mstatus::kMPP | mstatus::kFS | mstatus::kMPRV |
-                                      mstatus::kSUM | mstatus::kMXR | mstatus::kTVM | mstatus::kTW |
-                                      mstatus::kTSR;
 // Exceptions M-mode may delegate (all but M-mode ecall and the reserved codes).
 constexpr uint64_t kDelegableExceptions = 0xb3ff;  // 0-9, 12, 13, 15
 constexpr uint64_t kMipWritable = irq::kSSIP | irq::kSTIP | irq::kSEIP;
 constexpr int kNumHpmCounters = 16;  // mhpmcounter3..18 hold values, as on QEMU's virt
-
-// marchid and mimpid of QEMU 7.2's generic rv64 CPU: its version number,
-// (major << 16) | (minor << 8) | micro, measured on Debian's 7.2.22. Guests
-// (OpenSBI prints them) see the same values on both emulators.
-constexpr uint64_t kQemuVersionId = 0x070216;
 
 [[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0, true}; }
 
@@ -29,6 +20,43 @@ uint64_t fix_sd(uint64_t st) {
 }
 
 }  // namespace
+
+// Whether CSR `num` is there on this hart: the registers of an extension,
+// mode or feature (-cpu) it does not have are not, nor those of a later
+// privileged spec than its priv_spec (-cpu ...,priv_spec=v1.11.0).
+bool Cpu::csr_exists(uint16_t num) const {
+  const CpuConfig& c = config_;
+  const bool s_mode = c.has(Ext::S), u_mode = c.has(Ext::U);
+  const bool v1_11 = c.priv_spec >= PrivSpec::v1_11_0, v1_12 = c.priv_spec >= PrivSpec::v1_12_0;
+  switch (num) {
+    case csr::kFflags:
+    case csr::kFrm:
+    case csr::kFcsr:
+      return c.has(Ext::F);
+    case csr::kSstatus:
+    case csr::kSie:
+    case csr::kStvec:
+    case csr::kScounteren:
+    case csr::kSscratch:
+    case csr::kSepc:
+    case csr::kScause:
+    case csr::kStval:
+    case csr::kSip:
+    case csr::kSatp:
+    case csr::kMedeleg:  // nothing to delegate to without S-mode
+    case csr::kMideleg:
+      return s_mode;
+    case csr::kSenvcfg: return s_mode && v1_12;
+    case csr::kMcounteren: return u_mode;
+    case csr::kMenvcfg: return u_mode && v1_12;
+    case csr::kMconfigptr: return v1_12;
+    case csr::kMcountinhibit: return v1_11;
+    default:
+      break;
+  }
+  if (num >= csr::kPmpcfg0 && num <= csr::kPmpaddr15) return c.pmp;
+  return true;
+}
 
 bool Cpu::counter_allowed(uint16_t num) const {
   uint32_t bit = 1u << (num & 31);
@@ -63,8 +91,12 @@ uint64_t Cpu::read_counter(uint16_t num) {
 void Cpu::write_mstatus(uint64_t value) {
   uint64_t st = s.mstatus;
   uint64_t old_mpp = st & mstatus::kMPP;
-  st = (st & ~kMstatusWritable) | (value & kMstatusWritable);
-  if ((st & mstatus::kMPP) == (2ull << mstatus::kMPPShift)) st = (st & ~mstatus::kMPP) | old_mpp;  // WARL
+  st = (st & ~mstatus_writable_) | (value & mstatus_writable_);
+  // WARL: MPP keeps its value unless given a mode the hart has.
+  const Priv mpp = static_cast<Priv>((st & mstatus::kMPP) >> mstatus::kMPPShift);
+  if ((mpp != Priv::M && mpp != Priv::S && mpp != Priv::U) || (mpp == Priv::S && !config_.has(Ext::S)) ||
+      (mpp == Priv::U && !config_.has(Ext::U)))
+    st = (st & ~mstatus::kMPP) | old_mpp;
   uint64_t changed = st ^ s.mstatus;
   s.mstatus = fix_sd(st);
   if (changed & mstatus::kMXR) mmu.flush();
@@ -95,6 +127,7 @@ void Cpu::write_pmp(uint16_t num, uint64_t value) {
 uint64_t Cpu::csr_read(uint16_t num) {
   // Bits 9:8 give the lowest privilege allowed to access the CSR.
   if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
+  if (!csr_exists(num)) illegal();
   switch (num) {
     case csr::kFflags:
       if (!fp_enabled()) illegal();
@@ -128,10 +161,9 @@ uint64_t Cpu::csr_read(uint16_t num) {
     case csr::kSatp:
       if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
       return s.satp;
-    case csr::kMarchid:
-    case csr::kMimpid:
-      return kQemuVersionId;
-    case csr::kMvendorid:
+    case csr::kMarchid: return config_.marchid;
+    case csr::kMimpid: return config_.mimpid;
+    case csr::kMvendorid: return config_.mvendorid;
     case csr::kMhartid:
     case csr::kMconfigptr:
       return 0;
@@ -148,7 +180,7 @@ uint64_t Cpu::csr_read(uint16_t num) {
     case csr::kMepc: return s.mepc;
     case csr::kMcause: return s.mcause;
     case csr::kMtval: return s.mtval;
-    case csr::kMip: return s.mip;
+    case csr::kMip: return s.mip & irq_mask_;
     case csr::kMcycle:
     case csr::kMinstret:
       return read_counter(num);
@@ -186,6 +218,7 @@ uint64_t Cpu::csr_read(uint16_t num) {
 void Cpu::csr_write(uint16_t num, uint64_t v) {
   if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
   if ((num >> 10) == 3) illegal();  // read-only CSR
+  if (!csr_exists(num)) illegal();
   s.attention = true;  // e.g. interrupt enables: the engine re-checks after this block
   switch (num) {
     case csr::kFflags:
@@ -216,7 +249,7 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kScounteren: s.scounteren = v & 0xffffffff; return;
     case csr::kSenvcfg: s.senvcfg = v & 1; return;
     case csr::kSscratch: s.sscratch = v; return;
-    case csr::kSepc: s.sepc = v & ~1ull; return;
+    case csr::kSepc: s.sepc = v & epc_mask_; return;
     case csr::kScause: s.scause = v; return;
     case csr::kStval: s.stval = v; return;
     case csr::kSip: {
@@ -226,6 +259,7 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     }
     case csr::kSatp: {
       if (s.priv == Priv::S && (s.mstatus & mstatus::kTVM)) illegal();
+      if (!config_.mmu) return;  // -cpu ...,mmu=off: bare only, satp reads 0
       uint64_t mode = v >> satp::kModeShift;
       // QEMU 7.2's rv64 CPU has Sv57 too, and Linux uses the widest mode it finds.
       if (mode != satp::kModeBare && mode != satp::kModeSv39 && mode != satp::kModeSv48 && mode != satp::kModeSv57)
@@ -235,10 +269,10 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
       return;
     }
     case csr::kMstatus: write_mstatus(v); return;
-    case csr::kMisa: return;  // extensions cannot be switched off
+    case csr::kMisa: return;  // read-only, as on QEMU 7.2: extensions are chosen by -cpu
     case csr::kMedeleg: s.medeleg = v & kDelegableExceptions; return;
     case csr::kMideleg: s.mideleg = v & irq::kSMask; return;
-    case csr::kMie: s.mie = v & irq::kAll; return;
+    case csr::kMie: s.mie = v & irq_mask_; return;
     case csr::kMtvec:
       if ((v & 3) < 2) s.mtvec = v;
       return;
@@ -246,11 +280,11 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kMenvcfg: s.menvcfg = v & 1; return;
     case csr::kMcountinhibit: s.mcountinhibit = v & 0xfffffffd; return;
     case csr::kMscratch: s.mscratch = v; return;
-    case csr::kMepc: s.mepc = v & ~1ull; return;
+    case csr::kMepc: s.mepc = v & epc_mask_; return;
     case csr::kMcause: s.mcause = v; return;
     case csr::kMtval: s.mtval = v; return;
     case csr::kMip:
-      s.mip = (s.mip & ~kMipWritable) | (v & kMipWritable);
+      s.mip = (s.mip & ~(kMipWritable & irq_mask_)) | (v & kMipWritable & irq_mask_);
       return;
     case csr::kMcycle: s.mcycle_offset = v - counter_base(); return;
     case csr::kMinstret:

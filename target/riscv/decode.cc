@@ -10,7 +10,7 @@ namespace rwd::riscv {
 namespace {
 
 const InsnDesc kTable[] = {
-#define INSN(name, match, mask, fmt, flags) {#name, match, mask, Fmt::fmt, flags, op_##name},
+#define INSN(name, match, mask, fmt, flags, ext) {#name, match, mask, Fmt::fmt, flags, Ext::ext, op_##name},
 #include "target/riscv/insn_table.inc"
 #undef INSN
 };
@@ -61,16 +61,17 @@ const InsnDesc* find_insn(uint32_t insn) {
   return nullptr;
 }
 
-const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op) {
+const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op, ExtSet exts) {
   unsigned len = insn_length(static_cast<uint16_t>(raw));
-  uint32_t insn = len == 2 ? expand_compressed(static_cast<uint16_t>(raw)) : raw;
+  const bool rvc = (exts & ext_bit(Ext::C)) != 0;
+  uint32_t insn = len == 4 ? raw : rvc ? expand_compressed(static_cast<uint16_t>(raw)) : 0;
   op = Op{};
   op.pc = pc;
   op.raw = len == 2 ? (raw & 0xffff) : raw;
   op.len = static_cast<uint8_t>(len);
   op.fn = op_illegal;
   const InsnDesc* d = insn ? find_insn(insn) : nullptr;
-  if (!d) return nullptr;
+  if (!d || !(exts & ext_bit(d->ext))) return nullptr;
 
   op.fn = d->fn;
   op.rd = (insn >> 7) & 0x1f;
@@ -107,6 +108,13 @@ const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op) {
       break;
     default:
       break;
+  }
+  // IALIGN = 32: the target of jal and of a branch is known now.
+  if (!rvc) {
+    const bool misaligned = (pc + static_cast<uint64_t>(op.imm)) & 3;
+    if (d->fmt == Fmt::J && misaligned) op.fn = op_jal_misaligned;
+    else if (d->fmt == Fmt::B && misaligned) op.fn = op_branch_misaligned;
+    else if (d->fn == op_jalr) op.fn = op_jalr_ialign32;
   }
   // Integer destinations of x0 go to the sink register.
   switch (d->fmt) {

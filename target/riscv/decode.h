@@ -1,9 +1,11 @@
 // Instruction decoding. Every instruction is listed once, in insn_table.inc,
-// as (name, match, mask, format, flags); that one table drives decoding, the
-// disassembler and the encoding-overlap unit test.
+// as (name, match, mask, format, flags, extension); that one table drives
+// decoding, the disassembler and the encoding-overlap unit test.
 #pragma once
 #include <cstdint>
 #include <string>
+
+#include "target/riscv/cpu_config.h"
 
 namespace rwd::riscv {
 
@@ -52,6 +54,7 @@ struct InsnDesc {
   uint32_t mask;
   Fmt fmt;
   uint8_t flags;
+  Ext ext;  // the extension it belongs to
   OpFn fn;
 };
 
@@ -78,10 +81,15 @@ uint32_t expand_compressed(uint16_t c);
 // Finds the table entry of a (32-bit) instruction; nullptr if illegal.
 const InsnDesc* find_insn(uint32_t insn);
 
-// Decodes one instruction. `raw` is 16 or 32 bits (len from its low bits).
-// Illegal instructions decode to an op that raises illegal-instruction.
-// Returns the descriptor (nullptr when illegal).
-const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op);
+// Decodes one instruction for a hart with the extensions `exts`
+// (CpuConfig::decode_set). `raw` is 16 or 32 bits (len from its low bits).
+// Illegal instructions, and those of an extension the hart lacks (any
+// 16-bit one without C), decode to an op that raises illegal-instruction.
+// Returns the descriptor (nullptr when illegal). Without C (IALIGN = 32) a
+// jump or branch to a pc that is not 4-byte aligned gets a handler that
+// raises instruction-address-misaligned when it jumps; the check is made
+// here, once per translation, and costs the other harts nothing.
+const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op, ExtSet exts = kAllExts);
 
 // The table, for tests and tools.
 const InsnDesc* insn_table(size_t& count);

@@ -38,6 +38,39 @@ DEF_OP(bge) { if (S(c, o.rs1) >= S(c, o.rs2)) c.s.pc = o.pc + IMM; }
 DEF_OP(bltu) { if (RS1 < RS2) c.s.pc = o.pc + IMM; }
 DEF_OP(bgeu) { if (RS1 >= RS2) c.s.pc = o.pc + IMM; }
 
+// IALIGN = 32 (no C): a jump or taken branch to a pc that is not 4-byte
+// aligned raises instruction-address-misaligned at the jump, with the target
+// in tval, and writes no register. Decoding picks these handlers only for
+// such a hart (and for jal and branches, only when the target is misaligned).
+DEF_OP(jal_misaligned) {
+  c.mark_current(o);
+  throw GuestTrap{Cause::kInsnMisaligned, o.pc + IMM};
+}
+DEF_OP(branch_misaligned) {
+  bool taken;
+  switch (o.rm) {  // funct3
+    case 0: taken = RS1 == RS2; break;
+    case 1: taken = RS1 != RS2; break;
+    case 4: taken = S(c, o.rs1) < S(c, o.rs2); break;
+    case 5: taken = S(c, o.rs1) >= S(c, o.rs2); break;
+    case 6: taken = RS1 < RS2; break;
+    default: taken = RS1 >= RS2; break;
+  }
+  if (taken) {
+    c.mark_current(o);
+    throw GuestTrap{Cause::kInsnMisaligned, o.pc + IMM};
+  }
+}
+DEF_OP(jalr_ialign32) {
+  uint64_t target = (RS1 + IMM) & ~1ull;
+  if (target & 2) {
+    c.mark_current(o);
+    throw GuestTrap{Cause::kInsnMisaligned, target};
+  }
+  RD = o.pc + o.len;
+  c.s.pc = target;
+}
+
 DEF_OP_HANDLERS(addi)
 DEF_OP(slti) { RD = S(c, o.rs1) < o.imm; }
 DEF_OP_HANDLERS(sltiu)

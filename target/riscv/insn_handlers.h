@@ -6,11 +6,18 @@
 #include "target/riscv/decode.h"
 
 namespace rwd::riscv {
-#define INSN(name, match, mask, fmt, flags) void op_##name(Cpu& c, const Op* o);
+#define INSN(name, match, mask, fmt, flags, ext) void op_##name(Cpu& c, const Op* o);
 #include "target/riscv/insn_table.inc"
 #undef INSN
 // Raises illegal-instruction: what undecodable instructions become.
 void op_illegal(Cpu& c, const Op* o);
+// IALIGN = 32 (a hart without C): what decoding puts in place of jal and of
+// a branch whose target is not 4-byte aligned (they raise
+// instruction-address-misaligned when they jump), and of every jalr (which
+// checks its computed target).
+void op_jal_misaligned(Cpu& c, const Op* o);
+void op_branch_misaligned(Cpu& c, const Op* o);
+void op_jalr_ialign32(Cpu& c, const Op* o);
 // Ends the block right after `o` (which has executed): counts the block's
 // instructions up to and including it and returns to the engine. Used when
 // an instruction's memory access raised `attention` (a device raised an

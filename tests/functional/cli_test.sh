@@ -68,6 +68,49 @@ expect_error "replay of a non-rrfile" "not a rewind recording" -icount shift=7,r
 expect_error "rr-perturb outside replay" "only applies to a replay" -rr-perturb icount=5,reg=x5 -bios none -kernel "$ELF"
 expect_error "record to an unwritable path" "cannot create rrfile" -icount shift=7,rr=record,rrfile=/nonexistent/dir/x.rr -bios none -kernel "$ELF"
 
+# -cpu: what rewind does not implement is refused by name, never ignored.
+expect_error "-cpu v=true" "^rewind: -cpu rv64,v=true: the vector extension (V) is not implemented by rewind$" -cpu rv64,v=true -bios none -kernel "$ELF"
+expect_error "-cpu h=on" "-cpu rv64,h=on: the hypervisor extension (H) is not implemented by rewind" -cpu rv64,h=on -bios none -kernel "$ELF"
+expect_error "-cpu zicond=true" "-cpu rv64,zicond=true: the zicond extension is not implemented by rewind" -cpu rv64,zicond=true -bios none -kernel "$ELF"
+expect_error "-cpu Zfh=on" "-cpu rv64,Zfh=on: half-precision floating point (Zfh) is not implemented" -cpu rv64,Zfh=on -bios none -kernel "$ELF"
+expect_error "-cpu zbc=on (QEMU's default)" "-cpu rv64,zbc=on: carry-less multiplication (Zbc) is not implemented" -cpu rv64,zbc=on -bios none -kernel "$ELF"
+expect_error "-cpu sstc=on (QEMU's default)" "-cpu rv64,sstc=on: .*(Sstc) is not implemented" -cpu rv64,sstc=on -bios none -kernel "$ELF"
+expect_error "-cpu vlen=256" "-cpu rv64,vlen=256: 'vlen' configures the vector extension (V)" -cpu rv64,vlen=256 -bios none -kernel "$ELF"
+expect_error "-cpu unknown property" "^rewind: -cpu rv64,foo=1: unknown CPU property 'foo'" -cpu rv64,foo=1 -bios none -kernel "$ELF"
+expect_error "-cpu sv39 (QEMU 8.0's)" "-cpu rv64,sv39=on: unknown CPU property 'sv39' (satp modes are properties from QEMU 8.0 on" -cpu rv64,sv39=on -bios none -kernel "$ELF"
+expect_error "-cpu c=1" "-cpu rv64,c=1: 'c' expects on or off" -cpu rv64,c=1 -bios none -kernel "$ELF"
+expect_error "-cpu bare key" "-cpu rv64,c: expected key=value format" -cpu rv64,c -bios none -kernel "$ELF"
+expect_error "-cpu i=off" "-cpu rv64,i=off: rewind needs the I base ISA" -cpu rv64,i=off -bios none -kernel "$ELF"
+expect_error "-cpu D without F" "-cpu rv64,f=off: D extension requires F extension" -cpu rv64,f=off -bios none -kernel "$ELF"
+expect_error "-cpu S without U" "-cpu rv64,u=off: setting S extension without U extension is illegal" -cpu rv64,u=off -bios none -kernel "$ELF"
+expect_error "-cpu F without Zicsr" "-cpu rv64,Zicsr=off: F extension requires Zicsr" -cpu rv64,Zicsr=off -bios none -kernel "$ELF"
+expect_error "-cpu priv_spec=v2" "-cpu rv64,priv_spec=v2: unsupported privilege spec version 'v2'" -cpu rv64,priv_spec=v2 -bios none -kernel "$ELF"
+expect_error "-cpu pmu-num=8" "-cpu rv64,pmu-num=8: rewind implements 16 programmable counters" -cpu rv64,pmu-num=8 -bios none -kernel "$ELF"
+expect_error "-cpu max" "-cpu max: unsupported CPU model 'max'" -cpu max -bios none -kernel "$ELF"
+expect_error "-cpu sifive-u54" "-cpu sifive-u54: unsupported CPU model 'sifive-u54'" -cpu sifive-u54 -bios none -kernel "$ELF"
+expect_error "-cpu any,c=off" "-cpu any,c=off: QEMU 7.2's 'any' CPU has a fixed misa" -cpu any,c=off -bios none -kernel "$ELF"
+for h in help '?'; do
+  timeout 10 "$REWIND" -cpu "$h" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  [ $rc -eq 0 ] && [ "$(cat "$tmp/out")" = "$(printf 'any\nrv64')" ] && [ ! -s "$tmp/err" ] &&
+    ok "-cpu $h lists the models, exit 0" || not_ok "-cpu $h lists the models, exit 0" "rc=$rc $(head -c 200 "$tmp/out" "$tmp/err")"
+done
+timeout 10 "$REWIND" -cpu rv64,help >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] && grep -q '^  zba=<bool>' "$tmp/out" && grep -q '^  priv_spec=<str>' "$tmp/out" && grep -q '^  v: the vector extension' "$tmp/out" &&
+  ok "-cpu rv64,help lists the properties, exit 0" || not_ok "-cpu rv64,help lists the properties, exit 0" "rc=$rc"
+# c=off: a program built with C stops at its first compressed instruction,
+# an illegal instruction.
+timeout 10 "$REWIND" -M virt -bios none -nographic -cpu rv64,c=off -kernel "$ELF" -max-insns 100000 -d int -D "$tmp/intlog" >/dev/null 2>&1
+grep -q 'cause:0000000000000002' "$tmp/intlog" && ok "-cpu rv64,c=off: compressed code raises illegal-instruction" ||
+  not_ok "-cpu rv64,c=off: compressed code raises illegal-instruction" "$(head -c 300 "$tmp/intlog")"
+timeout 10 "$REWIND" -cpu rv64,priv_spec=v1.11.0 -M virt -bios none -nographic -kernel "$ELF" >/dev/null 2>"$tmp/err"
+grep -q "^rewind: warning: -cpu rv64,priv_spec=v1.11.0: disabling zba extension for hart 0x0 because privilege spec version does not match" "$tmp/err" &&
+  ok "-cpu priv_spec=v1.11.0 warns that it disables zba (as QEMU)" || not_ok "-cpu priv_spec=v1.11.0 warns" "$(head -c 300 "$tmp/err")"
+# The -cpu set is part of the recorded machine: a replay with another is refused.
+timeout 30 "$REWIND" -M virt -bios none -nographic -kernel "$ELF" -cpu rv64,zba=off,pmp=no \
+  -icount shift=7,rr=record,rrfile="$tmp/cpu.rr" >/dev/null 2>&1 </dev/null
+expect_error "replay with another -cpu" "replay refused: this machine differs from the recording's: -cpu is rv64,zbs=off here, rv64,zba=off,pmp=off in the recording" \
+  -M virt -bios none -nographic -kernel "$ELF" -cpu rv64,zbs=off -icount shift=7,rr=replay,rrfile="$tmp/cpu.rr"
+
 # Accepted QEMU habits: a run that powers off cleanly through the test device.
 run_ok() {
   local desc=$1; shift
@@ -79,6 +122,8 @@ run_ok() {
 }
 run_ok "plain -nographic run" -M virt -bios none -nographic -kernel "$ELF"
 run_ok "-machine virt -m 256M -smp 1 -cpu rv64 -display none" -machine virt -m 256M -smp 1 -cpu rv64 -display none -serial stdio -bios none -kernel "$ELF"
+run_ok "-cpu with QEMU's spellings (on/off, yes/no, true/false, y/n, Zicsr, zifencei)" -M virt -nographic -bios none -kernel "$ELF" \
+  -cpu rv64,h=off,zbc=false,sstc=no,v=n,x-j=off,debug=off,Zicsr=on,zifencei=true,zba=yes,pmp=y,priv_spec=v1.12.0,pmu-num=16,g=off
 run_ok "-icount shift=7 -singlestep -accel tcg,thread=single" -M virt -icount shift=7,sleep=off -singlestep -accel tcg,thread=single -nographic -bios none -kernel "$ELF"
 run_ok "-accel tcg,jit=off,tb-size=1 -perfmap" -M virt -accel tcg,jit=off,tb-size=1 -perfmap -nographic -bios none -kernel "$ELF"
 expect_error "-accel jit=maybe" "jit must be on or off" -accel tcg,jit=maybe -bios none -kernel "$ELF"

@@ -18,7 +18,11 @@ _start:
     li t1, T_SIZE
     bltu t0, t1, 1b
 
-    la t0, __trap_entry
+    /* Set-up steps that a CPU without the register (-cpu rv64,s=off,
+     * pmp=off, f=off, ...: cpu_props.S) traps on are skipped: each is one
+     * 4-byte instruction (CSR accesses are never compressed), and
+     * __setup_skip resumes after it. */
+    la t0, __setup_skip
     csrw mtvec, t0
     csrw medeleg, zero
     csrw mideleg, zero
@@ -34,7 +38,16 @@ _start:
     li t0, MSTATUS_FS
     csrs mstatus, t0
     csrw fcsr, zero
+    la t0, __trap_entry
+    csrw mtvec, t0
     j test_main
+
+    .align 2
+__setup_skip:
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    mret
 
 /* ---------------------------------------------------------------- exit */
     .text
@@ -113,23 +126,52 @@ __puthex:
     addi sp, sp, 16
     ret
 
-/* __putdec(a0): unsigned decimal; clobbers a0, t0-t3 */
+/* __putdec(a0): unsigned decimal below 10^6 (test counts); clobbers a0,
+ * t0-t3.  By repeated subtraction: no M instructions (-cpu rv64,m=off). */
 __putdec:
-    addi sp, sp, -48
+    addi sp, sp, -32
     sd ra, 0(sp)
-    addi t2, sp, 40         /* digits are built backwards in 8..39(sp) */
-    sb zero, 0(t2)
-    li t3, 10
-1:  addi t2, t2, -1
-    remu t0, a0, t3
-    addi t0, t0, '0'
-    sb t0, 0(t2)
-    divu a0, a0, t3
-    bnez a0, 1b
-    mv a0, t2
-    call __puts
-    ld ra, 0(sp)
-    addi sp, sp, 48
+    sd s1, 8(sp)
+    sd s2, 16(sp)
+    mv s1, a0
+    li s2, 0                /* a digit has been printed */
+    li t3, 100000
+1:  li a0, '0'
+2:  bltu s1, t3, 3f
+    sub s1, s1, t3
+    addi a0, a0, 1
+    j 2b
+3:  li t0, '0'
+    bne a0, t0, 4f
+    beqz s2, 5f             /* no leading zeros */
+4:  li s2, 1
+    call __putc
+5:  /* t3 /= 10: the next power of ten down */
+    li t0, 100000
+    li t1, 10000
+    beq t3, t0, 6f
+    li t0, 10000
+    li t1, 1000
+    beq t3, t0, 6f
+    li t0, 1000
+    li t1, 100
+    beq t3, t0, 6f
+    li t0, 100
+    li t1, 10
+    beq t3, t0, 6f
+    li t0, 10
+    li t1, 1
+    beq t3, t0, 6f
+    j 7f
+6:  mv t3, t1
+    j 1b
+7:  bnez s2, 8f
+    li a0, '0'
+    call __putc
+8:  ld ra, 0(sp)
+    ld s1, 8(sp)
+    ld s2, 16(sp)
+    addi sp, sp, 32
     ret
 
 /* --------------------------------------------------------------- check */
