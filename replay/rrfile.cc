@@ -160,9 +160,16 @@ void RrWriter::finish(uint64_t final_icount) {
 }
 
 RrReader::RrReader(const std::string& path) : path_(path) {
-  open_file();
-  parse_header();
-  walk_blocks();
+  try {
+    open_file();
+    parse_header();
+    walk_blocks();
+  } catch (...) {
+    // No destructor runs for a refused file: close it here.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
 }
 
 RrReader::~RrReader() {

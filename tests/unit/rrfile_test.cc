@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
@@ -576,6 +577,33 @@ TEST(RrFile, ReaderMemoryIsBoundedByTheBlockSize) {
             0);
   // At most a block's compressed and raw bytes, and the cursor's copy.
   EXPECT_LT(grew, 8 * 1024) << "KiB";
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d)) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+// A refused file is closed (the fuzzer ran out of descriptors when it was
+// not): refused at the magic, in the header, in the blocks, at the index.
+TEST(RrFile, RefusedFilesAreClosed) {
+  TempFile f("orig"), bad("bad");
+  write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  const size_t before = open_fds();
+  for (size_t at : {size_t{0}, size_t{12}, size_t{20}, data.size() / 2, data.size() - 20}) {
+    std::vector<uint8_t> d = data;
+    d[at] ^= 0x40;
+    write_all(bad.path(), d);
+    for (int i = 0; i < 20; ++i) EXPECT_THROW(RrReader rr(bad.path()), DecodeError) << "byte " << at;
+  }
+  EXPECT_THROW(RrReader rr("/dev/null"), DecodeError);
+  { RrReader ok(f.path()); }
+  EXPECT_EQ(open_fds(), before);
 }
 
 // --- the trailer and the index ------------------------------------------------
