@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "replay/rrfile.h"
 #include "replay/state_hash.h"
 #include "util/hex.h"
 
@@ -118,6 +119,31 @@ Event decode_event(uint8_t kind_byte, uint64_t icount, const std::vector<uint8_t
   e.check = r.u32();
   if (!r.at_end()) throw DecodeError(std::string(spec.name) + " event: " + std::to_string(r.left()) + " trailing bytes");
   return e;
+}
+
+void check_recording_end(const RrReader& rr) {
+  if (!rr.truncation().empty()) return;
+  const std::string what = "rrfile '" + rr.path() + "': ";
+  if (rr.blocks().empty()) throw DecodeError(what + "the recording has no events (not even its end)");
+  size_t b = rr.blocks().size() - 1;
+  std::vector<uint8_t> raw = rr.read_block(b);
+  RrEventCursor cur(raw, rr.blocks()[b]);
+  uint8_t kind_byte;
+  uint64_t at;
+  std::vector<uint8_t> payload;
+  Event last;
+  size_t index = 0;
+  try {
+    for (; cur.next(kind_byte, at, payload); ++index) last = decode_event(kind_byte, at, payload);
+  } catch (const DecodeError& e) {
+    throw DecodeError(what + "block " + std::to_string(b) + ", event " + std::to_string(index) + " (instruction " +
+                      std::to_string(cur.icount()) + "): " + e.what());
+  }
+  if (last.kind != EventKind::kEnd)
+    throw DecodeError(what + "the last event is " + event_name(last.kind) + ", not end (corrupt file)");
+  if (last.icount != rr.final_icount())
+    throw DecodeError(what + "the index's final instruction count " + std::to_string(rr.final_icount()) +
+                      " is not the end event's (" + std::to_string(last.icount) + ", corrupt file)");
 }
 
 std::string event_text(const Event& e) {

@@ -15,6 +15,8 @@
 
 namespace rwd {
 
+class RrReader;
+
 // One field's value; which member is meaningful follows its FieldType.
 struct FieldValue {
   uint64_t u = 0;              // U8, Varint, EndReason
@@ -45,6 +47,12 @@ void encode_payload(const Event& e, ByteWriter& w);
 // a field out of range, a malformed checkpoint, missing or trailing bytes
 // throw DecodeError naming the field.
 Event decode_event(uint8_t kind_byte, uint64_t icount, const std::vector<uint8_t>& payload);
+
+// A finished recording (one with an index) ends with its `end` event, at
+// the index's final instruction count, with a known end reason: decodes the
+// last block and throws DecodeError naming the file otherwise. Nothing to
+// check for an interrupted recording (it may stop anywhere).
+void check_recording_end(const RrReader& rr);
 
 // A one-line summary of the fields ("port=0 bytes=3 \"ls\\r\"").
 std::string event_text(const Event& e);

@@ -74,18 +74,17 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   }
 
   reader_ = std::make_unique<RrReader>(path_);
-  const RrHeader& h = reader_->header();
-  check_machine(h.get("config"), machine_fingerprint(opts));
-  char* end = nullptr;
-  std::string seed = h.get("seed");
-  unsigned long long s = std::strtoull(seed.c_str(), &end, 10);
-  if (seed.empty() || *end) throw std::runtime_error("rrfile '" + path_ + "': header has no valid seed");
-  if (opts.seed && *opts.seed != s) throw std::runtime_error("replay refused: -seed differs from the recording's (" + seed + ")");
-  opts.seed = s;
-  std::string iv = h.get("check-interval");
-  interval_ = std::strtoull(iv.c_str(), nullptr, 10);
-  if (h.get("build") != this_build())
-    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.get("build")).c_str(),
+  // The header's fields first (one place, shared with rewind-dump), then
+  // the end of a finished recording: refused before the machine runs.
+  RrRecordingHeader h = validate_recording_header(path_, reader_->header());
+  check_recording_end(*reader_);
+  check_machine(h.config, machine_fingerprint(opts));
+  if (opts.seed && *opts.seed != h.seed)
+    throw std::runtime_error("replay refused: -seed differs from the recording's (" + std::to_string(h.seed) + ")");
+  opts.seed = h.seed;
+  interval_ = h.check_interval;
+  if (h.build != this_build())
+    std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.build).c_str(),
                  this_build().c_str());
   if (reader_->blocks().empty())
     throw DecodeError("rrfile '" + path_ + "': no complete block of events (" + reader_->truncation() + ")");
@@ -338,6 +337,9 @@ bool ReplayController::fill_queue() {
     if (next_block_ >= reader_->blocks().size()) return false;
     const RrBlockInfo& info = reader_->blocks()[next_block_];
     std::vector<uint8_t> raw = reader_->read_block(next_block_);
+    if (!queue_.empty() && queue_.back().kind == EventKind::kEnd)
+      throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(next_block_) +
+                        " comes after the end of the recording (corrupt file)");
     queue_.clear();
     queue_pos_ = 0;
     RrEventCursor cur(raw, info);
@@ -346,7 +348,11 @@ bool ReplayController::fill_queue() {
     std::vector<uint8_t> payload;
     size_t index = 0;
     try {
-      for (; cur.next(kind_byte, at, payload); ++index) queue_.push_back(decode_event(kind_byte, at, payload));
+      for (; cur.next(kind_byte, at, payload); ++index) {
+        if (!queue_.empty() && queue_.back().kind == EventKind::kEnd)
+          throw DecodeError("an event after the end of the recording");
+        queue_.push_back(decode_event(kind_byte, at, payload));
+      }
     } catch (const DecodeError& e) {
       throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(next_block_) + ", event " +
                         std::to_string(index) + " (instruction " + std::to_string(cur.icount()) + "): " + e.what());

@@ -1,13 +1,15 @@
 #include "replay/rrfile.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "replay/event_codec.h"
 #include "util/hex.h"
 
 namespace rwd {
@@ -23,6 +25,9 @@ constexpr char kTrailerMagic[8] = {'R', 'W', 'D', 'T', 'R', 'A', 'I', 'L'};
 constexpr size_t kBlockHeaderSize = 40;
 constexpr size_t kTrailerSize = 16;
 constexpr size_t kIndexEntrySize = 40;
+// The reader's buffer for checksums and the index: memory stays bounded
+// whatever the file's size.
+constexpr size_t kChunk = 64 * 1024;
 
 uint32_t crc(const uint8_t* p, size_t n, uint32_t start = 0) {
   uLong c = start;
@@ -53,6 +58,9 @@ void get_block_fields(ByteReader& r, RrBlockInfo& b) {
   b.last_icount = r.u64();
   b.events = r.u32();
 }
+
+// A header value in an error message: escaped, and short.
+std::string escaped(const std::string& v) { return escape_text(v, 40); }
 
 }  // namespace
 
@@ -152,21 +160,86 @@ void RrWriter::finish(uint64_t final_icount) {
 }
 
 RrReader::RrReader(const std::string& path) : path_(path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DecodeError("cannot open rrfile '" + path + "': " + std::strerror(errno));
-  data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) throw DecodeError("cannot read rrfile '" + path + "'");
-  parse_header();
+  try {
+    open_file();
+    parse_header();
+    walk_blocks();
+  } catch (...) {
+    // No destructor runs for a refused file: close it here.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
+}
 
+RrReader::~RrReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// Only a regular file can be a recording: it is read at offsets, and a
+// FIFO or a device (/dev/zero, /dev/urandom) never ends. O_NONBLOCK: opening
+// a FIFO must not wait for a writer.
+void RrReader::open_file() {
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd_ < 0) throw DecodeError("cannot open rrfile '" + path_ + "': " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) throw DecodeError("cannot open rrfile '" + path_ + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a file";
+    throw DecodeError("rrfile '" + path_ + "' is not a regular file (" + what + ")");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+}
+
+// Up to n bytes at `offset` (fewer only at the end of the file).
+size_t RrReader::read_at(uint64_t offset, void* buf, size_t n) const {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t k = ::pread(fd_, static_cast<uint8_t*>(buf) + done, n - done, static_cast<off_t>(offset + done));
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) throw DecodeError("cannot read rrfile '" + path_ + "': " + std::strerror(errno));
+    if (k == 0) break;
+    done += static_cast<size_t>(k);
+  }
+  return done;
+}
+
+// The CRC-32 of `len` bytes at `offset`, continued from `start`, read a
+// bounded chunk at a time.
+uint32_t RrReader::crc_of(uint64_t offset, uint64_t len, uint32_t start) const {
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(len, kChunk)));
+  uint32_t c = start;
+  while (len > 0) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(len, kChunk));
+    if (read_at(offset, buf.data(), n) != n)
+      throw DecodeError("rrfile '" + path_ + "': file shrank while it was read");
+    c = crc(buf.data(), n, c);
+    offset += n;
+    len -= n;
+  }
+  return c;
+}
+
+void RrReader::walk_blocks() {
+  const std::string& path = path_;
   // Walk the blocks. The trailer, if any, tells where the index starts; the
   // walk must land exactly there.
-  uint64_t index_offset = data_.size();
+  uint64_t index_offset = size_;
   bool has_trailer = false;
-  if (data_.size() >= body_offset_ + kTrailerSize &&
-      std::memcmp(data_.data() + data_.size() - 8, kTrailerMagic, 8) == 0) {
-    std::memcpy(&index_offset, data_.data() + data_.size() - kTrailerSize, 8);
-    has_trailer = index_offset >= body_offset_ && index_offset <= data_.size() - kTrailerSize;
-    if (!has_trailer) throw DecodeError("rrfile '" + path + "': corrupt trailer (index offset out of range)");
+  if (size_ >= body_offset_ + kTrailerSize) {
+    uint8_t trailer[kTrailerSize];
+    if (read_at(size_ - kTrailerSize, trailer, kTrailerSize) != kTrailerSize)
+      throw DecodeError("rrfile '" + path + "': file shrank while it was read");
+    if (std::memcmp(trailer + 8, kTrailerMagic, 8) == 0) {
+      std::memcpy(&index_offset, trailer, 8);
+      has_trailer = index_offset >= body_offset_ && index_offset <= size_ - kTrailerSize;
+      if (!has_trailer) throw DecodeError("rrfile '" + path + "': corrupt trailer (index offset out of range)");
+    }
   }
   uint64_t pos = body_offset_;
   uint64_t last_icount = 0;
@@ -176,10 +249,20 @@ RrReader::RrReader(const std::string& path) : path_(path) {
     if (has_trailer) throw DecodeError("rrfile '" + path + "': " + why);
     truncation_ = why;
   };
+  uint8_t p[kBlockHeaderSize];
   while (pos < index_offset) {
-    const uint8_t* p = data_.data() + pos;
     uint64_t avail = index_offset - pos;
+    size_t got = read_at(pos, p, static_cast<size_t>(std::min<uint64_t>(avail, kBlockHeaderSize)));
+    if (got < std::min<uint64_t>(avail, kBlockHeaderSize))
+      throw DecodeError("rrfile '" + path + "': file shrank while it was read");
     if (avail >= 4 && std::memcmp(p, kIndexMagic, 4) == 0 && !has_trailer) {
+      // A complete index and trailer followed by more bytes: something was
+      // appended to a finished recording.
+      uint64_t end = 0;
+      if (complete_index_at(pos, end))
+        throw DecodeError("rrfile '" + path + "': " + std::to_string(size_ - end) +
+                          " unexpected bytes after the end-of-recording trailer (at byte " + std::to_string(end) +
+                          ", corrupt file)");
       stop("index without trailer at byte " + std::to_string(pos) + " (file cut short)");
       break;
     }
@@ -205,10 +288,10 @@ RrReader::RrReader(const std::string& path) : path_(path) {
       stop("file ends inside " + where + " (recording was interrupted)");
       break;
     }
-    uint32_t got = crc(p + kBlockHeaderSize, b.compressed_len, crc(p, 36));
-    if (got != want_crc) {
+    uint32_t crc_got = crc_of(pos + kBlockHeaderSize, b.compressed_len, crc(p, 36));
+    if (crc_got != want_crc) {
       // The last block of an unfinished file may be torn mid-write.
-      if (!has_trailer && pos + kBlockHeaderSize + b.compressed_len == data_.size()) {
+      if (!has_trailer && pos + kBlockHeaderSize + b.compressed_len == size_) {
         stop("last block torn (" + where + ", checksum mismatch)");
         break;
       }
@@ -221,7 +304,7 @@ RrReader::RrReader(const std::string& path) : path_(path) {
     pos += kBlockHeaderSize + b.compressed_len;
   }
   if (has_trailer) {
-    if (pos != index_offset || !parse_index(index_offset))
+    if (pos != index_offset || !parse_index(index_offset, size_ - kTrailerSize - index_offset))
       throw DecodeError("rrfile '" + path + "': corrupt index (does not match the blocks)");
   } else if (truncation_.empty()) {
     truncation_ = "no end-of-recording index (recording was interrupted)";
@@ -231,16 +314,23 @@ RrReader::RrReader(const std::string& path) : path_(path) {
 
 void RrReader::parse_header() {
   const std::string what = "rrfile '" + path_ + "'";
-  if (data_.size() < 8 || std::memcmp(data_.data(), kMagic, 8) != 0)
-    throw DecodeError(what + " is not a rewind recording (bad magic)");
-  if (data_.size() < 20) throw DecodeError(what + ": header truncated");
-  ByteReader r(data_.data() + 8, data_.size() - 8);
+  uint8_t head[16] = {};
+  size_t got = read_at(0, head, sizeof head);
+  if (got < 8 || std::memcmp(head, kMagic, 8) != 0) throw DecodeError(what + " is not a rewind recording (bad magic)");
+  if (size_ < 20 || got < 16) throw DecodeError(what + ": header truncated");
+  ByteReader r(head + 8, 8);
   header_.version = r.u32();
   uint32_t body_len = r.u32();
-  bool sane = body_len <= kRrMaxHeader && body_len + 20ull <= data_.size();
+  bool sane = body_len <= kRrMaxHeader && body_len + 20ull <= size_;
+  // Only the header is read: at most kRrMaxHeader + 20 bytes.
+  std::vector<uint8_t> data;
+  if (sane) {
+    data.resize(20 + body_len);
+    if (read_at(0, data.data(), data.size()) != data.size()) sane = false;
+  }
   uint32_t want = 0;
-  if (sane) std::memcpy(&want, data_.data() + 16 + body_len, 4);
-  bool crc_ok = sane && crc(data_.data(), 16 + body_len) == want;
+  if (sane) std::memcpy(&want, data.data() + 16 + body_len, 4);
+  bool crc_ok = sane && crc(data.data(), 16 + body_len) == want;
   // A version we do not know may lay its header out differently; a version
   // field that fails the checksum is damage.
   if (header_.version != kRrFormatVersion)
@@ -250,7 +340,7 @@ void RrReader::parse_header() {
   if (!sane) throw DecodeError(what + ": header truncated or corrupt");
   if (!crc_ok) throw DecodeError(what + ": header checksum mismatch (corrupt file)");
   try {
-    ByteReader b(data_.data() + 16, body_len);
+    ByteReader b(data.data() + 16, body_len);
     uint64_t n = b.varint();
     if (n > 4096) throw DecodeError("too many fields");
     for (uint64_t i = 0; i < n; ++i) {
@@ -261,31 +351,49 @@ void RrReader::parse_header() {
   } catch (const DecodeError& e) {
     throw DecodeError(what + ": malformed header (" + e.what() + ")");
   }
+  // The one header field about the container itself: its integers are
+  // little-endian (when the field is there; rewind's recordings always
+  // have it, see validate_recording_header).
+  auto endian = header_.fields.find("host-endian");
+  if (endian != header_.fields.end() && endian->second != "little")
+    throw DecodeError(what + ": header field 'host-endian' is '" + escaped(endian->second) +
+                      "', this rewind reads little-endian recordings");
   body_offset_ = 16 + body_len + 4;
 }
 
-bool RrReader::parse_index(uint64_t index_offset) {
-  uint64_t len = data_.size() - kTrailerSize - index_offset;
-  const uint8_t* p = data_.data() + index_offset;
+// The index (at index_offset, index_len bytes up to the trailer) against
+// the blocks walked: read kChunk bytes at a time.
+bool RrReader::parse_index(uint64_t index_offset, uint64_t len) {
   if (len < 28) return false;
+  uint8_t tail[20];
   uint32_t want;
-  std::memcpy(&want, p + len - 4, 4);
-  if (crc(p, len - 4) != want) return false;
+  if (read_at(index_offset + len - 4, &want, 4) != 4) return false;
+  if (crc_of(index_offset, len - 4, 0) != want) return false;
+  uint8_t head[8];
+  if (read_at(index_offset, head, 8) != 8) return false;
+  if (std::memcmp(head, kIndexMagic, 4) != 0) return false;
+  uint32_t n;
+  std::memcpy(&n, head + 4, 4);
+  if (n != blocks_.size() || len - 8 - 4 != n * uint64_t{kIndexEntrySize} + 16) return false;
   try {
-    ByteReader r(p, len - 4);
-    char magic[4];
-    r.bytes(magic, 4);
-    if (std::memcmp(magic, kIndexMagic, 4) != 0) return false;
-    uint32_t n = r.u32();
-    if (n != blocks_.size() || r.left() != n * kIndexEntrySize + 16) return false;
     uint64_t events = 0;
-    for (const RrBlockInfo& b : blocks_) {
-      RrBlockInfo entry;
-      entry.offset = r.u64();
-      get_block_fields(r, entry);
-      if (entry != b) return false;
-      events += b.events;
+    constexpr size_t kEntriesPerChunk = kChunk / kIndexEntrySize;
+    std::vector<uint8_t> buf(std::min<size_t>(n, kEntriesPerChunk) * kIndexEntrySize);
+    for (size_t first = 0; first < n; first += kEntriesPerChunk) {
+      size_t count = std::min<size_t>(n - first, kEntriesPerChunk);
+      size_t bytes = count * kIndexEntrySize;
+      if (read_at(index_offset + 8 + first * kIndexEntrySize, buf.data(), bytes) != bytes) return false;
+      ByteReader r(buf.data(), bytes);
+      for (size_t i = first; i < first + count; ++i) {
+        RrBlockInfo entry;
+        entry.offset = r.u64();
+        get_block_fields(r, entry);
+        if (entry != blocks_[i]) return false;
+        events += blocks_[i].events;
+      }
     }
+    if (read_at(index_offset + 8 + n * uint64_t{kIndexEntrySize}, tail, 16) != 16) return false;
+    ByteReader r(tail, 16);
     if (r.u64() != events) return false;
     final_icount_ = r.u64();
     if (!blocks_.empty() && final_icount_ < blocks_.back().last_icount) return false;
@@ -295,11 +403,44 @@ bool RrReader::parse_index(uint64_t index_offset) {
   return true;
 }
 
+// Whether a whole index with a valid checksum, and a trailer pointing back
+// at it, start at `pos`; `end` is then the end of the trailer.
+bool RrReader::complete_index_at(uint64_t pos, uint64_t& end) const {
+  uint8_t head[8];
+  if (read_at(pos, head, 8) != 8) return false;
+  uint32_t n;
+  std::memcpy(&n, head + 4, 4);
+  uint64_t len = 28 + n * uint64_t{kIndexEntrySize};
+  if (pos + len + kTrailerSize > size_) return false;
+  uint8_t trailer[kTrailerSize];
+  if (read_at(pos + len, trailer, kTrailerSize) != kTrailerSize) return false;
+  uint64_t back;
+  std::memcpy(&back, trailer, 8);
+  if (back != pos || std::memcmp(trailer + 8, kTrailerMagic, 8) != 0) return false;
+  uint32_t want;
+  if (read_at(pos + len - 4, &want, 4) != 4 || crc_of(pos, len - 4, 0) != want) return false;
+  end = pos + len + kTrailerSize;
+  return true;
+}
+
+// The block is read again and checked against what the walk validated: the
+// file may have changed since.
 std::vector<uint8_t> RrReader::read_block(size_t i) const {
   const RrBlockInfo& b = blocks_.at(i);
+  std::vector<uint8_t> block(kBlockHeaderSize + b.compressed_len);
+  ByteWriter h;
+  h.bytes(kBlockMagic, 4);
+  put_block_fields(h, b);
+  uint32_t want_crc;
+  if (read_at(b.offset, block.data(), block.size()) != block.size() ||
+      std::memcmp(block.data(), h.buffer().data(), 36) != 0 ||
+      (std::memcpy(&want_crc, block.data() + 36, 4),
+       crc(block.data() + kBlockHeaderSize, b.compressed_len, crc(block.data(), 36)) != want_crc))
+    throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(i) + " at byte " + std::to_string(b.offset) +
+                      " changed since the file was opened");
   std::vector<uint8_t> raw(b.raw_len);
   uLongf len = b.raw_len;
-  int rc = uncompress(raw.data(), &len, data_.data() + b.offset + kBlockHeaderSize, b.compressed_len);
+  int rc = uncompress(raw.data(), &len, block.data() + kBlockHeaderSize, b.compressed_len);
   if (rc != Z_OK || len != b.raw_len)
     throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(i) + " at byte " + hex(b.offset) +
                         " does not decompress (corrupt file)");
@@ -321,6 +462,52 @@ bool RrEventCursor::next(uint8_t& kind, uint64_t& icount, std::vector<uint8_t>& 
   icount = icount_;
   payload = r_.blob(kRrMaxRawBlock);
   return true;
+}
+
+namespace {
+
+// A decimal uint64 as the recorder writes it (std::to_string): digits only,
+// no sign, space or base prefix, and no overflow.
+bool parse_decimal_u64(const std::string& s, uint64_t& out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    unsigned d = static_cast<unsigned>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+RrRecordingHeader validate_recording_header(const std::string& path, const RrHeader& h) {
+  const std::string what = "rrfile '" + path + "': header field '";
+  auto field = [&](const char* key) -> const std::string& {
+    auto it = h.fields.find(key);
+    if (it == h.fields.end()) throw DecodeError(what + key + "' is missing");
+    return it->second;
+  };
+  auto number = [&](const char* key, const char* meaning) {
+    const std::string& v = field(key);
+    uint64_t n;
+    if (!parse_decimal_u64(v, n))
+      throw DecodeError(what + key + "' is not " + meaning + " ('" + escaped(v) + "')");
+    return n;
+  };
+  RrRecordingHeader r;
+  r.build = field("build");
+  if (r.build.empty()) throw DecodeError(what + "build' is empty");
+  r.config = field("config");
+  if (r.config.empty()) throw DecodeError(what + "config' is empty");
+  r.seed = number("seed", "a 64-bit number");
+  r.check_interval = number("check-interval", "a number of instructions");
+  const std::string& endian = field("host-endian");
+  if (endian != "little")
+    throw DecodeError(what + "host-endian' is '" + escaped(endian) + "', this rewind reads little-endian recordings");
+  return r;
 }
 
 }  // namespace rwd

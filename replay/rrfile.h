@@ -81,29 +81,60 @@ class RrWriter {
 // (DecodeError naming the problem and where). A file that simply stops
 // (no index: the recorder was killed, or a torn last block) is accepted: its
 // valid blocks replay, and truncation() says where it ends.
+//
+// Memory does not grow with the file: the magic and header are checked
+// first (reading only the header), then the blocks are walked with pread,
+// a bounded buffer at a time; only the block index (one RrBlockInfo per
+// block) stays in memory. read_block() reads a block's bytes when asked,
+// and checks them again. Only regular files are read: a FIFO, a device
+// (/dev/zero) or a directory is refused before anything is read.
 class RrReader {
  public:
   explicit RrReader(const std::string& path);
+  ~RrReader();
+  RrReader(const RrReader&) = delete;
+  RrReader& operator=(const RrReader&) = delete;
+  const std::string& path() const { return path_; }
   const RrHeader& header() const { return header_; }
   const std::vector<RrBlockInfo>& blocks() const { return blocks_; }
   // Empty for a cleanly finished file; otherwise why the file ends early.
   const std::string& truncation() const { return truncation_; }
   uint64_t final_icount() const { return final_icount_; }
-  uint64_t file_size() const { return data_.size(); }
-  // The events of block `i`, uncompressed (throws on a corrupt stream).
+  uint64_t file_size() const { return size_; }
+  // The events of block `i`, uncompressed (throws on a corrupt stream, or
+  // when the block's bytes changed since they were validated).
   std::vector<uint8_t> read_block(size_t i) const;
 
  private:
+  void open_file();
   void parse_header();
-  bool parse_index(uint64_t index_offset);
+  void walk_blocks();
+  bool parse_index(uint64_t index_offset, uint64_t index_len);
+  bool complete_index_at(uint64_t pos, uint64_t& end) const;
+  size_t read_at(uint64_t offset, void* buf, size_t n) const;
+  uint32_t crc_of(uint64_t offset, uint64_t len, uint32_t start) const;
   std::string path_;
-  std::vector<uint8_t> data_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
   RrHeader header_;
   uint64_t body_offset_ = 0;
   std::vector<RrBlockInfo> blocks_;
   std::string truncation_;
   uint64_t final_icount_ = 0;
 };
+
+// The header fields rewind interprets, validated: one place for the replay
+// (ReplayController) and rewind-dump. Throws DecodeError with one line
+// naming the file and the field ("rrfile 'x.rr': header field 'seed' is not
+// a 64-bit number") when a required field is missing or a value is
+// impossible. Fields it does not know are kept (and shown) as they are.
+struct RrRecordingHeader {
+  std::string build;   // the recorder, e.g. "rewind 0.1.0"
+  std::string config;  // the machine fingerprint (replay/replay_config.h)
+  uint64_t seed = 0;
+  uint64_t check_interval = 0;  // 0: no periodic checkpoints
+};
+RrRecordingHeader validate_recording_header(const std::string& path, const RrHeader& header);
 
 // Decodes the events of one block: kind byte, icount (delta-coded), and the
 // length-prefixed payload. `next` returns false at the end of the block and

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   if (path.empty()) return usage();
   try {
     RrReader rr(path);
+    // The same checks as a replay, before anything is printed.
+    validate_recording_header(path, rr.header());
+    check_recording_end(rr);
     uint64_t counts[kEventKindCount] = {}, bytes[kEventKindCount] = {}, raw_total = 0, comp_total = 0;
     // Everything read from the file is escaped before it reaches a terminal.
     if (json) {

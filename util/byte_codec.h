@@ -95,6 +95,7 @@ class ByteReader {
   }
   void bytes(void* out, size_t n) {
     need(n);
+    if (n == 0) return;  // `out` may be null then (an empty vector's data())
     std::memcpy(out, p_, n);
     p_ += n;
   }

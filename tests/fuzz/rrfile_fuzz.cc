@@ -1,14 +1,25 @@
 // Fuzz target for the rrfile reader (replay/rrfile.{h,cc}): the input is
 // taken as a whole rrfile and put through everything a consumer does with
-// one: RrReader's up-front validation, read_block for every block, the event
-// cursor over every event, and the payload decoding and text rewind-dump
-// and the replay use (decode_event(), event_text(), replay/event_codec.cc). DecodeError is the one
-// acceptable way to refuse input; anything else (a crash, a sanitizer
-// report, another exception, a hang) is a bug. Each input is also run with
-// its checksums repaired, and as a bare event stream (see below).
+// one: RrReader's up-front validation, the recording checks rewind and
+// rewind-dump make (validate_recording_header, check_recording_end),
+// read_block for every block, the event cursor over every event, and the
+// payload decoding and text rewind-dump and the replay use (decode_event(),
+// event_text(), event_json_fields(), replay/event_codec.cc). DecodeError is
+// the one acceptable way to refuse input; anything else (a crash, a
+// sanitizer report, another exception, a hang) is a bug.
+//
+// Three modes, by the input's first byte:
+//  - 'S': structured. The rest is a sequence of items (u8 kind byte, u8
+//    control, varint icount delta, varint payload length, payload) written
+//    with RrWriter into a valid file (valid framing and checksums), then read
+//    back: every payload reaches decode_event() inside a valid container, and
+//    what is read back must be exactly what was written (see run_structured).
+//  - anything else: the input as a whole rrfile, then the same with its
+//    checksums repaired, then as the bare events of one block.
 //
 // Two builds of this file:
-//  - libFuzzer (clang -fsanitize=fuzzer,...): tests/fuzz/build-and-run.sh;
+//  - libFuzzer (clang -fsanitize=fuzzer,...): meson -Dfuzzer=true, see
+//    tests/fuzz/build-and-run.sh;
 //  - RWD_FUZZ_STANDALONE (any compiler): a main() that runs every file of the
 //    directories/files given once (the corpus regression test in meson), and
 //    `--make-seeds DIR` that writes small seed recordings with RrWriter.
@@ -20,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -39,12 +51,25 @@ namespace {
 volatile size_t g_sink;
 
 // Everything a reader of `path` does, as rewind-dump does it. Returns the
-// number of events decoded; throws DecodeError on refused input.
-uint64_t consume(const std::string& path) {
+// number of events decoded; throws DecodeError on refused input. With
+// `each_event`, a malformed payload does not stop the walk: the next events
+// are decoded too (the structured mode writes many bad payloads).
+uint64_t consume(const std::string& path, bool each_event = false) {
   RrReader rr(path);
   uint64_t n = 0;
   size_t sink = rr.truncation().size() + rr.header().fields.size();
   for (auto& [k, v] : rr.header().fields) sink += k.size() + v.size();
+  // What rewind and rewind-dump check before anything else; refusals here
+  // must not hide the rest of the file from the fuzzer.
+  try {
+    RrRecordingHeader h = validate_recording_header(path, rr.header());
+    sink += h.seed + h.check_interval;
+  } catch (const DecodeError&) {
+  }
+  try {
+    check_recording_end(rr);
+  } catch (const DecodeError&) {
+  }
   for (size_t b = 0; b < rr.blocks().size(); ++b) {
     const RrBlockInfo& info = rr.blocks()[b];
     std::vector<uint8_t> raw = rr.read_block(b);
@@ -56,9 +81,13 @@ uint64_t consume(const std::string& path) {
     while (cur.next(kb, icount, payload)) {
       if (icount < prev) std::abort();  // deltas are unsigned: icounts never decrease
       prev = icount;
-      Event e = decode_event(kb, icount, payload);
-      sink += event_text(e).size() + event_json_fields(e).size() + e.check;
-      ++n;
+      try {
+        Event e = decode_event(kb, icount, payload);
+        sink += event_text(e).size() + event_json_fields(e).size() + e.check;
+        ++n;
+      } catch (const DecodeError&) {
+        if (!each_event) throw;
+      }
     }
   }
   g_sink = g_sink + sink;  // keep the work observable
@@ -167,9 +196,115 @@ void run_events(const uint8_t* data, size_t size) {
   }
 }
 
+// The header of every structured-mode file: what rewind writes, so that
+// validate_recording_header() passes and the events are what is tested.
+RrHeader rewind_header() {
+  RrHeader h;
+  h.fields["build"] = "rewind 0.1.0";
+  h.fields["config"] = "machine=virt\nram=134217728\n";
+  h.fields["cmdline"] = "rewind -M virt -icount shift=0,rr=record,rrfile=x.rr";
+  h.fields["seed"] = "42";
+  h.fields["check-interval"] = "10000000";
+  h.fields["host-endian"] = "little";
+  h.fields["created"] = "2024-01-01T00:00:00Z";
+  return h;
+}
+
+// Structured mode: items of (u8 kind byte, u8 control, varint icount delta,
+// varint payload length, payload bytes) become the events of a valid file.
+// control bit 0: flush the block before this event; bit 1 (of the last
+// item's control): leave the file unfinished (no index). The file is then
+// read back: RrReader must accept it, and return exactly the events written
+// (a difference is a writer or reader bug: abort); the payloads go through
+// decode_event and the text and JSON dumps, a malformed one refused alone.
+struct StructuredItem {
+  uint8_t kind;
+  uint64_t icount;
+  std::vector<uint8_t> payload;
+};
+
+// Writes the structured-mode file for `data` to `path`; returns the events
+// written, and whether the file was finished.
+std::vector<StructuredItem> write_structured(const uint8_t* data, size_t size, const std::string& path,
+                                             bool& finish) {
+  std::vector<StructuredItem> items;
+  std::vector<uint8_t> controls;
+  ByteReader in(data, size);
+  uint64_t icount = 0;
+  try {
+    while (!in.at_end()) {
+      StructuredItem it;
+      it.kind = in.u8();
+      uint8_t control = in.at_end() ? 0 : in.u8();
+      uint64_t delta = in.at_end() ? 0 : in.varint();
+      uint64_t len = in.at_end() ? 0 : in.varint();
+      // The payload is what is left, at most, and fits a block.
+      len = std::min<uint64_t>({len, in.left(), kRrMaxRawBlock - 64});
+      it.payload.resize(static_cast<size_t>(len));
+      in.bytes(it.payload.data(), it.payload.size());
+      icount = delta > ~0ull - icount ? ~0ull : icount + delta;
+      it.icount = icount;
+      items.push_back(std::move(it));
+      controls.push_back(control);
+    }
+  } catch (const DecodeError&) {
+    // The input's own framing ran out (a varint cut short): the items so far.
+  }
+  finish = controls.empty() || !(controls.back() & 2);
+  RrWriter w(path, rewind_header());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (controls[i] & 1) w.flush();
+    w.append(items[i].kind, items[i].icount, items[i].payload.data(), items[i].payload.size());
+  }
+  if (finish) w.finish(icount);
+  else w.flush();
+  return items;
+}
+
+void run_structured(const uint8_t* data, size_t size) {
+  bool finish = true;
+  std::vector<StructuredItem> items = write_structured(data, size, input_path(), finish);
+  const std::string& path = input_path();
+  try {
+    RrReader rr(path);
+    size_t i = 0;
+    for (size_t b = 0; b < rr.blocks().size(); ++b) {
+      std::vector<uint8_t> raw = rr.read_block(b);
+      RrEventCursor cur(raw, rr.blocks()[b]);
+      uint8_t kb;
+      uint64_t icount;
+      std::vector<uint8_t> payload;
+      while (cur.next(kb, icount, payload)) {
+        if (i >= items.size() || kb != items[i].kind || icount != items[i].icount || payload != items[i].payload) {
+          std::fprintf(stderr, "structured mode: event %zu does not read back as written\n", i);
+          std::abort();
+        }
+        ++i;
+      }
+    }
+    if (i != items.size() || rr.truncation().empty() != finish) {
+      std::fprintf(stderr, "structured mode: %zu of %zu events read back\n", i, items.size());
+      std::abort();
+    }
+  } catch (const DecodeError& e) {
+    std::fprintf(stderr, "structured mode: a file RrWriter wrote is refused: %s\n", e.what());
+    std::abort();
+  }
+  try {
+    consume(path, /*each_event=*/true);
+  } catch (const DecodeError& e) {
+    std::fprintf(stderr, "structured mode: %s\n", e.what());
+    std::abort();  // the container is valid, and each payload's error is caught
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 0 && data[0] == 'S') {
+    run_structured(data + 1, size - 1);
+    return 0;
+  }
   run_file(data, size);
   std::vector<uint8_t> repaired(data, data + size);
   if (repair_crcs(repaired) && std::memcmp(repaired.data(), data, size) != 0)
@@ -271,6 +406,63 @@ void make_seeds(const std::string& dir) {
     all_kinds(w, 1000);
     w.flush();
   }
+  // Structured-mode seeds ('S', then items): every kind with a valid
+  // payload, as the recorder encodes it.
+  auto item = [](ByteWriter& out, const Event& e, uint8_t control, uint64_t delta) {
+    ByteWriter p;
+    encode_payload(e, p);
+    out.u8(static_cast<uint8_t>(static_cast<uint8_t>(e.kind) | (e.batch_start ? kBatchStart : 0)));
+    out.u8(control);
+    out.varint(delta);
+    out.blob(p.data().data(), p.size());
+  };
+  auto write_seed = [&](const std::string& name, const ByteWriter& b) {
+    std::ofstream out(dir + "/" + name, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(b.data().data()), static_cast<std::streamsize>(b.size()));
+  };
+  {
+    ByteWriter all;
+    all.u8('S');
+    Event end_event;
+    for_each_event_kind([&](EventKind k, const EventSpec& spec) {
+      Event e;
+      e.kind = k;
+      e.batch_start = spec.family != EventFamily::kSync;
+      e.check = 0x12345678;
+      for (unsigned i = 0; i < spec.field_count(); ++i) {
+        switch (spec.fields[i].type) {
+          case FieldType::kU8: e.f[i].u = 1; break;
+          case FieldType::kVarint: e.f[i].u = 1000000; break;
+          case FieldType::kSvarint: e.f[i].s = -3600; break;
+          case FieldType::kHostTimeNs: e.f[i].s = 1700000000123456789ll; break;
+          case FieldType::kBlob: e.f[i].bytes = {'l', 's', '\r', 0, 0xff}; break;
+          case FieldType::kEndReason: e.f[i].u = static_cast<uint8_t>(EndReason::kInsnLimit); break;
+          case FieldType::kCheckpoint: {
+            Checkpoint c;
+            for (unsigned v = 0; v < 114; ++v) c.cpu.push_back(v == 63 ? 0x80000000u : v * 3);
+            c.extra.emplace_back("virtual clock (ns)", 123456);
+            c.ram_hash = 0xdeadbeefcafef00dull;
+            c.pages = {{{0, 0x11111111}, {5, 0x22222222}}, {}};
+            e.checkpoint = c;
+            break;
+          }
+          case FieldType::kNone: break;
+        }
+      }
+      if (k == EventKind::kEnd) end_event = e;
+      else item(all, e, k == EventKind::kIdleWarp ? 1 : 0, 10);
+    });
+    item(all, end_event, 0, 10);  // the end is the last event
+    write_seed("struct-all-kinds", all);
+    ByteWriter unfinished;  // two blocks, no index
+    unfinished.u8('S');
+    Event clock;
+    clock.kind = EventKind::kClockRead;
+    clock.f[0].s = 1;
+    item(unfinished, clock, 0, 5);
+    item(unfinished, clock, 3, 0);
+    write_seed("struct-unfinished", unfinished);
+  }
   {  // a torn last block: cut a complete three-block file inside its last block
     std::ifstream in(dir + "/seed-blocks.rr", std::ios::binary);
     std::vector<char> d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -295,9 +487,21 @@ int main(int argc, char** argv) {
     make_seeds(argv[2]);
     return 0;
   }
+  if (argc == 4 && std::strcmp(argv[1], "--write-structured") == 0) {
+    // The rrfile a structured-mode input ('S'...) becomes, for rewind-dump.
+    std::vector<uint8_t> data;
+    if (!read_file(argv[2], data) || data.empty() || data[0] != 'S') {
+      std::fprintf(stderr, "%s: not a structured-mode input\n", argv[2]);
+      return 1;
+    }
+    bool finish;
+    write_structured(data.data() + 1, data.size() - 1, argv[3], finish);
+    return 0;
+  }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR|FILE...   (runs each input once)\n       %s --make-seeds DIR\n", argv[0],
-                 argv[0]);
+    std::fprintf(stderr, "usage: %s DIR|FILE...   (runs each input once)\n       %s --make-seeds DIR\n"
+                 "       %s --write-structured INPUT FILE.rr\n",
+                 argv[0], argv[0], argv[0]);
     return 2;
   }
   size_t runs = 0;

@@ -4,6 +4,9 @@
 // that is not an rrfile at all — is either refused with DecodeError or
 // reads back as (a prefix of) exactly what was written: never a crash, a
 // hang, or different events.
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,7 +14,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <string>
@@ -20,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "util/byte_codec.h"
+#include "replay/event_codec.h"
 #include "replay/events.h"
 #include "replay/rrfile.h"
 
@@ -447,6 +454,361 @@ TEST(RrFile, CursorRefusesMalformedRecords) {
   info.events = 1;
   info.last_icount = ~0ull - 1;
   EXPECT_THROW(events_of({1, 5, 0}), DecodeError);         // last icount differs from the header
+}
+
+// --- bounded reading, non-regular files --------------------------------------
+
+// Runs `body` in a child process with its address space limited (so that a
+// reader that slurps a huge file fails fast instead of exhausting the
+// host) and an alarm (a reader blocked on a FIFO, or reading forever).
+// Returns the child's exit status (0: body returned true), or 128 + signal;
+// `grew_kib` is how much the child's peak RSS grew while body ran.
+int in_child(const std::function<bool()>& body, long* grew_kib = nullptr) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipefd[0]);
+#if !defined(__SANITIZE_ADDRESS__)
+    rlimit lim{1ul << 30, 1ul << 30};  // 1 GiB of address space
+    setrlimit(RLIMIT_AS, &lim);
+#endif
+    alarm(20);
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    bool ok = false;
+    try {
+      ok = body();
+    } catch (...) {
+      _exit(2);
+    }
+    getrusage(RUSAGE_SELF, &after);
+    long grew = after.ru_maxrss - before.ru_maxrss;
+    if (write(pipefd[1], &grew, sizeof grew) != sizeof grew) _exit(4);
+    _exit(ok ? 0 : 1);
+  }
+  close(pipefd[1]);
+  long grew = -1;
+  if (read(pipefd[0], &grew, sizeof grew) != sizeof grew) grew = -1;
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (grew_kib) *grew_kib = grew;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The reader refuses `path` with one line naming it and containing `want`.
+bool refused_with(const std::string& path, const std::string& want) {
+  try {
+    RrReader rr(path);
+  } catch (const DecodeError& e) {
+    std::string m = e.what();
+    return m.find(want) != std::string::npos && m.find(path) != std::string::npos && m.find('\n') == std::string::npos;
+  }
+  return false;
+}
+
+TEST(RrFile, NonRegularFilesRefusedBeforeReading) {
+  // /dev/zero and /dev/urandom never end; a directory has no bytes; opening a
+  // FIFO for reading would wait for a writer, and reading it would wait
+  // forever.
+  for (const char* dev : {"/dev/zero", "/dev/urandom"}) {
+    EXPECT_EQ(in_child([&] { return refused_with(dev, "is not a regular file"); }), 0) << dev;
+  }
+  std::string dir = ::testing::TempDir() + "rrfile_test_dir_" + std::to_string(getpid());
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  EXPECT_EQ(in_child([&] { return refused_with(dir, "is not a regular file (a directory)"); }), 0);
+  rmdir(dir.c_str());
+  std::string fifo = ::testing::TempDir() + "rrfile_test_fifo_" + std::to_string(getpid());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(in_child([&] { return refused_with(fifo, "is not a regular file (a FIFO)"); }), 0);
+  unlink(fifo.c_str());
+}
+
+// A 3 GB sparse file (all zeros) is refused at its magic, reading a few
+// bytes: the reader's memory does not follow the file's size.
+TEST(RrFile, HugeFileRefusedAtTheHeaderWithoutReadingIt) {
+  TempFile f("sparse");
+  int fd = ::open(f.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 3ll << 30), 0);
+  close(fd);
+  long grew = 0;
+  EXPECT_EQ(in_child([&] { return refused_with(f.path(), "not a rewind recording"); }, &grew), 0);
+  EXPECT_LT(grew, 16 * 1024) << "KiB";
+  // A valid header followed by a hole: refused at the first block.
+  TempFile g("hole");
+  { RrWriter w(g.path(), test_header()); }
+  ASSERT_EQ(truncate(g.path().c_str(), 3ll << 30), 0);
+  EXPECT_EQ(in_child([&] { return refused_with(g.path(), "bad block signature"); }, &grew), 0);
+  EXPECT_LT(grew, 16 * 1024) << "KiB";
+}
+
+// A recording of 24 MB of incompressible events: validating it and reading
+// every block needs a few block buffers, not the file.
+TEST(RrFile, ReaderMemoryIsBoundedByTheBlockSize) {
+  TempFile f("big");
+  std::mt19937_64 rng(7);
+  const size_t kEvents = 28, kPayload = 900 * 1024;
+  {
+    RrWriter w(f.path(), test_header());
+    std::vector<uint8_t> payload(kPayload);
+    for (size_t i = 0; i < kEvents; ++i) {
+      for (size_t k = 0; k < payload.size(); k += 8) {
+        uint64_t r = rng();
+        std::memcpy(payload.data() + k, &r, std::min<size_t>(8, payload.size() - k));
+      }
+      w.append(3, 100 * i, payload.data(), payload.size());
+    }
+    w.finish(100 * kEvents);
+  }
+  struct stat st;
+  ASSERT_EQ(stat(f.path().c_str(), &st), 0);
+  ASSERT_GT(st.st_size, 24 << 20);
+  long grew = 0;
+  EXPECT_EQ(in_child(
+                [&] {
+                  RrReader rr(f.path());
+                  size_t n = 0;
+                  for (size_t b = 0; b < rr.blocks().size(); ++b) n += rr.read_block(b).size();
+                  return rr.blocks().size() == kEvents && rr.truncation().empty() && n > kEvents * kPayload;
+                },
+                &grew),
+            0);
+  // At most a block's compressed and raw bytes, and the cursor's copy.
+  EXPECT_LT(grew, 8 * 1024) << "KiB";
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d)) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+// A refused file is closed (the fuzzer ran out of descriptors when it was
+// not): refused at the magic, in the header, in the blocks, at the index.
+TEST(RrFile, RefusedFilesAreClosed) {
+  TempFile f("orig"), bad("bad");
+  write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  const size_t before = open_fds();
+  for (size_t at : {size_t{0}, size_t{12}, size_t{20}, data.size() / 2, data.size() - 20}) {
+    std::vector<uint8_t> d = data;
+    d[at] ^= 0x40;
+    write_all(bad.path(), d);
+    for (int i = 0; i < 20; ++i) EXPECT_THROW(RrReader rr(bad.path()), DecodeError) << "byte " << at;
+  }
+  EXPECT_THROW(RrReader rr("/dev/null"), DecodeError);
+  { RrReader ok(f.path()); }
+  EXPECT_EQ(open_fds(), before);
+}
+
+// --- the trailer and the index ------------------------------------------------
+
+// Bytes appended to a finished recording: the file claims to be complete
+// and is not what was written.
+TEST(RrFile, GarbageAfterTheTrailerRefused) {
+  TempFile f("orig"), bad("junk");
+  write_small(f.path());
+  std::vector<uint8_t> data = read_all(f.path());
+  for (const std::string& junk : {std::string("x"), std::string(100, '\0'), std::string("RWDTRAIL"),
+                                  std::string(reinterpret_cast<const char*>(data.data()), data.size())}) {
+    std::vector<uint8_t> d = data;
+    d.insert(d.end(), junk.begin(), junk.end());
+    write_all(bad.path(), d);
+    try {
+      RrReader rr(bad.path());
+      ADD_FAILURE() << junk.size() << " bytes after the trailer accepted (truncation: " << rr.truncation() << ")";
+    } catch (const DecodeError& e) {
+      // (Junk that ends like a trailer is refused as a corrupt trailer or index.)
+      if (junk.size() < 8 || junk.compare(junk.size() - 8, 8, "RWDTRAIL") != 0) {
+        EXPECT_NE(std::string(e.what()).find("after the end-of-recording trailer"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
+// A recording as rewind writes it: a full header, a few events, the end.
+RrHeader rewind_header() {
+  RrHeader h;
+  h.fields["build"] = "rewind 0.1.0";
+  h.fields["config"] = "machine=virt\nram=134217728\n";
+  h.fields["cmdline"] = "rewind -M virt";
+  h.fields["seed"] = "18446744073709551615";
+  h.fields["check-interval"] = "10000000";
+  h.fields["host-endian"] = "little";
+  h.fields["created"] = "2024-05-06T07:08:09Z";
+  return h;
+}
+
+void append_event(RrWriter& w, const rwd::Event& e) {
+  ByteWriter p;
+  encode_payload(e, p);
+  w.append(static_cast<uint8_t>(static_cast<uint8_t>(e.kind) | (e.batch_start ? kBatchStart : 0)), e.icount,
+           p.data().data(), p.size());
+}
+
+void write_recording(const std::string& path, uint8_t end_reason = 0, uint64_t final_icount = 3000) {
+  RrWriter w(path, rewind_header());
+  rwd::Event clock;
+  clock.kind = EventKind::kClockRead;
+  clock.icount = 1000;
+  clock.f[0].s = 1700000000000000000;
+  append_event(w, clock);
+  w.flush();
+  rwd::Event end;
+  end.kind = EventKind::kEnd;
+  end.batch_start = true;
+  end.icount = 3000;
+  end.f[0].u = end_reason;
+  end.f[1].s = 0;
+  append_event(w, end);
+  w.finish(final_icount);
+}
+
+// Sets the index's final instruction count and repairs the index checksum.
+void set_final_icount(std::vector<uint8_t>& d, uint64_t final_icount) {
+  uint64_t index_offset;
+  std::memcpy(&index_offset, d.data() + d.size() - 16, 8);
+  uint32_t n;
+  std::memcpy(&n, d.data() + index_offset + 4, 4);
+  uint64_t at = index_offset + 8 + 40ull * n + 8;
+  std::memcpy(d.data() + at, &final_icount, 8);
+  uint32_t c = static_cast<uint32_t>(crc32(0, d.data() + index_offset, static_cast<uInt>(at + 8 - index_offset)));
+  std::memcpy(d.data() + at + 8, &c, 4);
+}
+
+TEST(RrFile, FinishedRecordingEndsAtTheIndexFinalIcount) {
+  TempFile f("rec"), bad("final");
+  write_recording(f.path());
+  {
+    RrReader rr(f.path());
+    EXPECT_NO_THROW(check_recording_end(rr));
+    EXPECT_EQ(rr.final_icount(), 3000u);
+  }
+  std::vector<uint8_t> data = read_all(f.path());
+  for (uint64_t final_icount : {2999ull, 3001ull, 1ull << 40, ~0ull}) {
+    std::vector<uint8_t> d = data;
+    set_final_icount(d, final_icount);
+    write_all(bad.path(), d);
+    SCOPED_TRACE("final icount " + std::to_string(final_icount));
+    try {
+      RrReader rr(bad.path());  // the container alone may accept it (icounts only grow)
+      check_recording_end(rr);
+      ADD_FAILURE() << "accepted";
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find(bad.path()), std::string::npos) << e.what();
+    }
+  }
+  // The same final icount, re-checksummed: still fine (the patch is exact).
+  std::vector<uint8_t> d = data;
+  set_final_icount(d, 3000);
+  EXPECT_EQ(d, data);
+  // A finished recording that does not end with its end event.
+  TempFile noend("noend");
+  {
+    RrWriter w(noend.path(), rewind_header());
+    uint8_t x[5] = {0, 0, 0, 0, 0};
+    w.append(static_cast<uint8_t>(EventKind::kIdleWarp) | kBatchStart, 10, x, sizeof x);
+    w.finish(10);
+  }
+  RrReader rr(noend.path());
+  try {
+    check_recording_end(rr);
+    ADD_FAILURE() << "accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("last event is idle-warp, not end"), std::string::npos) << e.what();
+  }
+}
+
+// An end reason this rewind does not know (200): the container is fine,
+// the payload is refused by the event codec, naming the field.
+TEST(RrFile, UnknownEndReasonRefusedByTheCodec) {
+  TempFile f("reason");
+  write_recording(f.path(), 200);
+  RrReader rr(f.path());
+  ASSERT_EQ(rr.blocks().size(), 2u);
+  std::vector<uint8_t> raw = rr.read_block(1);
+  RrEventCursor cur(raw, rr.blocks()[1]);
+  uint8_t kind;
+  uint64_t icount;
+  std::vector<uint8_t> payload;
+  ASSERT_TRUE(cur.next(kind, icount, payload));
+  try {
+    decode_event(kind, icount, payload);
+    ADD_FAILURE() << "end reason 200 decoded";
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(std::string(e.what()), "end event, field 'reason': unknown end reason 200");
+  }
+  try {
+    check_recording_end(rr);  // what rewind and rewind-dump do before anything else
+    ADD_FAILURE() << "end reason 200 accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown end reason 200"), std::string::npos) << e.what();
+  }
+}
+
+// --- header fields ---------------------------------------------------------------
+
+TEST(RrFile, RecordingHeaderFieldsValidated) {
+  RrRecordingHeader ok = validate_recording_header("x.rr", rewind_header());
+  EXPECT_EQ(ok.seed, ~0ull);
+  EXPECT_EQ(ok.check_interval, 10000000u);
+  EXPECT_EQ(ok.build, "rewind 0.1.0");
+  RrHeader zero = rewind_header();
+  zero.fields["seed"] = "0";
+  zero.fields["check-interval"] = "0";
+  EXPECT_EQ(validate_recording_header("x.rr", zero).seed, 0u);
+  struct Bad {
+    const char* field;
+    std::string value;  // "\x01" (a lone byte): remove the field
+    const char* message;
+  };
+  const Bad cases[] = {
+      {"seed", "18446744073709551616", "header field 'seed' is not a 64-bit number"},
+      {"seed", "12345678901234567890123456", "header field 'seed' is not a 64-bit number"},
+      {"seed", "-1", "header field 'seed' is not a 64-bit number"},
+      {"seed", "", "header field 'seed' is not a 64-bit number"},
+      {"seed", " 5", "header field 'seed' is not a 64-bit number"},
+      {"seed", "0x10", "header field 'seed' is not a 64-bit number"},
+      {"seed", "\x01", "header field 'seed' is missing"},
+      {"check-interval", "-5", "header field 'check-interval' is not a number of instructions ('-5')"},
+      {"check-interval", "ten", "header field 'check-interval' is not a number of instructions"},
+      {"check-interval", "99999999999999999999999", "header field 'check-interval' is not a number"},
+      {"check-interval", "\x01", "header field 'check-interval' is missing"},
+      {"host-endian", "big", "header field 'host-endian' is 'big'"},
+      {"host-endian", "\x01", "header field 'host-endian' is missing"},
+      {"build", "\x01", "header field 'build' is missing"},
+      {"build", "", "header field 'build' is empty"},
+      {"config", "\x01", "header field 'config' is missing"},
+  };
+  for (const Bad& c : cases) {
+    RrHeader h = rewind_header();
+    if (c.value == "\x01") h.fields.erase(c.field);
+    else h.fields[c.field] = c.value;
+    SCOPED_TRACE(std::string(c.field) + "=" + c.value);
+    try {
+      validate_recording_header("x.rr", h);
+      ADD_FAILURE() << "accepted";
+    } catch (const DecodeError& e) {
+      std::string m = e.what();
+      EXPECT_EQ(m.rfind("rrfile 'x.rr': " + std::string(c.message), 0), 0u) << m;
+      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    }
+  }
+}
+
+// host-endian is about the container's integers: the reader itself refuses
+// a big-endian recording.
+TEST(RrFile, BigEndianRecordingRefusedByTheReader) {
+  TempFile f("big");
+  RrHeader h = rewind_header();
+  h.fields["host-endian"] = "big";
+  { RrWriter w(f.path(), h); w.finish(0); }
+  EXPECT_TRUE(refused_with(f.path(), "header field 'host-endian' is 'big'"));
 }
 
 }  // namespace
