@@ -134,6 +134,10 @@ def main():
        "replay with -icount sleep=off of a sleep=on recording is refused, naming the option", err)
 
     # --- what must not matter, and stopping early -------------------------------------------
+    # The code buffer's size only changes how often translations start over.
+    rc, out, err = run(machine() + ["-accel", "tcg,tb-size=1", "-icount", f"shift=7,rr=replay,rrfile={rr}"])
+    ok(rc == 0 and out == recorded and "replay complete" in err,
+       "a replay with a 1 MiB code buffer (-accel tcg,tb-size=1) is byte-identical", err[-400:])
     # align=on only paces the replay against the host clock.
     rc, out, err = run(machine() + ["-icount", f"shift=7,align=on,rr=replay,rrfile={rr}"])
     ok(rc == 0 and out == recorded and "replay complete" in err,
