@@ -81,6 +81,10 @@ FileCachePolicy parse_cache_options(const std::string& path, const std::string& 
 }
 
 std::unique_ptr<FileNode> FileNode::open(const std::string& path, bool read_only, const FileCachePolicy& policy) {
+  // Checked before opening: opening a FIFO read-only would wait for a writer.
+  struct stat pre;
+  if (stat(path.c_str(), &pre) == 0 && !S_ISREG(pre.st_mode) && !S_ISBLK(pre.st_mode))
+    throw BlockError("'" + path + "' is not a regular file or a block device");
   int flags = (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags | (policy.direct ? O_DIRECT : 0));
   bool direct = policy.direct;

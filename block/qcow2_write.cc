@@ -204,8 +204,10 @@ int Qcow2Node::drop_cluster(uint64_t c) {
   int r = lookup(c, &entry);
   if (r < 0) return r;
   Kind kind = kind_of(entry);
-  if (kind == Kind::kUnallocated || (kind == Kind::kZero && (entry & kOffsetMask) == 0)) return 0;
-  uint64_t replacement = (h_.version >= 3 && backing_) ? kOflagZero : 0;
+  const bool hide_backing = h_.version >= 3 && backing_;
+  if (kind == Kind::kZero && (entry & kOffsetMask) == 0) return 0;
+  if (kind == Kind::kUnallocated && !hide_backing) return 0;
+  uint64_t replacement = hide_backing ? kOflagZero : 0;
   if ((r = set_entry(c, replacement)) < 0) return r;
   release(entry);
   return maybe_flush_frees();
