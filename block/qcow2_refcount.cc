@@ -164,6 +164,20 @@ int Qcow2Refcounts::update(uint64_t cluster, int64_t delta) {
   return 0;
 }
 
+int Qcow2Refcounts::set(uint64_t offset, uint64_t count) {
+  uint64_t cluster = offset >> cluster_bits_;
+  uint64_t ti = cluster / per_block_;
+  if (ti >= table_.size() || table_[ti] == 0) return -ENOENT;
+  if (count > max_) return -ERANGE;
+  int err = 0;
+  uint8_t* b = blocks_.get(table_[ti], &err);
+  if (!b) return err;
+  write_entry(b, cluster % per_block_, count);
+  blocks_.mark_dirty(table_[ti]);
+  if (count == 0) cursor_ = std::min(cursor_, cluster);
+  return 0;
+}
+
 int Qcow2Refcounts::ensure_block(uint64_t ti) {
   if (ti >= table_.size()) {
     int r = grow_table(ti + 1);

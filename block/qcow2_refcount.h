@@ -39,6 +39,30 @@ class Qcow2Refcounts {
   uint64_t max_refcount() const { return max_; }
   // The count of the host cluster at `offset`. 0 or -errno.
   int get(uint64_t offset, uint64_t* count);
+  // Sets the count of the host cluster at `offset` (the repair of a dirty
+  // image). -ENOENT when no refcount block covers it.
+  int set(uint64_t offset, uint64_t count);
+  // Calls f(cluster, count) for every cluster that an existing refcount
+  // block covers. Stops at the first error.
+  template <typename F>
+  int for_each_count(F f) {
+    for (uint64_t ti = 0; ti < table_.size(); ++ti) {
+      if (table_[ti] == 0) continue;
+      int err = 0;
+      const uint8_t* b = blocks_.get(table_[ti], &err);
+      if (!b) return err;
+      for (uint64_t i = 0; i < per_block_; ++i) {
+        int r = f(ti * per_block_ + i, read_entry(b, i));
+        if (r < 0) return r;
+        if (!(b = blocks_.get(table_[ti], &err))) return err;  // f may have used the cache
+      }
+    }
+    return 0;
+  }
+  uint64_t table_entries() const { return table_.size(); }
+  uint64_t block_offset(uint64_t ti) const { return table_[ti]; }
+  uint64_t counts_per_block() const { return per_block_; }
+
   // Allocates `n` contiguous clusters with count 1: their offset, or -errno.
   int64_t alloc(uint64_t n);
   // Queues a decrement for each cluster touching [offset, offset + len).

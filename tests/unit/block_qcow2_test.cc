@@ -262,3 +262,66 @@ TEST(Qcow2Interop, LargeSparseDiskDigestIsCheap) {
 
 }  // namespace
 }  // namespace rwd
+
+namespace rwd {
+namespace {
+
+using namespace blocktest;
+
+// A copy taken while rewind had the image open for writing is what a crash
+// leaves: dirty bit set. Opening it for writing rebuilds the refcounts.
+TEST(Qcow2Repair, CrashCopyIsRepairedOnOpen) {
+  REQUIRE_QEMU_IMG();
+  TempDir dir;
+  std::string img = dir / "img.qcow2", crashed = dir / "crashed.qcow2";
+  ASSERT_EQ(sh("qemu-img create -q -f qcow2 -o cluster_size=4096 '" + img + "' 8M"), 0);
+  std::vector<uint8_t> mirror(8 << 20, 0);
+  {
+    auto node = open_drive(drive(img, "qcow2"));
+    std::vector<uint8_t> d(300000);
+    for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>(i % 253);
+    ASSERT_EQ(node->write(5000, d.data(), d.size()), 0);
+    ASSERT_EQ(node->discard(0, 4 << 20), 0);  // frees queued until the flush
+    std::copy(d.begin(), d.end(), mirror.begin() + 5000);
+    std::fill_n(mirror.begin(), 4 << 20, 0);
+    ASSERT_EQ(node->write(6 << 20, d.data(), 10000), 0);
+    std::copy_n(d.begin(), 10000, mirror.begin() + (6 << 20));
+    ASSERT_EQ(node->flush(), 0);
+    write_file(crashed, read_file(img));
+  }
+  EXPECT_EQ(qcow2::load_be64(read_file(crashed).data() + qcow2::kOffIncompatible) & qcow2::kIncompatDirty, 1u);
+  {
+    auto node = open_drive(drive(crashed, "qcow2"));
+    EXPECT_TRUE(read_all(*node) == mirror);
+  }
+  EXPECT_EQ(qcow2::load_be64(read_file(crashed).data() + qcow2::kOffIncompatible), 0u);
+  EXPECT_EQ(qemu_check(crashed), "");
+}
+
+// QEMU with lazy refcounts killed mid-run leaves counts that are too low.
+TEST(Qcow2Repair, LazyRefcountsLeftByAKilledQemu) {
+  REQUIRE_QEMU_IMG();
+  if (!have_tool("qemu-io")) GTEST_SKIP() << "qemu-io is not installed";
+  TempDir dir;
+  std::string img = dir / "lazy.qcow2";
+  ASSERT_EQ(sh("qemu-img create -q -f qcow2 -o lazy_refcounts=on '" + img + "' 4M"), 0);
+  sh("qemu-io -c 'write -P 0x3c 64k 1M' -c 'write -P 0x3d 3M 4k' -c abort '" + img + "'");
+  std::string before = qemu_check(img);
+  EXPECT_NE(before, "") << "qemu-io abort left a clean image?";
+  {
+    auto ro = open_drive(drive(img, "qcow2", true));  // read-only: no repair needed
+    std::vector<uint8_t> all = read_all(*ro);
+    EXPECT_EQ(all[64 * 1024], 0x3c);
+    EXPECT_EQ(all[3 << 20], 0x3d);
+  }
+  {
+    auto rw = open_drive(drive(img, "qcow2"));
+    uint8_t b[4096];
+    std::memset(b, 1, sizeof b);
+    ASSERT_EQ(rw->write(2 << 20, b, sizeof b), 0);
+  }
+  EXPECT_EQ(qemu_check(img), "");
+}
+
+}  // namespace
+}  // namespace rwd
