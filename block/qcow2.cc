@@ -15,8 +15,8 @@ using namespace qcow2;
 
 namespace {
 // L2 cache: 8 MiB (a 64 KiB-cluster image: 128 tables, 64 GiB of disk
-// mapped), at least 16 tables, at most 1024.
-size_t l2_cache_tables(uint32_t cluster_bits) { return std::clamp<size_t>((8u << 20) >> cluster_bits, 16, 1024); }
+// mapped), at least 4 tables, at most 1024.
+size_t l2_cache_tables(uint32_t cluster_bits) { return std::clamp<size_t>((8u << 20) >> cluster_bits, 4, 1024); }
 }  // namespace
 
 Qcow2Node::Qcow2Node(std::unique_ptr<BlockNode> file, std::string name, const Qcow2Header& h, bool read_only)

@@ -23,11 +23,12 @@ struct Layout {
   const char* compat;  // "0.10" (v2) or "1.1" (v3)
   int cluster_size;
   int refcount_bits;
+  const char* extra = "";  // more -o options (",preallocation=metadata")
 };
 
 std::string layout_name(const ::testing::TestParamInfo<Layout>& p) {
   return std::string(p.param.compat[0] == '0' ? "v2" : "v3") + "_c" + std::to_string(p.param.cluster_size) + "_r" +
-         std::to_string(p.param.refcount_bits);
+         std::to_string(p.param.refcount_bits) + (p.param.extra[0] ? "_prealloc" : "");
 }
 
 class Qcow2Layout : public ::testing::TestWithParam<Layout> {
@@ -38,7 +39,7 @@ class Qcow2Layout : public ::testing::TestWithParam<Layout> {
     std::string out;
     int s = sh("qemu-img create -q -f qcow2 -o compat=" + std::string(l.compat) +
                    ",cluster_size=" + std::to_string(l.cluster_size) + ",refcount_bits=" +
-                   std::to_string(l.refcount_bits) + extra + " '" + path + "' " + std::to_string(size),
+                   std::to_string(l.refcount_bits) + l.extra + extra + " '" + path + "' " + std::to_string(size),
                &out);
     EXPECT_EQ(s, 0) << out;
     return path;
@@ -123,7 +124,9 @@ INSTANTIATE_TEST_SUITE_P(Layouts, Qcow2Layout,
                                            Layout{"1.1", 512, 16}, Layout{"0.10", 512, 16},
                                            Layout{"1.1", 4096, 1}, Layout{"1.1", 512, 64},
                                            Layout{"1.1", 2097152, 16}, Layout{"1.1", 1024, 8},
-                                           Layout{"1.1", 4096, 2}, Layout{"1.1", 4096, 32}),
+                                           Layout{"1.1", 4096, 2}, Layout{"1.1", 4096, 32},
+                                           Layout{"1.1", 65536, 16, ",preallocation=metadata"},
+                                           Layout{"0.10", 4096, 16, ",preallocation=falloc"}),
                          layout_name);
 
 TEST(Qcow2Interop, DirtyBitSetWhileWritingClearedOnClose) {
