@@ -84,10 +84,18 @@ bool Qcow2Node::is_metadata(uint64_t offset, uint64_t len) const {
   uint64_t l1_bytes = (static_cast<uint64_t>(h_.l1_size) * 8 + h_.cluster_size - 1) & ~(h_.cluster_size - 1);
   if (hit(h_.l1_offset, l1_bytes)) return true;
   if (rc_.overlaps_metadata(offset, len)) return true;
-  bool found = false;
+  // Cached tables are cluster-aligned: look up each cluster of a short
+  // range (the usual case: one cluster), walk the caches for a long one.
   const uint64_t cs = h_.cluster_size;
-  const_cast<Qcow2TableCache&>(l2_).for_each_offset([&](uint64_t o) { found = found || hit(o, cs); });
-  const_cast<Qcow2Refcounts&>(rc_).blocks().for_each_offset([&](uint64_t o) { found = found || hit(o, cs); });
+  const Qcow2TableCache& blocks = const_cast<Qcow2Refcounts&>(rc_).blocks();
+  if (len <= 16 * cs) {
+    for (uint64_t o = offset & ~(cs - 1); o < offset + len; o += cs)
+      if (l2_.cached(o) || blocks.cached(o)) return true;
+    return false;
+  }
+  bool found = false;
+  l2_.for_each_offset([&](uint64_t o) { found = found || hit(o, cs); });
+  blocks.for_each_offset([&](uint64_t o) { found = found || hit(o, cs); });
   return found;
 }
 
