@@ -328,3 +328,36 @@ TEST(Qcow2Repair, LazyRefcountsLeftByAKilledQemu) {
 
 }  // namespace
 }  // namespace rwd
+
+namespace rwd {
+namespace {
+
+using namespace blocktest;
+
+// The repair counts the internal snapshots' tables and clusters too.
+TEST(Qcow2Repair, ImageWithInternalSnapshot) {
+  REQUIRE_QEMU_IMG();
+  if (!have_tool("qemu-io")) GTEST_SKIP() << "qemu-io is not installed";
+  TempDir dir;
+  std::string img = dir / "s.qcow2", crashed = dir / "crashed.qcow2";
+  ASSERT_EQ(sh("qemu-img create -q -f qcow2 -o cluster_size=4096 '" + img + "' 2M"), 0);
+  ASSERT_EQ(sh("qemu-io -c 'write -P 0x61 0 1M' '" + img + "'"), 0);
+  ASSERT_EQ(sh("qemu-img snapshot -c one '" + img + "'"), 0);
+  {
+    auto node = open_drive(drive(img, "qcow2"));
+    std::vector<uint8_t> d(200000, 0x62);
+    ASSERT_EQ(node->write(300000, d.data(), d.size()), 0);
+    ASSERT_EQ(node->flush(), 0);
+    write_file(crashed, read_file(img));
+  }
+  { auto node = open_drive(drive(crashed, "qcow2")); }
+  EXPECT_EQ(qemu_check(crashed), "");
+  std::string out;
+  ASSERT_EQ(sh("qemu-img convert -l snapshot.name=one -O raw '" + crashed + "' '" + (dir / "one.raw") + "'", &out), 0)
+      << out;
+  std::vector<uint8_t> one = read_file(dir / "one.raw");
+  EXPECT_TRUE(std::all_of(one.begin(), one.begin() + (1 << 20), [](uint8_t b) { return b == 0x61; }));
+}
+
+}  // namespace
+}  // namespace rwd
