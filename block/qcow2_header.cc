@@ -129,7 +129,9 @@ Qcow2Header read_qcow2_header(BlockNode& file, const std::string& name) {
         const char* s = reinterpret_cast<const char*>(data + i + 2);
         names[data[i + 1]] = std::string(s, strnlen(s, 46));
       }
-    }  // others (bitmaps, encryption, data file name, unknown) are ignored
+    } else if (type == kExtBitmaps) {
+      h.has_bitmaps = true;
+    }  // others (encryption, data file name, unknown) are ignored
     pos += (static_cast<uint64_t>(len) + 7) & ~7ull;
   }
 

@@ -29,6 +29,7 @@ struct Qcow2Header {
   uint32_t header_length = 0;
   std::string backing_file;    // empty: no backing file
   std::string backing_format;  // from the header extension; empty: probe
+  bool has_bitmaps = false;    // a bitmaps extension (not maintained by rewind)
 
   uint64_t l2_entries() const { return cluster_size / 8; }
   // Guest bytes one L1 entry (one L2 table) maps.

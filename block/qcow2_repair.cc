@@ -34,7 +34,7 @@ class Qcow2Repair {
   void run() {
     uint64_t file_clusters = (n_.file_->size() + cs_ - 1) / cs_;
     if (file_clusters > kMaxRepairClusters) fail("too large to rebuild its refcounts");
-    if (h_.autoclear & 1) fail("has persistent bitmaps, which rewind cannot account for");
+    if (h_.has_bitmaps) fail("has persistent bitmaps, whose clusters rewind cannot account for");
     counts_.assign(file_clusters, 0);
     ref(0, cs_);  // the header
     ref(h_.l1_offset, static_cast<uint64_t>(h_.l1_size) * 8);
