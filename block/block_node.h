@@ -45,9 +45,21 @@ class BlockNode {
   virtual int discard(uint64_t offset, uint64_t len) = 0;
   virtual int write_zeroes(uint64_t offset, uint64_t len, bool may_unmap) = 0;
 
+  // Where data is, without reading it: from `offset` (< size()), the length
+  // of the run (1 to `max` bytes) that reads as zeros without being read
+  // (*zero = true: a hole, an unallocated or zero cluster) or that may hold
+  // data (*zero = false). Returns 0 with *zero = false on a damaged image.
+  // The default knows nothing: everything may hold data.
+  virtual uint64_t block_status(uint64_t offset, uint64_t max, bool* zero);
+
   // A digest of the contents the guest can see, for a recording's header
-  // (a replay against another image is refused): the size and a fast hash of
-  // the data. Reads the whole disk; empty allocations count as zeros.
+  // (a replay against another image is refused): "N bytes, content hash
+  // 0x...". The disk is hashed in 64 KiB chunks at fixed offsets; chunks
+  // that are all zeros (holes, unallocated or zero clusters, or data that
+  // reads as zeros) do not count, so the digest depends on what the guest
+  // sees only, never on how the image stores it (raw and qcow2 copies of a
+  // disk agree), and the cost is proportional to the allocated data: zero
+  // runs found by block_status() are skipped without being read.
   virtual std::string content_digest();
 };
 

@@ -8,6 +8,7 @@ packages=(
   libglib2.0-dev libfdt-dev zlib1g-dev libgtest-dev
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-misc qemu-user opensbi gdb-multiarch device-tree-compiler
+  qemu-utils e2fsprogs
 )
 
 missing=()

@@ -5,7 +5,7 @@
 # tests/fuzz/meson.build links build-fuzz/tests/fuzz/TARGET_fuzz), then runs
 # it on its checked-in corpus.
 #
-#   [TARGET=rrfile|snapshot] tests/fuzz/build-and-run.sh [SECONDS] [extra libFuzzer flags...]
+#   [TARGET=rrfile|snapshot|qcow2] tests/fuzz/build-and-run.sh [SECONDS] [extra libFuzzer flags...]
 #
 # TARGET (default rrfile) picks the target (tests/fuzz/meson.build lists
 # them; the corpus is tests/fuzz/corpus for rrfile, tests/fuzz/TARGET_corpus
@@ -70,6 +70,7 @@ case $TARGET in
             'version1="\x01\x00\x00\x00"' 'structured="S"' >"$DICT" ;;
   snapshot) printf '%s\n' 'magic="\x89RWS\x0d\x0a\x1a\x0a"' 'version1="\x01\x00\x00\x00"' 'cpu="cpu"' \
               'ram="ram"' >"$DICT" ;;
+  qcow2) printf '%s\n' 'magic="QFI\xfb"' 'ext="\xe2\x79\x2a\xca"' 'ext="\x68\x03\xf8\x57"' >"$DICT" ;;
   *) : >"$DICT" ;;
 esac
 
