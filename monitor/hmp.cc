@@ -30,6 +30,7 @@ const Command kCommands[] = {
 };
 
 const Command kInfo[] = {
+    {"block", "", "show the block devices"},
     {"mtree", "", "show memory tree"},
     {"name", "", "show the current VM name"},
     {"qtree", "", "show device tree"},
@@ -211,6 +212,7 @@ std::string Hmp::info(const std::string& what) {
   if (what == "mtree") return target_.mtree_text();
   if (what == "qtree") return target_.qtree_text();
   if (what == "replay") return target_.replay_text();
+  if (what == "block") return target_.block_text();
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
 }

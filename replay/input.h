@@ -17,10 +17,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 
 #include "replay/events.h"
 
 namespace rwd {
+
+// Thrown by a receiver given recorded input it cannot take (a completion
+// for a request this replay never issued): the replay has diverged.
+class InputMismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class InputReceiver {
  public:

@@ -56,20 +56,17 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
       opts.seed = s;
     }
     check_not_an_input(path_, opts, "-icount rrfile");
-    RrHeader h;
-    h.fields["build"] = this_build();
-    h.fields["config"] = machine_fingerprint(opts);
-    h.fields["cmdline"] = quoted_command_line(argc, argv);
-    h.fields["seed"] = std::to_string(*opts.seed);
-    h.fields["check-interval"] = std::to_string(interval_);
-    h.fields["host-endian"] = "little";
+    header_.fields["build"] = this_build();
+    header_.fields["cmdline"] = quoted_command_line(argc, argv);
+    header_.fields["seed"] = std::to_string(*opts.seed);
+    header_.fields["check-interval"] = std::to_string(interval_);
+    header_.fields["host-endian"] = "little";
     char date[32];
     time_t now = time(nullptr);
     tm utc{};
     gmtime_r(&now, &utc);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    h.fields["created"] = date;
-    writer_ = std::make_unique<RrWriter>(path_, h);
+    header_.fields["created"] = date;
     return;
   }
 
@@ -78,7 +75,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   // the end of a finished recording: refused before the machine runs.
   RrRecordingHeader h = validate_recording_header(path_, reader_->header());
   check_recording_end(*reader_);
-  check_machine(h.config, machine_fingerprint(opts));
+  recorded_config_ = h.config;
   if (opts.seed && *opts.seed != h.seed)
     throw std::runtime_error("replay refused: -seed differs from the recording's (" + std::to_string(h.seed) + ")");
   opts.seed = h.seed;
@@ -94,6 +91,15 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
 }
 
 ReplayController::~ReplayController() = default;
+
+void ReplayController::start(const std::string& config) {
+  if (mode_ == Mode::kRecord) {
+    header_.fields["config"] = config;
+    writer_ = std::make_unique<RrWriter>(path_, header_);
+  } else {
+    check_machine(recorded_config_, config);
+  }
+}
 
 void ReplayController::attach(Machine& machine) {
   machine_ = &machine;
@@ -445,7 +451,11 @@ void ReplayController::apply(const Event& e) {
     if (it == receivers_.end())
       diverge(std::string("the recording has ") + event_name(e.kind) + " input for source " + std::to_string(e.source()) +
               ", which this machine does not have");
-    it->second->receive_input(e.data().data(), e.data().size());
+    try {
+      it->second->receive_input(e.data().data(), e.data().size());
+    } catch (const InputMismatch& m) {
+      diverge(std::string(event_name(e.kind)) + " input for source " + std::to_string(e.source()) + ": " + m.what());
+    }
     return;
   }
   const auto& applier = appliers_[static_cast<size_t>(e.kind)];

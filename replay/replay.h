@@ -63,11 +63,18 @@ class ReplayController : public InputPath {
  public:
   enum class Mode { kRecord, kReplay };
 
-  // Opens the rrfile (record: creates it and writes the header; replay:
-  // validates it and checks the machine configuration). Throws DecodeError
-  // or std::runtime_error with a one-line message. May set opts.seed.
+  // Prepares a recording, or opens and validates the rrfile of a replay.
+  // Throws DecodeError or std::runtime_error with a one-line message. May
+  // set opts.seed.
   ReplayController(Options& opts, int argc, char** argv);
   ~ReplayController() override;
+  // With the machine's configuration fingerprint (replay_config.h, plus what
+  // the system adds: drive digests): record creates the rrfile and writes
+  // the header; replay refuses another configuration. Before the machine
+  // is built (its construction may log events already).
+  void start(const std::string& config);
+  // Replay: the recording's configuration ("key=value" lines).
+  const std::string& recorded_config() const { return recorded_config_; }
 
   Mode mode() const { return mode_; }
   bool replaying() const { return mode_ == Mode::kReplay; }
@@ -150,11 +157,13 @@ class ReplayController : public InputPath {
   std::map<std::pair<EventKind, uint8_t>, InputReceiver*> receivers_;
 
   // Record.
+  RrHeader header_;  // written by start()
   std::unique_ptr<RrWriter> writer_;
   std::chrono::steady_clock::time_point last_flush_;
 
   // Replay.
   std::unique_ptr<RrReader> reader_;
+  std::string recorded_config_;
   size_t next_block_ = 0;
   std::vector<Event> queue_;
   size_t queue_pos_ = 0;

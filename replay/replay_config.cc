@@ -37,7 +37,7 @@ std::string shell_quote(const std::string& s) {
 }
 
 // User-facing names of the fingerprint keys.
-const char* option_of(const std::string& key) {
+std::string option_of(const std::string& key) {
   if (key == "ram") return "-m";
   if (key == "bios") return "-bios";
   if (key == "kernel") return "-kernel";
@@ -52,6 +52,8 @@ const char* option_of(const std::string& key) {
   if (key == "no-reboot") return "-no-reboot";
   if (key == "no-shutdown") return "-no-shutdown";
   if (key == "global") return "-global";
+  if (key == "rrdisk") return "-icount rrdisk";
+  if (key.rfind("drive.", 0) == 0) return "the image of -drive id=" + key.substr(6);
   if (key == "icount-sleep") return "-icount sleep";
   return "machine setting";
 }
@@ -131,6 +133,7 @@ std::string machine_fingerprint(const Options& o) {
   std::string globals;
   for (const GlobalProperty& g : o.globals) globals += (globals.empty() ? "" : " ") + g.driver + "." + g.property + "=" + g.value;
   s << "global=" << globals << "\n";
+  s << "rrdisk=" << (o.icount.rrdisk.empty() ? "image" : o.icount.rrdisk) << "\n";
   // Idle time is recorded as warps with sleep=on; with sleep=off the engine
   // jumps to each deadline itself: the guest sees different times.
   s << "icount-sleep=" << (o.icount.sleep ? "on" : "off") << "\n";
@@ -162,7 +165,7 @@ void check_machine(const std::string& recorded, const std::string& mine, const s
       // The recorded side comes from a file: escaped before it reaches a terminal.
       auto show = [](const std::string& x) { return x.empty() ? std::string("(none)") : escape_text(x); };
       throw std::runtime_error(verb + " refused: this machine differs from the " + source + "'s: " +
-                               std::string(option_of(k)) + " is " + show(here) + " here, " + show(v) + " in the " + source);
+                               option_of(k) + " is " + show(here) + " here, " + show(v) + " in the " + source);
     }
   }
   for (auto& [k, v] : cur)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hw/core/device_factory.h"
+#include "system/drive_options.h"
 #include "util/version.h"
 #include "util/log.h"
 
@@ -77,6 +78,9 @@ bool parse_icount(Options& o, const std::string& arg, std::string& err) {
       ic.rrfile = v;
     } else if (k == "rrsnapshot") {
       ic.rrsnapshot = v;
+    } else if (k == "rrdisk") {
+      if (v != "embed" && v != "image") return err = "-icount: rrdisk must be 'embed' or 'image'", false;
+      ic.rrdisk = v;
     } else {
       err = "-icount: invalid parameter '" + k + "'";
       return false;
@@ -254,6 +258,13 @@ const std::map<std::string, OptionDef>& option_table() {
          }
          return true;
        }}},
+      {"drive", {true, [](Options& o, const std::string& a, std::string& err) {
+         DriveSpec d;
+         if (!parse_drive_spec(a, d, err)) return false;
+         o.drives.push_back(a);
+         return true;
+       }}},
+      {"snapshot", {false, [](Options& o, const std::string&, std::string&) { o.snapshot = true; return true; }}},
       {"pidfile", {true, [](Options& o, const std::string& a, std::string&) { o.pidfile = a; return true; }}},
       {"daemonize", {false, [](Options& o, const std::string&, std::string&) { o.daemonize = true; return true; }}},
       {"k", {true, [](Options& o, const std::string& a, std::string&) { o.keyboard_layout = a; return true; }}},
@@ -317,9 +328,9 @@ const std::map<std::string, OptionDef>& option_table() {
 const std::map<std::string, std::string>& not_yet() {
   static const std::map<std::string, std::string> m = {
       {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
-      {"drive", "block devices"}, {"netdev", "networking"},
+      {"netdev", "networking"},
       {"object", "-object"},
-      {"loadvm", "snapshots"}, {"snapshot", "snapshots"},
+      {"loadvm", "snapshots"},
   };
   return m;
 }
@@ -413,6 +424,14 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
       return false;
     }
   }
+  {
+    std::vector<DriveSpec> drives;
+    if (!parse_drive_specs(opts.drives, opts.snapshot, drives, err)) return false;
+  }
+  if (!opts.icount.rrdisk.empty() && opts.icount.rr.empty()) {
+    err = "-icount rrdisk=" + opts.icount.rrdisk + " needs rr=record or rr=replay";
+    return false;
+  }
   if (opts.icount.align && !opts.icount.sleep) {
     err = "-icount align=on is incompatible with sleep=off";
     return false;
@@ -454,6 +473,8 @@ std::string usage_text() {
          "  -perfmap                 name compiled blocks for Linux perf in /tmp/perf-<pid>.map\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
+         "  -drive file=F[,if=none|virtio][,id=ID][,format=raw|qcow2][,readonly=on][,snapshot=on][,cache=...]\n"
+         "  -drive driver=blkreplay,if=none,image=ID,id=ID2; -device virtio-blk-device,drive=ID; -snapshot\n"
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
@@ -462,7 +483,8 @@ std::string usage_text() {
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
          "  -max-insns N              stop after N instructions\n"
-         "  -icount shift=N,rr=record|replay,rrfile=FILE  record or replay the whole machine\n"
+         "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed]  record or replay the whole machine\n"
+         "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -version, -help\n";

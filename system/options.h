@@ -22,6 +22,7 @@ struct IcountOptions {
   std::string rr;       // "", "record", "replay"
   std::string rrfile;
   std::string rrsnapshot;
+  std::string rrdisk;   // "embed": disk reads are recorded (a replay needs no image)
 };
 
 // -rtc base=utc|localtime|DATE,clock=host|rt|vm[,driftfix=none|slew]
@@ -45,6 +46,8 @@ struct Options {
   std::vector<std::string> devices;  // -device values in order (checked by parse_device_spec)
   std::vector<std::string> monitors; // -monitor values in order
   std::vector<std::string> chardevs; // -chardev values in order
+  std::vector<std::string> drives;   // -drive values in order (checked by parse_drive_specs)
+  bool snapshot = false;             // -snapshot: every drive snapshot=on
   std::vector<std::string> mons;     // -mon values in order
   std::string log_items;             // -d
   std::string log_file;              // -D

@@ -17,11 +17,21 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
     host_entropy_ = replay_->wrap(std::move(host_entropy_));
   }
   InputPath& input = replay_ ? static_cast<InputPath&>(*replay_) : direct_input_;
+  host_loop_ = std::make_unique<HostLoop>();
+
+  // Drives, before a recording's header: it carries what each image held.
+  DriveSet::Mode drive_mode = !replay_ ? DriveSet::Mode::kPlain
+                              : replay_->replaying() ? DriveSet::Mode::kReplay : DriveSet::Mode::kRecord;
+  try {
+    drives_ = std::make_unique<DriveSet>(opts, drive_mode, *host_loop_, replay_ ? replay_->recorded_config() : "");
+  } catch (const BlockError& e) {
+    throw BootError(e.what());
+  }
+  if (replay_) replay_->start(fingerprint());
 
   // Character devices (-chardev, -serial, -monitor, -mon, -nographic) and
   // the host loop that drives them; each serial port's input goes through a
   // replay tap.
-  host_loop_ = std::make_unique<HostLoop>();
   chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
   chardevs_->on_quit = [this] { request_quit(); };
   CharBackend* serial = chardevs_->null_backend();
@@ -38,7 +48,15 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   taps_.push_back(std::make_unique<CharReplayTap>(input, 0));
   serial->add_filter(taps_.back().get());
 
-  machine_ = std::make_unique<VirtMachine>(opts, BoardHost{serial, host_clock_.get(), host_entropy_.get()});
+  BoardHost board;
+  board.serial = serial;
+  board.clock = host_clock_.get();
+  board.virtio_drives = drives_->virtio_drives();
+  board.devices.entropy = host_entropy_.get();
+  board.devices.input = &input;
+  board.devices.drive = [this](const std::string& id) { return drives_->find(id); };
+  board.devices.embed = drives_->embedder();
+  machine_ = std::make_unique<VirtMachine>(opts, board);
   if (dump_only()) return;
 
   engine_ = std::make_unique<Engine>(machine_->cpu(), machine_->address_space(), machine_->clock());
@@ -68,7 +86,7 @@ Vm::~Vm() {
 
 int Vm::run() { return loop_->run(); }
 
-std::string Vm::fingerprint() const { return machine_fingerprint(opts_); }
+std::string Vm::fingerprint() const { return machine_fingerprint(opts_) + drives_->fingerprint(); }
 
 void Vm::save_state(const std::string& path) { write_snapshot_file(path, save_machine(*machine_, fingerprint())); }
 

@@ -14,6 +14,7 @@
 #include "monitor/hmp.h"
 #include "monitor/monitor_target.h"
 #include "replay/input.h"
+#include "system/drive_set.h"
 #include "system/options.h"
 #include "system/run_loop.h"
 #include "util/host_loop.h"
@@ -56,6 +57,7 @@ class Vm : public MonitorTarget {
   std::string qtree_text() override;
   std::string replay_text() override;
   std::string vm_name() const override { return opts_.name; }
+  std::string block_text() override { return drives_->info_text(); }
   std::string migrate(const std::string& uri) override;
 
  private:
@@ -67,6 +69,7 @@ class Vm : public MonitorTarget {
   std::unique_ptr<HostClock> host_clock_;
   std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<HostLoop> host_loop_;
+  std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
   std::unique_ptr<CharRegistry> chardevs_;
   std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
   std::unique_ptr<VirtMachine> machine_;

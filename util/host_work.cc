@@ -91,6 +91,15 @@ void HostWorkPool::run_done() {
   }
 }
 
+void HostWorkPool::drain() {
+  std::vector<Ticket> tickets;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [t, job] : jobs_) tickets.push_back(t);
+  }
+  for (Ticket t : tickets) finish(t);
+}
+
 size_t HostWorkPool::in_flight() const {
   std::lock_guard<std::mutex> lock(mu_);
   return jobs_.size();

@@ -36,6 +36,9 @@ class HostWorkPool {
   // Emulation thread: runs the `done` callbacks of finished jobs.
   void run_done();
   size_t in_flight() const;
+  // Emulation thread: runs every job queued so far to its end (their `done`
+  // callbacks included): nothing the guest asked for is lost at exit.
+  void drain();
 
  private:
   struct Job {

@@ -4,48 +4,60 @@
 
 namespace rwd {
 
-AsyncRequests::AsyncRequests(HostWorkPool& pool, InputPath& path, uint8_t source)
-    : pool_(pool), channel_(path.open(EventKind::kCompletion, source, *this)) {}
+AsyncRequests::AsyncRequests(HostWorkPool& pool, InputPath& path, uint8_t source, ResultCodec* embed)
+    : pool_(pool), channel_(path.open(EventKind::kCompletion, source, *this)), embed_(embed) {}
 
 AsyncRequests::~AsyncRequests() {
   *alive_ = false;
   // Work still running refers to buffers its device owns: let it end.
-  for (auto& [id, p] : pending_) pool_.finish(p.ticket);
+  for (auto& [id, p] : pending_)
+    if (p.ticket) pool_.finish(p.ticket);
 }
 
-void AsyncRequests::start(std::function<void()> work, std::function<void()> complete) {
+void AsyncRequests::start(std::function<AsyncResult()> work, std::function<void(const AsyncResult&)> complete) {
   uint64_t id = next_id_++;
   Pending& p = pending_[id];
   p.complete = std::move(complete);
+  if (replaying_embedded()) return;  // the recording has the result
   std::shared_ptr<bool> alive = alive_;
-  p.ticket = pool_.submit(std::move(work), [this, alive, id] {
-    if (*alive) work_finished(id);
-  });
+  std::shared_ptr<AsyncResult> result = p.result;
+  p.ticket = pool_.submit([result, work = std::move(work)] { *result = work(); },
+                          [this, alive, id] {
+                            if (*alive) work_finished(id);
+                          });
 }
 
 // The host finished the work (emulation thread, from the host loop).
 void AsyncRequests::work_finished(uint64_t id) {
   auto it = pending_.find(id);
-  if (it == pending_.end()) return;  // cancelled
+  if (it == pending_.end()) return;  // cancelled, or already completed by a replay
   it->second.work_done = true;
-  uint8_t bytes[8];
-  std::memcpy(bytes, &id, 8);
-  // Plain run and record: completes now (recording logs it first). Replay:
-  // dropped; the recording says when.
-  channel_->submit(bytes, sizeof bytes);
+  // Plain run and record: completes now (a recording logs it first).
+  // Replay: dropped; the recording says when.
+  ByteWriter result;
+  if (embed_) embed_->encode(*it->second.result, result);
+  std::vector<uint8_t> payload(sizeof id);
+  std::memcpy(payload.data(), &id, sizeof id);  // as ByteReader::u64 reads it
+  payload.insert(payload.end(), result.data().begin(), result.data().end());
+  channel_->submit(payload.data(), payload.size());
 }
 
-// The completion point of request `id`.
+// The completion point of a request.
 void AsyncRequests::receive_input(const uint8_t* data, size_t len) {
-  uint64_t id = 0;
-  if (len != sizeof id) return;
-  std::memcpy(&id, data, sizeof id);
+  ByteReader r(data, len);
+  uint64_t id = r.u64();
   auto it = pending_.find(id);
-  if (it == pending_.end()) return;  // not started (or cancelled) in this run: nothing to complete
+  if (it == pending_.end())
+    throw InputMismatch("the recording completes request " + std::to_string(id) + ", which this run has not started");
   Pending p = std::move(it->second);
   pending_.erase(it);
+  if (replaying_embedded()) {
+    AsyncResult result = embed_->decode(r);
+    p.complete(result);
+    return;
+  }
   if (!p.work_done) pool_.finish(p.ticket);  // replay: the host is slower this time
-  p.complete();
+  p.complete(*p.result);
 }
 
 void AsyncRequests::cancel_all() { pending_.clear(); }

@@ -1,32 +1,56 @@
 #include "hw/core/device_factory.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "block/drive.h"
+#include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_rng.h"
 
 namespace rwd {
 
 namespace {
 
+struct Property {
+  const char* name;
+  const char* help;
+};
+
 struct DeviceType {
   const char* name;
   const char* bus;
   const char* desc;
   DeviceBus kind;
-  std::unique_ptr<VirtioDevice> (*create_virtio)(const DeviceSpec&, const DeviceHost&);
+  std::unique_ptr<VirtioDevice> (*create_virtio)(const DeviceSpec&, const DeviceHost&, uint8_t slot);
+  std::vector<Property> props;  // besides id=
+  std::vector<const char*> required;
 };
 
-std::unique_ptr<VirtioDevice> new_virtio_rng(const DeviceSpec&, const DeviceHost& host) {
+std::unique_ptr<VirtioDevice> new_virtio_rng(const DeviceSpec&, const DeviceHost& host, uint8_t) {
   return std::make_unique<VirtioRng>(*host.entropy);
 }
 
+std::unique_ptr<VirtioDevice> new_virtio_blk(const DeviceSpec& spec, const DeviceHost& host, uint8_t slot) {
+  Drive* drive = host.drive(spec.props.at("drive"));
+  if (!drive) throw DeviceError("-device " + spec.driver + ",drive=" + spec.props.at("drive") + ": no such drive");
+  auto serial = spec.props.find("serial");
+  drive->set_attached_to("/machine/peripheral" + (spec.id.empty() ? "-anon/virtio-blk" + std::to_string(slot)
+                                                                  : "/" + spec.id) + "/virtio-backend");
+  return std::make_unique<VirtioBlk>(*drive, *host.input, slot, serial == spec.props.end() ? "" : serial->second,
+                                     host.embed);
+}
+
 // The devices -device knows, as `-device help` lists them.
-constexpr DeviceType kDevices[] = {
+const DeviceType kDevices[] = {
     {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)",
-     DeviceBus::kVirtioMmio, new_virtio_rng},
+     DeviceBus::kVirtioMmio, new_virtio_rng, {}, {}},
+    {"virtio-blk-device", "virtio-bus", "virtio-mmio block device (a -drive's disk)", DeviceBus::kVirtioMmio,
+     new_virtio_blk,
+     {{"drive", "the -drive id= it uses"}, {"serial", "what the guest reads as the disk's serial (up to 20 bytes)"}},
+     {"drive"}},
 };
 
 const DeviceType* find_type(const std::string& name) {
@@ -51,7 +75,12 @@ std::string device_list() {
 }
 
 std::string property_list(const DeviceType& t) {
-  return std::string(t.name) + " options:\n  id=<str>             the device's name (optional)";
+  std::string s = std::string(t.name) + " options:\n  id=<str>             the device's name (optional)";
+  for (const Property& p : t.props) {
+    std::string name = std::string(p.name) + "=<str>";
+    s += "\n  " + name + std::string(name.size() < 21 ? 21 - name.size() : 1, ' ') + p.help;
+  }
+  return s;
 }
 
 const DeviceType& type_of(const DeviceSpec& spec) {
@@ -91,8 +120,8 @@ bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& 
 
 DeviceBus device_bus(const DeviceSpec& spec) { return type_of(spec).kind; }
 
-std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host) {
-  return type_of(spec).create_virtio(spec, host);
+std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host, uint8_t slot) {
+  return type_of(spec).create_virtio(spec, host, slot);
 }
 
 bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err) {
@@ -104,7 +133,7 @@ bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err
   if (driver == "help" || driver == "?") return err = device_list(), false;
   const DeviceType* type = find_type(driver);
   if (!type) return err = "-device " + driver + ": unknown device (try -device help)", false;
-  out = DeviceSpec{driver, ""};
+  out = DeviceSpec{driver, "", {}};
   for (size_t i = 1; i < items.size(); ++i) {
     const std::string& item = items[i];
     auto eq = item.find('=');
@@ -120,10 +149,14 @@ bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err
                    ": rng backends (-object rng-*) are not supported; the device reads the host's getrandom", false;
     } else if (key == "max-bytes" || key == "period") {
       return err = "-device " + driver + "," + key + "=" + value + ": rate limiting is not supported yet", false;
+    } else if (std::any_of(type->props.begin(), type->props.end(), [&](const Property& p) { return key == p.name; })) {
+      out.props[key] = value;
     } else {
       return err = "-device " + driver + ": unknown property '" + key + "' (try -device " + driver + ",help)", false;
     }
   }
+  for (const char* r : type->required)
+    if (!out.props.count(r)) return err = "-device " + driver + ": property '" + r + "' is required", false;
   return true;
 }
 

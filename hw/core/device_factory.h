@@ -3,18 +3,30 @@
 // (which validates early, so a typo fails before the machine is built) and
 // the board (which creates them through create_device(), never by name).
 #pragma once
+#include <functional>
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace rwd {
 
+class Drive;
 class HostEntropy;
+class InputPath;
+class ReadEmbedder;
 class VirtioDevice;
 
 struct DeviceSpec {
   std::string driver;  // e.g. "virtio-rng-device"
   std::string id;      // id=, may be empty
+  std::map<std::string, std::string> props;  // the type's other properties (drive=, serial=)
+};
+
+// A device that cannot be created from a valid spec (drive=ID names no drive).
+struct DeviceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Parses one -device argument. On error returns false with a one-line
@@ -39,13 +51,17 @@ bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& 
 // What a device may take from the host side.
 struct DeviceHost {
   HostEntropy* entropy = nullptr;
+  InputPath* input = nullptr;                       // asynchronous completions
+  std::function<Drive*(const std::string&)> drive;  // -drive by id (a blkreplay id names its image)
+  ReadEmbedder* embed = nullptr;                    // rrdisk=embed: reads go into the recording
 };
 
 // The buses a -device plugs into; the board places each device on its bus.
 enum class DeviceBus { kVirtioMmio };
 DeviceBus device_bus(const DeviceSpec& spec);
 
-// A new device for a parsed spec (a virtio device for kVirtioMmio).
-std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host);
+// A new device for a parsed spec (a virtio device for kVirtioMmio), in
+// virtio-mmio slot `slot`. Throws DeviceError.
+std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host, uint8_t slot);
 
 }  // namespace rwd

@@ -211,20 +211,27 @@ void VirtMachine::dump_fdt() {
 
 // The 8 virtio-mmio transports. As on QEMU 7.2, -device fills them from the
 // highest address down: the first -device gets 0x10008000 (PLIC source 8),
-// the next 0x10007000, ...; the rest stay empty.
+// the next 0x10007000, ...; the rest stay empty. An if=virtio -drive is a
+// virtio-blk disk after them (QEMU's virt puts it on PCI, which rewind does
+// not have yet).
 void VirtMachine::create_virtio() {
   std::vector<DeviceSpec> specs;
   std::string err;
   if (!parse_device_specs(opts_.devices, specs, err)) throw BootError(err);
+  for (const std::string& id : host_.virtio_drives) specs.push_back({"virtio-blk-device", "", {{"drive", id}}});
   if (specs.size() > virt_map::kVirtioCount)
-    throw BootError("-device " + opts_.devices[virt_map::kVirtioCount] + ": no free virtio-mmio slot (the board has " +
-                    std::to_string(virt_map::kVirtioCount) + ")");
-  DeviceHost device_host{host_.entropy};
+    throw BootError(std::to_string(specs.size()) + " virtio devices (-device and if=virtio drives): the board has " +
+                    std::to_string(virt_map::kVirtioCount) + " virtio-mmio slots");
   const bool legacy_when_empty = global_bool(opts_.globals, "virtio-mmio", "force-legacy", true);
   for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
     size_t n = virt_map::kVirtioCount - 1 - i;  // the -device this slot gets, if any
     std::unique_ptr<VirtioDevice> dev;
-    if (n < specs.size() && device_bus(specs[n]) == DeviceBus::kVirtioMmio) dev = create_virtio_device(specs[n], device_host);
+    try {
+      if (n < specs.size() && device_bus(specs[n]) == DeviceBus::kVirtioMmio)
+        dev = create_virtio_device(specs[n], host_.devices, static_cast<uint8_t>(i));
+    } catch (const DeviceError& e) {
+      throw BootError(e.what());
+    }
     virtio_.push_back(
         std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev), legacy_when_empty));
     as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmio::kSize, virtio_.back().get());

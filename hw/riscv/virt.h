@@ -10,6 +10,7 @@
 
 #include "chardev/char_backend.h"
 #include "hw/char/ns16550a.h"
+#include "hw/core/device_factory.h"
 #include "hw/core/guest_random.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -41,13 +42,14 @@ inline constexpr unsigned kRtcIrq = 11;
 inline constexpr unsigned kVirtioIrq = 1;  // 1..8
 }  // namespace virt_map
 
-// What the board takes from the host side. The clock and entropy are the
-// ones record/replay stands between; the serial backend is the end of a
-// chain that may hold a replay tap.
+// What the board takes from the host side. The clock and the devices'
+// entropy are the ones record/replay stands between; the serial backend is
+// the end of a chain that may hold a replay tap.
 struct BoardHost {
   CharBackend* serial = nullptr;  // serial0 (a null backend for -serial none)
   HostClock* clock = nullptr;
-  HostEntropy* entropy = nullptr;
+  DeviceHost devices;             // entropy, the input path, drives
+  std::vector<std::string> virtio_drives;  // if=virtio drives: a disk each
 };
 
 class VirtMachine : public Machine {

@@ -40,8 +40,9 @@ class EchoDevice : public VirtioDevice {
           [data, delay] {
             std::this_thread::sleep_for(std::chrono::milliseconds(delay));
             for (char& c : *data) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            return AsyncResult{};
           },
-          [this, e, data] {
+          [this, e, data](const AsyncResult&) {
             uint64_t n = queue_host()->copy_to_guest(0, e, 0, data->data(), data->size());
             queue_host()->complete(0, e, n);
           });
@@ -121,6 +122,7 @@ TEST(AsyncDevice, ReplayCompletesAtTheRecordedInstructionHoweverSlowTheHost) {
   {
     o.icount.rr = "record";
     ReplayController c(o, 0, nullptr);
+    c.start("machine=test");
     HostLoop loop;
     HostWorkPool pool(loop);
     TestBoard board;
@@ -141,6 +143,7 @@ TEST(AsyncDevice, ReplayCompletesAtTheRecordedInstructionHoweverSlowTheHost) {
   {
     o.icount.rr = "replay";
     ReplayController c(o, 0, nullptr);
+    c.start("machine=test");
     HostLoop loop;
     HostWorkPool pool(loop);
     TestBoard board;

@@ -64,6 +64,7 @@ class ReplayControllerTest : public ::testing::Test {
   void record_one_input(uint8_t source, uint64_t at) {
     Options o = options("record", path);
     ReplayController c(o, 0, nullptr);
+    c.start("machine=test");
     TestBoard board;
     Receiver a(board);
     auto ca = c.open(EventKind::kCharInput, source, a);
@@ -83,6 +84,7 @@ TEST_F(ReplayControllerTest, ScriptedInputsReplayAtTheirInstructionCounts) {
   {
     Options o = options("record", path);
     ReplayController c(o, 0, nullptr);
+    c.start("machine=test");
     TestBoard board;
     Receiver a(board), b(board);
     auto ca = c.open(EventKind::kCharInput, 0, a);
@@ -113,6 +115,7 @@ TEST_F(ReplayControllerTest, ScriptedInputsReplayAtTheirInstructionCounts) {
 
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
+  c.start("machine=test");
   TestBoard board;
   Receiver a(board), b(board);
   auto cb = c.open(EventKind::kCompletion, 3, b);  // opened in the other order
@@ -145,6 +148,7 @@ TEST_F(ReplayControllerTest, AStateDifferenceStopsTheReplay) {
   record_one_input(0, 100);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
+  c.start("machine=test");
   TestBoard board;
   Receiver a(board);
   auto ca = c.open(EventKind::kCharInput, 0, a);
@@ -159,6 +163,7 @@ TEST_F(ReplayControllerTest, InputForASourceThisMachineLacksIsADivergence) {
   record_one_input(1, 10);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
+  c.start("machine=test");
   TestBoard board;
   c.attach(board);
   c.replay_service(false);
@@ -213,6 +218,7 @@ TEST_F(ReplayControllerTest, CharTapDeliversToTheSameFrontendInEitherOrder) {
     {
       Options o = options("record", path);
       ReplayController c(o, 0, nullptr);
+      c.start("machine=test");
       TestBoard board;
       Console con(c, board, tap_first);
       c.attach(board);
@@ -233,6 +239,7 @@ TEST_F(ReplayControllerTest, CharTapDeliversToTheSameFrontendInEitherOrder) {
 
     Options o = options("replay", path);
     ReplayController c(o, 0, nullptr);
+    c.start("machine=test");
     TestBoard board;
     Console con(c, board, !tap_first);  // and the other way round on replay
     c.attach(board);
