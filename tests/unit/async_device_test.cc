@@ -122,7 +122,7 @@ TEST(AsyncDevice, ReplayCompletesAtTheRecordedInstructionHoweverSlowTheHost) {
   {
     o.icount.rr = "record";
     ReplayController c(o, 0, nullptr);
-    c.start("machine=test");
+    c.start(machine_fingerprint(o));
     HostLoop loop;
     HostWorkPool pool(loop);
     TestBoard board;
@@ -143,7 +143,7 @@ TEST(AsyncDevice, ReplayCompletesAtTheRecordedInstructionHoweverSlowTheHost) {
   {
     o.icount.rr = "replay";
     ReplayController c(o, 0, nullptr);
-    c.start("machine=test");
+    c.start(machine_fingerprint(o));
     HostLoop loop;
     HostWorkPool pool(loop);
     TestBoard board;

@@ -64,7 +64,7 @@ class ReplayControllerTest : public ::testing::Test {
   void record_one_input(uint8_t source, uint64_t at) {
     Options o = options("record", path);
     ReplayController c(o, 0, nullptr);
-    c.start("machine=test");
+    c.start(machine_fingerprint(o));
     TestBoard board;
     Receiver a(board);
     auto ca = c.open(EventKind::kCharInput, source, a);
@@ -84,7 +84,7 @@ TEST_F(ReplayControllerTest, ScriptedInputsReplayAtTheirInstructionCounts) {
   {
     Options o = options("record", path);
     ReplayController c(o, 0, nullptr);
-    c.start("machine=test");
+    c.start(machine_fingerprint(o));
     TestBoard board;
     Receiver a(board), b(board);
     auto ca = c.open(EventKind::kCharInput, 0, a);
@@ -115,7 +115,7 @@ TEST_F(ReplayControllerTest, ScriptedInputsReplayAtTheirInstructionCounts) {
 
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
-  c.start("machine=test");
+  c.start(machine_fingerprint(o));
   TestBoard board;
   Receiver a(board), b(board);
   auto cb = c.open(EventKind::kCompletion, 3, b);  // opened in the other order
@@ -148,7 +148,7 @@ TEST_F(ReplayControllerTest, AStateDifferenceStopsTheReplay) {
   record_one_input(0, 100);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
-  c.start("machine=test");
+  c.start(machine_fingerprint(o));
   TestBoard board;
   Receiver a(board);
   auto ca = c.open(EventKind::kCharInput, 0, a);
@@ -163,7 +163,7 @@ TEST_F(ReplayControllerTest, InputForASourceThisMachineLacksIsADivergence) {
   record_one_input(1, 10);
   Options o = options("replay", path);
   ReplayController c(o, 0, nullptr);
-  c.start("machine=test");
+  c.start(machine_fingerprint(o));
   TestBoard board;
   c.attach(board);
   c.replay_service(false);
@@ -218,7 +218,7 @@ TEST_F(ReplayControllerTest, CharTapDeliversToTheSameFrontendInEitherOrder) {
     {
       Options o = options("record", path);
       ReplayController c(o, 0, nullptr);
-      c.start("machine=test");
+      c.start(machine_fingerprint(o));
       TestBoard board;
       Console con(c, board, tap_first);
       c.attach(board);
@@ -239,7 +239,7 @@ TEST_F(ReplayControllerTest, CharTapDeliversToTheSameFrontendInEitherOrder) {
 
     Options o = options("replay", path);
     ReplayController c(o, 0, nullptr);
-    c.start("machine=test");
+    c.start(machine_fingerprint(o));
     TestBoard board;
     Console con(c, board, !tap_first);  // and the other way round on replay
     c.attach(board);
