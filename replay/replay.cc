@@ -21,7 +21,6 @@ namespace {
 
 constexpr size_t kFlushBytes = 256 * 1024;
 constexpr auto kFlushPeriod = std::chrono::seconds(1);
-constexpr size_t kMaxInputPiece = 1u << 16;  // one input event's bytes at most
 
 // The header's "build" field: which rewind wrote the recording.
 std::string this_build() { return std::string("rewind ") + kRewindVersion; }
@@ -138,12 +137,13 @@ class ReplayController::Channel : public InputChannel {
   ~Channel() override { c_.receivers_.erase({kind_, source_}); }
 
   // Pieces are logged as the receiver takes them, so replay hands them over
-  // the same way.
+  // the same way. A receiver without flow control (a completion) gets its
+  // payload whole: one event.
   size_t submit(const uint8_t* data, size_t len) override {
     if (c_.replaying()) return len;  // the recording's input is the guest's
     size_t done = 0;
     while (done < len) {
-      size_t n = std::min({rx_.input_room(), len - done, kMaxInputPiece});
+      size_t n = std::min(rx_.input_room(), len - done);
       if (n == 0) break;
       if (!c_.finished_) c_.log_input(kind_, source_, data + done, n);
       rx_.receive_input(data + done, n);

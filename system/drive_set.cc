@@ -68,6 +68,10 @@ std::string DriveSet::fingerprint() const {
   return s;
 }
 
+void DriveSet::drain() {
+  for (auto& [id, drive] : drives_) drive->io().drain();
+}
+
 std::string DriveSet::info_text() const {
   std::string s;
   for (auto& [id, drive] : drives_) s += drive->info_text();

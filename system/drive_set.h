@@ -37,6 +37,9 @@ class DriveSet {
   // "drive.ID=..." lines for the machine fingerprint: each image's size and
   // content digest (record/replay only: reading an image costs).
   std::string fingerprint() const;
+  // Runs every request queued so far to its completion (before a snapshot:
+  // host work in flight cannot be saved).
+  void drain();
   // `info block`.
   std::string info_text() const;
 

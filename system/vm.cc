@@ -88,7 +88,10 @@ int Vm::run() { return loop_->run(); }
 
 std::string Vm::fingerprint() const { return machine_fingerprint(opts_) + drives_->fingerprint(); }
 
-void Vm::save_state(const std::string& path) { write_snapshot_file(path, save_machine(*machine_, fingerprint())); }
+void Vm::save_state(const std::string& path) {
+  drives_->drain();  // as QEMU drains I/O before migrating: no request is left half-done
+  write_snapshot_file(path, save_machine(*machine_, fingerprint()));
+}
 
 void Vm::load_state(const std::string& path) {
   std::vector<uint8_t> bytes = read_snapshot_file(path);

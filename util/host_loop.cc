@@ -4,6 +4,8 @@
 #include <glib.h>
 
 #include <cassert>
+#include <exception>
+#include <utility>
 
 namespace rwd {
 
@@ -25,8 +27,17 @@ unsigned from_glib(GIOCondition g) {
   return c;
 }
 
+// An exception must not unwind through glib's C frames: the first one a
+// callback throws is kept and rethrown by iterate() once glib is done.
+thread_local std::exception_ptr t_pending;
+
 gboolean dispatch_fd(gint, GIOCondition cond, gpointer data) {
-  (*static_cast<HostLoop::FdCallback*>(data))(from_glib(cond));
+  if (t_pending) return G_SOURCE_CONTINUE;
+  try {
+    (*static_cast<HostLoop::FdCallback*>(data))(from_glib(cond));
+  } catch (...) {
+    t_pending = std::current_exception();
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -53,6 +64,7 @@ bool HostLoop::iterate(int timeout_ms) {
   bool ready = g_main_context_check(ctx_, max_priority, fds_.data(), n);
   if (ready) g_main_context_dispatch(ctx_);
   g_main_context_release(ctx_);
+  if (t_pending) std::rethrow_exception(std::exchange(t_pending, nullptr));
   return ready;
 }
 

@@ -24,7 +24,8 @@ class HostLoop {
 
   // One non-recursive iteration: waits up to `timeout_ms` (0: only polls,
   // < 0: until something happens) and dispatches what is ready. Returns true
-  // when a callback ran.
+  // when a callback ran. An exception a callback throws comes out of here,
+  // after glib has finished dispatching.
   bool iterate(int timeout_ms);
 
   // Calls `cb(conditions)` whenever `fd` meets one of `cond` (IoCond bits).

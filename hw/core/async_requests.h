@@ -54,8 +54,8 @@ class AsyncRequests : private InputReceiver {
   // still runs to its end; its completion is dropped).
   void cancel_all();
 
-  // Snapshots: the request counter. In-flight requests cannot be saved:
-  // save() throws DecodeError while any is pending.
+  // Snapshots and checkpoints: the request counter and the requests in
+  // flight. A state saved with requests in flight does not load (DecodeError).
   void save(ByteWriter& w) const;
   void load(ByteReader& r);
 

@@ -26,9 +26,12 @@ class ReadEmbedder;
 class VirtioBlk : public VirtioDevice {
  public:
   static constexpr uint16_t kQueueSize = 256;
-  static constexpr uint32_t kSegMax = 254;              // data segments per request (Linux's default limit)
-  static constexpr uint32_t kSizeMax = 1u << 20;        // bytes per segment
-  static constexpr uint64_t kMaxRequestBytes = 4u << 20;  // larger requests get an I/O error
+  // A request carries at most kSegMax segments of at most kSizeMax bytes:
+  // 1016 KiB, so a read's data fits one recording event (rrdisk=embed; an
+  // rrfile block holds 1 MiB). Linux splits larger transfers itself.
+  static constexpr uint32_t kSegMax = 254;
+  static constexpr uint32_t kSizeMax = 4096;
+  static constexpr uint64_t kMaxRequestBytes = uint64_t{kSegMax} * kSizeMax;  // larger: an I/O error
   static constexpr uint32_t kMaxDiscardSectors = 1u << 22;  // 2 GiB per discard/write-zeroes range
   static constexpr uint32_t kMaxDiscardSegments = 256;
 
