@@ -153,6 +153,14 @@ void check_not_an_input(const std::string& output, const Options& o, const std::
   }
 }
 
+std::string without_drives(const std::string& config) {
+  std::istringstream in(config);
+  std::string out, line;
+  while (std::getline(in, line))
+    if (line.rfind("drive.", 0) != 0) out += line + "\n";
+  return out;
+}
+
 void check_machine(const std::string& recorded, const std::string& mine, const std::string& source) {
   const std::string verb = source == "recording" ? "replay" : source;
   auto rec = parse_lines(recorded), cur = parse_lines(mine);

@@ -28,6 +28,9 @@ std::string machine_fingerprint(const Options& opts);
 // this machine and the one `source` ("recording", "snapshot") was made on:
 // "<source> refused: this machine differs from the <source>'s: -m is ...".
 void check_machine(const std::string& recorded, const std::string& mine, const std::string& source = "recording");
+// A fingerprint without its drive lines (images' digests): what can be
+// compared before the images are opened.
+std::string without_drives(const std::string& config);
 
 std::string quoted_command_line(int argc, char** argv);
 

@@ -19,6 +19,8 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   InputPath& input = replay_ ? static_cast<InputPath&>(*replay_) : direct_input_;
   host_loop_ = std::make_unique<HostLoop>();
 
+  // A replay on another machine is refused before any image is opened.
+  if (replay_ && replay_->replaying()) check_machine(without_drives(replay_->recorded_config()), machine_fingerprint(opts));
   // Drives, before a recording's header: it carries what each image held.
   DriveSet::Mode drive_mode = !replay_ ? DriveSet::Mode::kPlain
                               : replay_->replaying() ? DriveSet::Mode::kReplay : DriveSet::Mode::kRecord;
