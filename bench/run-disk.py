@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Disk throughput, rewind vs qemu-system-riscv64, same guest, image and options.
+
+  bench/run-disk.py [-n RUNS] [--mib 256] [--files 3000]
+
+The Linux test guest mounts an ext4 qcow2 image (virtio-blk-device through
+QEMU's blkreplay stack when recording) and runs, timed on the host between
+markers it prints:
+  - seq: `dd` of MIB MiB written then read back with O_DIRECT;
+  - files: an image populated on the host (mkfs.ext4 -d) with FILES small
+    files, read by find | xargs md5sum, then copied with tar | tar.
+Each emulator runs plain (no icount), with -icount shift=7, and recording
+(rr=record); rewind's recording is also replayed. Runs alternate; medians.
+Prints seconds per workload, MB/s, rewind vs QEMU and rrfile sizes.
+"""
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
+from guest_session import Session  # noqa: E402
+
+MARK = re.compile(rb"^T-(BEGIN|END) (\w+)\r?$", re.M)  # a line of its own (the kernel prints its command line too)
+
+
+def guest_paths():
+    out = subprocess.run([os.path.join(here, "..", "tests", "guest", "build-guest.sh")], capture_output=True,
+                         text=True, check=True).stdout
+    return re.search(r"KERNEL=(\S+)", out).group(1), re.search(r"INITRD=(\S+)", out).group(1)
+
+
+def make_images(tmp, mib, files):
+    src = os.path.join(tmp, "src")
+    rng = random.Random(1)
+    for i in range(files):
+        d = os.path.join(src, f"d{i // 100}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"f{i}"), "wb") as f:
+            f.write(rng.randbytes(rng.randint(200, 6000)))
+    raw = os.path.join(tmp, "base.raw")
+    subprocess.run(["truncate", "-s", f"{mib * 2 + 256}M", raw], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-d", src, raw], check=True)
+    base = os.path.join(tmp, "base.qcow2")
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, base], check=True)
+    os.remove(raw)
+    return base
+
+
+def workload(mib):
+    return ("mount -t ext4 /dev/vda /mnt && "
+            f"echo T-BEGIN seq; dd if=/dev/zero of=/mnt/big bs=1M count={mib} oflag=direct 2>/dev/null; "
+            f"dd if=/mnt/big of=/dev/null bs=1M iflag=direct 2>/dev/null; echo T-END seq; "
+            "echo 3 > /proc/sys/vm/drop_caches; "
+            "echo T-BEGIN files; find /mnt/d* -type f | xargs md5sum > /dev/null; mkdir /mnt/copy; "
+            "cd /mnt && tar -cf - d* | tar -C /mnt/copy -xf -; cd /; sync; echo T-END files; "
+            "umount /mnt")
+
+
+def run_once(emu, kernel, initrd, image, mib, extra):
+    argv = [emu, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-nographic",
+            "-append", f'console=ttyS0 rewind_run="{workload(mib)}"',
+            "-drive", f"file={image},if=none,id=img-direct",
+            "-drive", "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay",
+            "-device", "virtio-blk-device,drive=img-blkreplay", *extra]
+    s = Session(argv)
+    marks = {}
+    seen = 0
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if not s.pump(0.05):
+            break
+        for m in MARK.finditer(s.out, seen):
+            marks[(m.group(1).decode(), m.group(2).decode())] = time.monotonic()
+            seen = m.end()
+    rc, err = s.finish(60)
+    times = {}
+    for w in ("seq", "files"):
+        if ("BEGIN", w) in marks and ("END", w) in marks:
+            times[w] = marks[("END", w)] - marks[("BEGIN", w)]
+    return rc, times, err
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=3)
+    ap.add_argument("--mib", type=int, default=256)
+    ap.add_argument("--files", type=int, default=3000)
+    ap.add_argument("--rewind", default=os.path.join(here, "..", "build", "rewind"))
+    ap.add_argument("--qemu", default="qemu-system-riscv64")
+    a = ap.parse_args()
+    kernel, initrd = guest_paths()
+    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
+    try:
+        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+        modes = [("plain", lambda rr: []), ("icount", lambda rr: ["-icount", "shift=7"]),
+                 ("record", lambda rr: ["-icount", f"shift=7,rr=record,rrfile={rr}"])]
+        results, sizes = {}, {}
+        for i in range(a.n):
+            for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
+                for mode, extra in modes:
+                    img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
+                    shutil.copy(base, img)
+                    rr = os.path.join(tmp, f"{emu_name}.rr")
+                    rc, times, err = run_once(emu, kernel, initrd, img, a.mib, extra(rr))
+                    if rc != 0 or len(times) != 2:
+                        print(f"# {emu_name} {mode} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
+                        continue
+                    for w, t in times.items():
+                        results.setdefault((emu_name, mode, w), []).append(t)
+                    if mode == "record":
+                        sizes[emu_name] = os.path.getsize(rr)
+                        if emu_name == "rewind":
+                            shutil.copy(base, img)
+                            rc, times, err = run_once(emu, kernel, initrd, img, a.mib,
+                                                      ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
+                            for w, t in times.items():
+                                results.setdefault((emu_name, "replay", w), []).append(t)
+        mb = a.mib * 2 * 1.048576
+        print(f"{'workload':8} {'mode':8} {'qemu s':>8} {'rewind s':>9} {'rewind/qemu speed':>18}")
+        for w in ("seq", "files"):
+            for mode in ("plain", "icount", "record", "replay"):
+                q = results.get(("qemu", mode, w))
+                r = results.get(("rewind", mode, w))
+                qs = statistics.median(q) if q else float("nan")
+                rs = statistics.median(r) if r else float("nan")
+                extra = f"  ({mb / rs:.0f} MB/s)" if w == "seq" and r else ""
+                print(f"{w:8} {mode:8} {qs:8.2f} {rs:9.2f} {qs / rs:18.2f}{extra}")
+        for w in ("seq", "files"):
+            r = results.get(("rewind", "record", w))
+            p = results.get(("rewind", "icount", w))
+            if r and p:
+                print(f"rewind record / icount ({w}): {statistics.median(r) / statistics.median(p):.2f}")
+        print(f"rrfile bytes: qemu {sizes.get('qemu', '?')}, rewind {sizes.get('rewind', '?')}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
