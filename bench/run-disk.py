@@ -26,15 +26,9 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
-from guest_session import Session  # noqa: E402
+from guest_session import Session, build_guest  # noqa: E402
 
 MARK = re.compile(rb"^T-(BEGIN|END) (\w+)\r?$", re.M)  # a line of its own (the kernel prints its command line too)
-
-
-def guest_paths():
-    out = subprocess.run([os.path.join(here, "..", "tests", "guest", "build-guest.sh")], capture_output=True,
-                         text=True, check=True).stdout
-    return re.search(r"KERNEL=(\S+)", out).group(1), re.search(r"INITRD=(\S+)", out).group(1)
 
 
 def make_images(tmp, mib, files):
@@ -81,6 +75,8 @@ def run_once(emu, kernel, initrd, image, mib, extra):
             marks[(m.group(1).decode(), m.group(2).decode())] = time.monotonic()
             seen = m.end()
     rc, err = s.finish(60)
+    if rc == 0 and len(marks) < 4:
+        err += " (markers seen: %s; console tail: %r)" % (sorted(marks), s.out[-300:])
     times = {}
     for w in ("seq", "files"):
         if ("BEGIN", w) in marks and ("END", w) in marks:
@@ -96,7 +92,7 @@ def main():
     ap.add_argument("--rewind", default=os.path.join(here, "..", "build", "rewind"))
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     a = ap.parse_args()
-    kernel, initrd = guest_paths()
+    kernel, initrd = build_guest()
     tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
     try:
         base = make_images(tmp, a.mib, min(a.files, 1000 * 10))

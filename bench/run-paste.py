@@ -12,12 +12,12 @@ last one taken (echoed, or the shell prompt back), and bytes per second.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
 import paste  # noqa: E402
+from guest_session import build_guest  # noqa: E402
 
 
 def main():
@@ -29,10 +29,7 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--echo", default=os.path.join(here, "..", "build", "tests", "functional", "chardev_echo.elf"))
     a = ap.parse_args()
-    paths = subprocess.run([os.path.join(here, "..", "tests", "guest", "build-guest.sh")], capture_output=True,
-                           text=True, check=True).stdout
-    kernel = paths.split("KERNEL=")[1].split()[0]
-    initrd = paths.split("INITRD=")[1].split()[0]
+    kernel, initrd = build_guest()
     cases = []
     for kind in ("stdio", "socket"):
         cases.append((f"bare-metal echo, {kind}", a.bytes,

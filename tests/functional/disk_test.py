@@ -21,6 +21,8 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
+sys.path.insert(0, os.path.join(here, "..", "guest"))
+from guest_session import build_guest  # noqa: E402
 from tap import done, report  # noqa: E402
 
 REWIND = sys.argv[1]
@@ -36,13 +38,10 @@ def sha1(path):
 
 
 try:
-    paths = subprocess.run([os.path.join(here, "..", "guest", "build-guest.sh")], capture_output=True, text=True,
-                           check=True).stdout
+    kernel, initrd = build_guest()
 except subprocess.CalledProcessError as e:
     report(False, "build the test guest", e.stderr[-300:])
     done()
-kernel = re.search(r"^KERNEL=(.*)$", paths, re.M).group(1)
-initrd = re.search(r"^INITRD=(.*)$", paths, re.M).group(1)
 tmp = tempfile.mkdtemp(prefix="rewind-disk-")
 
 # The guest's work: files with contents the host can predict, written,

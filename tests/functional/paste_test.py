@@ -9,19 +9,17 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 import paste  # noqa: E402
+from guest_session import build_guest  # noqa: E402
 
 from tap import done, report  # noqa: E402
 
 REWIND = sys.argv[1]
 
 try:
-    paths = subprocess.run([os.path.join(here, "..", "guest", "build-guest.sh")], capture_output=True, text=True,
-                           check=True).stdout
+    kernel, initrd = build_guest()
 except subprocess.CalledProcessError as e:
     report(False, "build the test guest", e.stderr[-300:])
     done()
-kernel = paths.split("KERNEL=")[1].split()[0]
-initrd = paths.split("INITRD=")[1].split()[0]
 
 for kind in ("stdio", "socket"):
     for extra in ((), ("-icount", "shift=7")):

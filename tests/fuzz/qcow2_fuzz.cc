@@ -120,44 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 }
 
 #ifdef RWD_FUZZ_STANDALONE
-#include <dirent.h>
-#include <sys/stat.h>
+#include "corpus_runner.h"
 
-#include <fstream>
-#include <iterator>
-
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR|FILE...   (runs each input once)\n", argv[0]);
-    return 2;
-  }
-  size_t runs = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::vector<std::string> files;
-    struct stat st;
-    if (stat(argv[i], &st) != 0) {
-      std::fprintf(stderr, "%s: cannot stat\n", argv[i]);
-      return 1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      DIR* d = opendir(argv[i]);
-      if (!d) return 1;
-      while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') files.push_back(std::string(argv[i]) + "/" + e->d_name);
-      closedir(d);
-      std::sort(files.begin(), files.end());
-    } else {
-      files.push_back(argv[i]);
-    }
-    for (const std::string& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::fprintf(stderr, "running %s (%zu bytes)\n", f.c_str(), data.size());
-      LLVMFuzzerTestOneInput(data.data(), data.size());
-      ++runs;
-    }
-  }
-  std::fprintf(stderr, "%zu inputs ran without error\n", runs);
-  return runs > 0 ? 0 : 1;
-}
+int main(int argc, char** argv) { return rwd::fuzz::run_corpus(argc, argv); }
 #endif

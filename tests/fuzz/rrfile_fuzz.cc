@@ -314,12 +314,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 }
 
 #ifdef RWD_FUZZ_STANDALONE
-#include <dirent.h>
-#include <sys/stat.h>
-
-#include <algorithm>
 #include <fstream>
-#include <iterator>
+
+#include "corpus_runner.h"
 
 namespace {
 
@@ -473,13 +470,6 @@ void make_seeds(const std::string& dir) {
   }
 }
 
-bool read_file(const std::string& path, std::vector<uint8_t>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -490,7 +480,8 @@ int main(int argc, char** argv) {
   if (argc == 4 && std::strcmp(argv[1], "--write-structured") == 0) {
     // The rrfile a structured-mode input ('S'...) becomes, for rewind-dump.
     std::vector<uint8_t> data;
-    if (!read_file(argv[2], data) || data.empty() || data[0] != 'S') {
+    std::string err;
+    if (!read_whole_file(argv[2], data, err) || data.empty() || data[0] != 'S') {
       std::fprintf(stderr, "%s: not a structured-mode input\n", argv[2]);
       return 1;
     }
@@ -504,36 +495,6 @@ int main(int argc, char** argv) {
                  argv[0], argv[0], argv[0]);
     return 2;
   }
-  size_t runs = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::vector<std::string> files;
-    struct stat st;
-    if (stat(argv[i], &st) != 0) {
-      std::fprintf(stderr, "%s: cannot stat\n", argv[i]);
-      return 1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      DIR* d = opendir(argv[i]);
-      if (!d) return 1;
-      while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') files.push_back(std::string(argv[i]) + "/" + e->d_name);
-      closedir(d);
-      std::sort(files.begin(), files.end());
-    } else {
-      files.push_back(argv[i]);
-    }
-    for (const std::string& f : files) {
-      std::vector<uint8_t> data;
-      if (!read_file(f, data)) {
-        std::fprintf(stderr, "%s: cannot read\n", f.c_str());
-        return 1;
-      }
-      std::fprintf(stderr, "running %s (%zu bytes)\n", f.c_str(), data.size());
-      LLVMFuzzerTestOneInput(data.data(), data.size());
-      ++runs;
-    }
-  }
-  std::fprintf(stderr, "%zu inputs ran without error\n", runs);
-  return runs > 0 ? 0 : 1;
+  return rwd::fuzz::run_corpus(argc, argv);
 }
 #endif

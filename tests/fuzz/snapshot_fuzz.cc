@@ -77,10 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 }
 
 #ifdef RWD_FUZZ_STANDALONE
-#include <dirent.h>
-
 #include <fstream>
-#include <iterator>
+
+#include "corpus_runner.h"
 
 namespace {
 
@@ -107,24 +106,6 @@ int main(int argc, char** argv) {
     make_seeds(argv[2]);
     return 0;
   }
-  int files = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::vector<std::string> paths;
-    if (DIR* d = opendir(argv[i])) {
-      while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') paths.push_back(std::string(argv[i]) + "/" + e->d_name);
-      closedir(d);
-    } else {
-      paths.push_back(argv[i]);
-    }
-    for (const std::string& p : paths) {
-      std::ifstream in(p, std::ios::binary);
-      std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      LLVMFuzzerTestOneInput(b.data(), b.size());
-      ++files;
-    }
-  }
-  std::printf("snapshot_fuzz: %d inputs, no crash\n", files);
-  return files ? 0 : 1;
+  return rwd::fuzz::run_corpus(argc, argv);
 }
 #endif

@@ -11,6 +11,14 @@ import time
 PROMPT = re.compile(rb"root@rewind:[^\r\n]*# $")
 
 
+def build_guest():
+    """(kernel, initrd) of the test guest: build-guest.sh builds it on first use
+    and caches it. Raises subprocess.CalledProcessError when it cannot."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build-guest.sh")
+    out = subprocess.run([script], capture_output=True, text=True, check=True).stdout
+    return re.search(r"^KERNEL=(.*)$", out, re.M).group(1), re.search(r"^INITRD=(.*)$", out, re.M).group(1)
+
+
 class Session:
     """An emulator on a pipe; collects everything it prints on stdout."""
 
