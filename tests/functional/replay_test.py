@@ -28,21 +28,8 @@ GUEST = os.path.join(HERE, "..", "guest")
 sys.path.insert(0, GUEST)
 from guest_session import PROMPT, Session  # noqa: E402
 
-n = 0
-failed = 0
-
-
-def ok(cond, desc, diag=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}", flush=True)
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}", flush=True)
-        for line in str(diag).splitlines()[-12:]:
-            print(f"# {line}", flush=True)
-    return cond
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import plan, report as ok  # noqa: E402
 
 
 def run(argv, timeout=300):
@@ -54,7 +41,7 @@ def main():
     rewind, dump = sys.argv[1], sys.argv[2]
     b = subprocess.run([os.path.join(GUEST, "build-guest.sh")], capture_output=True, text=True)
     if not ok(b.returncode == 0, "build the test guest", b.stderr):
-        print(f"1..{n}")
+        plan()
         return 1
     kernel = re.search(r"^KERNEL=(.*)$", b.stdout, re.M).group(1)
     initrd = re.search(r"^INITRD=(.*)$", b.stdout, re.M).group(1)
@@ -252,8 +239,7 @@ def main():
        "a stack pointer flipped between checkpoints is caught at the next check", err)
 
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return plan()
 
 
 if __name__ == "__main__":

@@ -23,21 +23,8 @@ import sys
 import tempfile
 import zlib
 
-n = 0
-failed = 0
-
-
-def ok(cond, desc, diag=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {desc}", flush=True)
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}", flush=True)
-        for line in str(diag).splitlines()[-12:]:
-            print(f"# {line}", flush=True)
-    return cond
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import plan, report as ok  # noqa: E402
 
 
 def limit():
@@ -143,7 +130,7 @@ def main():
     machine = [rewind, "-M", "virt", "-bios", "none", "-nographic", "-kernel", elf]
     rc, out, err = run(machine + ["-icount", f"shift=7,rr=record,rrfile={good}"])
     if not ok(rc == 0 and os.path.exists(good), "record the program", err):
-        print(f"1..{n}")
+        plan()
         return 1
     rc, replayed, err = run(machine + ["-icount", f"shift=7,rr=replay,rrfile={good}"])
     ok(rc == 0 and replayed == out and "replay complete" in err, "the recording replays", err)
@@ -221,8 +208,7 @@ def main():
            f"rewind-dump refuses {desc} with one line", f"rc={rc} stdout={len(o)} bytes\n{err}")
 
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return plan()
 
 
 if __name__ == "__main__":

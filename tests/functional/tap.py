@@ -1,5 +1,6 @@
-"""TAP output for the Python functional tests: report() prints one result,
-done() the plan and the exit status."""
+"""TAP output for the Python functional tests: report() prints one result
+(with the last lines of its diagnosis when it failed), plan() the plan and
+returns the exit status, done() prints the plan and exits with it."""
 import sys
 
 n = failed = 0
@@ -10,12 +11,17 @@ def report(ok, desc, why=""):
     n += 1
     failed += not ok
     print(f"{'ok' if ok else 'not ok'} {n} - {desc}")
-    if not ok and why:
-        print("# " + str(why).replace("\n", "\n# "))
+    if not ok:
+        for line in str(why).splitlines()[-12:]:
+            print("# " + line)
     sys.stdout.flush()
     return ok
 
 
-def done():
+def plan():
     print(f"1..{n}")
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
+
+
+def done():
+    sys.exit(plan())
