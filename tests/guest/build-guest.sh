@@ -9,6 +9,7 @@
 # Prints, on stdout and nothing else:
 #   KERNEL=/path/to/Image
 #   INITRD=/path/to/initramfs.cpio.gz
+#   VMLINUX=/path/to/vmlinux   (the kernel's ELF with symbols, for gdb)
 # Progress and errors go to stderr.
 #
 # Environment:
@@ -56,6 +57,7 @@ trap 'on_err $LINENO "$BASH_COMMAND"' ERR
 # Inputs
 KCONFIG_FRAGMENT=$here/linux.config
 INIT_SCRIPT=$here/init
+UDHCPC_SCRIPT=$here/udhcpc.script
 LINUX_PKG=linux-source-6.1
 LINUX_TARBALL=/usr/src/linux-source-6.1.tar.xz
 CROSS=riscv64-linux-gnu-
@@ -175,7 +177,7 @@ toolchain_versions=$(for p in gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binu
 script_hash=$(hash_of < "${BASH_SOURCE[0]}")
 kernel_key=$( { echo "$script_hash"; cat "$KCONFIG_FRAGMENT"; echo "$LINUX_PKG $(installed_version "$LINUX_PKG")"
                 echo "$toolchain_versions"; } | hash_of)
-initrd_key=$( { echo "$script_hash"; cat "$INIT_SCRIPT"; echo "busybox $bb_version"
+initrd_key=$( { echo "$script_hash"; cat "$INIT_SCRIPT" "$UDHCPC_SCRIPT"; echo "busybox $bb_version"
                 echo "$LINUX_PKG $(installed_version "$LINUX_PKG")"; echo "$toolchain_versions"; } | hash_of)
 kdir=$cache/linux-6.1-$kernel_key
 idir=$cache/initramfs-$initrd_key
@@ -231,6 +233,8 @@ build_kernel() {
     cp "$img" "$tmp/Image"
     cp "$out/.config" "$tmp/config"
     cp "$out/System.map" "$tmp/System.map"
+    # The ELF with its symbol table, for gdb (`gdb-multiarch vmlinux`, breakpoints by name).
+    cp "$out/vmlinux" "$tmp/vmlinux"
     cp "$src/usr/gen_init_cpio.c" "$tmp/gen_init_cpio.c"
     { echo "linux: $LINUX_PKG $(installed_version "$LINUX_PKG")"; echo "$toolchain_versions"
       echo "built: $(date -u '+%F %T UTC') in $((SECONDS - t0)) s"; } > "$tmp/build-info.txt"
@@ -280,12 +284,13 @@ build_initramfs() {
 
     list=$work/initramfs.list
     {
-        for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /run /etc /root /mnt /var; do
+        for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/udhcpc /dev /proc /sys /tmp /run /etc /root /mnt /var; do
             echo "dir $d 755 0 0"
         done
         echo "nod /dev/console 600 0 0 c 5 1"
         echo "nod /dev/null 666 0 0 c 1 3"
         echo "file /init $INIT_SCRIPT 755 0 0"
+        echo "file /usr/share/udhcpc/default.script $UDHCPC_SCRIPT 755 0 0"
         echo "file /bin/busybox $out/busybox 755 0 0"
         sort -u "$out/busybox.links" | while IFS= read -r l; do
             [[ $l == /bin/busybox || -z $l ]] && continue
@@ -312,9 +317,10 @@ build_initramfs() {
     log "initramfs built in $((SECONDS - t0)) s"
 }
 
-[[ -s $kdir/Image ]] || build_kernel
+[[ -s $kdir/Image && -s $kdir/vmlinux ]] || build_kernel
 [[ -s $idir/initramfs.cpio.gz ]] || build_initramfs
 cleanup_work
 
 echo "KERNEL=$kdir/Image"
 echo "INITRD=$idir/initramfs.cpio.gz"
+echo "VMLINUX=$kdir/vmlinux"
