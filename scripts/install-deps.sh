@@ -9,6 +9,7 @@ packages=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-misc qemu-user opensbi gdb-multiarch device-tree-compiler
   qemu-utils e2fsprogs
+  libslirp-dev tshark
 )
 
 missing=()
