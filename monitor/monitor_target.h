@@ -36,6 +36,19 @@ class MonitorTarget {
   virtual std::string vm_name() const { return ""; }
   // `migrate URI`: saves the machine's whole state; returns what to print.
   virtual std::string migrate(const std::string& uri) = 0;
+
+  // Replay navigation (HMP replay_break / replay_delete_break / replay_seek,
+  // QMP replay-break / replay-delete-break / replay-seek). Each returns what
+  // to print: "" when done, else one line saying why not.
+  virtual std::string replay_break(uint64_t /*icount*/) { return "replay_break: not replaying\n"; }
+  virtual std::string replay_delete_break() { return "replay_delete_break: not replaying\n"; }
+  virtual std::string replay_seek(uint64_t /*icount*/) { return "replay_seek: not replaying\n"; }
+
+  // Snapshots by name (HMP savevm / loadvm / delvm / info snapshots).
+  virtual std::string savevm(const std::string& /*name*/) { return "savevm: not supported\n"; }
+  virtual std::string loadvm(const std::string& /*name*/) { return "loadvm: not supported\n"; }
+  virtual std::string delvm(const std::string& /*name*/) { return "delvm: not supported\n"; }
+  virtual std::string snapshots_text() { return "There is no snapshot available.\n"; }
 };
 
 }  // namespace rwd
