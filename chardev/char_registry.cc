@@ -104,7 +104,7 @@ ConsoleSetup CharRegistry::setup(const ConsoleOptions& opts) {
 
   std::vector<std::string> serials = opts.serials, monitors = opts.monitors;
   bool default_serial = serials.empty();
-  bool default_monitor = monitors.empty() && opts.mons.empty();
+  bool default_monitor = monitors.empty() && opts.mons.empty() && opts.qmps.empty() && opts.qmps_pretty.empty();
   for (const std::string& s : serials)
     if (s.rfind("mon:", 0) == 0) default_monitor = false;
   // QEMU's defaults: -nographic puts the serial port and the monitor on stdio
@@ -138,10 +138,19 @@ ConsoleSetup CharRegistry::setup(const ConsoleOptions& opts) {
     std::string id = legacy("-monitor", monitors[i], "compat_monitor" + std::to_string(i));
     if (!id.empty() && (monitors[i].rfind("mon:", 0) != 0)) out.monitor_ids.push_back(id);
   }
+  // -qmp DEV is -monitor DEV in control mode; the legacy ids count on.
+  size_t compat = monitors.size();
+  for (bool pretty : {false, true})
+    for (const std::string& value : pretty ? opts.qmps_pretty : opts.qmps) {
+      std::string id = legacy(pretty ? "-qmp-pretty" : "-qmp", value, "compat_monitor" + std::to_string(compat++));
+      if (!id.empty()) out.qmps.push_back({id, pretty});
+    }
   for (const std::string& arg : opts.mons) {
-    std::string id = parse_mon_option(arg);
+    bool control, pretty;
+    std::string id = parse_mon_option(arg, &control, &pretty);
     if (!has(id)) throw ChardevError("-mon " + arg + ": chardev '" + id + "' not found");
-    out.monitor_ids.push_back(id);
+    if (control) out.qmps.push_back({id, pretty});
+    else out.monitor_ids.push_back(id);
   }
   return out;
 }

@@ -22,12 +22,19 @@ struct ConsoleOptions {
   std::vector<std::string> monitors;  // -monitor values
   std::vector<std::string> mons;      // -mon values
   bool nographic = false;
+  std::vector<std::string> qmps;         // -qmp values
+  std::vector<std::string> qmps_pretty;  // -qmp-pretty values
 };
 
 // What the frontends connect to: chardev ids ("" = no device).
 struct ConsoleSetup {
   std::vector<std::string> serial_ids;  // serial0, serial1...
   std::vector<std::string> monitor_ids;
+  struct Qmp {
+    std::string id;
+    bool pretty = false;
+  };
+  std::vector<Qmp> qmps;  // QMP monitors (-qmp, -qmp-pretty, -mon mode=control)
 };
 
 class CharRegistry {

@@ -177,16 +177,19 @@ ChardevSpec parse_legacy_chardev(const std::string& option, const std::string& v
   return spec;
 }
 
-std::string parse_mon_option(const std::string& arg) {
+std::string parse_mon_option(const std::string& arg, bool* control, bool* pretty) {
   std::string chardev;
+  if (control) *control = false;
+  if (pretty) *pretty = false;
   for (auto& [k, v] : split(arg)) {
     if (k == "chardev") {
       chardev = v;
     } else if (k == "mode") {
-      if (v == "control") throw ChardevError("-mon " + arg + ": mode=control (QMP) is not supported yet");
-      if (v != "readline") throw ChardevError("-mon " + arg + ": mode must be readline or control");
+      if (v != "readline" && v != "control") throw ChardevError("-mon " + arg + ": mode must be readline or control");
+      if (control) *control = v == "control";
     } else if (k == "pretty") {
       if (!is_bool_text(v)) throw ChardevError("-mon " + arg + ": pretty must be on or off");
+      if (pretty) *pretty = v == "on" || v == "yes" || v == "true";
     } else if (k != "id") {
       throw ChardevError("-mon " + arg + ": invalid parameter '" + k + "'");
     }

@@ -21,8 +21,9 @@ struct ChardevSpec {
 ChardevSpec parse_chardev_option(const std::string& arg);
 // `option` is "-serial" or "-monitor"; `id` names the chardev (serial0, compat_monitor0).
 ChardevSpec parse_legacy_chardev(const std::string& option, const std::string& value, const std::string& id);
-// -mon chardev=ID[,mode=readline][,pretty=off]: returns ID.
-std::string parse_mon_option(const std::string& arg);
+// -mon chardev=ID[,mode=readline|control][,pretty=on|off]: returns ID;
+// `control` says mode=control (QMP), `pretty` pretty=on.
+std::string parse_mon_option(const std::string& arg, bool* control = nullptr, bool* pretty = nullptr);
 
 // "on"/"off"/"yes"/"no"/"true"/"false" of a property, `dflt` when absent.
 bool spec_bool(const ChardevSpec& spec, const std::string& key, bool dflt);

@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "monitor/machine_event.h"
 
 namespace rwd {
 
@@ -49,6 +52,32 @@ class MonitorTarget {
   virtual std::string loadvm(const std::string& /*name*/) { return "loadvm: not supported\n"; }
   virtual std::string delvm(const std::string& /*name*/) { return "delvm: not supported\n"; }
   virtual std::string snapshots_text() { return "There is no snapshot available.\n"; }
+
+  // QMP query-replay: mode "none", "record" or "play"; the rrfile; the
+  // instruction count now.
+  struct ReplayStatus {
+    std::string mode = "none";
+    std::string filename;
+    uint64_t icount = 0;
+  };
+  virtual ReplayStatus replay_status() { return {}; }
+  // -singlestep (QMP query-status).
+  virtual bool singlestep() const { return false; }
+
+  // Run-state events (QMP): the machine calls emit_event; a listener removes
+  // itself before it goes away.
+  void add_event_listener(MachineEventListener* l) { listeners_.push_back(l); }
+  void remove_event_listener(MachineEventListener* l) {
+    for (size_t i = 0; i < listeners_.size(); ++i)
+      if (listeners_[i] == l) listeners_.erase(listeners_.begin() + static_cast<long>(i--));
+  }
+  void emit_event(const MachineEvent& e) const {
+    std::vector<MachineEventListener*> now = listeners_;  // a listener may remove itself
+    for (MachineEventListener* l : now) l->machine_event(e);
+  }
+
+ private:
+  std::vector<MachineEventListener*> listeners_;
 };
 
 }  // namespace rwd

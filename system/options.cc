@@ -160,6 +160,8 @@ const std::map<std::string, OptionDef>& option_table() {
       {"monitor", {true, [](Options& o, const std::string& a, std::string&) { o.monitors.push_back(a); return true; }}},
       {"chardev", {true, [](Options& o, const std::string& a, std::string&) { o.chardevs.push_back(a); return true; }}},
       {"mon", {true, [](Options& o, const std::string& a, std::string&) { o.mons.push_back(a); return true; }}},
+      {"qmp", {true, [](Options& o, const std::string& a, std::string&) { o.qmps.push_back(a); return true; }}},
+      {"qmp-pretty", {true, [](Options& o, const std::string& a, std::string&) { o.qmps_pretty.push_back(a); return true; }}},
       {"display", {true, [](Options&, const std::string& a, std::string& err) {
          if (a != "none") return err = "-display " + a + ": only 'none' is supported", false;
          return true;
@@ -416,7 +418,7 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
   if (opts.daemonize) {
     // A daemon has no terminal: QEMU refuses the same.
     bool stdio = opts.nographic;
-    for (const auto* list : {&opts.serial, &opts.monitors})
+    for (const auto* list : {&opts.serial, &opts.monitors, &opts.qmps, &opts.qmps_pretty})
       for (const std::string& v : *list) stdio |= v == "stdio" || v == "mon:stdio";
     for (const std::string& c : opts.chardevs) stdio |= c.rfind("stdio", 0) == 0;
     if (stdio) {
@@ -465,7 +467,8 @@ std::string usage_text() {
          "  -chardev BACKEND,id=ID[,mux=on][,...]  BACKEND: null|stdio[,signal=off]|\n"
          "                           file,path=P[,input-path=I]|pipe,path=P|pty|\n"
          "                           socket,host=H,port=N|path=P[,server=on][,wait=off][,nodelay=on]\n"
-         "  -mon chardev=ID[,mode=readline]  the HMP monitor on a chardev\n"
+         "  -mon chardev=ID[,mode=readline|control][,pretty=on]  a monitor (HMP, or QMP) on a chardev\n"
+         "  -qmp DEV, -qmp-pretty DEV  the QMP (JSON) monitor on DEV (as -monitor DEV), e.g. unix:PATH,server=on,wait=off\n"
          "  -icount shift=N|auto[,sleep=on|off][,align=on]  instruction-counted virtual time\n"
          "  -d ITEM,...  -D FILE      logging (-d help lists items)\n"
          "  -singlestep, -accel tcg[,one-insn-per-tb=on]  one instruction per block\n"

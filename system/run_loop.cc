@@ -33,18 +33,21 @@ RunLoop::RunLoop(Machine& machine, Engine& engine, HostLoop& host, CharRegistry&
     replay_->on_replay(EventKind::kIdleWarp, [this](const Event& e) { machine_.clock().idle_warp(e.f[0].u); });
     replay_->on_replay(EventKind::kReset, [this](const Event&) {
       reset_requested_ = true;
+      reset_cause_ = {MachineEvent::Kind::kReset, false, "host-qmp-system-reset"};
       engine_.request_exit();
     });
   }
 }
 
 void RunLoop::pause(const std::string& why) {
+  if (!paused_ && !shut_down_) emit(MachineEvent::Kind::kStop);
   paused_ = true;
   pause_reason_ = why;
   engine_.request_exit();
 }
 
 void RunLoop::resume() {
+  if (paused_ && !shut_down_) emit(MachineEvent::Kind::kResume);
   paused_ = false;
   pause_reason_.clear();
 }
@@ -65,6 +68,7 @@ std::string RunLoop::request_reset() {
     replay_->record(e);
   }
   reset_requested_ = true;
+  reset_cause_ = {MachineEvent::Kind::kReset, false, "host-qmp-system-reset"};
   shut_down_ = false;
   engine_.request_exit();
   return "";
@@ -72,6 +76,7 @@ std::string RunLoop::request_reset() {
 
 void RunLoop::request_quit() {
   end_reason_ = EndReason::kMonitorQuit;
+  end_event_ = MachineEvent{MachineEvent::Kind::kShutdown, false, "host-qmp-quit"};
   exit_code_ = 0;
   exit_ = true;
   engine_.request_exit();
@@ -80,8 +85,13 @@ void RunLoop::request_quit() {
 // The guest wrote the power-off register, inside that instruction.
 void RunLoop::guest_power_off(int status) {
   exit_code_ = status;
-  if (opts_.no_shutdown) shut_down_ = true;  // stop; the monitor may reset or quit
-  else exit_ = true;
+  emit(MachineEvent::Kind::kShutdown, true, "guest-shutdown");
+  if (opts_.no_shutdown) {
+    if (!shut_down_ && !paused_) emit(MachineEvent::Kind::kStop);
+    shut_down_ = true;  // stop; the monitor may reset or quit
+  } else {
+    exit_ = true;
+  }
   engine_.request_exit();
 }
 
@@ -90,6 +100,7 @@ void RunLoop::guest_power_off(int status) {
 void RunLoop::guest_reset() {
   if (replay_) replay_->sync_marker(EventKind::kGuestReset);
   reset_requested_ = true;
+  reset_cause_ = {MachineEvent::Kind::kReset, true, "guest-reset"};
   engine_.request_exit();
 }
 
@@ -186,6 +197,11 @@ bool RunLoop::run_until(uint64_t icount) {
     align_virtual_start_ns_ = machine_.clock().now_ns();
   }
   while (!exit_ && machine_.cpu().s.icount < icount) step(icount);
+  if (exit_ && end_event_) {
+    MachineEvent e = *end_event_;
+    end_event_.reset();
+    if (on_event) on_event(e);
+  }
   return exit_;
 }
 
@@ -198,13 +214,21 @@ void RunLoop::step(uint64_t stop_at) {
     std::fprintf(stderr, "rewind: terminating on signal %d\n", static_cast<int>(g_quit_signal));
     exit_code_ = 128 + g_quit_signal;
     end_reason_ = EndReason::kSignal;
+    end_event_ = MachineEvent{MachineEvent::Kind::kShutdown, false, "host-signal"};
     exit_ = true;
     return;
   }
   if (reset_requested_) {
     reset_requested_ = false;
-    if (opts_.no_reboot) exit_ = true;
-    else reset();
+    MachineEvent cause = reset_cause_;
+    if (opts_.no_reboot) {
+      cause.kind = MachineEvent::Kind::kShutdown;  // as QEMU: -no-reboot turns a reset into a shutdown
+      end_event_ = cause;
+      exit_ = true;
+    } else {
+      if (on_event) on_event(cause);
+      reset();
+    }
     return;
   }
   if (shut_down_ && replaying) {

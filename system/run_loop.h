@@ -5,10 +5,13 @@
 // host input is taken only at service steps between blocks.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <optional>
 
 #include "accel/tcg/engine.h"
 #include "chardev/char_registry.h"
 #include "hw/core/machine.h"
+#include "monitor/machine_event.h"
 #include "replay/events.h"
 #include "util/host_loop.h"
 
@@ -50,8 +53,14 @@ class RunLoop {
   // Returns an error message when the request cannot be taken.
   std::string request_reset();
   void request_quit();
+  // Run-state changes as they happen (STOP, RESUME, RESET, SHUTDOWN), for
+  // the monitors. Output only: nothing here feeds back into the guest.
+  std::function<void(const MachineEvent&)> on_event;
 
  private:
+  void emit(MachineEvent::Kind kind, bool guest = false, const std::string& reason = "") {
+    if (on_event) on_event(MachineEvent{kind, guest, reason});
+  }
   void guest_power_off(int status);
   void guest_reset();
   void reset();
@@ -72,6 +81,8 @@ class RunLoop {
   bool shut_down_ = false;  // the guest powered off under -no-shutdown
   bool exit_ = false;  // the run is over
   bool reset_requested_ = false;
+  MachineEvent reset_cause_{MachineEvent::Kind::kReset, false, ""};
+  std::optional<MachineEvent> end_event_;  // SHUTDOWN, raised when the run ends
   int exit_code_ = 0;
   EndReason end_reason_ = EndReason::kGuestShutdown;
   bool started_ = false;

@@ -38,9 +38,11 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   chardevs_->on_quit = [this] { request_quit(); };
   CharBackend* serial = chardevs_->null_backend();
   std::vector<std::string> monitor_ids;
+  std::vector<ConsoleSetup::Qmp> qmp_consoles;
   try {
-    ConsoleSetup consoles =
-        chardevs_->setup({opts.chardevs, opts.serial, opts.monitors, opts.mons, opts.nographic});
+    ConsoleSetup consoles = chardevs_->setup(
+        {opts.chardevs, opts.serial, opts.monitors, opts.mons, opts.nographic, opts.qmps, opts.qmps_pretty});
+    qmp_consoles = consoles.qmps;
     if (!consoles.serial_ids.empty() && !consoles.serial_ids[0].empty())
       serial = chardevs_->attach(consoles.serial_ids[0]);
     monitor_ids = consoles.monitor_ids;
@@ -74,6 +76,13 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   run.align = opts.icount.align;
   loop_ = std::make_unique<RunLoop>(*machine_, *engine_, *host_loop_, *chardevs_, replay_.get(), run);
   for (const std::string& id : monitor_ids) monitors_.push_back(std::make_unique<Hmp>(*chardevs_->attach(id), *this));
+  loop_->on_event = [this](const MachineEvent& e) { emit_event(e); };
+  try {
+    for (const ConsoleSetup::Qmp& q : qmp_consoles)
+      qmps_.push_back(std::make_unique<Qmp>(*chardevs_->attach(q.id), *this, q.pretty));
+  } catch (const ChardevError& e) {
+    throw BootError(e.what());
+  }
 
   if (!opts.incoming.empty()) {
     if (replay_) throw BootError("-incoming cannot be combined with -icount rr=" + opts.icount.rr + " yet");

@@ -13,6 +13,7 @@
 #include "hw/riscv/virt.h"
 #include "monitor/hmp.h"
 #include "monitor/monitor_target.h"
+#include "monitor/qmp.h"
 #include "replay/input.h"
 #include "system/drive_set.h"
 #include "system/options.h"
@@ -59,6 +60,8 @@ class Vm : public MonitorTarget {
   std::string vm_name() const override { return opts_.name; }
   std::string block_text() override { return drives_->info_text(); }
   std::string migrate(const std::string& uri) override;
+  ReplayStatus replay_status() override;
+  bool singlestep() const override { return opts_.singlestep; }
 
  private:
   std::string fingerprint() const;
@@ -76,6 +79,7 @@ class Vm : public MonitorTarget {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<RunLoop> loop_;
   std::vector<std::unique_ptr<Hmp>> monitors_;
+  std::vector<std::unique_ptr<Qmp>> qmps_;
 };
 
 }  // namespace rwd

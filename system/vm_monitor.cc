@@ -82,6 +82,16 @@ std::string Vm::qtree_text() {
 // `info replay`: mode, file, position (and the recording's length on replay).
 std::string Vm::replay_text() { return replay_ ? replay_->info() : "Record/replay is not active\n"; }
 
+// QMP query-replay.
+MonitorTarget::ReplayStatus Vm::replay_status() {
+  ReplayStatus s;
+  if (!replay_) return s;
+  s.mode = replay_->replaying() ? "play" : "record";
+  s.filename = opts_.icount.rrfile;
+  s.icount = machine_->clock().instructions_now();
+  return s;
+}
+
 // migrate file:PATH writes the whole machine's state there, as QEMU (8.2 and
 // later) does, and the machine stops, as a migrated-away QEMU does; load it
 // with -incoming file:PATH on the same command line.

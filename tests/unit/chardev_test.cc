@@ -106,7 +106,14 @@ TEST(ChardevSpec, ParsesLegacySyntax) {
 TEST(ChardevSpec, ParsesMon) {
   EXPECT_EQ(parse_mon_option("chardev=c0"), "c0");
   EXPECT_EQ(parse_mon_option("chardev=c0,mode=readline"), "c0");
-  EXPECT_NE(error_of([] { parse_mon_option("chardev=c0,mode=control"); }).find("QMP"), std::string::npos);
+  bool control = true, pretty = true;
+  EXPECT_EQ(parse_mon_option("chardev=c0,mode=readline", &control, &pretty), "c0");
+  EXPECT_FALSE(control);
+  EXPECT_FALSE(pretty);
+  EXPECT_EQ(parse_mon_option("chardev=c1,mode=control,pretty=on", &control, &pretty), "c1");
+  EXPECT_TRUE(control);
+  EXPECT_TRUE(pretty);
+  EXPECT_NE(error_of([] { parse_mon_option("chardev=c0,mode=json"); }).find("readline or control"), std::string::npos);
   EXPECT_NE(error_of([] { parse_mon_option("mode=readline"); }).find("chardev=ID"), std::string::npos);
   EXPECT_NE(error_of([] { parse_mon_option("chardev=c0,bogus=1"); }).find("'bogus'"), std::string::npos);
 }
@@ -200,6 +207,31 @@ struct Upper : CharFilter {
     CharFilter::receive(reinterpret_cast<const uint8_t*>(s.data()), n);
   }
 };
+
+TEST(CharRegistry, QmpMonitors) {
+  HostLoop loop;
+  {
+    // -qmp, -qmp-pretty and -mon mode=control are QMP monitors; the legacy
+    // ids count on from -monitor's.
+    CharRegistry reg(loop);
+    ConsoleSetup c = reg.setup({{"null,id=q"}, {"null"}, {"null"}, {"chardev=q,mode=control"}, false, {"null"}, {"null"}});
+    EXPECT_EQ(c.monitor_ids, std::vector<std::string>{"compat_monitor0"});
+    ASSERT_EQ(c.qmps.size(), 3u);
+    EXPECT_EQ(c.qmps[0].id, "compat_monitor1");
+    EXPECT_FALSE(c.qmps[0].pretty);
+    EXPECT_EQ(c.qmps[1].id, "compat_monitor2");
+    EXPECT_TRUE(c.qmps[1].pretty);
+    EXPECT_EQ(c.qmps[2].id, "q");
+  }
+  {
+    // -nographic -qmp ...: as QEMU, no default HMP; the serial port alone on stdio.
+    CharRegistry reg(loop);
+    ConsoleSetup c = reg.setup({{}, {}, {}, {}, true, {"null"}});
+    EXPECT_EQ(c.serial_ids, std::vector<std::string>{"serial0"});
+    EXPECT_TRUE(c.monitor_ids.empty());
+    ASSERT_EQ(c.qmps.size(), 1u);
+  }
+}
 
 TEST(CharChain, FiltersSitBetweenBackendAndFrontendInAnyJoiningOrder) {
   for (bool filter_first : {false, true}) {
