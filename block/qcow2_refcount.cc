@@ -135,6 +135,15 @@ int64_t Qcow2Refcounts::alloc(uint64_t n) {
   return start << cluster_bits_;
 }
 
+int Qcow2Refcounts::increment(uint64_t offset, uint64_t len) {
+  if (len == 0) return 0;
+  for (uint64_t c = offset >> cluster_bits_; c <= (offset + len - 1) >> cluster_bits_; ++c) {
+    int r = update(c, 1);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
 void Qcow2Refcounts::free_later(uint64_t offset, uint64_t len) {
   if (len == 0) return;
   uint64_t first = offset >> cluster_bits_, last = (offset + len - 1) >> cluster_bits_;

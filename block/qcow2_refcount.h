@@ -65,6 +65,9 @@ class Qcow2Refcounts {
 
   // Allocates `n` contiguous clusters with count 1: their offset, or -errno.
   int64_t alloc(uint64_t n);
+  // Adds a reference to each cluster touching [offset, offset + len) at
+  // once (an internal snapshot now shares them). -EIO on overflow.
+  int increment(uint64_t offset, uint64_t len);
   // Queues a decrement for each cluster touching [offset, offset + len).
   void free_later(uint64_t offset, uint64_t len);
   size_t pending_frees() const { return pending_.size(); }
