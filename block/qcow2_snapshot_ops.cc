@@ -209,18 +209,26 @@ int Qcow2Node::create_snapshot(Qcow2Snapshot sn, const std::vector<uint8_t>& vm_
   std::vector<uint64_t> l1(vm_index + vm_tables, 0);
   for (uint64_t i = 0; i < std::min<uint64_t>(vm_index, l1_.size()); ++i) l1[i] = l1_[i] & ~kOflagCopied;
   if (data_clusters > 0) {
-    int64_t data = rc_.alloc(data_clusters);
-    if (data < 0) return static_cast<int>(data);
+    // Data in runs alloc() can always find (a run cannot span the cluster
+    // kept for a future refcount block).
     std::vector<uint8_t> padded(vm_state);
     padded.resize(data_clusters * cs, 0);
-    if ((r = file_->write(static_cast<uint64_t>(data), padded.data(), padded.size())) < 0) return r;
+    std::vector<uint64_t> host(data_clusters);
+    for (uint64_t c = 0; c < data_clusters;) {
+      uint64_t n = std::min(data_clusters - c, rc_.max_run());
+      int64_t data = rc_.alloc(n);
+      if (data < 0) return static_cast<int>(data);
+      if ((r = file_->write(static_cast<uint64_t>(data), padded.data() + c * cs, n * cs)) < 0) return r;
+      for (uint64_t k = 0; k < n; ++k) host[c + k] = static_cast<uint64_t>(data) + k * cs;
+      c += n;
+    }
     std::vector<uint8_t> table(cs);
     for (uint64_t t = 0; t < vm_tables; ++t) {
       int64_t toff = rc_.alloc(1);
       if (toff < 0) return static_cast<int>(toff);
       std::fill(table.begin(), table.end(), 0);
       for (uint64_t k = 0; k < per_l2 && t * per_l2 + k < data_clusters; ++k)
-        store_be64(table.data() + 8 * k, static_cast<uint64_t>(data) + (t * per_l2 + k) * cs);
+        store_be64(table.data() + 8 * k, host[t * per_l2 + k]);
       if ((r = file_->write(static_cast<uint64_t>(toff), table.data(), cs)) < 0) return r;
       l1[vm_index + t] = static_cast<uint64_t>(toff);
     }

@@ -73,6 +73,7 @@ class Vm : public MonitorTarget {
   struct SnapshotPlace;
   SnapshotPlace snapshot_place(const char* cmd);
   std::string store_path() const;
+  std::string plain_store_path() const;
   void save_named(const std::string& name, uint8_t store_flags = 0);
   void load_named(const std::string& name, bool record_start_only = false);
   void delete_named(const std::string& name);

@@ -77,8 +77,10 @@ struct Vm::SnapshotPlace {
 
 std::string Vm::store_path() const {
   if (!opts_.icount.rrfile.empty()) return opts_.icount.rrfile + ".snapshots";
-  return (opts_.name.empty() ? std::string("rewind") : opts_.name) + ".snapshots";
+  return plain_store_path();
 }
+
+std::string Vm::plain_store_path() const { return (opts_.name.empty() ? std::string("rewind") : opts_.name) + ".snapshots"; }
 
 Vm::SnapshotPlace Vm::snapshot_place(const char* cmd) {
   SnapshotPlace p;
@@ -155,7 +157,13 @@ void Vm::load_named(const std::string& name, bool record_start_only) {
   SnapshotPlace place = record_start_only ? SnapshotPlace{} : snapshot_place("loadvm");
   drives_->drain();
   if (place.disks.empty() || record_start_only) {
-    SnapshotStore store(store_path());
+    // Under record/replay the recording's store, then the plain one (a
+    // recording may start from a snapshot a plain run saved: -loadvm).
+    std::vector<std::string> paths = {store_path()};
+    if (!record_start_only && !opts_.icount.rrfile.empty())
+      paths.push_back(plain_store_path());
+    for (const std::string& path : paths) {
+    SnapshotStore store(path);
     for (const StoredSnapshot& s : store.load())
       if (s.name == name || s.id == name) {
         if (record_start_only && !(s.flags & kStoredAtRecordStart))
@@ -169,8 +177,9 @@ void Vm::load_named(const std::string& name, bool record_start_only) {
         engine_->flush_translations();
         return;
       }
+    }
     throw SnapshotFailure("loadvm: Snapshot '" + name + "' does not exist" +
-                          (record_start_only ? " in '" + store.path() + "'" : std::string()));
+                          (record_start_only ? " in '" + paths[0] + "'" : std::string()));
   }
   std::vector<size_t> index;
   for (const auto& d : place.disks) index.push_back(find_on_disk(d, name, "loadvm"));
@@ -266,20 +275,21 @@ std::string Vm::snapshots_text() {
     SnapshotPlace place = snapshot_place("info snapshots");
     if (place.disks.empty()) {
       for (const StoredSnapshot& s : SnapshotStore(store_path()).load())
-        out += listing_line(s.id, s.name, s.state.size(), s.date_sec, s.vm_clock_ns, static_cast<int64_t>(s.icount));
+        out += listing_line("--", s.name, s.state.size(), s.date_sec, s.vm_clock_ns, static_cast<int64_t>(s.icount));
     } else {
       drives_->drain();
       for (const Qcow2Snapshot& s : place.disks[0].format->snapshots()) {
         bool everywhere = true;
         for (size_t k = 1; k < place.disks.size(); ++k) everywhere = everywhere && place.disks[k].format->find_snapshot(s.name) >= 0;
-        if (everywhere) out += listing_line(s.id, s.name, s.vm_state_size, s.date_sec, s.vm_clock_ns, s.icount);
+        if (everywhere) out += listing_line("--", s.name, s.vm_state_size, s.date_sec, s.vm_clock_ns, s.icount);
       }
     }
   } catch (const std::runtime_error& e) {
     return std::string(e.what()) + "\n";
   }
   if (out.empty()) return "There is no snapshot available.\n";
-  return "List of snapshots present on all disks:\n" + std::string(kListingHead) + "--" + out.substr(out.find(' '));
+  // As QEMU: the IDs may differ between disks, the list shows "--".
+  return "List of snapshots present on all disks:\n" + std::string(kListingHead) + out;
 }
 
 void Vm::start_from_snapshots() {
