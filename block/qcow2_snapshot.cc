@@ -44,7 +44,8 @@ std::vector<Qcow2Snapshot> parse_qcow2_snapshot_table(const uint8_t* data, size_
     s.l1_size = load_be32(p + 8);
     if (s.l1_offset % cluster_size != 0 || (s.l1_size != 0 && s.l1_offset == 0))
       fail(i, "misaligned L1 table offset " + std::to_string(s.l1_offset));
-    if (uint64_t{s.l1_size} * 8 > kMaxL1Bytes) fail(i, "L1 table too large (" + std::to_string(s.l1_size) + " entries)");
+    if (uint64_t{s.l1_size} * 8 > kMaxL1Bytes)
+      fail(i, "L1 table too large (" + std::to_string(s.l1_size) + " entries)");
     uint16_t id_len = load_be16(p + 12), name_len = load_be16(p + 14);
     s.date_sec = load_be32(p + 16);
     s.date_nsec = load_be32(p + 20);

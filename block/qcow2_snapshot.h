@@ -13,8 +13,8 @@ namespace rwd {
 struct Qcow2Snapshot {
   uint64_t l1_offset = 0;  // the snapshot's copy of the L1 table
   uint32_t l1_size = 0;
-  std::string id;    // unique ID ("1", "2", ... as QEMU numbers them)
-  std::string name;  // the tag savevm was given
+  std::string id;                        // unique ID ("1", "2", ... as QEMU numbers them)
+  std::string name;                      // the tag savevm was given
   uint32_t date_sec = 0, date_nsec = 0;  // host time when taken
   uint64_t vm_clock_ns = 0;              // guest time when taken
   uint64_t vm_state_size = 0;            // 0: a disk-only snapshot

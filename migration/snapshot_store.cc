@@ -1,12 +1,12 @@
 #include "migration/snapshot_store.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <unistd.h>
 
 #include "migration/snapshot.h"
 #include "util/byte_codec.h"

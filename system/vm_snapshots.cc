@@ -29,7 +29,9 @@ struct SnapshotFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string errno_text(int r) { return r == -ENOTSUP ? "not supported by this image (refcount_bits=1, or resized since)" : std::strerror(-r); }
+std::string errno_text(int r) {
+  return r == -ENOTSUP ? "not supported by this image (refcount_bits=1, or resized since)" : std::strerror(-r);
+}
 
 // QEMU-like sizes: "0 B", "712 KiB", "5.34 MiB".
 std::string size_text(uint64_t n) {
@@ -48,8 +50,10 @@ std::string size_text(uint64_t n) {
   return buf;
 }
 
-std::string listing_line(const std::string& id, const std::string& name, uint64_t vm_size, uint64_t date_sec,
-                         uint64_t clock_ns, int64_t icount) {
+// One row of `info snapshots`; the ID column shows "--", as QEMU's list of
+// snapshots present on all disks does (their IDs may differ per disk).
+std::string listing_line(const std::string& name, uint64_t vm_size, uint64_t date_sec, uint64_t clock_ns,
+                         int64_t icount) {
   char date[32] = "";
   time_t t = static_cast<time_t>(date_sec);
   tm local{};
@@ -61,8 +65,8 @@ std::string listing_line(const std::string& id, const std::string& name, uint64_
                 ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
   std::string ic = icount < 0 ? "" : std::to_string(icount);
   char line[512];
-  std::snprintf(line, sizeof line, "%-9s %-17s %8s %19s %15s %10s\n", id.c_str(), name.c_str(),
-                size_text(vm_size).c_str(), date, clock, ic.c_str());
+  std::snprintf(line, sizeof line, "%-9s %-17s %8s %19s %15s %10s\n", "--", name.c_str(), size_text(vm_size).c_str(),
+                date, clock, ic.c_str());
   return line;
 }
 
@@ -80,7 +84,9 @@ std::string Vm::store_path() const {
   return plain_store_path();
 }
 
-std::string Vm::plain_store_path() const { return (opts_.name.empty() ? std::string("rewind") : opts_.name) + ".snapshots"; }
+std::string Vm::plain_store_path() const {
+  return (opts_.name.empty() ? std::string("rewind") : opts_.name) + ".snapshots";
+}
 
 Vm::SnapshotPlace Vm::snapshot_place(const char* cmd) {
   SnapshotPlace p;
@@ -88,7 +94,8 @@ Vm::SnapshotPlace Vm::snapshot_place(const char* cmd) {
   if (!drives_->snapshot_disks(p.disks, why_none) && !why_none.empty())
     throw SnapshotFailure(std::string(cmd) + ": no block device can accept snapshots (" + why_none + ")");
   for (const auto& d : p.disks)
-    if (!d.format) throw SnapshotFailure(std::string(cmd) + ": Device '" + d.id + "' is writable but does not support snapshots");
+    if (!d.format)
+      throw SnapshotFailure(std::string(cmd) + ": Device '" + d.id + "' is writable but does not support snapshots");
   return p;
 }
 
@@ -160,23 +167,22 @@ void Vm::load_named(const std::string& name, bool record_start_only) {
     // Under record/replay the recording's store, then the plain one (a
     // recording may start from a snapshot a plain run saved: -loadvm).
     std::vector<std::string> paths = {store_path()};
-    if (!record_start_only && !opts_.icount.rrfile.empty())
-      paths.push_back(plain_store_path());
+    if (!record_start_only && !opts_.icount.rrfile.empty()) paths.push_back(plain_store_path());
     for (const std::string& path : paths) {
-    SnapshotStore store(path);
-    for (const StoredSnapshot& s : store.load())
-      if (s.name == name || s.id == name) {
-        if (record_start_only && !(s.flags & kStoredAtRecordStart))
-          throw SnapshotFailure("rrsnapshot=" + name + ": snapshot '" + name + "' in '" + store.path() +
-                                "' was not taken at the start of a recording");
-        try {
-          load_machine(*machine_, s.state, fingerprint());
-        } catch (const DecodeError& e) {
-          throw SnapshotFailure("loadvm: snapshot '" + name + "' in '" + store.path() + "': " + e.what());
+      SnapshotStore store(path);
+      for (const StoredSnapshot& s : store.load())
+        if (s.name == name || s.id == name) {
+          if (record_start_only && !(s.flags & kStoredAtRecordStart))
+            throw SnapshotFailure("rrsnapshot=" + name + ": snapshot '" + name + "' in '" + store.path() +
+                                  "' was not taken at the start of a recording");
+          try {
+            load_machine(*machine_, s.state, fingerprint());
+          } catch (const DecodeError& e) {
+            throw SnapshotFailure("loadvm: snapshot '" + name + "' in '" + store.path() + "': " + e.what());
+          }
+          engine_->flush_translations();
+          return;
         }
-        engine_->flush_translations();
-        return;
-      }
     }
     throw SnapshotFailure("loadvm: Snapshot '" + name + "' does not exist" +
                           (record_start_only ? " in '" + paths[0] + "'" : std::string()));
@@ -186,11 +192,12 @@ void Vm::load_named(const std::string& name, bool record_start_only) {
   Qcow2Node& first = *place.disks[0].format;
   const Qcow2Snapshot& sn = first.snapshots()[index[0]];
   if (sn.vm_state_size == 0)
-    throw SnapshotFailure("loadvm: snapshot '" + name + "' is a disk-only snapshot; revert to it offline using qemu-img");
+    throw SnapshotFailure("loadvm: snapshot '" + name +
+                          "' is a disk-only snapshot; revert to it offline using qemu-img");
   std::vector<uint8_t> state;
   if (int r = first.read_vm_state(index[0], &state); r < 0)
-    throw SnapshotFailure("loadvm: cannot read the VM state of '" + name + "' on '" + place.disks[0].id + "': " +
-                          (r == -EINVAL ? std::string("its size is larger than the image") : errno_text(r)));
+    throw SnapshotFailure("loadvm: cannot read the VM state of '" + name + "' on '" + place.disks[0].id +
+                          "': " + (r == -EINVAL ? std::string("its size is larger than the image") : errno_text(r)));
   // The machine first: a refused state (another configuration, a QEMU
   // snapshot) leaves both machine and disks as they were.
   try {
@@ -210,7 +217,8 @@ void Vm::delete_named(const std::string& name) {
     SnapshotStore store(store_path());
     std::vector<StoredSnapshot> entries = store.load();
     size_t before = entries.size();
-    for (auto it = entries.begin(); it != entries.end();) it = (it->name == name || it->id == name) ? entries.erase(it) : it + 1;
+    for (auto it = entries.begin(); it != entries.end();)
+      it = (it->name == name || it->id == name) ? entries.erase(it) : it + 1;
     if (entries.size() == before) throw SnapshotFailure("delvm: Snapshot '" + name + "' not found");
     store.save(entries);
     return;
@@ -275,20 +283,20 @@ std::string Vm::snapshots_text() {
     SnapshotPlace place = snapshot_place("info snapshots");
     if (place.disks.empty()) {
       for (const StoredSnapshot& s : SnapshotStore(store_path()).load())
-        out += listing_line("--", s.name, s.state.size(), s.date_sec, s.vm_clock_ns, static_cast<int64_t>(s.icount));
+        out += listing_line(s.name, s.state.size(), s.date_sec, s.vm_clock_ns, static_cast<int64_t>(s.icount));
     } else {
       drives_->drain();
       for (const Qcow2Snapshot& s : place.disks[0].format->snapshots()) {
         bool everywhere = true;
-        for (size_t k = 1; k < place.disks.size(); ++k) everywhere = everywhere && place.disks[k].format->find_snapshot(s.name) >= 0;
-        if (everywhere) out += listing_line("--", s.name, s.vm_state_size, s.date_sec, s.vm_clock_ns, s.icount);
+        for (size_t k = 1; k < place.disks.size(); ++k)
+          everywhere = everywhere && place.disks[k].format->find_snapshot(s.name) >= 0;
+        if (everywhere) out += listing_line(s.name, s.vm_state_size, s.date_sec, s.vm_clock_ns, s.icount);
       }
     }
   } catch (const std::runtime_error& e) {
     return std::string(e.what()) + "\n";
   }
   if (out.empty()) return "There is no snapshot available.\n";
-  // As QEMU: the IDs may differ between disks, the list shows "--".
   return "List of snapshots present on all disks:\n" + std::string(kListingHead) + out;
 }
 

@@ -135,9 +135,9 @@ class Qcow2SnapshotImage : public ::testing::TestWithParam<Layout> {
     const Layout& l = GetParam();
     std::string path = dir_ / "img.qcow2";
     std::string out;
-    EXPECT_EQ(sh("qemu-img create -q -f qcow2 -o compat=" + std::string(l.compat) + ",cluster_size=" +
-                     std::to_string(l.cluster_size) + ",refcount_bits=" + std::to_string(l.refcount_bits) + " '" +
-                     path + "' " + std::to_string(size),
+    EXPECT_EQ(sh("qemu-img create -q -f qcow2 -o compat=" + std::string(l.compat) +
+                     ",cluster_size=" + std::to_string(l.cluster_size) +
+                     ",refcount_bits=" + std::to_string(l.refcount_bits) + " '" + path + "' " + std::to_string(size),
                  &out),
               0)
         << out;
