@@ -44,10 +44,13 @@ void Qcow2Node::load_snapshots() {
       fail("entry " + std::to_string(i) + " lies past the end of the file");
     size_t len = qcow2_snapshot_entry_length(fixed, sizeof fixed);
     if (table.size() + len > kQcow2MaxSnapshotTableBytes) fail("larger than 64 MiB");
-    if (file_size - pos < len) fail("entry " + std::to_string(i) + " lies past the end of the file");
+    // The last entry's padding may be missing at the end of the file (QEMU
+    // writes the table unpadded): it reads as zeros.
+    const size_t unpadded = 40 + size_t{load_be32(fixed + 36)} + load_be16(fixed + 12) + load_be16(fixed + 14);
+    if (file_size - pos < unpadded) fail("entry " + std::to_string(i) + " lies past the end of the file");
     size_t at = table.size();
-    table.resize(at + len);
-    if (file_->read(pos, table.data() + at, len) < 0) fail("cannot be read");
+    table.resize(at + len, 0);
+    if (file_->read(pos, table.data() + at, std::min<uint64_t>(len, file_size - pos)) < 0) fail("cannot be read");
     pos += len;
   }
   snaps_ = parse_qcow2_snapshot_table(table.data(), table.size(), h_.nb_snapshots, h_.cluster_size, name_);
