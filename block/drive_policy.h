@@ -34,6 +34,8 @@ class DrivePolicyNode : public BlockNode {
     return inner_->block_status(offset, max, zero);
   }
   std::string content_digest() override { return inner_->content_digest(); }
+  // The format node (or -snapshot overlay) below: internal snapshots.
+  BlockNode& inner() { return *inner_; }
 
  private:
   std::unique_ptr<BlockNode> inner_;

@@ -43,6 +43,7 @@ std::unique_ptr<Qcow2Node> Qcow2Node::open(std::unique_ptr<BlockNode> file, cons
   std::unique_ptr<Qcow2Node> node(new Qcow2Node(std::move(file), name, h, read_only));
   node->load_l1();
   node->rc_.load(name);
+  node->load_snapshots();
   if (!read_only && (h.incompatible & kIncompatDirty)) {
     // Not closed cleanly (or lazy refcounts were in use): the refcounts
     // may be wrong. QEMU rebuilds them before writing; so does rewind.

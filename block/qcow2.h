@@ -20,6 +20,7 @@
 #include "block/block_node.h"
 #include "block/qcow2_header.h"
 #include "block/qcow2_refcount.h"
+#include "block/qcow2_snapshot.h"
 #include "block/qcow2_table_cache.h"
 
 namespace rwd {
@@ -48,6 +49,24 @@ class Qcow2Node : public BlockNode {
   int discard(uint64_t offset, uint64_t len) override;
   int write_zeroes(uint64_t offset, uint64_t len, bool may_unmap) override;
   uint64_t block_status(uint64_t offset, uint64_t max, bool* zero) override;
+
+  // --- internal snapshots (qcow2_snapshot_ops.cc) ---
+  // Each returns 0 or -errno (-EROFS read-only, -ENOTSUP refcount_bits=1,
+  // -EIO damaged metadata). The table is read at open (a malformed table
+  // refuses the image).
+  const std::vector<Qcow2Snapshot>& snapshots() const { return snaps_; }
+  // Index of the snapshot with this ID or, failing that, this name; -1.
+  int find_snapshot(const std::string& id_or_name) const;
+  // Adds a snapshot of the disk as it is now, with `vm_state` stored after
+  // the virtual disk's end, as QEMU does; `sn` gives the ID, name, dates,
+  // clock and icount (the L1 fields, sizes are filled in here).
+  int create_snapshot(Qcow2Snapshot sn, const std::vector<uint8_t>& vm_state);
+  int delete_snapshot(size_t index);
+  // Reverts the disk to snapshot `index` (the VM state area stays out of
+  // the active table).
+  int apply_snapshot(size_t index);
+  // The snapshot's VM state; -EINVAL if larger than the image file.
+  int read_vm_state(size_t index, std::vector<uint8_t>* out);
 
  private:
   Qcow2Node(std::unique_ptr<BlockNode> file, std::string name, const Qcow2Header& h, bool read_only);
@@ -81,6 +100,19 @@ class Qcow2Node : public BlockNode {
   int write_l1();
   int maybe_flush_frees();
 
+  // --- snapshots (qcow2_snapshot_ops.cc) ---
+  void load_snapshots();
+  uint64_t vm_state_l1_index() const { return (h_.size + h_.bytes_per_l1_entry() - 1) / h_.bytes_per_l1_entry(); }
+  int read_l1_copy(uint64_t offset, uint32_t entries, std::vector<uint64_t>* l1);
+  // Calls f(offset, len) for every cluster range the L2 table in `l1e`
+  // references (data, compressed extents), then for the table itself.
+  template <typename F>
+  int for_each_reference(uint64_t l1e, F f);
+  int add_references(const std::vector<uint64_t>& l1, uint64_t entries, bool clear_copied);
+  int drop_references(const std::vector<uint64_t>& l1, uint64_t entries);
+  int fix_copied_flags();
+  int write_snapshot_table(const std::vector<Qcow2Snapshot>& snaps);
+
   std::unique_ptr<BlockNode> file_;
   std::string name_;
   Qcow2Header h_;
@@ -94,6 +126,8 @@ class Qcow2Node : public BlockNode {
   bool modifying_ = false;  // the dirty bit is set (v3) and the header updated
   std::vector<uint8_t> scratch_;  // one cluster, for compressed data and copy-on-write
   std::vector<uint8_t> scratch2_;
+  std::vector<Qcow2Snapshot> snaps_;
+  uint64_t snaps_bytes_ = 0;  // the table's length on disk
 
   friend class Qcow2Repair;
 };

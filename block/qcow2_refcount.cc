@@ -105,7 +105,11 @@ int Qcow2Refcounts::probe(uint64_t cluster, bool* free) {
 }
 
 int64_t Qcow2Refcounts::find_free_run(uint64_t n) {
-  const uint64_t limit = kMaxHostOffset >> cluster_bits_;
+  // Past the clusters that blocks cover (and the file), all is free but the
+  // first cluster of each block's range: a run that does not fit between
+  // two of those is never found (n >= counts per block), so stop there.
+  const uint64_t covered = std::max<uint64_t>(table_.size() * per_block_, (file_.size() >> cluster_bits_) + 1);
+  const uint64_t limit = std::min<uint64_t>(kMaxHostOffset >> cluster_bits_, covered + n + 2 * per_block_);
   uint64_t run_start = 0, run_len = 0, first_free = ~0ull;
   for (uint64_t c = cursor_; c < limit; ++c) {
     bool free;
@@ -133,6 +137,15 @@ int64_t Qcow2Refcounts::alloc(uint64_t n) {
     if (r < 0) return r;
   }
   return start << cluster_bits_;
+}
+
+int Qcow2Refcounts::increment(uint64_t offset, uint64_t len) {
+  if (len == 0) return 0;
+  for (uint64_t c = offset >> cluster_bits_; c <= (offset + len - 1) >> cluster_bits_; ++c) {
+    int r = update(c, 1);
+    if (r < 0) return r;
+  }
+  return 0;
 }
 
 void Qcow2Refcounts::free_later(uint64_t offset, uint64_t len) {

@@ -62,9 +62,15 @@ class Qcow2Refcounts {
   uint64_t table_entries() const { return table_.size(); }
   uint64_t block_offset(uint64_t ti) const { return table_[ti]; }
   uint64_t counts_per_block() const { return per_block_; }
+  // The most clusters alloc() can always find in one run.
+  uint64_t max_run() const { return per_block_ > 1 ? per_block_ - 1 : 1; }
 
-  // Allocates `n` contiguous clusters with count 1: their offset, or -errno.
+  // Allocates `n` contiguous clusters with count 1: their offset, or -errno
+  // (-ENOSPC when no run of `n` can exist: see find_free_run).
   int64_t alloc(uint64_t n);
+  // Adds a reference to each cluster touching [offset, offset + len) at
+  // once (an internal snapshot now shares them). -EIO on overflow.
+  int increment(uint64_t offset, uint64_t len);
   // Queues a decrement for each cluster touching [offset, offset + len).
   void free_later(uint64_t offset, uint64_t len);
   size_t pending_frees() const { return pending_.size(); }

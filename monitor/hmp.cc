@@ -19,10 +19,13 @@ struct Command {
 
 const Command kCommands[] = {
     {"cont|c", "", "resume emulation"},
+    {"delvm", "tag", "delete a VM snapshot from its tag"},
     {"help|?", "[cmd]", "show the help"},
     {"info", "[subcommand]", "show various information about the system state"},
+    {"loadvm", "tag", "restore a VM snapshot from its tag"},
     {"migrate", "uri", "save the machine's state to uri (file:PATH) and stop"},
     {"quit|q", "", "quit the emulator"},
+    {"savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created"},
     {"stop", "", "stop emulation"},
     {"system_reset", "", "reset the system"},
     {"x", "/fmt addr", "virtual memory dump starting at 'addr'"},
@@ -36,6 +39,7 @@ const Command kInfo[] = {
     {"qtree", "", "show device tree"},
     {"registers", "", "show the cpu registers"},
     {"replay", "", "show record/replay information"},
+    {"snapshots", "", "show the currently saved VM snapshots"},
     {"status", "", "show the current VM status (running|paused)"},
 };
 
@@ -176,6 +180,7 @@ std::string Hmp::execute(const std::string& line) {
     if (w.size() != 2) return "migrate: usage: migrate file:PATH\n";
     return target_.migrate(w[1]);
   }
+  if (cmd == "savevm" || cmd == "loadvm" || cmd == "delvm") return snapshot_command(cmd, w);
   if (w.size() > 1) return cmd + ": too many arguments\n";
   if (cmd == "stop") {
     target_.pause();
@@ -213,8 +218,18 @@ std::string Hmp::info(const std::string& what) {
   if (what == "qtree") return target_.qtree_text();
   if (what == "replay") return target_.replay_text();
   if (what == "block") return target_.block_text();
+  if (what == "snapshots") return target_.snapshots_text();
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
+}
+
+// savevm [tag], loadvm tag, delvm tag: one tag (QEMU's tags have no spaces
+// either when typed at the monitor).
+std::string Hmp::snapshot_command(const std::string& cmd, const std::vector<std::string>& w) {
+  if (w.size() > 2) return cmd + ": too many arguments\n";
+  if (cmd == "savevm") return target_.savevm(w.size() == 2 ? w[1] : "");
+  if (w.size() != 2) return cmd + ": usage: " + cmd + " tag\n";
+  return cmd == "loadvm" ? target_.loadvm(w[1]) : target_.delvm(w[1]);
 }
 
 // x /fmt addr, xp /fmt addr (the format may be left out: the last one is used).

@@ -1,11 +1,13 @@
 // The human monitor (HMP) on a character backend: QEMU's banner and
 // "(qemu) " prompt (users' expect scripts look for it), a line editor
 // (backspace, ^U, ^C; escape sequences are ignored), and the commands help,
-// info status|registers|mtree|qtree|replay, x, xp, stop, cont|c,
+// info status|registers|mtree|qtree|replay|snapshots, x, xp, stop, cont|c,
+// savevm, loadvm, delvm,
 // system_reset, quit|q. Each command answers in text; bad commands and bad
 // arguments get one line, never a crash.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "chardev/char_backend.h"
 #include "monitor/memory_dump.h"
@@ -35,6 +37,7 @@ class Hmp : private CharReceiver {
   void input_byte(uint8_t c);
   std::string info(const std::string& what);
   std::string memory(bool physical, const std::string& args);
+  std::string snapshot_command(const std::string& cmd, const std::vector<std::string>& words);
 
   CharBackend& chr_;
   MonitorTarget& target_;

@@ -30,9 +30,6 @@ std::string this_build() { return std::string("rewind ") + kRewindVersion; }
 ReplayController::ReplayController(Options& opts, int argc, char** argv)
     : mode_(opts.icount.rr == "record" ? Mode::kRecord : Mode::kReplay), path_(opts.icount.rrfile) {
   if (path_.empty()) throw std::runtime_error("-icount rr=" + opts.icount.rr + " needs rrfile=FILE");
-  if (!opts.icount.rrsnapshot.empty())
-    throw std::runtime_error("-icount rrsnapshot=" + opts.icount.rrsnapshot +
-                             ": snapshots are not supported yet (record/replay from power-on works)");
   interval_ = opts.rr_check_interval;
   if (!opts.rr_perturb.empty()) {
     if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
@@ -60,6 +57,9 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     header_.fields["seed"] = std::to_string(*opts.seed);
     header_.fields["check-interval"] = std::to_string(interval_);
     header_.fields["host-endian"] = "little";
+    // The snapshot the recording starts from (system/vm_snapshots.cc takes
+    // it, beside the rrfile); a replay must start from it too.
+    if (!opts.icount.rrsnapshot.empty()) header_.fields["rrsnapshot"] = opts.icount.rrsnapshot;
     char date[32];
     time_t now = time(nullptr);
     tm utc{};
@@ -75,6 +75,14 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   RrRecordingHeader h = validate_recording_header(path_, reader_->header());
   check_recording_end(*reader_);
   recorded_config_ = h.config;
+  const std::string start_snapshot = reader_->header().get("rrsnapshot");
+  if (start_snapshot != opts.icount.rrsnapshot)
+    throw std::runtime_error(
+        start_snapshot.empty()
+            ? "replay refused: the recording starts at power-on, not from snapshot '" + opts.icount.rrsnapshot +
+                  "' (drop rrsnapshot=)"
+            : "replay refused: the recording starts from snapshot '" + start_snapshot + "': replay it with rrsnapshot=" +
+                  start_snapshot);
   if (opts.seed && *opts.seed != h.seed)
     throw std::runtime_error("replay refused: -seed differs from the recording's (" + std::to_string(h.seed) + ")");
   opts.seed = h.seed;

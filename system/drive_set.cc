@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "block/drive_policy.h"
 #include "block/phantom_node.h"
 #include "system/drive_options.h"
 
@@ -70,6 +71,22 @@ std::string DriveSet::fingerprint() const {
 
 void DriveSet::drain() {
   for (auto& [id, drive] : drives_) drive->io().drain();
+}
+
+bool DriveSet::snapshot_disks(std::vector<SnapshotDisk>& out, std::string& why_none) {
+  out.clear();
+  why_none.clear();
+  for (auto& [id, drive] : drives_) {
+    if (drive->read_only() || drive->config().snapshot) {
+      if (why_none.empty())
+        why_none = "drive '" + id + "' is " + (drive->read_only() ? "read-only" : "a temporary overlay (snapshot=on)");
+      continue;
+    }
+    BlockNode* node = &drive->node();
+    if (auto* policy = dynamic_cast<DrivePolicyNode*>(node)) node = &policy->inner();
+    out.push_back({id, dynamic_cast<Qcow2Node*>(node)});
+  }
+  return !out.empty();
 }
 
 std::string DriveSet::info_text() const {

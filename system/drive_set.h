@@ -15,6 +15,7 @@
 #include <string>
 
 #include "block/drive.h"
+#include "block/qcow2.h"
 #include "block/read_embedder.h"
 #include "system/options.h"
 
@@ -40,6 +41,15 @@ class DriveSet {
   // Runs every request queued so far to its completion (before a snapshot:
   // host work in flight cannot be saved).
   void drain();
+  // The drives internal snapshots (savevm) cover: the writable ones (not
+  // readonly=on, not snapshot=on), by id. `format` is each one's format
+  // node, null where the drive is not qcow2. False without any such drive;
+  // `why_none` then says why (empty when there are no drives at all).
+  struct SnapshotDisk {
+    std::string id;
+    Qcow2Node* format;
+  };
+  bool snapshot_disks(std::vector<SnapshotDisk>& out, std::string& why_none);
   // `info block`.
   std::string info_text() const;
 

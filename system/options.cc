@@ -309,6 +309,10 @@ const std::map<std::string, OptionDef>& option_table() {
          o.incoming = a.substr(5);
          return true;
        }}},
+      {"loadvm", {true, [](Options& o, const std::string& a, std::string&) {
+         o.loadvm = a;
+         return true;
+       }}},
       {"max-insns", {true, [](Options& o, const std::string& a, std::string& err) {
          if (!parse_u64(a, o.max_insns)) return err = "-max-insns " + a + ": not a number", false;
          return true;
@@ -332,7 +336,6 @@ const std::map<std::string, std::string>& not_yet() {
       {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
       {"netdev", "networking"},
       {"object", "-object"},
-      {"loadvm", "snapshots"},
   };
   return m;
 }
@@ -481,12 +484,13 @@ std::string usage_text() {
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
+         "  -loadvm NAME             start from the snapshot NAME (the monitor's 'savevm NAME')\n"
          "  -name NAME[,process=P], -pidfile FILE, -daemonize, -boot ..., -k LANG\n"
          "  -global virtio-mmio.force-legacy=on|off  empty virtio-mmio slots: Version 1 (on, QEMU's default) or 2\n"
          "rewind options:\n"
          "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
          "  -max-insns N              stop after N instructions\n"
-         "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed]  record or replay the whole machine\n"
+         "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed][,rrsnapshot=NAME]  record or replay the whole machine\n"
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"

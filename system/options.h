@@ -62,6 +62,7 @@ struct Options {
   bool no_reboot = false;
   bool no_shutdown = false;  // a guest power-off stops emulation; the monitor stays
   std::string incoming;      // -incoming file:PATH: the state to start from
+  std::string loadvm;        // -loadvm NAME: the named snapshot to start from
   // The host process: -name NAME[,process=P], -pidfile, -daemonize.
   std::string name, process_name, pidfile;
   bool daemonize = false;

@@ -88,6 +88,7 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
     if (replay_) throw BootError("-incoming cannot be combined with -icount rr=" + opts.icount.rr + " yet");
     load_state(opts.incoming);
   }
+  start_from_snapshots();  // -loadvm, rrsnapshot=
   if (replay_) replay_->attach(*machine_);
 }
 

@@ -62,8 +62,26 @@ class Vm : public MonitorTarget {
   std::string migrate(const std::string& uri) override;
   ReplayStatus replay_status() override;
   bool singlestep() const override { return opts_.singlestep; }
+  // Named snapshots (system/vm_snapshots.cc).
+  std::string savevm(const std::string& name) override;
+  std::string loadvm(const std::string& name) override;
+  std::string delvm(const std::string& name) override;
+  std::string snapshots_text() override;
 
  private:
+  // Named snapshots: where they go (the writable qcow2 disks, else the
+  // snapshot store file), taking, loading (throw std::runtime_error /
+  // DecodeError with one line), and the start-up options -loadvm and
+  // rrsnapshot=.
+  struct SnapshotPlace;
+  SnapshotPlace snapshot_place(const char* cmd);
+  std::string store_path() const;
+  std::string plain_store_path() const;
+  void save_named(const std::string& name, uint8_t store_flags = 0);
+  void load_named(const std::string& name, bool record_start_only = false);
+  void delete_named(const std::string& name);
+  void start_from_snapshots();
+
   std::string fingerprint() const;
 
   Options& opts_;

@@ -3,7 +3,9 @@
 // in-memory raw backing file attached when the header names one. Then what
 // a guest does: reads at the start, middle and end, writes, discard,
 // write_zeroes, flush, close (which clears the dirty bit), and a second
-// open of the result. BlockError at open and -EIO (or ENOSPC) for a request
+// open of the result. Internal snapshots (savevm's disk work): each
+// snapshot's VM state is read; writable, a snapshot is created, the first
+// one applied and the last one deleted. BlockError at open and -EIO (or ENOSPC) for a request
 // are the acceptable ways to refuse input; anything else (a crash, a
 // sanitizer report, another exception, a hang, a huge allocation) is a bug.
 //
@@ -72,6 +74,28 @@ std::unique_ptr<Qcow2Node> open_image(int fd, bool read_only) {
   }
 }
 
+void check_snapshot_op(int r) {
+  if (r != 0 && r != -EIO && r != -ENOSPC && r != -EROFS && r != -ENOTSUP && r != -EINVAL && r != -EFBIG) {
+    std::fprintf(stderr, "unexpected snapshot result %d\n", r);
+    std::abort();
+  }
+}
+
+void exercise_snapshots(Qcow2Node& n, bool write) {
+  std::vector<uint8_t> state;
+  for (size_t i = 0; i < std::min<size_t>(n.snapshots().size(), 4); ++i) {
+    check_snapshot_op(n.read_vm_state(i, &state));
+    g_sink = g_sink + state.size();
+  }
+  if (!write) return;
+  Qcow2Snapshot sn;
+  sn.id = qcow2_next_snapshot_id(n.snapshots());
+  sn.name = "fuzz";
+  check_snapshot_op(n.create_snapshot(sn, std::vector<uint8_t>(5000, 0x3c)));
+  if (!n.snapshots().empty()) check_snapshot_op(n.apply_snapshot(0));
+  if (!n.snapshots().empty()) check_snapshot_op(n.delete_snapshot(n.snapshots().size() - 1));
+}
+
 void exercise(Qcow2Node& n, bool write) {
   const uint64_t size = n.size();
   std::vector<uint8_t> buf(70000);
@@ -87,6 +111,7 @@ void exercise(Qcow2Node& n, bool write) {
     if (run == 0) break;
     off += run;
   }
+  exercise_snapshots(n, write);
   if (!write) return;
   std::fill(buf.begin(), buf.end(), 0x5c);
   for (uint64_t off : spots) {

@@ -34,6 +34,14 @@ class FakeTarget : public MonitorTarget {
     return "";
   }
   std::string migrated_to;
+  std::string savevm(const std::string& name) override { return snapshot_calls += "savevm " + name + ";", ""; }
+  std::string loadvm(const std::string& name) override { return snapshot_calls += "loadvm " + name + ";", ""; }
+  std::string delvm(const std::string& name) override {
+    snapshot_calls += "delvm " + name + ";";
+    return "delvm: Snapshot '" + name + "' not found\n";
+  }
+  std::string snapshots_text() override { return "There is no snapshot available.\n"; }
+  std::string snapshot_calls;
   std::string registers_text() override { return " pc       0000000080000000\n"; }
   bool read_phys(uint64_t pa, void* buf, size_t len) override {
     if (pa < kBase || pa - kBase + len > ram.size()) return false;
@@ -98,6 +106,20 @@ TEST_F(HmpTest, Migrate) {
   EXPECT_EQ(hmp.execute("migrate file:/tmp/x.state"), "");
   EXPECT_EQ(t.migrated_to, "file:/tmp/x.state");
   EXPECT_EQ(hmp.execute("migrate"), "migrate: usage: migrate file:PATH\n");
+}
+
+TEST_F(HmpTest, SnapshotCommands) {
+  EXPECT_EQ(hmp.execute("savevm first"), "");
+  EXPECT_EQ(hmp.execute("savevm"), "");  // the target picks QEMU's vm-DATE name
+  EXPECT_EQ(hmp.execute("loadvm first"), "");
+  EXPECT_EQ(hmp.execute("delvm gone"), "delvm: Snapshot 'gone' not found\n");
+  EXPECT_EQ(t.snapshot_calls, "savevm first;savevm ;loadvm first;delvm gone;");
+  EXPECT_EQ(hmp.execute("loadvm"), "loadvm: usage: loadvm tag\n");
+  EXPECT_EQ(hmp.execute("delvm"), "delvm: usage: delvm tag\n");
+  EXPECT_EQ(hmp.execute("savevm a b"), "savevm: too many arguments\n");
+  EXPECT_EQ(hmp.execute("info snapshots"), "There is no snapshot available.\n");
+  EXPECT_NE(hmp.execute("help savevm").find("savevm [tag] -- "), std::string::npos);
+  EXPECT_NE(hmp.execute("help info").find("info snapshots -- "), std::string::npos);
 }
 
 TEST_F(HmpTest, InfoCommands) {
