@@ -22,6 +22,8 @@
 namespace rwd {
 
 class ReplayController;
+class Navigator;
+class ReplayNavigation;
 
 class Vm : public MonitorTarget {
  public:
@@ -37,6 +39,8 @@ class Vm : public MonitorTarget {
   VirtMachine& machine() { return *machine_; }
   Engine& engine() { return *engine_; }
   RunLoop& loop() { return *loop_; }
+  // Moving through a replay (replay/navigation.h): null unless replaying.
+  ReplayNavigation* navigation();
   // Pushes queued console output to the host.
   void flush_output() { chardevs_->flush_all(); }
   // Whole-machine state (migration/snapshot.h) to and from a file; errors
@@ -59,6 +63,9 @@ class Vm : public MonitorTarget {
   std::string vm_name() const override { return opts_.name; }
   std::string block_text() override { return drives_->info_text(); }
   std::string migrate(const std::string& uri) override;
+  std::string replay_break(uint64_t icount) override;
+  std::string replay_delete_break() override;
+  std::string replay_seek(uint64_t icount) override;
 
  private:
   std::string fingerprint() const;
@@ -75,6 +82,8 @@ class Vm : public MonitorTarget {
   std::unique_ptr<VirtMachine> machine_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<RunLoop> loop_;
+  std::unique_ptr<Navigator> navigator_;  // replay only
+  CharBackend* serial_ = nullptr;
   std::vector<std::unique_ptr<Hmp>> monitors_;
 };
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Replay navigation benchmark: replay_seek and reverse-stepi cost on a long
+Linux recording (docs/replay-navigation.md).
+
+Records the Linux test guest booting and then hashing --mib MiB of zeros
+(pure guest CPU work: the recording's length grows with it), powered off.
+Then one replay, with the monitor on a pipe:
+  - the first pass: replay_seek to the last instruction but one (the replay
+    runs the whole recording once, taking its automatic snapshots);
+  - replay_seek to 20 random counts over the whole recording (median, worst);
+  - at 20 random counts: seek there, then replay_seek to the count minus one,
+    which is what one reverse-stepi costs (median, worst);
+  - the snapshots' memory against the budget (info replay);
+and checks the replay still ends with the recorded final state hash.
+
+QEMU 7.2's replay_seek needs an rrsnapshot in a qcow2 image and is not run
+here (see the report in bench/README.md).
+
+usage: bench/run-seek.py [--rewind PATH] [--mib N] [--interval N] [--budget SIZE]
+"""
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "guest"))
+from guest_session import PROMPT, HmpPipe, Session, build_guest  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rewind", default=os.path.join(HERE, "..", "build", "rewind"))
+    ap.add_argument("--mib", type=int, default=800, help="MiB the guest hashes (recording length)")
+    ap.add_argument("--interval", default=None, help="-rr-snapshot-interval (default: rewind's)")
+    ap.add_argument("--budget", default=None, help="-rr-snapshot-budget (default: rewind's)")
+    ap.add_argument("--points", type=int, default=20)
+    a = ap.parse_args()
+    kernel, initrd = build_guest()
+    tmp = tempfile.mkdtemp(prefix="rewind-seek-bench.")
+    rr = os.path.join(tmp, "long.rr")
+    base = [a.rewind, "-M", "virt", "-m", "256M", "-bios", "default", "-kernel", kernel, "-initrd", initrd,
+            "-append", "console=ttyS0"]
+
+    t = time.monotonic()
+    s = Session(base + ["-nographic", "-icount", f"shift=7,rr=record,rrfile={rr}"])
+    if not s.expect(PROMPT, 300):
+        sys.exit("the guest did not boot")
+    s.type(f"dd if=/dev/zero bs=1M count={a.mib} 2>/dev/null | md5sum\n", None)
+    if not s.expect(PROMPT, 3600):
+        sys.exit("the workload did not finish")
+    s.type("poweroff -f\n", None)
+    rc, err = s.finish(120)
+    m = re.search(r"recorded (\d+) instructions.*\n.*final state hash (0x[0-9a-f]+)", err)
+    if rc != 0 or not m:
+        sys.exit("recording failed: " + err[-500:])
+    total, final_hash = int(m.group(1)), m.group(2)
+    print(f"recording: {total} instructions ({total / 1e9:.2f}e9) in {time.monotonic() - t:.1f} s, "
+          f"{os.path.getsize(rr)} bytes")
+
+    extra = []
+    if a.interval:
+        extra += ["-rr-snapshot-interval", a.interval]
+    if a.budget:
+        extra += ["-rr-snapshot-budget", a.budget]
+    mon = HmpPipe(base + ["-display", "none", "-serial", "null", "-monitor", "stdio",
+                          "-icount", f"shift=7,rr=replay,rrfile={rr}"] + extra, b"stop\n")
+    mon.read_until_prompt()
+    mon.read_until_prompt()
+
+    def seek(c):
+        t0 = time.monotonic()
+        out = mon.cmd(f"replay_seek {c}", 3600)
+        dt = time.monotonic() - t0
+        if out.strip():
+            sys.exit(f"replay_seek {c}: {out.strip()}")
+        return dt
+
+    first = seek(total - 2)
+    print(f"first pass (replay_seek to the end, taking snapshots): {first:.1f} s "
+          f"({total / first / 1e6:.0f} MIPS)")
+    rng = random.Random(12)
+    seeks = [seek(rng.randrange(1, total - 2)) for _ in range(a.points)]
+    steps = []
+    for _ in range(a.points):
+        c = rng.randrange(2, total - 2)
+        seek(c)
+        steps.append(seek(c - 1))
+    info = mon.cmd("info replay")
+    print(f"replay_seek to {a.points} random counts: median {statistics.median(seeks):.3f} s, "
+          f"worst {max(seeks):.3f} s")
+    print(f"reverse-stepi (replay_seek to now-1) at {a.points} random counts: median "
+          f"{statistics.median(steps):.3f} s, worst {max(steps):.3f} s")
+    snap = re.search(r"Snapshots: .*", info)
+    print("snapshot memory: " + (snap.group(0) if snap else info))
+    os.write(mon.w, b"cont\n")
+    rc, err = mon.finish(3600)
+    ended = "replay complete" in err and final_hash in err
+    print(f"the replay then ends with the recorded final state hash: {'yes' if ended else 'NO'}")
+    return 0 if ended else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
