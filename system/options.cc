@@ -498,7 +498,7 @@ std::string usage_text() {
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"
-         "                           reverse debugging (default 100000000; 0: only at the start)\n"
+         "                           reverse debugging (default 50000000; 0: only at the start)\n"
          "  -rr-snapshot-budget SIZE  replay: memory the snapshots may use (default 1G; older ones are thinned)\n"
          "  -version, -help\n";
 }

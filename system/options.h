@@ -74,7 +74,7 @@ struct Options {
   std::string rr_perturb;
   // Replay navigation (docs/replay-navigation.md): automatic in-memory
   // snapshots during a replay, every N instructions, within a memory budget.
-  uint64_t rr_snapshot_interval = 100'000'000;
+  uint64_t rr_snapshot_interval = 50'000'000;
   uint64_t rr_snapshot_budget = 1ull << 30;
   std::vector<std::string> warnings;  // for stderr, as QEMU prints them (e.g. from -cpu)
   bool show_version = false;
