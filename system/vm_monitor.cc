@@ -89,8 +89,9 @@ std::string Vm::replay_text() {
   if (!navigator_->unavailable().empty()) return s + "Snapshots: none (" + navigator_->unavailable() + ")\n";
   Navigator::Stats st = navigator_->stats();
   char buf[160];
-  std::snprintf(buf, sizeof buf, "Snapshots: %zu, %.1f MiB of a %.0f MiB budget, every %" PRIu64 " instructions\n",
-                st.snapshots, st.bytes / 1048576.0, st.budget / 1048576.0, st.interval);
+  std::snprintf(buf, sizeof buf,
+                "Snapshots: %zu, %.1f MiB of a %.0f MiB budget, every %" PRIu64 " instructions (%" PRIu64 " thinned)\n",
+                st.snapshots, st.bytes / 1048576.0, st.budget / 1048576.0, st.interval, st.thinned);
   return s + buf;
 }
 

@@ -164,6 +164,34 @@ def main():
        f"recorded {len(recorded)} bytes, replay printed {len(got)}; first difference at "
        f"{next((i for i in range(min(len(got), len(recorded))) if got[i] != recorded[i]), min(len(got), len(recorded)))}")
 
+    # --- a small budget: snapshots thinned, seeks still exact -------------------------------
+    mon = Monitor(base + replay + ["-serial", "null", "-rr-snapshot-interval", "20000000",
+                                   "-rr-snapshot-budget", "16M"], b"stop\n")
+    diag, matched = "", 0
+    few = order[:8]
+    try:
+        mon.read_until_prompt()
+        mon.read_until_prompt()
+        mon.cmd(f"replay_seek {counts[-1]}")  # the whole recording once: many snapshots due
+        for c in few:
+            out = mon.cmd(f"replay_seek {c}")
+            h = field(mon.cmd("info replay"), "State hash")
+            if out.strip() or h != straight.get(c):
+                diag += f"seek {c}: {out.strip()} hash {h} vs {straight.get(c)}\n"
+            else:
+                matched += 1
+        info = mon.cmd("info replay")
+        os.write(mon.w, b"quit\n")
+    except (TimeoutError, EOFError) as e:
+        diag += str(e)
+        info = ""
+    mon.finish(60)
+    m = re.search(r"Snapshots: (\d+), ([\d.]+) MiB of a (\d+) MiB budget.*\((\d+) thinned\)", info)
+    ok(m and int(m.group(4)) > 0 and float(m.group(2)) <= float(m.group(3)),
+       "with -rr-snapshot-budget 16M older snapshots are thinned and the rest stay within the budget", info)
+    ok(matched == len(few) and not diag, f"and replay_seek to {len(few)} counts still gives the straight state hashes",
+       diag)
+
     # --- not replaying ------------------------------------------------------------------
     mon = Monitor(base + ["-display", "none", "-monitor", "stdio", "-serial", "null"], b"")
     try:
