@@ -17,7 +17,7 @@ namespace rwd {
 namespace {
 
 // A seek that replays more than this from its snapshot leaves snapshots on
-// its way (at 1/4, 1/2 and 3/4 of the distance), so stepping back again
+// its way (at 1/2, 3/4, 7/8 and 15/16 of the distance), so stepping back again
 // from near the target — reverse-stepi, over and over — gets cheaper each
 // time instead of replaying the whole distance every time.
 constexpr uint64_t kFineGap = 2'000'000;
@@ -242,8 +242,9 @@ void Navigator::seek(uint64_t target) {
   }
   uint64_t from = now();
   wanted_.clear();
+  // Closer and closer to the target: halfway, then 3/4, 7/8, 15/16 of the way.
   if (target - from > kFineGap)
-    for (int k = 1; k <= 3; ++k) wanted_.insert(from + (target - from) * k / 4);
+    for (int k = 1; k <= 4; ++k) wanted_.insert(target - ((target - from) >> k));
   schedule_from(from);
   if (from < target && !loop_.replay_forward(target))
     throw NavigationError("the replay ended at instruction " + std::to_string(now()) + " before reaching " +
