@@ -129,8 +129,9 @@ def qemu_seeks(a, kernel, initrd, tmp, rewind_total):
     s.type("poweroff -f\n", None)
     s.finish(120)
     print(f"QEMU recording: {time.monotonic() - t:.1f} s, {os.path.getsize(qrr)} bytes")
-    mon = HmpPipe(base + ["-display", "none", "-serial", "null", "-monitor", "stdio",
-                          "-icount", f"shift=7,rr=replay,rrfile={qrr},rrsnapshot=init"], b"stop\n")
+    argv = base + ["-display", "none", "-serial", "null", "-monitor", "stdio",
+                   "-icount", f"shift=7,rr=replay,rrfile={qrr},rrsnapshot=init"]
+    mon = None
     rng = random.Random(12)
     times, fails, notes = [], 0, []
 
@@ -147,22 +148,33 @@ def qemu_seeks(a, kernel, initrd, tmp, rewind_total):
         notes.append(f"seek {c}: {out.strip()[:100] or 'not there after %.0f s' % a.qemu_timeout}")
         return None
 
-    try:
-        mon.read_until_prompt(60)
-        mon.read_until_prompt(60)
-        # Counts in the part of the recording that QEMU's run surely has.
-        for _ in range(a.qemu_points):
-            c = rng.randrange(10_000_000, int(rewind_total * 0.9))
-            for target in (c, c - 1):
+    def start():
+        m = HmpPipe(argv, b"stop\n")
+        m.read_until_prompt(60)
+        m.read_until_prompt(60)
+        return m
+
+    # Counts in the part of the recording that QEMU's run surely has. A QEMU
+    # that dies or hangs is a failure; the next point gets a new one.
+    for _ in range(a.qemu_points):
+        c = rng.randrange(10_000_000, int(rewind_total * 0.9))
+        for target in (c, c - 1):
+            try:
+                if mon is None:
+                    mon = start()
                 dt = seek(target)
-                if dt is None:
-                    fails += 1
-                else:
-                    times.append(dt)
-    except (TimeoutError, EOFError) as e:
-        fails += 1
-        notes.append(str(e)[:200])
-    mon.p.kill()
+            except (TimeoutError, EOFError, OSError) as e:
+                dt = None
+                mon.p.kill()
+                err = mon.p.communicate()[1].decode(errors="replace").strip().splitlines()
+                notes.append(f"seek {target}: QEMU {type(e).__name__}: {err[-1] if err else ''}"[:200])
+                mon = None
+            if dt is None:
+                fails += 1
+            else:
+                times.append(dt)
+    if mon:
+        mon.p.kill()
     tries = 2 * a.qemu_points
     if times:
         print(f"QEMU 7.2 replay_seek (to a count, then count-1): {len(times)} of {tries} worked, median "
