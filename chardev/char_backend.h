@@ -93,6 +93,10 @@ class CharBackend {
   }
   // Asks the run loop for a host service step soon (set by the registry).
   std::function<void()> on_service_request;
+  // Replay navigation: true while the guest's output was shown already
+  // (re-executed after a seek back); frontends drop it then. Unset: never.
+  std::function<bool()> output_replayed;
+  bool output_wanted() const { return !output_replayed || !output_replayed(); }
 
  protected:
   // Gives the chain as much of [data, data+len) as it accepts; returns the count taken.

@@ -26,6 +26,9 @@ const Command kCommands[] = {
     {"migrate", "uri", "save the machine's state to uri (file:PATH) and stop"},
     {"quit|q", "", "quit the emulator"},
     {"savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created"},
+    {"replay_break", "icount", "set breakpoint at the specified instruction count"},
+    {"replay_delete_break", "", "remove the replay breakpoint"},
+    {"replay_seek", "icount", "replay execution to the specified instruction count"},
     {"stop", "", "stop emulation"},
     {"system_reset", "", "reset the system"},
     {"x", "/fmt addr", "virtual memory dump starting at 'addr'"},
@@ -181,7 +184,14 @@ std::string Hmp::execute(const std::string& line) {
     return target_.migrate(w[1]);
   }
   if (cmd == "savevm" || cmd == "loadvm" || cmd == "delvm") return snapshot_command(cmd, w);
+  if (cmd == "replay_break" || cmd == "replay_seek") {
+    uint64_t icount;
+    if (w.size() != 2) return cmd + ": usage: " + cmd + " ICOUNT\n";
+    if (!parse_address(w[1], icount)) return cmd + ": invalid instruction count '" + w[1] + "'\n";
+    return cmd == "replay_break" ? target_.replay_break(icount) : target_.replay_seek(icount);
+  }
   if (w.size() > 1) return cmd + ": too many arguments\n";
+  if (cmd == "replay_delete_break") return target_.replay_delete_break();
   if (cmd == "stop") {
     target_.pause();
     return "";

@@ -505,11 +505,52 @@ bool ReplayController::replay_service(bool idle) {
   return true;
 }
 
+// ---- navigation ----------------------------------------------------------
+
+ReplayController::Cursor ReplayController::cursor() const {
+  Cursor c;
+  c.next_block = next_block_;
+  c.queue_loaded = !queue_.empty();
+  c.queue_pos = queue_pos_;
+  c.last_match_icount = last_match_icount_;
+  c.last_match_what = last_match_what_;
+  c.counts = counts_;
+  c.checks_matched = checks_matched_;
+  c.checkpoints_matched = checkpoints_matched_;
+  c.perturb = perturb_;
+  return c;
+}
+
+// The block the cursor was reading is decoded again (a snapshot does not
+// keep decoded events: a block is small and quick to read).
+void ReplayController::restore(const Cursor& c) {
+  if (mode_ != Mode::kReplay) throw std::logic_error("ReplayController::restore outside a replay");
+  queue_.clear();
+  queue_pos_ = 0;
+  if (c.queue_loaded) {
+    next_block_ = c.next_block - 1;
+    if (!fill_queue() || next_block_ != c.next_block) throw std::logic_error("replay cursor: block vanished");
+  } else {
+    next_block_ = c.next_block;
+  }
+  queue_pos_ = c.queue_pos;
+  last_match_icount_ = c.last_match_icount;
+  last_match_what_ = c.last_match_what;
+  counts_ = c.counts;
+  checks_matched_ = c.checks_matched;
+  checkpoints_matched_ = c.checkpoints_matched;
+  perturb_ = c.perturb;
+  finished_ = guest_ended_ = exhausted_ = false;
+  stopped_early_.reset();
+}
+
+uint64_t ReplayController::final_icount() const { return reader_ ? reader_->final_icount() : icount(); }
+
 // ---- reports --------------------------------------------------------------
 
 std::string ReplayController::summary() {
   // The run is over: the machine's state now is the final state.
-  uint64_t final_hash = machine_ ? hash_combine(hasher_->cpu_hash(current_pc()), hasher_->ram_hash()) : 0;
+  uint64_t final_hash = state_hash();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   uint64_t insns = icount();
   std::string events;
@@ -540,11 +581,16 @@ std::string ReplayController::summary() {
   return buf;
 }
 
-std::string ReplayController::info() const {
-  std::string s = std::string("Record/replay mode: ") + (mode_ == Mode::kRecord ? "record" : "replay") + "\n";
-  s += "File: " + path_ + "\n";
-  s += "Current instruction count: " + std::to_string(icount()) + "\n";
+uint64_t ReplayController::state_hash() {
+  return machine_ ? hash_combine(hasher_->cpu_hash(current_pc()), hasher_->ram_hash()) : 0;
+}
+
+// As QEMU's first line; the rest is rewind's.
+std::string ReplayController::info() {
+  std::string s = std::string(mode_ == Mode::kRecord ? "Recording execution in file '" : "Replaying execution '") +
+                  path_ + "': instruction count = " + std::to_string(icount()) + "\n";
   if (mode_ == Mode::kReplay) s += "Recorded instruction count: " + std::to_string(reader_->final_icount()) + "\n";
+  s += "State hash: " + hex(state_hash()) + "\n";
   return s;
 }
 

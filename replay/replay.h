@@ -110,9 +110,30 @@ class ReplayController : public InputPath {
   void end(EndReason reason, int status);
   bool finished() const { return finished_; }
 
+  // Replay navigation (replay/navigator.h): where the replay is in the
+  // recording, saved with each in-memory snapshot and put back with it.
+  struct Cursor {
+    size_t next_block = 0;
+    bool queue_loaded = false;  // queue_ holds block next_block - 1
+    size_t queue_pos = 0;
+    uint64_t last_match_icount = 0;
+    std::string last_match_what;
+    std::array<uint64_t, kEventKindCount> counts{};
+    uint64_t checks_matched = 0, checkpoints_matched = 0;
+    std::optional<Perturbation> perturb;
+  };
+  Cursor cursor() const;
+  void restore(const Cursor& c);
+  StateHasher& hasher() { return *hasher_; }
+  const std::string& path() const { return path_; }
+  // Replay: the recording's last instruction count.
+  uint64_t final_icount() const;
+
   // End-of-run summary (stderr) and `info replay` text.
   std::string summary();
-  std::string info() const;
+  std::string info();
+  // CPU and RAM as the final state hash of a summary reports it.
+  uint64_t state_hash();
   void progress();  // a progress line on a terminal, at most every second
 
   // Synchronous events (from the host-source wrappers and the board).

@@ -251,4 +251,33 @@ CheckpointDiff StateHasher::compare_checkpoint(const Checkpoint& rec, const Name
   return diff;
 }
 
+StateHasher::Tracking StateHasher::tracking() const {
+  Tracking t;
+  for (auto [b, p] : touched_) t.since_checkpoint.push_back({b, p, blocks_[b].at_checkpoint[p]});
+  return t;
+}
+
+void StateHasher::restore(std::vector<std::vector<uint64_t>> hashes, const Tracking& t) {
+  if (hashes.size() != blocks_.size()) throw std::logic_error("StateHasher::restore: another RAM layout");
+  ram_sum_ = 0;
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    PageTable& pt = blocks_[b];
+    if (hashes[b].size() != pt.hash.size()) throw std::logic_error("StateHasher::restore: another RAM layout");
+    pt.hash = std::move(hashes[b]);
+    pt.at_checkpoint = pt.hash;
+    std::fill(pt.rb->dirty.begin(), pt.rb->dirty.end(), 0);
+    std::fill(touched_flag_[b].begin(), touched_flag_[b].end(), 0);
+    uint64_t first_page = pt.rb->base >> kPageShift;
+    for (size_t p = 0; p < pt.hash.size(); ++p) ram_sum_ += page_key(first_page + p) * pt.hash[p];
+  }
+  touched_.clear();
+  for (const Tracking::Page& q : t.since_checkpoint) {
+    blocks_[q.block].at_checkpoint[q.page] = q.at_checkpoint;
+    touched_flag_[q.block][q.page] = 1;
+    touched_.push_back({q.block, q.page});
+  }
+  // Every page is clean now: the next store to each must be seen again.
+  cpu_.mmu.flush_writes();
+}
+
 }  // namespace rwd

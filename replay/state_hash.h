@@ -56,6 +56,24 @@ class StateHasher {
   // current state the base of the next comparison).
   CheckpointDiff compare_checkpoint(const Checkpoint& recorded, const NamedValues& extra);
 
+  // Replay navigation (replay/navigator.h) keeps RAM per page and puts it
+  // back page by page. page_hash() is current after ram_hash(). What a
+  // snapshot of the hashing keeps besides the page hashes: the pages written
+  // since the last checkpoint and their hash at that checkpoint.
+  struct Tracking {
+    struct Page {
+      uint32_t block, page;
+      uint64_t at_checkpoint;
+    };
+    std::vector<Page> since_checkpoint;
+  };
+  size_t block_count() const { return blocks_.size(); }
+  const std::vector<uint64_t>& page_hashes(size_t block) const { return blocks_[block].hash; }
+  Tracking tracking() const;
+  // RAM was put back to a state whose page hashes are `hashes` (per block),
+  // behind the hasher's back: adopt them, and `t`.
+  void restore(std::vector<std::vector<uint64_t>> hashes, const Tracking& t);
+
   // Debug: how many pages the last hash rehashed.
   uint64_t pages_rehashed() const { return pages_rehashed_; }
 

@@ -322,6 +322,16 @@ const std::map<std::string, OptionDef>& option_table() {
          return true;
        }}},
       {"rr-perturb", {true, [](Options& o, const std::string& a, std::string&) { o.rr_perturb = a; return true; }}},
+      {"rr-snapshot-interval", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_u64(a, o.rr_snapshot_interval))
+           return err = "-rr-snapshot-interval " + a + ": not a number of instructions", false;
+         return true;
+       }}},
+      {"rr-snapshot-budget", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_size(a, o.rr_snapshot_budget) || o.rr_snapshot_budget < (16ull << 20))
+           return err = "-rr-snapshot-budget " + a + ": not a size of at least 16M", false;
+         return true;
+       }}},
       {"version", {false, [](Options& o, const std::string&, std::string&) { o.show_version = true; return true; }}},
       {"help", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
       {"h", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
@@ -494,6 +504,9 @@ std::string usage_text() {
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
+         "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"
+         "                           reverse debugging (default 50000000; 0: only at the start)\n"
+         "  -rr-snapshot-budget SIZE  replay: memory the snapshots may use (default 1G; older ones are thinned)\n"
          "  -version, -help\n";
 }
 

@@ -74,6 +74,10 @@ struct Options {
   // checkpoints (0: only at events), and a deliberate replay perturbation.
   uint64_t rr_check_interval = 10'000'000;
   std::string rr_perturb;
+  // Replay navigation (docs/replay-navigation.md): automatic in-memory
+  // snapshots during a replay, every N instructions, within a memory budget.
+  uint64_t rr_snapshot_interval = 50'000'000;
+  uint64_t rr_snapshot_budget = 1ull << 30;
   std::vector<std::string> warnings;  // for stderr, as QEMU prints them (e.g. from -cpu)
   bool show_version = false;
   bool show_help = false;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "hw/core/vclock.h"
+#include "replay/navigator.h"
 #include "replay/replay.h"
 #include "target/riscv/cpu.h"
 #include "util/host_clock.h"
@@ -166,6 +167,7 @@ uint64_t RunLoop::slice_end(uint64_t stop_at) const {
   if (opts_.align) slice = std::max<uint64_t>(1, kAlignSliceNs >> machine_.clock().shift());
   uint64_t end = now + std::min(slice, limit - now);
   if (replay_) end = std::min(end, std::max(replay_->next_stop(), now));
+  if (navigator_) end = std::min(end, std::max(navigator_->next_stop(), now));
   return end;
 }
 
@@ -263,13 +265,37 @@ void RunLoop::step(uint64_t stop_at) {
       exit_ = true;
       return;
     }
-    if (why != StopReason::kIdle) poll_host(0);
+    if (navigator_ && !reset_requested_ && !exit_) navigator_->at_service_point(navigating_);
+    if (why != StopReason::kIdle && !navigating_) poll_host(0);
     replay_->progress();
     return;
   }
   if (why == StopReason::kIdle) idle_wait();
   else poll_host(0);
 }
+
+bool RunLoop::replay_forward(uint64_t icount) {
+  bool was_paused = paused_;
+  paused_ = false;
+  navigating_ = true;
+  try {
+    while (!exit_ && machine_.cpu().s.icount < icount) step(icount);
+  } catch (...) {
+    navigating_ = false;
+    paused_ = was_paused;
+    throw;
+  }
+  navigating_ = false;
+  paused_ = was_paused;
+  return machine_.cpu().s.icount >= icount;
+}
+
+void RunLoop::forget_requests() {
+  reset_requested_ = false;
+  shut_down_ = false;
+}
+
+void RunLoop::flush_output() { chardevs_.flush_all(); }
 
 int RunLoop::finish() {
   if (replay_) {

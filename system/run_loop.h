@@ -18,6 +18,7 @@
 namespace rwd {
 
 class ReplayController;
+class Navigator;
 
 struct RunOptions {
   uint64_t max_insns = 0;    // stop after this many instructions (0: never)
@@ -43,6 +44,18 @@ class RunLoop {
   // The run is over: record/replay's end, the summary, output flushed.
   // Returns the exit status.
   int finish();
+
+  // Replay navigation (replay/navigator.h): it chooses extra stops and sees
+  // every service point of the replay.
+  void set_navigator(Navigator* nav) { navigator_ = nav; }
+  // Runs the replay forward to exactly `icount` from wherever the caller is
+  // (the monitor, the gdb stub), serving no host I/O and ignoring a pause.
+  // Returns false when the run ended before.
+  bool replay_forward(uint64_t icount);
+  // A snapshot was restored: requests taken for the state left behind (a
+  // reset the recording asked for) no longer apply.
+  void forget_requests();
+  void flush_output();
 
   // Requests from the monitor (taken between slices).
   // QEMU's run state names: running, paused, shutdown, postmigrate.
@@ -75,6 +88,8 @@ class RunLoop {
   HostLoop& host_;
   CharRegistry& chardevs_;
   ReplayController* replay_;
+  Navigator* navigator_ = nullptr;
+  bool navigating_ = false;  // inside replay_forward
   RunOptions opts_;
   bool paused_ = false;     // stopped by the monitor
   std::string pause_reason_;

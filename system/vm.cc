@@ -2,6 +2,7 @@
 
 #include "hw/riscv/boot.h"
 #include "migration/snapshot.h"
+#include "replay/navigator.h"
 #include "replay/replay.h"
 #include "replay/replay_config.h"
 
@@ -90,11 +91,23 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   }
   start_from_snapshots();  // -loadvm, rrsnapshot=
   if (replay_) replay_->attach(*machine_);
+  if (replay_ && replay_->replaying()) {
+    // Disks keep what a replay wrote in an overlay a snapshot does not hold.
+    std::string why = opts.drives.empty() ? "" : "replay navigation is not available with -drive yet";
+    navigator_ = std::make_unique<Navigator>(*machine_, *engine_, *replay_, *loop_,
+                                             NavigatorOptions{opts.rr_snapshot_interval, opts.rr_snapshot_budget}, why);
+    loop_->set_navigator(navigator_.get());
+    serial_ = serial;
+    serial_->output_replayed = [nav = navigator_.get()] { return nav->output_replayed(); };
+  }
 }
 
 Vm::~Vm() {
   if (chardevs_) chardevs_->flush_all();
+  if (serial_) serial_->output_replayed = nullptr;
 }
+
+ReplayNavigation* Vm::navigation() { return navigator_.get(); }
 
 int Vm::run() { return loop_->run(); }
 

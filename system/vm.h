@@ -23,6 +23,8 @@
 namespace rwd {
 
 class ReplayController;
+class Navigator;
+class ReplayNavigation;
 
 class Vm : public MonitorTarget {
  public:
@@ -38,6 +40,8 @@ class Vm : public MonitorTarget {
   VirtMachine& machine() { return *machine_; }
   Engine& engine() { return *engine_; }
   RunLoop& loop() { return *loop_; }
+  // Moving through a replay (replay/navigation.h): null unless replaying.
+  ReplayNavigation* navigation();
   // Pushes queued console output to the host.
   void flush_output() { chardevs_->flush_all(); }
   // Whole-machine state (migration/snapshot.h) to and from a file; errors
@@ -67,6 +71,9 @@ class Vm : public MonitorTarget {
   std::string loadvm(const std::string& name) override;
   std::string delvm(const std::string& name) override;
   std::string snapshots_text() override;
+  std::string replay_break(uint64_t icount) override;
+  std::string replay_delete_break() override;
+  std::string replay_seek(uint64_t icount) override;
 
  private:
   // Named snapshots: where they go (the writable qcow2 disks, else the
@@ -96,6 +103,8 @@ class Vm : public MonitorTarget {
   std::unique_ptr<VirtMachine> machine_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<RunLoop> loop_;
+  std::unique_ptr<Navigator> navigator_;  // replay only
+  CharBackend* serial_ = nullptr;
   std::vector<std::unique_ptr<Hmp>> monitors_;
   std::vector<std::unique_ptr<Qmp>> qmps_;
 };

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "migration/snapshot.h"
+#include "replay/navigator.h"
 #include "replay/replay.h"
 #include "system/vm.h"
 #include "target/riscv/cpu_dump.h"
@@ -80,7 +81,44 @@ std::string Vm::qtree_text() {
 }
 
 // `info replay`: mode, file, position (and the recording's length on replay).
-std::string Vm::replay_text() { return replay_ ? replay_->info() : "Record/replay is not active\n"; }
+std::string Vm::replay_text() {
+  if (!replay_) return "Record/replay is not active\n";
+  std::string s = replay_->info();
+  if (!navigator_) return s;
+  if (auto b = navigator_->breakpoint()) s += "Breakpoint at instruction count = " + std::to_string(*b) + "\n";
+  if (!navigator_->unavailable().empty()) return s + "Snapshots: none (" + navigator_->unavailable() + ")\n";
+  Navigator::Stats st = navigator_->stats();
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "Snapshots: %zu, %.1f MiB of a %.0f MiB budget, every %" PRIu64 " instructions (%" PRIu64 " thinned)\n",
+                st.snapshots, st.bytes / 1048576.0, st.budget / 1048576.0, st.interval, st.thinned);
+  return s + buf;
+}
+
+// QEMU's replay commands: one breakpoint at a time, in the future; a seek
+// leaves the machine stopped at the count it asked for.
+std::string Vm::replay_break(uint64_t icount) {
+  if (!navigator_) return "replay_break: the breakpoint can be set only when replaying\n";
+  std::string why = navigator_->set_break(icount);
+  return why.empty() ? "" : "replay_break: " + why + "\n";
+}
+
+std::string Vm::replay_delete_break() {
+  if (!navigator_) return "replay_delete_break: not replaying\n";
+  navigator_->delete_break();
+  return "";
+}
+
+std::string Vm::replay_seek(uint64_t icount) {
+  if (!navigator_) return "replay_seek: seeking is possible only when replaying\n";
+  try {
+    navigator_->seek(icount);
+  } catch (const NavigationError& e) {
+    return std::string("replay_seek: ") + e.what() + "\n";
+  }
+  loop_->pause();
+  return "";
+}
 
 // QMP query-replay.
 MonitorTarget::ReplayStatus Vm::replay_status() {

@@ -92,7 +92,7 @@ void Ns16550a::write(uint64_t offset, unsigned size, uint64_t value) {
       }
       if (mcr_ & kMcrLoop) {
         receive(&v, 1);
-      } else if (backend_) {
+      } else if (backend_ && backend_->output_wanted()) {
         backend_->write(&v, 1);
       }
       // Transmission is instantaneous: the holding register is empty again.

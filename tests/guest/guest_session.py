@@ -76,3 +76,57 @@ class Session:
         return self.p.returncode, err
 
 
+HMP_PROMPT = b"(qemu) "
+
+
+class HmpPipe:
+    """An emulator with its HMP monitor on stdin/stdout pipes (-monitor stdio)."""
+
+    def __init__(self, argv, first_commands=b""):
+        r, w = os.pipe()
+        # Commands written before the start are read at the first host poll,
+        # a few instructions into the replay.
+        os.write(w, first_commands)
+        self.p = subprocess.Popen(argv, stdin=r, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+        os.close(r)
+        self.w = w
+        self.buf = b""
+
+    def read_until_prompt(self, timeout=300):
+        end = time.monotonic() + timeout
+        while HMP_PROMPT not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no monitor prompt; got: %r" % self.buf[-300:])
+            rd, _, _ = select.select([self.p.stdout], [], [], left)
+            if rd:
+                data = os.read(self.p.stdout.fileno(), 65536)
+                if not data:
+                    raise EOFError("rewind exited; got: %r" % self.buf[-300:])
+                self.buf += data
+        out, self.buf = self.buf.split(HMP_PROMPT, 1)
+        return out.decode(errors="replace")
+
+    def cmd(self, line, timeout=300):
+        """Runs one command; returns what it printed (without the echoed line)."""
+        os.write(self.w, line.encode() + b"\n")
+        out = self.read_until_prompt(timeout)
+        first, _, rest = out.partition("\n")
+        return rest if first.strip() == line.strip() else out
+
+    def wait_paused(self, timeout=300):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if "paused" in self.cmd("info status"):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def finish(self, timeout=300):
+        os.close(self.w)
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            out, err = self.p.communicate()
+        return self.p.returncode, err.decode(errors="replace")

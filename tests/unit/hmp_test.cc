@@ -53,7 +53,20 @@ class FakeTarget : public MonitorTarget {
   std::string mtree_text() override { return "address-space: memory\n"; }
   std::string qtree_text() override { return "bus: main-system-bus\n"; }
   std::string replay_text() override { return "Record/replay is not active\n"; }
+  std::string replay_break(uint64_t icount) override {
+    calls += "break " + std::to_string(icount) + ";";
+    return "";
+  }
+  std::string replay_delete_break() override {
+    calls += "delete;";
+    return "";
+  }
+  std::string replay_seek(uint64_t icount) override {
+    calls += "seek " + std::to_string(icount) + ";";
+    return icount > 1000 ? "replay_seek: past the end\n" : "";
+  }
 
+  std::string calls;
   static constexpr uint64_t kBase = 0x80000000;
   std::vector<uint8_t> ram;
   bool run = true;
@@ -120,6 +133,20 @@ TEST_F(HmpTest, SnapshotCommands) {
   EXPECT_EQ(hmp.execute("info snapshots"), "There is no snapshot available.\n");
   EXPECT_NE(hmp.execute("help savevm").find("savevm [tag] -- "), std::string::npos);
   EXPECT_NE(hmp.execute("help info").find("info snapshots -- "), std::string::npos);
+}
+
+TEST_F(HmpTest, ReplayCommands) {
+  EXPECT_EQ(hmp.execute("replay_break 500"), "");
+  EXPECT_EQ(hmp.execute("replay_seek 0x10"), "");
+  EXPECT_EQ(hmp.execute("replay_seek 2000"), "replay_seek: past the end\n");
+  EXPECT_EQ(hmp.execute("replay_delete_break"), "");
+  EXPECT_EQ(t.calls, "break 500;seek 16;seek 2000;delete;");
+  EXPECT_EQ(hmp.execute("replay_seek"), "replay_seek: usage: replay_seek ICOUNT\n");
+  EXPECT_EQ(hmp.execute("replay_break -5"), "replay_break: invalid instruction count '-5'\n");
+  EXPECT_EQ(hmp.execute("replay_seek 12x"), "replay_seek: invalid instruction count '12x'\n");
+  EXPECT_EQ(hmp.execute("replay_delete_break now"), "replay_delete_break: too many arguments\n");
+  EXPECT_EQ(t.calls, "break 500;seek 16;seek 2000;delete;");
+  EXPECT_NE(hmp.execute("help replay_seek").find("replay_seek icount"), std::string::npos);
 }
 
 TEST_F(HmpTest, InfoCommands) {

@@ -288,5 +288,41 @@ TEST_F(StateHashTest, MalformedCheckpointThrows) {
   }
 }
 
+// Replay navigation puts RAM back behind the hasher's back and hands it the
+// page hashes and bookkeeping it had then: hashes and checkpoints go on as
+// if the state had never left.
+TEST_F(StateHashTest, RestoreAdoptsSavedHashesAndTracking) {
+  h.enable();
+  std::vector<std::pair<std::string, uint64_t>> extra = {{"vclock", 1}};
+  h.take_checkpoint(extra);
+  poke(kData, 0x11);  // written since the checkpoint
+  uint64_t saved_hash = h.ram_hash();
+  std::vector<std::vector<uint64_t>> saved;
+  for (size_t b = 0; b < h.block_count(); ++b) saved.push_back(h.page_hashes(b));
+  StateHasher::Tracking t = h.tracking();
+  ASSERT_FALSE(t.since_checkpoint.empty());
+  std::vector<uint8_t> page(4096);
+  ASSERT_TRUE(m.as.read_bytes(kData, page.data(), page.size()));
+  // Move on: more writes and a checkpoint, then put the page back.
+  poke(kData, 0x22);
+  poke(kData + 0x3000, 0x33);
+  h.take_checkpoint(extra);
+  EXPECT_NE(h.ram_hash(), saved_hash);
+  ASSERT_TRUE(m.as.write_bytes(kData, page.data(), page.size()));
+  uint8_t zero = 0;
+  ASSERT_TRUE(m.as.write_bytes(kData + 0x3000, &zero, 1));
+  h.restore(saved, t);
+  EXPECT_EQ(h.ram_hash(), saved_hash);
+  // The restored tracking lists the page written since the first checkpoint:
+  // a checkpoint now lists exactly it.
+  Checkpoint c = h.take_checkpoint(extra);
+  size_t listed = 0;
+  for (auto& pages : c.pages) listed += pages.size();
+  EXPECT_EQ(listed, 1u);
+  // Stores after the restore are seen again (pages are clean, TLB dropped).
+  poke(kData + 8, 0x44);
+  EXPECT_NE(h.ram_hash(), saved_hash);
+}
+
 }  // namespace
 }  // namespace rwd

@@ -1,0 +1,267 @@
+#include "replay/navigator.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "accel/tcg/engine.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "hw/core/vclock.h"
+#include "system/run_loop.h"
+#include "target/riscv/cpu.h"
+#include "util/hash64.h"
+
+namespace rwd {
+
+namespace {
+
+// A seek that replays more than this from its snapshot leaves snapshots on
+// its way (at 1/2, 3/4, 7/8 and 15/16 of the distance), so stepping back again
+// from near the target — reverse-stepi, over and over — gets cheaper each
+// time instead of replaying the whole distance every time.
+constexpr uint64_t kFineGap = 2'000'000;
+
+}  // namespace
+
+struct Navigator::Snapshot {
+  uint64_t icount = 0;
+  std::vector<uint8_t> parts;                // hart, clock, state parts
+  std::vector<PageStore::Page*> pages;       // every RAM block's pages, in order
+  ReplayController::Cursor cursor;
+  StateHasher::Tracking tracking;
+  uint64_t own_bytes() const {
+    return sizeof(*this) + parts.size() + pages.size() * sizeof(PageStore::Page*) +
+           tracking.since_checkpoint.size() * sizeof(StateHasher::Tracking::Page) + 256;
+  }
+};
+
+Navigator::Navigator(Machine& machine, Engine& engine, ReplayController& replay, RunLoop& loop,
+                     NavigatorOptions opts, std::string unavailable)
+    : machine_(machine), engine_(engine), replay_(replay), loop_(loop), opts_(opts),
+      unavailable_(std::move(unavailable)) {
+  static const uint8_t zeros[PageStore::kPageBytes] = {};
+  zero_hash_ = hash_bytes(zeros, sizeof zeros);
+}
+
+Navigator::~Navigator() {
+  for (auto& [at, s] : snapshots_)
+    for (PageStore::Page* p : s->pages) store_.release(p);
+}
+
+uint64_t Navigator::now() const { return machine_.clock().instructions_now(); }
+uint64_t Navigator::end() const { return replay_.final_icount(); }
+
+uint64_t Navigator::snapshot_at_or_before(uint64_t icount) const {
+  auto it = snapshots_.upper_bound(icount);
+  return it == snapshots_.begin() ? 0 : std::prev(it)->first;
+}
+
+bool Navigator::output_replayed() const { return now() < high_water_; }
+
+uint64_t Navigator::next_stop() const {
+  uint64_t stop = ~0ull;
+  if (snapshots_.empty() && unavailable_.empty()) return 0;  // the start: the first service point
+  if (opts_.interval && unavailable_.empty()) stop = next_due_;
+  if (!wanted_.empty()) stop = std::min(stop, *wanted_.begin());
+  if (break_) stop = std::min(stop, *break_);
+  return stop;
+}
+
+void Navigator::schedule_from(uint64_t n) {
+  next_due_ = opts_.interval ? (n / opts_.interval + 1) * opts_.interval : ~0ull;
+}
+
+std::string Navigator::set_break(uint64_t icount) {
+  if (icount <= now())
+    return "the breakpoint must lie ahead: the replay is at instruction " + std::to_string(now());
+  if (icount > end()) return "the recording ends at instruction " + std::to_string(end());
+  break_ = icount;
+  return "";
+}
+
+void Navigator::at_service_point(bool navigating) {
+  uint64_t n = now();
+  if (unavailable_.empty()) {
+    bool want = snapshots_.empty();  // the start of the recording, always
+    if (opts_.interval && n >= next_due_) {
+      auto it = snapshots_.lower_bound(next_due_);
+      if (it == snapshots_.end() || it->first > n) want = true;  // none kept since it was due
+      schedule_from(n);
+    }
+    while (!wanted_.empty() && *wanted_.begin() <= n) {
+      wanted_.erase(wanted_.begin());
+      want = true;
+    }
+    if (want && !snapshots_.count(n)) take();
+  }
+  if (break_ && n >= *break_ && !navigating) {
+    break_.reset();  // as QEMU: reaching it deletes it
+    loop_.pause();
+  }
+}
+
+void Navigator::take() {
+  StateHasher& hasher = replay_.hasher();
+  hasher.ram_hash();  // every page's hash is current
+  auto s = std::make_unique<Snapshot>();
+  s->icount = now();
+  ByteWriter w;
+  {
+    ByteWriter part;
+    machine_.cpu().save_state(part);
+    w.blob(part.data().data(), part.size());
+  }
+  {
+    ByteWriter part;
+    machine_.clock().save(part);
+    w.blob(part.data().data(), part.size());
+  }
+  for (const StatePart& sp : machine_.state_parts()) {
+    ByteWriter part;
+    sp.save(part);
+    w.blob(part.data().data(), part.size());
+  }
+  s->parts = std::move(w.buffer());
+  s->cursor = replay_.cursor();
+  s->tracking = hasher.tracking();
+
+  // Pages whose hash is the nearest earlier snapshot's are that page: shared
+  // without reading them. Only the others are interned (and so copied, or
+  // shared with an identical page kept elsewhere).
+  auto before = snapshots_.upper_bound(s->icount);
+  const Snapshot* base = before == snapshots_.begin() ? nullptr : std::prev(before)->second.get();
+  const auto& blocks = machine_.address_space().ram_blocks();
+  size_t i = 0;
+  for (size_t b = 0; b < hasher.block_count(); ++b) {
+    const std::vector<uint64_t>& hashes = hasher.page_hashes(b);
+    const RamBlock& rb = *blocks[b];
+    for (size_t p = 0; p < hashes.size(); ++p, ++i) {
+      PageStore::Page* kept = base ? base->pages[i] : nullptr;
+      uint64_t kept_hash = kept ? kept->hash : zero_hash_;
+      if (base && kept_hash == hashes[p]) {
+        s->pages.push_back(PageStore::share(kept));
+        continue;
+      }
+      uint64_t off = uint64_t{p} * PageStore::kPageBytes;
+      size_t len = std::min<uint64_t>(PageStore::kPageBytes, rb.size - off);
+      s->pages.push_back(store_.intern(rb.host.get() + off, len, hashes[p]));
+    }
+  }
+  snapshot_bytes_ += s->own_bytes();
+  snapshots_[s->icount] = std::move(s);
+  thin();
+}
+
+uint64_t Navigator::bytes() const { return store_.bytes() + snapshot_bytes_; }
+
+// Over budget: drop the snapshot whose removal leaves the smallest gap
+// between its neighbours (the oldest of equals), so those left keep a
+// spread over the whole recording. The start and the latest always stay.
+void Navigator::thin() {
+  while (bytes() > opts_.budget && snapshots_.size() > 2) {
+    auto victim = snapshots_.end();
+    uint64_t best = ~0ull;
+    for (auto it = std::next(snapshots_.begin()); std::next(it) != snapshots_.end(); ++it) {
+      uint64_t gap = std::next(it)->first - std::prev(it)->first;
+      if (gap < best) {
+        best = gap;
+        victim = it;
+      }
+    }
+    Snapshot& s = *victim->second;
+    for (PageStore::Page* p : s.pages) store_.release(p);
+    snapshot_bytes_ -= s.own_bytes();
+    snapshots_.erase(victim);
+    ++thinned_;
+  }
+}
+
+void Navigator::restore(const Snapshot& s) {
+  StateHasher& hasher = replay_.hasher();
+  hasher.ram_hash();
+  // RAM first: only pages that differ from the snapshot's are written.
+  const auto& blocks = machine_.address_space().ram_blocks();
+  std::vector<std::vector<uint64_t>> hashes(hasher.block_count());
+  size_t i = 0;
+  for (size_t b = 0; b < hasher.block_count(); ++b) {
+    const std::vector<uint64_t>& current = hasher.page_hashes(b);
+    RamBlock& rb = *blocks[b];
+    hashes[b].resize(current.size());
+    for (size_t p = 0; p < current.size(); ++p, ++i) {
+      const PageStore::Page* page = s.pages[i];
+      uint64_t want = page ? page->hash : zero_hash_;
+      hashes[b][p] = want;
+      if (current[p] == want) continue;
+      uint64_t off = uint64_t{p} * PageStore::kPageBytes;
+      size_t len = std::min<uint64_t>(PageStore::kPageBytes, rb.size - off);
+      if (page) std::memcpy(rb.host.get() + off, page->data, len);
+      else std::memset(rb.host.get() + off, 0, len);
+    }
+  }
+  // Then the hart, the clock (timers are re-armed by their devices) and the
+  // state parts, from the bytes this build wrote itself.
+  ByteReader r(s.parts);
+  {
+    std::vector<uint8_t> b = r.blob(r.left());
+    ByteReader br(b);
+    machine_.cpu().load_state(br);
+  }
+  {
+    std::vector<uint8_t> b = r.blob(r.left());
+    ByteReader br(b);
+    machine_.clock().load(br);
+  }
+  for (const StatePart& sp : machine_.state_parts()) {
+    std::vector<uint8_t> b = r.blob(r.left());
+    ByteReader br(b);
+    sp.load(br);
+  }
+  hasher.restore(std::move(hashes), s.tracking);
+  replay_.restore(s.cursor);
+  engine_.flush_translations();
+  loop_.forget_requests();
+}
+
+void Navigator::seek(uint64_t target) {
+  if (!unavailable_.empty()) throw NavigationError(unavailable_);
+  if (target > end())
+    throw NavigationError("instruction " + std::to_string(target) + " is past the end of the recording (" +
+                             std::to_string(end()) + ")");
+  uint64_t n = now();
+  high_water_ = std::max(high_water_, n);
+  loop_.flush_output();  // what was printed so far belongs to the past
+  // The latest snapshot at or before the target, if it saves replaying
+  // (always when going back; going forward only if it is ahead of us).
+  auto it = snapshots_.upper_bound(target);
+  if (it != snapshots_.begin()) {
+    const Snapshot& s = *std::prev(it)->second;
+    if (target < n || s.icount > n) restore(s);
+  } else if (target < n) {
+    throw std::logic_error("replay navigation: no snapshot at the start");
+  }
+  uint64_t from = now();
+  wanted_.clear();
+  // Closer and closer to the target: halfway, then 3/4, 7/8, 15/16 of the way.
+  if (target - from > kFineGap)
+    for (int k = 1; k <= 4; ++k) wanted_.insert(target - ((target - from) >> k));
+  schedule_from(from);
+  if (from < target && !loop_.replay_forward(target))
+    throw NavigationError("the replay ended at instruction " + std::to_string(now()) + " before reaching " +
+                             std::to_string(target));
+  wanted_.clear();
+  schedule_from(now());
+}
+
+Navigator::Stats Navigator::stats() const {
+  Stats st;
+  st.snapshots = snapshots_.size();
+  st.bytes = bytes();
+  st.budget = opts_.budget;
+  st.interval = opts_.interval;
+  st.pages = store_.pages();
+  st.thinned = thinned_;
+  return st;
+}
+
+}  // namespace rwd
