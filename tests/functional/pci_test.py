@@ -71,11 +71,11 @@ def machine(emu, rr=None):
             "-serial", "stdio", "-monitor", "none", "-rtc", "base=2024-01-01,clock=vm",
             "-append", f'console=ttyS0 rewind_run="{LIST}"',
             "-device", "virtio-rng-pci",
-            "-drive", f"file={disks[0]},format=raw,if=none,id=img-direct,readonly=on",
+            "-drive", f"file={disks[0]},format=raw,if=none,id=img-direct,snapshot=on",
             "-drive", "driver=blkreplay,if=none,image=img-direct,id=img0",
             "-device", "virtio-blk-pci,drive=img0",
             "-device", "virtio-rng-pci-non-transitional,addr=0x6",
-            "-drive", f"file={disks[1]},format=raw,if=virtio,readonly=on"]
+            "-drive", f"file={disks[1]},format=raw,if=virtio,snapshot=on"]
     if rr:
         argv += ["-icount", f"shift=5,{rr}"]
     return argv
