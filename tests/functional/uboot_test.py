@@ -37,7 +37,8 @@ if missing:
     print(f"1..0 # SKIP needs {', '.join(missing)} (u-boot-qemu, opensbi, fdisk, e2fsprogs)")
     sys.exit(0)
 
-RUN = "echo booted-by: $(cat /proc/cmdline | grep -o extlinux-rewind); ls /sys/bus/pci/devices | tr '\\n' ' '; echo"
+# U-Boot expands $(...) and ${...} in an append line: backquotes only.
+RUN = "echo booted-by: `grep -o extlinux-rewind /proc/cmdline`; ls /sys/bus/pci/devices | xargs echo pci:"
 
 try:
     kernel, initrd = build_guest()
@@ -100,7 +101,8 @@ rc, out, err, secs = run(machine(REWIND, disk))
 report("U-Boot 20" in out, "U-Boot starts (S-mode, after OpenSBI fw_jump)", out[-400:] + err[-200:])
 report("extlinux" in out.lower() or "Retrieving file: /boot/Image" in out,
        "U-Boot finds extlinux.conf on the virtio-blk-pci disk", out[-800:])
-ok = rc == 0 and "booted-by: extlinux-rewind" in out and "rewind-guest: exit=0" in out
+ok = (rc == 0 and "booted-by: extlinux-rewind" in out and "pci: 0000:00:00.0 0000:00:01.0" in out
+      and "rewind-guest: exit=0" in out)
 report(ok, "Linux booted by U-Boot from the disk runs its command and powers off",
        f"rc={rc} {err[-300:]} {out[-800:]}")
 rewind_secs = secs
