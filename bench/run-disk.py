@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Disk throughput, rewind vs qemu-system-riscv64, same guest, image and options.
 
-  bench/run-disk.py [-n RUNS] [--mib 256] [--files 3000]
+  bench/run-disk.py [-n RUNS] [--mib 256] [--files 3000] [--device virtio-blk-pci]
 
 The Linux test guest mounts an ext4 qcow2 image (virtio-blk-device through
 QEMU's blkreplay stack when recording) and runs, timed on the host between
@@ -12,6 +12,8 @@ markers it prints:
 Each emulator runs plain (no icount), with -icount shift=7, and recording
 (rr=record); rewind's recording is also replayed. Runs alternate; medians.
 Prints seconds per workload, MB/s, rewind vs QEMU and rrfile sizes.
+--device picks the disk's transport (virtio-blk-device on virtio-mmio, the
+default, or virtio-blk-pci); --only rewind|qemu runs one emulator.
 """
 import argparse
 import os
@@ -58,12 +60,15 @@ def workload(mib):
             "umount /mnt")
 
 
+DEVICE = "virtio-blk-device"
+
+
 def run_once(emu, kernel, initrd, image, mib, extra):
     argv = [emu, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-nographic",
             "-append", f'console=ttyS0 rewind_run="{workload(mib)}"',
             "-drive", f"file={image},if=none,id=img-direct",
             "-drive", "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay",
-            "-device", "virtio-blk-device,drive=img-blkreplay", *extra]
+            "-device", f"{DEVICE},drive=img-blkreplay", *extra]
     s = Session(argv)
     marks = {}
     seen = 0
@@ -91,7 +96,11 @@ def main():
     ap.add_argument("--files", type=int, default=3000)
     ap.add_argument("--rewind", default=os.path.join(here, "..", "build", "rewind"))
     ap.add_argument("--qemu", default="qemu-system-riscv64")
+    ap.add_argument("--device", default="virtio-blk-device")
+    ap.add_argument("--only", choices=("rewind", "qemu"))
     a = ap.parse_args()
+    global DEVICE
+    DEVICE = a.device
     kernel, initrd = build_guest()
     tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
     try:
@@ -101,6 +110,8 @@ def main():
         results, sizes = {}, {}
         for i in range(a.n):
             for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
+                if a.only and emu_name != a.only:
+                    continue
                 for mode, extra in modes:
                     img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
                     shutil.copy(base, img)

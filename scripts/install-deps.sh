@@ -10,6 +10,7 @@ packages=(
   qemu-system-misc qemu-user opensbi gdb-multiarch device-tree-compiler
   qemu-utils e2fsprogs
   libslirp-dev tshark
+  u-boot-qemu fdisk
 )
 
 missing=()

@@ -27,6 +27,7 @@ struct DeviceType {
   std::unique_ptr<VirtioDevice> (*create_virtio)(const DeviceSpec&, const DeviceHost&, uint8_t slot);
   std::vector<Property> props;  // besides id=
   std::vector<const char*> required;
+  bool transitional = false;  // kPci: the transitional form
 };
 
 std::unique_ptr<VirtioDevice> new_virtio_rng(const DeviceSpec&, const DeviceHost& host, uint8_t) {
@@ -43,6 +44,26 @@ std::unique_ptr<VirtioDevice> new_virtio_blk(const DeviceSpec& spec, const Devic
                                      host.embed);
 }
 
+const std::vector<Property> kBlkPciProps = {{"drive", "the -drive id= it uses"},
+                                            {"serial", "what the guest reads as the disk's serial (up to 20 bytes)"},
+                                            {"addr", "PCI slot (hex SLOT[.0])"}};
+
+// QEMU's addr=: "SLOT" or "SLOT.FN", both hex (an optional 0x).
+bool parse_pci_addr(const std::string& v, int& slot, int& fn) {
+  auto hex = [](const std::string& t, int max, int& out) {
+    std::string d = t.rfind("0x", 0) == 0 || t.rfind("0X", 0) == 0 ? t.substr(2) : t;
+    if (d.empty() || d.size() > 2) return false;
+    for (char c : d)
+      if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    out = std::stoi(d, nullptr, 16);
+    return out <= max;
+  };
+  auto dot = v.find('.');
+  fn = 0;
+  if (!hex(v.substr(0, dot), 31, slot)) return false;
+  return dot == std::string::npos || hex(v.substr(dot + 1), 7, fn);
+}
+
 // The devices -device knows, as `-device help` lists them.
 const DeviceType kDevices[] = {
     {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)",
@@ -51,6 +72,14 @@ const DeviceType kDevices[] = {
      new_virtio_blk,
      {{"drive", "the -drive id= it uses"}, {"serial", "what the guest reads as the disk's serial (up to 20 bytes)"}},
      {"drive"}},
+    {"virtio-rng-pci", "PCI", "virtio-pci entropy source (transitional, as QEMU's)", DeviceBus::kPci,
+     new_virtio_rng, {{"addr", "PCI slot (hex SLOT[.0])"}}, {}, true},
+    {"virtio-rng-pci-non-transitional", "PCI", "virtio-pci entropy source (virtio 1.x only)", DeviceBus::kPci,
+     new_virtio_rng, {{"addr", "PCI slot (hex SLOT[.0])"}}, {}, false},
+    {"virtio-blk-pci", "PCI", "virtio-pci block device (transitional, as QEMU's; what if=virtio creates)",
+     DeviceBus::kPci, new_virtio_blk, kBlkPciProps, {"drive"}, true},
+    {"virtio-blk-pci-non-transitional", "PCI", "virtio-pci block device (virtio 1.x only)", DeviceBus::kPci,
+     new_virtio_blk, kBlkPciProps, {"drive"}, false},
 };
 
 const DeviceType* find_type(const std::string& name) {
@@ -120,6 +149,15 @@ bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& 
 
 DeviceBus device_bus(const DeviceSpec& spec) { return type_of(spec).kind; }
 
+bool pci_transitional(const DeviceSpec& spec) { return type_of(spec).transitional; }
+
+int pci_slot(const DeviceSpec& spec) {
+  auto a = spec.props.find("addr");
+  int slot = -1, fn = 0;
+  if (a == spec.props.end() || !parse_pci_addr(a->second, slot, fn)) return -1;
+  return slot;
+}
+
 std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host, uint8_t slot) {
   return type_of(spec).create_virtio(spec, host, slot);
 }
@@ -154,6 +192,13 @@ bool parse_device_spec(const std::string& arg, DeviceSpec& out, std::string& err
     } else {
       return err = "-device " + driver + ": unknown property '" + key + "' (try -device " + driver + ",help)", false;
     }
+  }
+  if (auto a = out.props.find("addr"); a != out.props.end()) {
+    int slot, fn;
+    if (!parse_pci_addr(a->second, slot, fn))
+      return err = "-device " + driver + ",addr=" + a->second + ": Property '" + driver +
+                   ".addr' doesn't take value '" + a->second + "' (a hex slot 0..1f, optionally .function)", false;
+    if (fn != 0) return err = "-device " + driver + ",addr=" + a->second + ": multifunction devices are not supported (function 0 only)", false;
   }
   for (const char* r : type->required)
     if (!out.props.count(r)) return err = "-device " + driver + ": property '" + r + "' is required", false;

@@ -57,11 +57,20 @@ struct DeviceHost {
 };
 
 // The buses a -device plugs into; the board places each device on its bus.
-enum class DeviceBus { kVirtioMmio };
+// kPci: a virtio device behind a virtio-pci transport on the PCIe host
+// (transitional or not, as the type says; addr= picks the slot).
+enum class DeviceBus { kVirtioMmio, kPci };
 DeviceBus device_bus(const DeviceSpec& spec);
+// For kPci: whether the function is transitional (QEMU's plain
+// virtio-*-pci on a root bus) rather than modern-only (-non-transitional).
+bool pci_transitional(const DeviceSpec& spec);
+// addr=SLOT[.FUNCTION] (hex, as QEMU): the slot, or -1 without addr=.
+// Function 0 only (no multifunction devices). Checked at parse time.
+int pci_slot(const DeviceSpec& spec);
 
-// A new device for a parsed spec (a virtio device for kVirtioMmio), in
-// virtio-mmio slot `slot`. Throws DeviceError.
+// A new device for a parsed spec (the virtio device, for either bus);
+// `slot`: its completion-source number (the virtio-mmio slot, or 8 + the
+// PCI slot). Throws DeviceError.
 std::unique_ptr<VirtioDevice> create_virtio_device(const DeviceSpec& spec, const DeviceHost& host, uint8_t slot);
 
 }  // namespace rwd

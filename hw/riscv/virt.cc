@@ -6,6 +6,7 @@
 #include "hw/core/device_factory.h"
 #include "hw/riscv/boot.h"
 #include "hw/riscv/virt_fdt.h"
+#include "hw/virtio/virtio_pci.h"
 #include "libfdt.h"
 
 namespace rwd {
@@ -46,6 +47,7 @@ VirtMachine::VirtMachine(const Options& opts, BoardHost host)
   as_.add_mmio(virt_map::kUart0, virt_map::kUart0Size, uart_.get());
   create_rtc();
   create_virtio();
+  create_pci();
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
   load_boot_images();
@@ -159,6 +161,7 @@ void VirtMachine::build_fdt(std::optional<Range> initrd) {
     config.bootargs = opts_.append;
     config.riscv_isa = opts_.cpu.isa_string();
     config.mmu = opts_.cpu.mmu;
+    config.pcie_high_base = virt_map::pcie_high_base(opts_.ram_size);
     if (initrd) {
       config.initrd_start = initrd->first;
       config.initrd_end = initrd->second;
@@ -211,23 +214,23 @@ void VirtMachine::dump_fdt() {
 
 // The 8 virtio-mmio transports. As on QEMU 7.2, -device fills them from the
 // highest address down: the first -device gets 0x10008000 (PLIC source 8),
-// the next 0x10007000, ...; the rest stay empty. An if=virtio -drive is a
-// virtio-blk disk after them (QEMU's virt puts it on PCI, which rewind does
-// not have yet).
+// the next 0x10007000, ...; the rest stay empty. (PCI devices and if=virtio
+// drives go on the PCIe host: create_pci().)
 void VirtMachine::create_virtio() {
-  std::vector<DeviceSpec> specs;
+  std::vector<DeviceSpec> all, specs;
   std::string err;
-  if (!parse_device_specs(opts_.devices, specs, err)) throw BootError(err);
-  for (const std::string& id : host_.virtio_drives) specs.push_back({"virtio-blk-device", "", {{"drive", id}}});
+  if (!parse_device_specs(opts_.devices, all, err)) throw BootError(err);
+  for (const DeviceSpec& s : all)
+    if (device_bus(s) == DeviceBus::kVirtioMmio) specs.push_back(s);
   if (specs.size() > virt_map::kVirtioCount)
-    throw BootError(std::to_string(specs.size()) + " virtio devices (-device and if=virtio drives): the board has " +
+    throw BootError(std::to_string(specs.size()) + " virtio-mmio devices: the board has " +
                     std::to_string(virt_map::kVirtioCount) + " virtio-mmio slots");
   const bool legacy_when_empty = global_bool(opts_.globals, "virtio-mmio", "force-legacy", true);
   for (unsigned i = 0; i < virt_map::kVirtioCount; ++i) {
     size_t n = virt_map::kVirtioCount - 1 - i;  // the -device this slot gets, if any
     std::unique_ptr<VirtioDevice> dev;
     try {
-      if (n < specs.size() && device_bus(specs[n]) == DeviceBus::kVirtioMmio)
+      if (n < specs.size())
         dev = create_virtio_device(specs[n], host_.devices, static_cast<uint8_t>(i));
     } catch (const DeviceError& e) {
       throw BootError(e.what());
@@ -235,6 +238,50 @@ void VirtMachine::create_virtio() {
     virtio_.push_back(
         std::make_unique<VirtioMmio>(as_, plic_->irq(virt_map::kVirtioIrq + i), std::move(dev), legacy_when_empty));
     as_.add_mmio(virt_map::kVirtio + i * virt_map::kVirtioStride, VirtioMmio::kSize, virtio_.back().get());
+  }
+}
+
+// The PCIe host and its devices. As QEMU 7.2 on virt: the host bridge is
+// 00:00.0; each PCI -device, in command-line order, takes its addr= slot or
+// the first free one; the if=virtio drives then get virtio-blk-pci
+// functions the same way, after every -device.
+void VirtMachine::create_pci() {
+  PciHostWindows w;
+  w.ecam_base = virt_map::kPcieEcam;
+  w.ecam_size = virt_map::kPcieEcamSize;
+  w.pio_base = virt_map::kPciePio;
+  w.pio_size = virt_map::kPciePioSize;
+  w.mmio_base = virt_map::kPcieMmio;
+  w.mmio_size = virt_map::kPcieMmioSize;
+  w.high_base = virt_map::pcie_high_base(opts_.ram_size);
+  w.high_size = virt_map::kPcieHighSize;
+  std::array<IrqLine*, 4> intx;
+  for (unsigned i = 0; i < 4; ++i) intx[i] = plic_->irq(virt_map::kPcieIrq + i);
+  pcie_ = std::make_unique<GenericPcieHost>(as_, w, intx);
+
+  std::vector<DeviceSpec> all, specs;
+  std::string err;
+  if (!parse_device_specs(opts_.devices, all, err)) throw BootError(err);
+  for (const DeviceSpec& s : all)
+    if (device_bus(s) == DeviceBus::kPci) specs.push_back(s);
+  for (const std::string& id : host_.virtio_drives) specs.push_back({"virtio-blk-pci", "", {{"drive", id}}});
+  PciBus& bus = pcie_->bus();
+  for (const DeviceSpec& spec : specs) {
+    int slot = pci_slot(spec);
+    if (slot >= 0 && bus.device(static_cast<unsigned>(slot))) {
+      char msg[160];
+      std::snprintf(msg, sizeof msg, "-device %s: PCI: slot %d function 0 not available for %s, in use by %s",
+                    spec.driver.c_str(), slot, spec.driver.c_str(), bus.device(slot)->name().c_str());
+      throw BootError(msg);
+    }
+    if (slot < 0) slot = bus.free_slot(1);
+    if (slot < 0) throw BootError("-device " + spec.driver + ": PCI: no free slot on bus 0");
+    try {
+      auto dev = create_virtio_device(spec, host_.devices, static_cast<uint8_t>(virt_map::kVirtioCount + slot));
+      bus.plug(static_cast<unsigned>(slot), std::make_unique<VirtioPci>(as_, std::move(dev), pci_transitional(spec)));
+    } catch (const DeviceError& e) {
+      throw BootError(e.what());
+    }
   }
 }
 
@@ -250,6 +297,7 @@ void VirtMachine::reset() {
   clint_->reset();
   rtc_->reset();
   for (auto& t : virtio_) t->reset();
+  pcie_->reset();
 }
 
 // Every device, by what it is and where (the names checkpoints have always

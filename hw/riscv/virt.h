@@ -18,6 +18,7 @@
 #include "hw/intc/clint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/pci-host/gpex.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/virtio/virtio_mmio.h"
 #include "system/options.h"
@@ -40,6 +41,18 @@ inline constexpr unsigned kVirtioCount = 8;
 inline constexpr unsigned kUart0Irq = 10;  // PLIC sources
 inline constexpr unsigned kRtcIrq = 11;
 inline constexpr unsigned kVirtioIrq = 1;  // 1..8
+// The PCIe host (hw/pci-host/gpex.h). The high window is 16 GiB at 16 GiB,
+// or at the first 16 GiB boundary above RAM (pcie_high_base()).
+inline constexpr uint64_t kPciePio = 0x3000000, kPciePioSize = 0x10000;
+inline constexpr uint64_t kPcieEcam = 0x30000000, kPcieEcamSize = 0x10000000;
+inline constexpr uint64_t kPcieMmio = 0x40000000, kPcieMmioSize = 0x40000000;
+inline constexpr uint64_t kPcieHighSize = 0x400000000;
+inline constexpr unsigned kPcieIrq = 32;  // INTA..INTD: 32..35
+inline uint64_t pcie_high_base(uint64_t ram_size) {
+  uint64_t end = kDram + ram_size;
+  uint64_t base = (end + kPcieHighSize - 1) / kPcieHighSize * kPcieHighSize;
+  return base < kPcieHighSize ? kPcieHighSize : base;
+}
 }  // namespace virt_map
 
 // What the board takes from the host side. The clock and the devices'
@@ -49,7 +62,7 @@ struct BoardHost {
   CharBackend* serial = nullptr;  // serial0 (a null backend for -serial none)
   HostClock* clock = nullptr;
   DeviceHost devices;             // entropy, the input path, drives
-  std::vector<std::string> virtio_drives;  // if=virtio drives: a disk each
+  std::vector<std::string> virtio_drives;  // if=virtio drives: a virtio-blk-pci disk each
 };
 
 class VirtMachine : public Machine {
@@ -70,6 +83,7 @@ class VirtMachine : public Machine {
  private:
   void create_rtc();
   void create_virtio();
+  void create_pci();
   void load_boot_images();
   using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
   void build_fdt(std::optional<Range> initrd);
@@ -87,6 +101,7 @@ class VirtMachine : public Machine {
   std::unique_ptr<SifiveTest> test_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // by slot, 0x10001000 first
+  std::unique_ptr<GenericPcieHost> pcie_;
   std::vector<uint8_t> rom_image_;  // ROM + RAM contents at power-on, for resets
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> boot_blobs_;
   // The device tree as the guest gets it at fdt_addr_: the packed tree, then

@@ -92,7 +92,38 @@ void add_plic_device(FdtWriter& t, int soc, const char* name, const char* compat
   t.cells(n, "interrupts", {irq});
 }
 
-void add_soc(FdtWriter& t) {
+// The PCIe host: ECAM, the I/O, 32-bit and 64-bit windows (PCI address
+// cells: space code, address high, low), and INTx of slots 0..3 (the mask
+// repeats them for every slot) swizzled onto PLIC sources 32..35.
+void add_pcie(FdtWriter& t, int soc, uint64_t high_base) {
+  int n = t.node(soc, unit_name("pci", virt_map::kPcieEcam));
+  t.cells(n, "#address-cells", {3});
+  t.cells(n, "#interrupt-cells", {1});
+  t.cells(n, "#size-cells", {2});
+  t.string(n, "compatible", "pci-host-ecam-generic");
+  t.string(n, "device_type", "pci");
+  t.cells(n, "linux,pci-domain", {0});
+  t.cells(n, "bus-range", {0, static_cast<uint32_t>(virt_map::kPcieEcamSize / (1u << 20) - 1)});
+  t.empty(n, "dma-coherent");
+  t.reg64(n, virt_map::kPcieEcam, virt_map::kPcieEcamSize);
+  auto hi = [](uint64_t v) { return static_cast<uint32_t>(v >> 32); };
+  auto lo = [](uint64_t v) { return static_cast<uint32_t>(v); };
+  constexpr uint32_t kIo = 0x1000000, kMem32 = 0x2000000, kMem64 = 0x3000000;
+  t.cells(n, "ranges",
+          {kIo, 0, 0, hi(virt_map::kPciePio), lo(virt_map::kPciePio), hi(virt_map::kPciePioSize),
+           lo(virt_map::kPciePioSize), kMem32, hi(virt_map::kPcieMmio), lo(virt_map::kPcieMmio),
+           hi(virt_map::kPcieMmio), lo(virt_map::kPcieMmio), hi(virt_map::kPcieMmioSize), lo(virt_map::kPcieMmioSize),
+           kMem64, hi(high_base), lo(high_base), hi(high_base), lo(high_base), hi(virt_map::kPcieHighSize),
+           lo(virt_map::kPcieHighSize)});
+  std::vector<uint32_t> map;
+  for (uint32_t slot = 0; slot < 4; ++slot)
+    for (uint32_t pin = 1; pin <= 4; ++pin)
+      map.insert(map.end(), {slot << 11, 0, 0, pin, kPhandlePlic, virt_map::kPcieIrq + (slot + pin - 1) % 4});
+  t.cells(n, "interrupt-map", map.data(), map.size());
+  t.cells(n, "interrupt-map-mask", {3u << 11, 0, 0, 7});
+}
+
+void add_soc(FdtWriter& t, uint64_t pcie_high_base) {
   int soc = t.node(0, "soc");
   t.empty(soc, "ranges");
   t.string(soc, "compatible", "simple-bus");
@@ -119,6 +150,7 @@ void add_soc(FdtWriter& t) {
   for (unsigned i = 0; i < virt_map::kVirtioCount; ++i)
     add_plic_device(t, soc, "virtio_mmio", "virtio,mmio", virt_map::kVirtio + i * virt_map::kVirtioStride,
                     virt_map::kVirtioStride, virt_map::kVirtioIrq + i);
+  add_pcie(t, soc, pcie_high_base);
 
   int test = t.node(soc, unit_name("test", virt_map::kTest));
   t.strings(test, "compatible", {"sifive,test1", "sifive,test0", "syscon"});
@@ -197,7 +229,7 @@ std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& c) {
   t.cells(0, "#size-cells", {2});
   t.cells(0, "#address-cells", {2});
 
-  add_soc(t);
+  add_soc(t, c.pcie_high_base);
   add_cpus(t, c);
 
   int mem = t.node(0, unit_name("memory", c.ram_base));

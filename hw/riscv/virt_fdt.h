@@ -4,7 +4,7 @@
 // them as they do on QEMU. `rewind -M virt,dumpdtb=F` writes it.
 //
 // Left out on purpose, because rewind has no such device: fw-cfg@10100000,
-// flash@20000000, platform-bus@4000000 and soc/pci@30000000. The hart's
+// flash@20000000 and platform-bus@4000000. The hart's
 // riscv,isa string names what -cpu gives it, as QEMU 7.2 writes it (QEMU's
 // default CPU adds h, zbc and sstc, which rewind does not implement: the
 // same string as QEMU's -cpu rv64,h=off,zbc=off,sstc=off).
@@ -27,6 +27,8 @@ struct VirtFdtConfig {
   // MMU (mmu-type riscv,sv48 as on QEMU 7.2, else riscv,none).
   std::string riscv_isa = "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs";
   bool mmu = true;
+  // The PCIe host's 64-bit window (virt_map::pcie_high_base()).
+  uint64_t pcie_high_base = 0x400000000;
 };
 
 // QEMU builds its tree in a 1 MiB buffer and places it by that size.

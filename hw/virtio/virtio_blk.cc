@@ -95,18 +95,34 @@ void VirtioBlk::take(VirtQueue& q, const VirtqElement& e) {
   BlockNode* node = &drive_.node();
   switch (type) {
     case kIn: {
+      // A read larger than one completion's payload (U-Boot reads whole
+      // files in one request) is several requests to the drive, in order;
+      // each copies its part in, the last one returns the element.
       uint64_t len = e.in_bytes() - 1;
-      if (len % kSector || len > kMaxRequestBytes || !in_disk(sector, len)) return error_now(kStatusIoErr);
-      requests_.start(
-          [node, sector, len] {
-            AsyncResult data(len);
-            if (node->read(sector * kSector, data.data(), len) != 0) data.clear();  // empty: failed
-            return data;
-          },
-          [this, e, len](const AsyncResult& data) {
-            if (data.size() != len) finish(e, kStatusIoErr, 0, nullptr);
-            else finish(e, kStatusOk, len, &data);
-          });
+      if (len % kSector || len > kMaxReadBytes || !in_disk(sector, len)) return error_now(kStatusIoErr);
+      struct Parts {
+        uint64_t left;
+        bool ok = true;
+      };
+      auto parts = std::make_shared<Parts>(Parts{(len + kMaxRequestBytes - 1) / kMaxRequestBytes});
+      if (len == 0) parts->left = 1;
+      for (uint64_t off = 0; off < len || off == 0; off += kMaxRequestBytes) {
+        uint64_t n = std::min(kMaxRequestBytes, len - off);
+        requests_.start(
+            [node, sector, off, n] {
+              AsyncResult data(n);
+              if (n && node->read(sector * kSector + off, data.data(), n) != 0) data.clear();  // empty: failed
+              return data;
+            },
+            [this, e, off, n, len, parts](const AsyncResult& data) {
+              if (data.size() != n)
+                parts->ok = false;
+              else if (n)
+                queue_host()->copy_to_guest(0, e, off, data.data(), n);
+              if (--parts->left == 0) finish(e, parts->ok ? kStatusOk : kStatusIoErr, parts->ok ? len : 0, nullptr);
+            });
+        if (len == 0) break;
+      }
       return;
     }
     case kOut: {

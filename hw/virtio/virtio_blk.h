@@ -31,7 +31,10 @@ class VirtioBlk : public VirtioDevice {
   // rrfile block holds 1 MiB). Linux splits larger transfers itself.
   static constexpr uint32_t kSegMax = 254;
   static constexpr uint32_t kSizeMax = 4096;
-  static constexpr uint64_t kMaxRequestBytes = uint64_t{kSegMax} * kSizeMax;  // larger: an I/O error
+  static constexpr uint64_t kMaxRequestBytes = uint64_t{kSegMax} * kSizeMax;  // larger writes: an I/O error
+  // Reads beyond kMaxRequestBytes (from drivers that ignore seg_max and
+  // size_max, like U-Boot's) are served in kMaxRequestBytes parts, up to:
+  static constexpr uint64_t kMaxReadBytes = 256ull << 20;
   static constexpr uint32_t kMaxDiscardSectors = 1u << 22;  // 2 GiB per discard/write-zeroes range
   static constexpr uint32_t kMaxDiscardSegments = 256;
 

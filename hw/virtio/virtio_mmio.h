@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "hw/core/device.h"
-#include "hw/virtio/virtio_device.h"
+#include "hw/virtio/virtio_transport.h"
 
 namespace rwd {
 
-class VirtioMmio : public MmioDevice, private VirtioQueueHost {
+class VirtioMmio : public MmioDevice, public VirtioTransport {
  public:
   static constexpr uint64_t kSize = 0x200;  // QEMU maps 0x200 bytes of the 4 KiB slot
   static constexpr uint32_t kMagic = 0x74726976;  // "virt"
@@ -35,35 +35,13 @@ class VirtioMmio : public MmioDevice, private VirtioQueueHost {
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
 
-  VirtioDevice* device() const { return device_.get(); }
-  uint32_t status() const { return status_; }
-
  private:
-  // VirtioQueueHost: asynchronous completions.
-  uint64_t copy_to_guest(unsigned queue, const VirtqElement& e, uint64_t offset, const void* data,
-                         uint64_t len) override;
-  void complete(unsigned queue, const VirtqElement& e, uint64_t written) override;
-  void after_push(VirtQueue& q);
   uint32_t read_register(uint64_t offset);
   void write_register(uint64_t offset, uint32_t value);
-  void write_status(uint32_t value);
-  void notify(uint32_t queue);
-  void needs_reset();
-  void update_irq();
-  VirtQueue* selected();      // nullptr when QueueSel names no queue
-  VirtQueue* configurable();  // ... or when the selected queue is live
-  uint64_t offered_features() const;
+  void update_irq() override;
 
   IrqLine* irq_;
-  std::unique_ptr<VirtioDevice> device_;
   bool legacy_when_empty_;
-  std::vector<VirtQueue> queues_;
-  uint32_t status_ = 0;
-  uint32_t device_features_sel_ = 0, driver_features_sel_ = 0;
-  uint64_t driver_features_ = 0;
-  uint32_t queue_sel_ = 0;
-  uint32_t interrupt_status_ = 0;
-  uint32_t config_generation_ = 0;
 };
 
 }  // namespace rwd
