@@ -13,6 +13,7 @@
 #include "hw/riscv/virt.h"
 #include "monitor/hmp.h"
 #include "monitor/monitor_target.h"
+#include "net/net_set.h"
 #include "replay/input.h"
 #include "system/drive_set.h"
 #include "system/options.h"
@@ -58,6 +59,7 @@ class Vm : public MonitorTarget {
   std::string replay_text() override;
   std::string vm_name() const override { return opts_.name; }
   std::string block_text() override { return drives_->info_text(); }
+  std::string network_text() override { return nets_->info_text(); }
   std::string migrate(const std::string& uri) override;
 
  private:
@@ -70,6 +72,7 @@ class Vm : public MonitorTarget {
   std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<HostLoop> host_loop_;
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
+  std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
   std::unique_ptr<CharRegistry> chardevs_;
   std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
   std::unique_ptr<VirtMachine> machine_;

@@ -219,6 +219,7 @@ void VirtMachine::create_virtio() {
   std::string err;
   if (!parse_device_specs(opts_.devices, specs, err)) throw BootError(err);
   for (const std::string& id : host_.virtio_drives) specs.push_back({"virtio-blk-device", "", {{"drive", id}}});
+  specs.insert(specs.end(), host_.nics.begin(), host_.nics.end());
   if (specs.size() > virt_map::kVirtioCount)
     throw BootError(std::to_string(specs.size()) + " virtio devices (-device and if=virtio drives): the board has " +
                     std::to_string(virt_map::kVirtioCount) + " virtio-mmio slots");

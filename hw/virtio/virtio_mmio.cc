@@ -188,6 +188,12 @@ void VirtioMmio::complete(unsigned queue, const VirtqElement& e, uint64_t writte
   after_push(q);
 }
 
+VirtQueue* VirtioMmio::live_queue(unsigned queue) {
+  constexpr uint32_t kLive = virtio::kFeaturesOk | virtio::kDriverOk;
+  if (queue >= queues_.size() || (status_ & kLive) != kLive || (status_ & virtio::kDeviceNeedsReset)) return nullptr;
+  return queues_[queue].ready ? &queues_[queue] : nullptr;
+}
+
 // A driver error the device cannot recover from (2.1.2): stop, and tell a
 // running driver with a configuration-change interrupt.
 void VirtioMmio::needs_reset() {

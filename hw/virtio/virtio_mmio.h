@@ -43,6 +43,7 @@ class VirtioMmio : public MmioDevice, private VirtioQueueHost {
   uint64_t copy_to_guest(unsigned queue, const VirtqElement& e, uint64_t offset, const void* data,
                          uint64_t len) override;
   void complete(unsigned queue, const VirtqElement& e, uint64_t written) override;
+  VirtQueue* live_queue(unsigned queue) override;
   void after_push(VirtQueue& q);
   uint32_t read_register(uint64_t offset);
   void write_register(uint64_t offset, uint32_t value);
