@@ -143,20 +143,33 @@ class StreamBackend : public NetBackend {
     if (cond & kIoOut) write_out();
     if (fd_ < 0) return;
     if (!(cond & (kIoIn | kIoHup | kIoErr))) return;
+    // Up to 1 MiB per wake-up (bounded: the guest gets its turn).
     uint8_t buf[65536];
-    ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    if (n <= 0) return drop_peer(n == 0 ? "closed" : "read failed");
-    in_.insert(in_.end(), buf, buf + n);
+    for (int i = 0; i < 16; ++i) {
+      ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return drop_peer(n == 0 ? "closed" : "read failed");
+      in_.insert(in_.end(), buf, buf + n);
+      if (!parse_frames()) return;
+    }
+  }
+
+  // Hands on every whole frame in in_; false if the peer was dropped.
+  bool parse_frames() {
     size_t at = 0;
     while (in_.size() - at >= 4) {
       uint32_t len = (uint32_t{in_[at]} << 24) | (uint32_t{in_[at + 1]} << 16) | (uint32_t{in_[at + 2]} << 8) | in_[at + 3];
-      if (len == 0 || len > kMaxFrame) return drop_peer("malformed frame length");
+      if (len == 0 || len > kMaxFrame) {
+        drop_peer("malformed frame length");
+        return false;
+      }
       if (in_.size() - at - 4 < len) break;
       to_guest(in_.data() + at + 4, len);
       at += 4 + len;
     }
     in_.erase(in_.begin(), in_.begin() + static_cast<long>(at));
+    return true;
   }
 
   NetdevSpec spec_;

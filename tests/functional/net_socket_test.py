@@ -75,9 +75,10 @@ pair("socket udp=/localaddr=", f"socket,id=s,udp=127.0.0.1:{pb},localaddr=127.0.
 
 # --- a hostile peer at a machine whose guest never posts receive buffers -------------------
 port = free_port()
-m = subprocess.Popen([REWIND, "-M", "virt", "-bios", "none", "-display", "none", "-serial", "none",
-                      "-monitor", "stdio", "-netdev", f"socket,id=s,listen=127.0.0.1:{port}",
-                      "-device", "virtio-net-device,netdev=s"],
+# The guest never brings eth0 up: Linux posts receive buffers only then.
+m = subprocess.Popen([REWIND, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
+                      "-serial", "none", "-monitor", "stdio", "-append", 'console=ttyS0 rewind_run="sleep 900"',
+                      "-netdev", f"socket,id=s,listen=127.0.0.1:{port}", "-device", "virtio-net-device,netdev=s"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 time.sleep(1.0)
 
