@@ -39,6 +39,7 @@ const Command kInfo[] = {
     {"block", "", "show the block devices"},
     {"mtree", "", "show memory tree"},
     {"name", "", "show the current VM name"},
+    {"network", "", "show the network state"},
     {"qtree", "", "show device tree"},
     {"registers", "", "show the cpu registers"},
     {"replay", "", "show record/replay information"},
@@ -229,6 +230,7 @@ std::string Hmp::info(const std::string& what) {
   if (what == "replay") return target_.replay_text();
   if (what == "block") return target_.block_text();
   if (what == "snapshots") return target_.snapshots_text();
+  if (what == "network") return target_.network_text();
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
 }

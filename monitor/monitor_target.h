@@ -35,6 +35,8 @@ class MonitorTarget {
   virtual std::string replay_text() = 0;
   // `info block`: the drives ("" without any).
   virtual std::string block_text() { return ""; }
+  // `info network`: each netdev, its filters and its NIC.
+  virtual std::string network_text() { return ""; }
   // -name's name ("" without one).
   virtual std::string vm_name() const { return ""; }
   // `migrate URI`: saves the machine's whole state; returns what to print.

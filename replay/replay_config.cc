@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "net/net_options.h"
 #include "replay/event_codec.h"
 #include "util/file_io.h"
 #include "util/hash64.h"
@@ -127,6 +128,12 @@ std::string machine_fingerprint(const Options& o) {
   std::string devices;
   for (auto& d : o.devices) devices += (devices.empty() ? "" : " ") + d;
   s << "devices=" << devices << "\n";
+  // The NICs -nic and -net nic add (their backends do not matter: a replay connects none).
+  NetConfig net;
+  std::string err, nics;
+  if (parse_net_config(o.netdevs, o.nics, o.nets, o.objects, net, err))
+    for (const DeviceSpec& d : net.nics) nics += (nics.empty() ? "" : " ") + d.driver + ",mac=" + (d.props.count("mac") ? d.props.at("mac") : "");
+  if (!nics.empty()) s << "nics=" << nics << "\n";
   s << "rtc=" << static_cast<int>(o.rtc.base) << ":" << o.rtc.date_s << ":" << static_cast<int>(o.rtc.clock) << "\n";
   s << "no-reboot=" << o.no_reboot << "\n";
   s << "no-shutdown=" << o.no_shutdown << "\n";

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hw/core/device_factory.h"
+#include "net/net_options.h"
 #include "system/drive_options.h"
 #include "util/version.h"
 #include "util/log.h"
@@ -260,6 +261,20 @@ const std::map<std::string, OptionDef>& option_table() {
          }
          return true;
        }}},
+      {"netdev", {true, [](Options& o, const std::string& a, std::string& err) {
+         NetdevSpec s;
+         if (!parse_netdev_spec(a, s, err)) return false;
+         o.netdevs.push_back(a);
+         return true;
+       }}},
+      {"nic", {true, [](Options& o, const std::string& a, std::string&) { o.nics.push_back(a); return true; }}},
+      {"net", {true, [](Options& o, const std::string& a, std::string&) { o.nets.push_back(a); return true; }}},
+      {"object", {true, [](Options& o, const std::string& a, std::string& err) {
+         NetFilterSpec f;
+         if (!parse_object_spec(a, f, err)) return false;
+         o.objects.push_back(a);
+         return true;
+       }}},
       {"drive", {true, [](Options& o, const std::string& a, std::string& err) {
          DriveSpec d;
          if (!parse_drive_spec(a, d, err)) return false;
@@ -344,8 +359,6 @@ const std::map<std::string, OptionDef>& option_table() {
 const std::map<std::string, std::string>& not_yet() {
   static const std::map<std::string, std::string> m = {
       {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
-      {"netdev", "networking"},
-      {"object", "-object"},
   };
   return m;
 }
@@ -443,6 +456,10 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
     std::vector<DriveSpec> drives;
     if (!parse_drive_specs(opts.drives, opts.snapshot, drives, err)) return false;
   }
+  {
+    NetConfig net;  // the network as a whole: ids, netdev= references
+    if (!parse_net_config(opts.netdevs, opts.nics, opts.nets, opts.objects, net, err)) return false;
+  }
   if (!opts.icount.rrdisk.empty() && opts.icount.rr.empty()) {
     err = "-icount rrdisk=" + opts.icount.rrdisk + " needs rr=record or rr=replay";
     return false;
@@ -489,6 +506,8 @@ std::string usage_text() {
          "  -perfmap                 name compiled blocks for Linux perf in /tmp/perf-<pid>.map\n"
          "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm]  the goldfish RTC's time\n"
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
+         "  -netdev user|socket|hubport|tap,id=ID[,...]; -device virtio-net-device,netdev=ID[,mac=M]\n"
+         "  -nic user[,...] | -net nic -net user | -nic none;  -object filter-replay|filter-dump,id=ID,netdev=ID[,...]\n"
          "  -drive file=F[,if=none|virtio][,id=ID][,format=raw|qcow2][,readonly=on][,snapshot=on][,cache=...]\n"
          "  -drive driver=blkreplay,if=none,image=ID,id=ID2; -device virtio-blk-device,drive=ID; -snapshot\n"
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"

@@ -50,6 +50,7 @@ struct Options {
   bool snapshot = false;             // -snapshot: every drive snapshot=on
   std::vector<std::string> mons;     // -mon values in order
   std::vector<std::string> qmps, qmps_pretty;  // -qmp, -qmp-pretty values in order
+  std::vector<std::string> netdevs, nics, nets, objects;  // -netdev, -nic, -net, -object (net/net_options.h)
   std::string log_items;             // -d
   std::string log_file;              // -D
   uint64_t log_start = 0, log_end = ~0ull;

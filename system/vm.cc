@@ -1,5 +1,7 @@
 #include "system/vm.h"
 
+#include <chrono>
+
 #include "hw/riscv/boot.h"
 #include "migration/snapshot.h"
 #include "replay/navigator.h"
@@ -32,6 +34,24 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   }
   if (replay_) replay_->start(fingerprint());
 
+  // Netdevs: a replay connects none (frames come from the recording).
+  NetConfig net;
+  std::string net_err;
+  if (!parse_net_config(opts.netdevs, opts.nics, opts.nets, opts.objects, net, net_err)) throw BootError(net_err);
+  NetSet::Mode net_mode = !replay_ ? NetSet::Mode::kPlain
+                          : replay_->replaying() ? NetSet::Mode::kReplay : NetSet::Mode::kRecord;
+  // filter-dump's clock: the host's in a live run; a replay reads no host time.
+  auto dump_clock = [this, replaying = net_mode == NetSet::Mode::kReplay]() -> uint64_t {
+    if (replaying) return machine_ ? machine_->clock().now_ns() : 0;
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count());
+  };
+  try {
+    nets_ = std::make_unique<NetSet>(net, net_mode, *host_loop_, input, dump_clock);
+  } catch (const std::runtime_error& e) {
+    throw BootError(e.what());
+  }
+
   // Character devices (-chardev, -serial, -monitor, -mon, -nographic) and
   // the host loop that drives them; each serial port's input goes through a
   // replay tap.
@@ -61,6 +81,8 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   board.devices.input = &input;
   board.devices.drive = [this](const std::string& id) { return drives_->find(id); };
   board.devices.embed = drives_->embedder();
+  board.devices.netdev = [this](const std::string& id) { return nets_->find(id); };
+  board.nics = nets_->nics();
   machine_ = std::make_unique<VirtMachine>(opts, board);
   if (dump_only()) return;
 

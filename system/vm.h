@@ -14,6 +14,7 @@
 #include "monitor/hmp.h"
 #include "monitor/monitor_target.h"
 #include "monitor/qmp.h"
+#include "net/net_set.h"
 #include "replay/input.h"
 #include "system/drive_set.h"
 #include "system/options.h"
@@ -63,6 +64,7 @@ class Vm : public MonitorTarget {
   std::string replay_text() override;
   std::string vm_name() const override { return opts_.name; }
   std::string block_text() override { return drives_->info_text(); }
+  std::string network_text() override { return nets_->info_text(); }
   std::string migrate(const std::string& uri) override;
   ReplayStatus replay_status() override;
   bool singlestep() const override { return opts_.singlestep; }
@@ -98,6 +100,7 @@ class Vm : public MonitorTarget {
   std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<HostLoop> host_loop_;
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
+  std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
   std::unique_ptr<CharRegistry> chardevs_;
   std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
   std::unique_ptr<VirtMachine> machine_;

@@ -78,6 +78,27 @@ unsigned HostLoop::watch_fd(int fd, unsigned cond, FdCallback cb) {
   return id;
 }
 
+namespace {
+gboolean dispatch_once(gpointer data) {
+  if (!t_pending) {
+    try {
+      (*static_cast<std::function<void()>*>(data))();
+    } catch (...) {
+      t_pending = std::current_exception();
+    }
+  }
+  return G_SOURCE_REMOVE;
+}
+void free_once(gpointer data) { delete static_cast<std::function<void()>*>(data); }
+}  // namespace
+
+void HostLoop::call_soon(std::function<void()> cb) {
+  GSource* src = g_idle_source_new();
+  g_source_set_callback(src, dispatch_once, new std::function<void()>(std::move(cb)), free_once);
+  g_source_attach(src, ctx_);
+  g_source_unref(src);
+}
+
 void HostLoop::remove(unsigned id) {
   if (!id) return;
   if (GSource* src = g_main_context_find_source_by_id(ctx_, id)) g_source_destroy(src);

@@ -34,6 +34,8 @@ class HostLoop {
   unsigned watch_fd(int fd, unsigned cond, FdCallback cb);
   // Removes a watch; safe from inside its own callback and with id 0.
   void remove(unsigned id);
+  // Runs `cb` once, at the next iterate().
+  void call_soon(std::function<void()> cb);
 
   GMainContext* context() const { return ctx_; }
 

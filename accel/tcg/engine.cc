@@ -181,7 +181,7 @@ StopReason Engine::run(uint64_t until_icount) {
   // so signals and the monitor are still served. Host-side only: it does not
   // change what the guest executes.
   unsigned slow_iterations = 0;
-  while (!exit_requested_) {
+  for (;;) {
     if (++slow_iterations > kMaxSlowIterations) return StopReason::kTimeSlice;
     // Slow path: housekeeping between runs of chained blocks.
     st.attention = false;
@@ -199,6 +199,11 @@ StopReason Engine::run(uint64_t until_icount) {
     if (!service_timers_and_idle(why)) return why;
     if (st.wfi) continue;
     if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) continue;
+    // An exit request stops here, where a stop at a count does: after due
+    // timers and pending interrupts. A recording that logs input after an
+    // exit (a device asked for a service step) then sees the state a replay
+    // stopping at that count sees.
+    if (exit_requested_) return StopReason::kExit;
     if (st.icount >= until_icount) return StopReason::kLimit;
 
     // Stop at the requested count or the next timer deadline, whichever is first.
@@ -228,7 +233,6 @@ StopReason Engine::run(uint64_t until_icount) {
     execute(*tb, stop);
     st.tb_insn_index = 0;
   }
-  return StopReason::kExit;
 }
 
 }  // namespace rwd

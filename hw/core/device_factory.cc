@@ -8,6 +8,7 @@
 
 #include "block/drive.h"
 #include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_rng.h"
 
 namespace rwd {
@@ -64,6 +65,26 @@ bool parse_pci_addr(const std::string& v, int& slot, int& fn) {
   return dot == std::string::npos || hex(v.substr(dot + 1), 7, fn);
 }
 
+std::unique_ptr<VirtioDevice> new_virtio_net(const DeviceSpec& spec, const DeviceHost& host, uint8_t) {
+  // QEMU's default MACs: 52:54:00:12:34:56 for the first NIC, then up.
+  VirtioNet::Mac mac{0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + (*host.nics_made)++)};
+  auto m = spec.props.find("mac");
+  if (m != spec.props.end() && !VirtioNet::parse_mac(m->second, mac))
+    throw DeviceError("-device " + spec.driver + ",mac=" + m->second + ": expected a unicast MAC like 52:54:00:12:34:56");
+  Netdev* link = nullptr;
+  auto nd = spec.props.find("netdev");
+  if (nd != spec.props.end()) {
+    link = host.netdev ? host.netdev(nd->second) : nullptr;
+    if (!link) throw DeviceError("-device " + spec.driver + ",netdev=" + nd->second + ": no such netdev");
+    if (link->frontend()) throw DeviceError("-device " + spec.driver + ",netdev=" + nd->second + ": netdev is used twice");
+  }
+  return std::make_unique<VirtioNet>(link, mac);
+}
+
+const std::vector<Property> kNetProps = {{"netdev", "the -netdev id= it uses"},
+                                         {"mac", "its MAC address (default 52:54:00:12:34:56, then up)"}};
+const std::vector<Property> kNetPciProps = {kNetProps[0], kNetProps[1], {"addr", "PCI slot (hex SLOT[.0])"}};
+
 // The devices -device knows, as `-device help` lists them.
 const DeviceType kDevices[] = {
     {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)",
@@ -80,6 +101,13 @@ const DeviceType kDevices[] = {
      DeviceBus::kPci, new_virtio_blk, kBlkPciProps, {"drive"}, true},
     {"virtio-blk-pci-non-transitional", "PCI", "virtio-pci block device (virtio 1.x only)", DeviceBus::kPci,
      new_virtio_blk, kBlkPciProps, {"drive"}, false},
+    {"virtio-net-device", "virtio-bus", "virtio-mmio network card (a -netdev's NIC)", DeviceBus::kVirtioMmio,
+     new_virtio_net,
+     kNetProps, {}},
+    {"virtio-net-pci", "PCI", "virtio-pci network card (transitional, as QEMU's)", DeviceBus::kPci, new_virtio_net,
+     kNetPciProps, {}, true},
+    {"virtio-net-pci-non-transitional", "PCI", "virtio-pci network card (virtio 1.x only)", DeviceBus::kPci,
+     new_virtio_net, kNetPciProps, {}, false},
 };
 
 const DeviceType* find_type(const std::string& name) {

@@ -15,6 +15,7 @@ namespace rwd {
 class Drive;
 class HostEntropy;
 class InputPath;
+class Netdev;
 class ReadEmbedder;
 class VirtioDevice;
 
@@ -54,6 +55,8 @@ struct DeviceHost {
   InputPath* input = nullptr;                       // asynchronous completions
   std::function<Drive*(const std::string&)> drive;  // -drive by id (a blkreplay id names its image)
   ReadEmbedder* embed = nullptr;                    // rrdisk=embed: reads go into the recording
+  std::function<Netdev*(const std::string&)> netdev;  // -netdev by id
+  std::shared_ptr<unsigned> nics_made = std::make_shared<unsigned>(0);  // default MACs count up, as QEMU's
 };
 
 // The buses a -device plugs into; the board places each device on its bus.

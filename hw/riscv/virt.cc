@@ -222,6 +222,7 @@ void VirtMachine::create_virtio() {
   if (!parse_device_specs(opts_.devices, all, err)) throw BootError(err);
   for (const DeviceSpec& s : all)
     if (device_bus(s) == DeviceBus::kVirtioMmio) specs.push_back(s);
+  specs.insert(specs.end(), host_.nics.begin(), host_.nics.end());
   if (specs.size() > virt_map::kVirtioCount)
     throw BootError(std::to_string(specs.size()) + " virtio-mmio devices: the board has " +
                     std::to_string(virt_map::kVirtioCount) + " virtio-mmio slots");

@@ -63,6 +63,7 @@ struct BoardHost {
   HostClock* clock = nullptr;
   DeviceHost devices;             // entropy, the input path, drives
   std::vector<std::string> virtio_drives;  // if=virtio drives: a virtio-blk-pci disk each
+  std::vector<DeviceSpec> nics;            // -nic and -net nic: a virtio-net-device each
 };
 
 class VirtMachine : public Machine {

@@ -34,6 +34,10 @@ class VirtioQueueHost {
   // interrupt if the driver wants one. Ignored when the device was reset
   // since (the driver forgot the request).
   virtual void complete(unsigned queue, const VirtqElement& e, uint64_t written) = 0;
+  // The queue, if the driver has it running (DRIVER_OK, queue ready, no
+  // reset pending): a device that receives from the host (virtio-net) takes
+  // buffers from it outside notify(), then returns them with complete().
+  virtual VirtQueue* live_queue(unsigned queue) = 0;
 };
 
 class VirtioDevice {

@@ -107,6 +107,13 @@ void VirtioTransport::complete(unsigned queue, const VirtqElement& e, uint64_t w
   after_push(q);
 }
 
+// A queue the device may take buffers from outside notify() (a network
+// card's receive queue): only while the driver has the device live.
+VirtQueue* VirtioTransport::live_queue(unsigned queue) {
+  if (queue >= queues_.size() || !live()) return nullptr;
+  return queues_[queue].ready ? &queues_[queue] : nullptr;
+}
+
 // A driver error the device cannot recover from (2.1.2): stop, and tell a
 // running driver with a configuration-change interrupt.
 void VirtioTransport::needs_reset() {

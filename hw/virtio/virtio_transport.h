@@ -72,6 +72,7 @@ class VirtioTransport : private VirtioQueueHost {
   uint64_t copy_to_guest(unsigned queue, const VirtqElement& e, uint64_t offset, const void* data,
                          uint64_t len) override;
   void complete(unsigned queue, const VirtqElement& e, uint64_t written) override;
+  VirtQueue* live_queue(unsigned queue) override;
   bool live() const;
   void after_push(VirtQueue& q);
   void needs_reset();

@@ -101,6 +101,12 @@ VirtQueue::Pop VirtQueue::pop(VirtqElement& e) {
   return Pop::kElement;
 }
 
+bool VirtQueue::has_available() {
+  uint16_t avail_idx;
+  if (!ready || broken_ || num_ == 0 || !read16(avail_addr + 2, avail_idx)) return false;
+  return avail_idx != last_avail_;
+}
+
 void VirtQueue::push(const VirtqElement& e, uint64_t written) {
   if (broken_ || num_ == 0) return;
   struct {

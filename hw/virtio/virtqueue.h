@@ -54,6 +54,8 @@ class VirtQueue {
   // Takes the next available request. kBroken marks the queue broken: it
   // then stays empty until reset.
   Pop pop(VirtqElement& e);
+  // Whether pop() would find a request (without taking it).
+  bool has_available();
   // Returns a request to the driver with `written` bytes written to its
   // device-writable buffers (clamped to their size).
   void push(const VirtqElement& e, uint64_t written);

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Network throughput and latency, rewind vs qemu-system-riscv64, same guest and options.
+
+  bench/run-net.py [-n RUNS] [--mib 100] [--fetches 200] [--modes plain,icount,record] [--no-qemu]
+
+The Linux test guest on -netdev user (libslirp) with virtio-net-device,
+timed on the host between markers the guest prints:
+  - g2h: the guest sends MIB MiB with busybox nc to a sink on the host's
+    127.0.0.1 (through slirp's 10.0.2.2);
+  - h2g: the host sends MIB MiB to a busybox `nc -l` in the guest through
+    hostfwd;
+  - fetch: FETCHES small HTTP fetches (wget of 1 KiB) from a server on the host.
+Modes: plain (no icount), icount (-icount shift=7), record (-icount
+shift=7,rr=record with filter-replay). Medians of RUNS. Prints MB/s and
+fetches/s for each, rewind/QEMU ratios, record overhead over icount, and
+rrfile bytes per MiB received (h2g) for both.
+"""
+import argparse
+import http.server
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
+from guest_session import build_guest  # noqa: E402
+
+MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?$", re.M)
+SMALL = b"x" * 1024
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class HostSide:
+    """A byte sink for g2h, an HTTP server for the fetches."""
+
+    def __init__(self):
+        self.sink_port, self.http_port = free_port(), free_port()
+        self.sunk = 0
+        self.sink = socket.socket()
+        self.sink.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sink.bind(("127.0.0.1", self.sink_port))
+        self.sink.listen(4)
+        threading.Thread(target=self.drain, daemon=True).start()
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(SMALL)))
+                self.end_headers()
+                self.wfile.write(SMALL)
+
+            def log_message(self, *a):
+                pass
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", self.http_port), H)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def drain(self):
+        while True:
+            try:
+                c, _ = self.sink.accept()
+            except OSError:
+                return
+            while True:
+                d = c.recv(1 << 20)
+                if not d:
+                    break
+                self.sunk += len(d)
+            c.close()
+
+    def stop(self):
+        self.sink.close()
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def workload(host, mib, fetches):
+    blocks = mib * 16  # 64 KiB each
+    return " ; ".join([
+        "ifconfig eth0 10.0.2.15 up && route add default gw 10.0.2.2",  # slirp's defaults; DHCP is not measured
+        f"echo T-BEGIN g2h; dd if=/dev/zero bs=65536 count={blocks} 2>/dev/null | nc 10.0.2.2 {host.sink_port}; echo T-END g2h",
+        "echo T-READY h2g; nc -l -p 5001 > /dev/null; echo T-END h2g",
+        f"echo T-BEGIN fetch; i=0; while [ $i -lt {fetches} ]; do wget -q -O /dev/null http://10.0.2.2:{host.http_port}/s; "
+        "i=$((i+1)); done; echo T-END fetch",
+    ])
+
+
+def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile):
+    exe = {"rewind": REWIND, "qemu": "qemu-system-riscv64"}[emu]
+    argv = [exe, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
+            "-serial", "stdio", "-monitor", "none", "-append", f'console=ttyS0 rewind_run="{work}"',
+            "-netdev", f"user,id=n1,hostfwd=tcp:127.0.0.1:{fwd_port}-:5001",
+            "-device", "virtio-net-device,netdev=n1"]
+    if emu == "qemu":
+        argv += ["-bios", "default"]
+    if mode == "icount":
+        argv += ["-icount", "shift=7"]
+    elif mode == "record":
+        argv += ["-icount", f"shift=7,rr=record,rrfile={rrfile}", "-object", "filter-replay,id=r,netdev=n1"]
+    return argv
+
+
+def one_run(emu, kernel, initrd, mib, fetches, mode, tmp):
+    host = HostSide()
+    fwd = free_port()
+    rrfile = os.path.join(tmp, f"{emu}-{mode}.rr")
+    p = subprocess.Popen(argv_for(emu, kernel, initrd, workload(host, mib, fetches), fwd, mode, rrfile),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.set_blocking(p.stdout.fileno(), False)
+    out, seen, times, begin = b"", 0, {}, {}
+    deadline = time.monotonic() + 1800
+    while p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+        out += p.stdout.read() or b""
+        for m in MARK.finditer(out, seen):
+            seen = m.end()
+            kind, name = m.group(1).decode(), m.group(2).decode()
+            now = time.monotonic()
+            if kind == "BEGIN":
+                begin[name] = now
+            elif kind == "END":
+                times[name] = now - begin[name]
+            elif kind == "READY":
+                # The guest's nc listens: send MIB MiB through hostfwd.
+                time.sleep(0.5)
+                begin[name] = time.monotonic()
+                c = socket.create_connection(("127.0.0.1", fwd), timeout=60)
+                chunk = b"\0" * (1 << 20)
+                for _ in range(mib):
+                    c.sendall(chunk)
+                c.close()
+        if "fetch" in times:
+            break
+    try:
+        p.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    err = p.stderr.read().decode(errors="replace")
+    host.stop()
+    size = os.path.getsize(rrfile) if os.path.exists(rrfile) else None
+    if len(times) != 3:
+        raise RuntimeError(f"{emu} {mode}: incomplete run ({times}); {err[-300:]} {out[-300:]!r}")
+    return times, size
+
+
+def main():
+    global REWIND
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=1)
+    ap.add_argument("--mib", type=int, default=100)
+    ap.add_argument("--fetches", type=int, default=200)
+    ap.add_argument("--modes", default="plain,icount,record")
+    ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--rewind", default=os.path.join(here, "..", "build", "rewind"))
+    a = ap.parse_args()
+    REWIND = a.rewind
+    kernel, initrd = build_guest()
+    emus = ["rewind"] + ([] if a.no_qemu or not shutil.which("qemu-system-riscv64") else ["qemu"])
+    tmp = tempfile.mkdtemp(prefix="rewind-netbench-")
+    res = {}
+    for mode in a.modes.split(","):
+        for emu in emus:
+            runs = []
+            for _ in range(a.n):
+                try:
+                    runs.append(one_run(emu, kernel, initrd, a.mib, a.fetches, mode, tmp))
+                except RuntimeError as e:
+                    print(f"# {e}", file=sys.stderr)
+            if runs:
+                res[(emu, mode)] = ({k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}, runs[-1][1])
+    print(f"{'emulator':8} {'mode':7} {'g2h MB/s':>9} {'h2g MB/s':>9} {'fetch/s':>8} {'rrfile B/MiB rx':>16}")
+    for (emu, mode), (t, size) in res.items():
+        mb = a.mib * 1048576 / 1e6
+        per = f"{size / a.mib:.0f}" if size else "-"
+        print(f"{emu:8} {mode:7} {mb / t['g2h']:9.1f} {mb / t['h2g']:9.1f} {a.fetches / t['fetch']:8.1f} {per:>16}")
+    for mode in a.modes.split(","):
+        if ("rewind", mode) in res and ("qemu", mode) in res:
+            r, q = res[("rewind", mode)][0], res[("qemu", mode)][0]
+            print(f"rewind/QEMU {mode}: g2h {q['g2h'] / r['g2h']:.2f}x, h2g {q['h2g'] / r['h2g']:.2f}x, "
+                  f"fetch {q['fetch'] / r['fetch']:.2f}x (>1: rewind faster)")
+    if ("rewind", "icount") in res and ("rewind", "record") in res:
+        i, r = res[("rewind", "icount")][0], res[("rewind", "record")][0]
+        print("rewind record overhead over -icount: " +
+              ", ".join(f"{k} {100 * (r[k] / i[k] - 1):+.1f}%" for k in ("g2h", "h2g", "fetch")))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

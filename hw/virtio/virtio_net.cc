@@ -1,0 +1,110 @@
+#include "hw/virtio/virtio_net.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace rwd {
+
+namespace {
+
+// Feature bits (5.1.3).
+constexpr uint64_t kFMtu = 1ull << 3, kFMac = 1ull << 5, kFStatus = 1ull << 16;
+constexpr uint16_t kStatusLinkUp = 1;
+constexpr unsigned kRx = 0, kTx = 1;
+constexpr size_t kMinFrame = 14;  // an Ethernet header
+
+}  // namespace
+
+VirtioNet::VirtioNet(Netdev* link, Mac mac) : link_(link), mac_(mac) {
+  if (link_) link_->set_frontend(this);
+}
+
+VirtioNet::~VirtioNet() {
+  if (link_) link_->set_frontend(nullptr);
+}
+
+uint64_t VirtioNet::features() const { return kFMtu | kFMac | kFStatus; }
+
+uint8_t VirtioNet::config_read(uint32_t offset) {
+  uint8_t c[12] = {};
+  std::memcpy(c, mac_.data(), 6);
+  c[6] = kStatusLinkUp;  // status, le16
+  c[8] = 1;              // max_virtqueue_pairs, le16
+  c[10] = kMtu & 0xff;   // mtu, le16
+  c[11] = kMtu >> 8;
+  return offset < sizeof c ? c[offset] : 0;
+}
+
+void VirtioNet::notify(unsigned queue, VirtQueue& q) {
+  if (queue == kTx) transmit(q);
+  else if (queue == kRx && link_) link_->kick();  // buffers posted: waiting frames may come in
+}
+
+void VirtioNet::transmit(VirtQueue& q) {
+  VirtqElement e;
+  Frame buf;
+  while (q.pop(e) == VirtQueue::Pop::kElement) {
+    uint64_t total = e.out_bytes();
+    if (total >= kHeader + kMinFrame && total <= kHeader + kMaxFrame) {
+      buf.resize(total);
+      uint64_t got = q.copy_from_guest(e, 0, buf.data(), total);
+      if (got == total && link_) link_->from_guest(buf.data() + kHeader, total - kHeader);
+    }
+    q.push(e, 0);
+  }
+}
+
+bool VirtioNet::can_take_frame() {
+  VirtQueue* q = queue_host() ? queue_host()->live_queue(kRx) : nullptr;
+  return q && q->has_available();
+}
+
+void VirtioNet::take_frame(const uint8_t* data, size_t len) {
+  VirtQueue* q = queue_host() ? queue_host()->live_queue(kRx) : nullptr;
+  VirtqElement e;
+  if (!q || q->pop(e) != VirtQueue::Pop::kElement) {
+    ++rx_dropped_;
+    return;
+  }
+  if (e.in_bytes() < kHeader) {  // no room for the header: the buffer goes back empty
+    ++rx_dropped_;
+    queue_host()->complete(kRx, e, 0);
+    return;
+  }
+  uint8_t hdr[kHeader] = {};
+  hdr[10] = 1;  // num_buffers
+  queue_host()->copy_to_guest(kRx, e, 0, hdr, kHeader);
+  uint64_t n = queue_host()->copy_to_guest(kRx, e, kHeader, data, len);  // truncated if the buffer is short
+  if (n < len) ++rx_dropped_;
+  queue_host()->complete(kRx, e, kHeader + n);
+}
+
+std::string VirtioNet::info() const {
+  char mac[32];
+  std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", mac_[0], mac_[1], mac_[2], mac_[3], mac_[4], mac_[5]);
+  return std::string("virtio-net-device: model=virtio-net-device,macaddr=") + mac;
+}
+
+void VirtioNet::save(ByteWriter& w) const {
+  w.section("virtio_net");
+  w.bytes(mac_.data(), mac_.size());
+}
+
+void VirtioNet::load(ByteReader& r) {
+  r.expect_section("virtio_net");
+  Mac m;
+  r.bytes(m.data(), m.size());
+  if (m != mac_) throw DecodeError("virtio-net: saved with another MAC address");
+}
+
+bool VirtioNet::parse_mac(const std::string& text, Mac& out) {
+  unsigned b[6];
+  int n = 0;
+  if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
+      static_cast<size_t>(n) != text.size() || text.size() != 17)
+    return false;
+  for (int i = 0; i < 6; ++i) out[i] = static_cast<uint8_t>(b[i]);
+  return !(out[0] & 1);
+}
+
+}  // namespace rwd
