@@ -19,6 +19,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"cont|c", "", "resume emulation"},
+    {"gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), stop with 'none'"},
     {"help|?", "[cmd]", "show the help"},
     {"info", "[subcommand]", "show various information about the system state"},
     {"migrate", "uri", "save the machine's state to uri (file:PATH) and stop"},
@@ -177,6 +178,7 @@ std::string Hmp::execute(const std::string& line) {
     return target_.migrate(w[1]);
   }
   if (w.size() > 1) return cmd + ": too many arguments\n";
+  if (cmd == "gdbserver") return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
   if (cmd == "stop") {
     target_.pause();
     return "";

@@ -49,6 +49,9 @@ class MonitorTarget {
   virtual std::string loadvm(const std::string& /*name*/) { return "loadvm: not supported\n"; }
   virtual std::string delvm(const std::string& /*name*/) { return "delvm: not supported\n"; }
   virtual std::string snapshots_text() { return "There is no snapshot available.\n"; }
+
+  // `gdbserver [DEV]`: starts the gdb stub on DEV ("none" stops it).
+  virtual std::string gdbserver(const std::string& /*dev*/) { return "gdbserver: not supported\n"; }
 };
 
 }  // namespace rwd

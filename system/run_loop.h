@@ -10,6 +10,7 @@
 #include "chardev/char_registry.h"
 #include "hw/core/machine.h"
 #include "replay/events.h"
+#include "system/debugger.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -36,7 +37,11 @@ class RunLoop {
   // Runs until exactly `icount` instructions have retired, or the run ends
   // before (returns true then: call finish()). Resumable: snapshots and
   // tests stop the machine at chosen counts this way.
-  bool run_until(uint64_t icount);
+  // `until_debug_stop`: return as well when the engine stops for the
+  // debugger (a step, a breakpoint or watchpoint hit).
+  bool run_until(uint64_t icount, bool until_debug_stop = false);
+  // The run is over (the guest powered off, the replay ended, quit).
+  bool over() const { return exit_; }
   // The run is over: record/replay's end, the summary, output flushed.
   // Returns the exit status.
   int finish();
@@ -50,6 +55,18 @@ class RunLoop {
   // Returns an error message when the request cannot be taken.
   std::string request_reset();
   void request_quit();
+
+  // The gdb stub (nullptr: none).
+  void set_debugger(Debugger* d) { debugger_ = d; }
+  // Ends a run the debugger kept after its end (Debugger::run_ended), with
+  // the end it had (a replay still checks the recording's final state).
+  void end_held_run() {
+    quit_requested_ = true;
+    exit_ = true;
+  }
+  // The machine was moved back from a finished run (reverse execution): it
+  // runs again.
+  void reopen() { exit_ = false; }
 
  private:
   void guest_power_off(int status);
@@ -75,6 +92,9 @@ class RunLoop {
   int exit_code_ = 0;
   EndReason end_reason_ = EndReason::kGuestShutdown;
   bool started_ = false;
+  bool quit_requested_ = false;
+  bool debug_stopped_ = false;
+  Debugger* debugger_ = nullptr;
   uint64_t align_host_start_ns_ = 0, align_virtual_start_ns_ = 0;
 };
 

@@ -1,8 +1,10 @@
 #include "system/vm.h"
 
+#include "gdbstub/gdb_server.h"
 #include "hw/riscv/boot.h"
 #include "migration/snapshot.h"
 #include "replay/replay.h"
+#include "replay/navigation.h"
 #include "replay/replay_config.h"
 
 namespace rwd {
@@ -80,10 +82,16 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
     load_state(opts.incoming);
   }
   if (replay_) replay_->attach(*machine_);
+  if (!opts.gdb.empty()) {
+    std::string err = gdbserver(opts.gdb);
+    if (!err.empty() && err.rfind("Waiting", 0) != 0) throw BootError(err.substr(0, err.size() - 1));
+  }
+  if (opts.start_paused) loop_->pause("prelaunch");
 }
 
 Vm::~Vm() {
   if (chardevs_) chardevs_->flush_all();
+  if (loop_) loop_->set_debugger(nullptr);
 }
 
 int Vm::run() { return loop_->run(); }

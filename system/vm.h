@@ -22,6 +22,8 @@
 namespace rwd {
 
 class ReplayController;
+class ReplayNavigation;
+class GdbServer;
 
 class Vm : public MonitorTarget {
  public:
@@ -59,6 +61,7 @@ class Vm : public MonitorTarget {
   std::string vm_name() const override { return opts_.name; }
   std::string block_text() override { return drives_->info_text(); }
   std::string migrate(const std::string& uri) override;
+  std::string gdbserver(const std::string& dev) override;  // system/vm_gdb.cc
 
  private:
   std::string fingerprint() const;
@@ -76,6 +79,11 @@ class Vm : public MonitorTarget {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<RunLoop> loop_;
   std::vector<std::unique_ptr<Hmp>> monitors_;
+  // The gdb stub, its monitor (qRcmd) and, in a replay, its navigation.
+  std::unique_ptr<ReplayNavigation> gdb_nav_;
+  NullChardev gdb_monitor_chr_;
+  std::unique_ptr<Hmp> gdb_monitor_;
+  std::unique_ptr<GdbServer> gdb_;
 };
 
 }  // namespace rwd
