@@ -37,6 +37,9 @@ void GdbServer::nav_seek(uint64_t icount) {
   engine_stops(false);
   at_end_ = false;
   m_.loop.reopen();
+  // Standing at a later stop point of the same count, a seek there would
+  // not move: go before it first.
+  if (!first_point_known_ && icount > 0 && here().icount == icount) m_.nav->seek(icount - 1);
   m_.nav->seek(icount);
   // Take what is due at this count (timers, interrupts) as a run would
   // before its next instruction: that is where a stop lands.
@@ -49,6 +52,7 @@ void GdbServer::nav_seek(uint64_t icount) {
 // One forward step while navigating; false when the run ended instead.
 bool GdbServer::step_forward() {
   const riscv::CpuState& s = m_.machine.cpu().s;
+  const uint64_t before = s.icount;
   stops_.skip_once(s.pc, s.icount);
   stops_.arm_step(s.icount, m_.engine.traps_taken());
   engine_debug_on_ = false;
@@ -56,6 +60,7 @@ bool GdbServer::step_forward() {
   m_.loop.run_until(~0ull, true);
   stops_.disarm_step();
   scan_hits_.clear();
+  first_point_known_ = s.icount != before;
   return !m_.loop.over();
 }
 

@@ -133,6 +133,7 @@ void GdbServer::resume(gdb::Resume how) {
   const riscv::CpuState& s = m_.machine.cpu().s;
   // A breakpoint where the machine stands does not stop it again at once.
   stops_.skip_once(s.pc, s.icount);
+  resume_icount_ = s.icount;
   if (how == gdb::Resume::kStep) stops_.arm_step(s.icount, m_.engine.traps_taken());
   engine_stops(stops_.any());
   first_point_known_ = false;
@@ -150,9 +151,11 @@ void GdbServer::stopped() {
   }
   held_ = true;
   const DebugHit& hit = stops_.hit();
-  // A step or a watchpoint stops at the first point of its count; a
-  // breakpoint reached through a trap may not.
-  first_point_known_ = hit.kind != DebugHit::Kind::kBreakpoint;
+  // A watchpoint, or a step that retired an instruction, stops at the
+  // first point of its count; a step into a trap that did not retire, or a
+  // breakpoint reached through one, may not (gdb_reverse.cc).
+  first_point_known_ = hit.kind == DebugHit::Kind::kWatch ||
+                       (hit.kind == DebugHit::Kind::kStep && s.icount != resume_icount_);
   engine_stops(stops_.any());
   report(hit_reply(hit));
 }

@@ -113,7 +113,8 @@ class GdbServer : public Debugger, private CharReceiver, private gdb::GdbTarget 
   bool navigating_ = false;   // reverse execution is running the machine
   bool busy_ = false;         // serving a request: input waits in backlog_
   bool interrupt_ = false;    // Ctrl-C during reverse execution
-  bool first_point_known_ = true;  // here() is the first stop point of its count
+  bool first_point_known_ = true;
+  uint64_t resume_icount_ = 0;  // where the last forward resume started  // here() is the first stop point of its count
   enum class Pending { kNone, kReverseStep, kReverseContinue } pending_ = Pending::kNone;
   std::vector<uint8_t> backlog_;
   std::vector<Hit> scan_hits_;

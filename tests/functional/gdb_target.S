@@ -1,6 +1,6 @@
 /* Bare-metal guest for the gdb stub tests: calls bump() 200 times (it adds 3
- * to `counter`, a watchpoint target); every 8th round makes an ecall (a trap
- * that retires) and 4 rounds later a load from unmapped memory (an access
+ * to `counter`, a watchpoint target); every 8th round runs an illegal instruction
+ * (a trap that retires; gdb would step over an ecall by itself) and 4 rounds later a load from unmapped memory (an access
  * fault that does not: the handler skips it); a machine timer interrupt every
  * 3 mtime ticks (300 instructions at -icount shift=0). Then it powers off
  * with status 0. The handler touches only t3-t6, so stepping through it
@@ -29,7 +29,10 @@ loop:
     call bump
     andi t0, s0, 7
     bnez t0, 1f
-    ecall
+    .option push
+    .option norvc
+    unimp                       /* illegal instruction: a trap that retires */
+    .option pop
 1:  andi t0, s0, 7
     li t1, 4
     bne t0, t1, 2f
