@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import report, done  # noqa: E402
+import gdb_test_lib as lib  # noqa: E402
 
 REWIND, ELF = sys.argv[1], sys.argv[2]
 GDB = shutil.which("gdb-multiarch")
@@ -27,65 +28,22 @@ BASE = [REWIND, "-M", "virt", "-bios", "none", "-kernel", ELF, "-display", "none
         "-monitor", "none"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(name) as f:
-                for line in f.readlines()[1:]:
-                    cols = line.split()
-                    if cols[1].endswith(":%04X" % port) and cols[3] == "0A":
-                        return True
-        except OSError:
-            pass
-    return False
+free_port = lib.free_port
 
 
 def start(extra, port):
-    p = subprocess.Popen(BASE + extra + ["-S", "-gdb", f"tcp::{port}"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    # Wait until it listens (a probe connection would count as a debugger).
-    for _ in range(200):
-        if listening(port):
-            break
-        time.sleep(0.05)
-    return p
+    return lib.start(BASE + extra, port)
 
 
 def gdb(port, cmds, timeout=300):
-    args = [GDB, "-batch", "-nx", ELF, "-ex", "set confirm off", "-ex", f"target remote :{port}"]
-    for c in cmds:
-        args += ["-ex", c]
-    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-    return r.stdout + r.stderr
+    return lib.gdb(ELF, port, cmds, timeout)
 
 
-def finish(p, timeout=60):
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-        return -1, err
-    return p.returncode, err
-
-
-def values(out):
-    return [v for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+|-?\d+)$", out, re.M)]
+finish, values, Raw = lib.finish, lib.values, lib.Raw
 
 
 def symbol(name):
-    r = subprocess.run(["riscv64-linux-gnu-nm", ELF], capture_output=True, text=True)
-    for line in r.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[2] == name:
-            return int(parts[0], 16)
-    return None
+    return lib.symbol(ELF, name)
 
 
 if not GDB:
@@ -129,24 +87,6 @@ final = re.search(r"final state hash (0x[0-9a-f]+)", r.stderr)
 # (gdb itself steps riscv code with breakpoints at the next instruction, so
 # its stepi runs a trap handler whole; the stub's own steps are exact).
 N = int(os.environ.get("GDB_TEST_STEPS", "400"))
-
-
-class Raw:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=60)
-        self.buf = b""
-
-    def cmd(self, body):
-        self.s.sendall(b"$" + body + b"#" + ("%02x" % (sum(body) & 0xff)).encode())
-        while True:
-            m = re.search(rb"\$([^#]*)#..", self.buf)
-            if m:
-                self.buf = self.buf[m.end():]
-                return m.group(1).decode()
-            self.buf += self.s.recv(65536)
-
-    def pc(self):
-        return int.from_bytes(bytes.fromhex(self.cmd(b"p20")), "little")
 
 
 port = free_port()
