@@ -177,8 +177,11 @@ std::string Hmp::execute(const std::string& line) {
     if (w.size() != 2) return "migrate: usage: migrate file:PATH\n";
     return target_.migrate(w[1]);
   }
+  if (cmd == "gdbserver") {
+    if (w.size() > 2) return "gdbserver: usage: gdbserver [device]\n";
+    return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
+  }
   if (w.size() > 1) return cmd + ": too many arguments\n";
-  if (cmd == "gdbserver") return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
   if (cmd == "stop") {
     target_.pause();
     return "";

@@ -185,6 +185,23 @@ report(code == 0 and "replay complete" in err and final and fin and fin.group(1)
        "replay: after all that the replay ends with the recorded final state hash", err)
 print(f"# gdb: {N} stepi, {len(back)} reverse-stepi, reverse-continues in {elapsed:.1f} s")
 
+# ---- the monitor's gdbserver command
+port = free_port()
+p = subprocess.Popen([REWIND, "-M", "virt", "-bios", "none", "-kernel", ELF, "-display", "none", "-serial", "null",
+                      "-monitor", "stdio", "-S", "-icount", "shift=0"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+p.stdin.write(f"gdbserver tcp::{port}\n")
+p.stdin.flush()
+for _ in range(200):
+    if lib.listening(port):
+        break
+    time.sleep(0.05)
+out = gdb(port, ["p/x $pc", "stepi", "p/x $pc", "kill"])
+code, err = finish(p)
+v = values(out)
+report(len(v) == 2 and int(v[1], 16) > int(v[0], 16) and code == 0,
+       "monitor: gdbserver starts the stub at run time", out[-600:])
+
 # ---- malformed packets on a raw connection
 port = free_port()
 p = start(["-icount", "shift=0"], port)
