@@ -20,6 +20,7 @@ struct Command {
 const Command kCommands[] = {
     {"cont|c", "", "resume emulation"},
     {"delvm", "tag", "delete a VM snapshot from its tag"},
+    {"gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), stop with 'none'"},
     {"help|?", "[cmd]", "show the help"},
     {"info", "[subcommand]", "show various information about the system state"},
     {"loadvm", "tag", "restore a VM snapshot from its tag"},
@@ -190,6 +191,10 @@ std::string Hmp::execute(const std::string& line) {
     if (w.size() != 2) return cmd + ": usage: " + cmd + " ICOUNT\n";
     if (!parse_address(w[1], icount)) return cmd + ": invalid instruction count '" + w[1] + "'\n";
     return cmd == "replay_break" ? target_.replay_break(icount) : target_.replay_seek(icount);
+  }
+  if (cmd == "gdbserver") {
+    if (w.size() > 2) return "gdbserver: usage: gdbserver [device]\n";
+    return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
   }
   if (w.size() > 1) return cmd + ": too many arguments\n";
   if (cmd == "replay_delete_break") return target_.replay_delete_break();

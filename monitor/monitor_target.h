@@ -55,6 +55,9 @@ class MonitorTarget {
   virtual std::string delvm(const std::string& /*name*/) { return "delvm: not supported\n"; }
   virtual std::string snapshots_text() { return "There is no snapshot available.\n"; }
 
+  // `gdbserver [DEV]`: starts the gdb stub on DEV ("none" stops it).
+  virtual std::string gdbserver(const std::string& /*dev*/) { return "gdbserver: not supported\n"; }
+
   // QMP query-replay: mode "none", "record" or "play"; the rrfile; the
   // instruction count now.
   struct ReplayStatus {

@@ -109,6 +109,14 @@ class ReplayController : public InputPath {
   // replay checks the recording ends the same way.
   void end(EndReason reason, int status);
   bool finished() const { return finished_; }
+  // Replay: remembers where the replay stands (before the machine runs:
+  // events its construction consumed are behind), and goes back there, the
+  // machine having been restored to its state then by the caller
+  // (replay/replay_restart.cc: the slow navigation the gdb stub falls back on).
+  void mark_start();
+  void restart();
+  // Replay: the recording's last instruction count.
+  uint64_t recorded_end() const;
 
   // Replay navigation (replay/navigator.h): where the replay is in the
   // recording, saved with each in-memory snapshot and put back with it.
@@ -190,6 +198,13 @@ class ReplayController : public InputPath {
   size_t queue_pos_ = 0;
   uint64_t last_match_icount_ = 0;
   std::string last_match_what_ = "the start";
+  struct StartMark {
+    size_t next_block = 0, queue_pos = 0;
+    std::vector<Event> queue;
+    uint64_t last_match_icount = 0;
+    std::string last_match_what;
+  };
+  std::optional<StartMark> start_mark_;
   bool guest_ended_ = false;  // end() was called because the guest powered off
   bool exhausted_ = false;    // an interrupted recording ran out
   std::optional<EndReason> stopped_early_;  // the user ended the replay before the recording did

@@ -347,6 +347,9 @@ const std::map<std::string, OptionDef>& option_table() {
            return err = "-rr-snapshot-budget " + a + ": not a size of at least 16M", false;
          return true;
        }}},
+      {"s", {false, [](Options& o, const std::string&, std::string&) { o.gdb = "tcp::1234"; return true; }}},
+      {"S", {false, [](Options& o, const std::string&, std::string&) { o.start_paused = true; return true; }}},
+      {"gdb", {true, [](Options& o, const std::string& a, std::string&) { o.gdb = a; return true; }}},
       {"version", {false, [](Options& o, const std::string&, std::string&) { o.show_version = true; return true; }}},
       {"help", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
       {"h", {false, [](Options& o, const std::string&, std::string&) { o.show_help = true; return true; }}},
@@ -358,7 +361,6 @@ const std::map<std::string, OptionDef>& option_table() {
 // clearly instead of calling them invalid.
 const std::map<std::string, std::string>& not_yet() {
   static const std::map<std::string, std::string> m = {
-      {"s", "the gdb stub"}, {"S", "the gdb stub"}, {"gdb", "the gdb stub"},
   };
   return m;
 }
@@ -512,6 +514,8 @@ std::string usage_text() {
          "  -drive driver=blkreplay,if=none,image=ID,id=ID2; -device virtio-blk-device,drive=ID; -snapshot\n"
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"
+         "  -s, -gdb DEV             the gdb stub on tcp::1234, or DEV: tcp:[HOST]:PORT, unix:PATH,server=on, chardev:ID\n"
+         "  -S                       start stopped (gdb or the monitor's cont starts it)\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"
          "  -loadvm NAME             start from the snapshot NAME (the monitor's 'savevm NAME')\n"
          "  -name NAME[,process=P], -pidfile FILE, -daemonize, -boot ..., -k LANG\n"

@@ -64,6 +64,8 @@ struct Options {
   bool no_shutdown = false;  // a guest power-off stops emulation; the monitor stays
   std::string incoming;      // -incoming file:PATH: the state to start from
   std::string loadvm;        // -loadvm NAME: the named snapshot to start from
+  std::string gdb;           // -gdb DEV / -s (tcp::1234): the gdb stub's device
+  bool start_paused = false; // -S
   // The host process: -name NAME[,process=P], -pidfile, -daemonize.
   std::string name, process_name, pidfile;
   bool daemonize = false;

@@ -16,6 +16,7 @@ namespace {
 
 constexpr uint64_t kSliceInsns = 1 << 22;   // instructions between host polls
 constexpr int kIdlePollMs = 100;            // longest host wait while the guest idles
+constexpr int kDebuggerPollMs = 20;         // host wait while a debugger holds the machine
 constexpr uint64_t kAlignSliceNs = 10'000'000;  // align=on: virtual time per slice
 
 volatile std::sig_atomic_t g_quit_signal = 0;
@@ -76,6 +77,7 @@ std::string RunLoop::request_reset() {
 }
 
 void RunLoop::request_quit() {
+  quit_requested_ = true;
   end_reason_ = EndReason::kMonitorQuit;
   end_event_ = MachineEvent{MachineEvent::Kind::kShutdown, false, "host-qmp-quit"};
   exit_code_ = 0;
@@ -179,6 +181,11 @@ int RunLoop::run() {
   sigaction(SIGHUP, &sa, nullptr);
   try {
     run_until(~0ull);
+    // A debugger may keep a finished replay to go back in it.
+    while (debugger_ && !g_quit_signal && !quit_requested_ && debugger_->run_ended(exit_code_)) {
+      exit_ = false;
+      run_until(~0ull);
+    }
     return finish();
   } catch (const ReplayExhausted& e) {
     chardevs_.flush_all();
@@ -192,13 +199,17 @@ int RunLoop::run() {
   }
 }
 
-bool RunLoop::run_until(uint64_t icount) {
+bool RunLoop::run_until(uint64_t icount, bool until_debug_stop) {
   if (!started_) {
     started_ = true;
     align_host_start_ns_ = host_monotonic_ns();
     align_virtual_start_ns_ = machine_.clock().now_ns();
   }
-  while (!exit_ && machine_.cpu().s.icount < icount) step(icount);
+  debug_stopped_ = false;
+  while (!exit_ && machine_.cpu().s.icount < icount) {
+    step(icount);
+    if (until_debug_stop && debug_stopped_) break;
+  }
   if (exit_ && end_event_) {
     MachineEvent e = *end_event_;
     end_event_.reset();
@@ -239,6 +250,11 @@ void RunLoop::step(uint64_t stop_at) {
     if (!replay_->replay_service(true)) exit_ = true;
     return;
   }
+  if (debugger_ && debugger_->holds_machine()) {
+    poll_host(kDebuggerPollMs);
+    if (debugger_->holds_machine()) debugger_->serve();
+    return;
+  }
   if (paused_ || shut_down_) {  // only host I/O runs
     poll_host(kIdlePollMs);
     return;
@@ -246,6 +262,10 @@ void RunLoop::step(uint64_t stop_at) {
   if (opts_.align && align_wait()) return;
   StopReason why = engine_.run(slice_end(stop_at));
   engine_.clear_exit();
+  if (why == StopReason::kDebug && debugger_) {
+    debug_stopped_ = true;
+    debugger_->stopped();
+  }
   if (reset_requested_ || exit_) return;
   // A host service step starts (record: a checkpoint may be due here;
   // what the monitor does after a -no-shutdown power-off belongs to it).

@@ -13,6 +13,7 @@
 #include "hw/core/machine.h"
 #include "monitor/machine_event.h"
 #include "replay/events.h"
+#include "system/debugger.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -40,7 +41,11 @@ class RunLoop {
   // Runs until exactly `icount` instructions have retired, or the run ends
   // before (returns true then: call finish()). Resumable: snapshots and
   // tests stop the machine at chosen counts this way.
-  bool run_until(uint64_t icount);
+  // `until_debug_stop`: return as well when the engine stops for the
+  // debugger (a step, a breakpoint or watchpoint hit).
+  bool run_until(uint64_t icount, bool until_debug_stop = false);
+  // The run is over (the guest powered off, the replay ended, quit).
+  bool over() const { return exit_; }
   // The run is over: record/replay's end, the summary, output flushed.
   // Returns the exit status.
   int finish();
@@ -69,6 +74,18 @@ class RunLoop {
   // Run-state changes as they happen (STOP, RESUME, RESET, SHUTDOWN), for
   // the monitors. Output only: nothing here feeds back into the guest.
   std::function<void(const MachineEvent&)> on_event;
+
+  // The gdb stub (nullptr: none).
+  void set_debugger(Debugger* d) { debugger_ = d; }
+  // Ends a run the debugger kept after its end (Debugger::run_ended), with
+  // the end it had (a replay still checks the recording's final state).
+  void end_held_run() {
+    quit_requested_ = true;
+    exit_ = true;
+  }
+  // The machine was moved back from a finished run (reverse execution): it
+  // runs again.
+  void reopen() { exit_ = false; }
 
  private:
   void emit(MachineEvent::Kind kind, bool guest = false, const std::string& reason = "") {
@@ -101,6 +118,9 @@ class RunLoop {
   int exit_code_ = 0;
   EndReason end_reason_ = EndReason::kGuestShutdown;
   bool started_ = false;
+  bool quit_requested_ = false;
+  bool debug_stopped_ = false;
+  Debugger* debugger_ = nullptr;
   uint64_t align_host_start_ns_ = 0, align_virtual_start_ns_ = 0;
 };
 

@@ -2,10 +2,12 @@
 
 #include <chrono>
 
+#include "gdbstub/gdb_server.h"
 #include "hw/riscv/boot.h"
 #include "migration/snapshot.h"
 #include "replay/navigator.h"
 #include "replay/replay.h"
+#include "replay/navigation.h"
 #include "replay/replay_config.h"
 
 namespace rwd {
@@ -122,11 +124,17 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
     serial_ = serial;
     serial_->output_replayed = [nav = navigator_.get()] { return nav->output_replayed(); };
   }
+  if (!opts.gdb.empty()) {
+    std::string err = gdbserver(opts.gdb);
+    if (!err.empty() && err.rfind("Waiting", 0) != 0) throw BootError(err.substr(0, err.size() - 1));
+  }
+  if (opts.start_paused) loop_->pause("prelaunch");
 }
 
 Vm::~Vm() {
   if (chardevs_) chardevs_->flush_all();
   if (serial_) serial_->output_replayed = nullptr;
+  if (loop_) loop_->set_debugger(nullptr);
 }
 
 ReplayNavigation* Vm::navigation() { return navigator_.get(); }

@@ -26,6 +26,7 @@ namespace rwd {
 class ReplayController;
 class Navigator;
 class ReplayNavigation;
+class GdbServer;
 
 class Vm : public MonitorTarget {
  public:
@@ -76,6 +77,7 @@ class Vm : public MonitorTarget {
   std::string replay_break(uint64_t icount) override;
   std::string replay_delete_break() override;
   std::string replay_seek(uint64_t icount) override;
+  std::string gdbserver(const std::string& dev) override;  // system/vm_gdb.cc
 
  private:
   // Named snapshots: where they go (the writable qcow2 disks, else the
@@ -110,6 +112,11 @@ class Vm : public MonitorTarget {
   CharBackend* serial_ = nullptr;
   std::vector<std::unique_ptr<Hmp>> monitors_;
   std::vector<std::unique_ptr<Qmp>> qmps_;
+  // The gdb stub, its monitor (qRcmd) and, in a replay, its navigation.
+  std::unique_ptr<ReplayNavigation> gdb_nav_;
+  NullChardev gdb_monitor_chr_;
+  std::unique_ptr<Hmp> gdb_monitor_;
+  std::unique_ptr<GdbServer> gdb_;
 };
 
 }  // namespace rwd

@@ -120,14 +120,23 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   return true;
 }
 
+void Engine::set_debug(DebugStops* stops) {
+  debug_ = stops;
+  watching_ = stops && stops->has_watches();
+  cpu_.mmu.set_watcher(stops && stops->has_watches() ? stops : nullptr);
+  tb_cache_.clear();  // blocks were cut at the old breakpoints
+}
+
 void Engine::take_trap(const GuestTrap& t) {
   riscv::Cpu& cpu = cpu_;
+  ++traps_taken_;
   // The trapping op marked itself (Cpu::mark_current); the blocks chained
   // before it have already been counted.
   assert(cpu.current_op != nullptr);
   const riscv::Op& op = *cpu.current_op;
   uint32_t i = op.seq - 1u;
   bool retires = trap_retires_instruction(t.cause) && !t.rolled_back;
+  if (debug_ && !retires) debug_->cancel_access();
   cpu.s.icount += i + (retires ? 1 : 0);
   // Illegal-instruction traps report the instruction bits, as QEMU does.
   uint64_t tval = t.cause == Cause::kIllegalInsn ? op.raw : t.tval;
@@ -198,13 +207,21 @@ StopReason Engine::run(uint64_t until_icount) {
     StopReason why;
     if (!service_timers_and_idle(why)) return why;
     if (st.wfi) continue;
-    if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) continue;
+    if ((st.mip & st.mie) && cpu_.take_pending_interrupt()) {
+      ++traps_taken_;
+      continue;
+    }
     // An exit request stops here, where a stop at a count does: after due
     // timers and pending interrupts. A recording that logs input after an
     // exit (a device asked for a service step) then sees the state a replay
     // stopping at that count sees.
     if (exit_requested_) return StopReason::kExit;
     if (st.icount >= until_icount) return StopReason::kLimit;
+    if (debug_) [[unlikely]] {
+      // Between two instructions, interrupts taken: where a debugger stops.
+      if (debug_->should_stop(st.pc, st.icount, traps_taken_)) return StopReason::kDebug;
+      st.attention = true;  // every block comes back here
+    }
 
     // Stop at the requested count or the next timer deadline, whichever is first.
     uint64_t stop = until_icount;
@@ -215,11 +232,13 @@ StopReason Engine::run(uint64_t until_icount) {
     } else if (next_realtime_check_ < stop) {
       stop = std::max(next_realtime_check_, st.icount + 1);
     }
+    if (debug_ && debug_->stepping()) stop = std::min(stop, st.icount + 1);
 
     TranslationBlock* tb;
     try {
       tb = find_block();
     } catch (const GuestTrap& t) {
+      ++traps_taken_;
       cpu_.enter_trap(t.cause, t.tval, st.pc);
       continue;
     }

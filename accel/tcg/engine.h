@@ -7,6 +7,7 @@
 
 #include "accel/tcg/block_exit.h"
 #include "accel/tcg/code_buffer.h"
+#include "accel/tcg/debug_stops.h"
 #include "accel/tcg/jit_x86_64.h"
 #include "accel/tcg/tb_cache.h"
 #include "target/riscv/cpu.h"
@@ -21,6 +22,7 @@ enum class StopReason {
   kExit,      // request_exit() was called (shutdown, monitor, signal)
   kIdle,      // the hart waits for an interrupt and no timer is armed
   kTimeSlice, // realtime mode: time to service the host
+  kDebug,     // a debugger's breakpoint, watchpoint or step (DebugStops::hit())
 };
 
 class Engine {
@@ -44,7 +46,11 @@ class Engine {
     jit_requested_ = on;
     tb_cache_.clear();
   }
-  bool jit() const { return jit_requested_ && BlockCompiler::kHostSupported && code_.usable(); }
+  // (Not while watchpoints are set: compiled blocks run on after a slow-path
+  // access, and a watchpoint must stop right after the access.)
+  bool jit() const {
+    return jit_requested_ && !watching_ && BlockCompiler::kHostSupported && code_.usable();
+  }
   // Size of the buffer compiled code lives in (-accel tcg,tb-size=MiB);
   // when full, every translation is dropped and it starts again.
   void set_code_buffer_size(size_t bytes) {
@@ -57,6 +63,13 @@ class Engine {
   void enable_perf_map() { compiler_.enable_perf_map(); }
   void flush_translations() { tb_cache_.clear(); }
   const TbCache& tb_cache() const { return tb_cache_; }
+
+  // A debugger's stops (nullptr: none, the default and the fast case). Call
+  // again whenever its breakpoints or watchpoints change: blocks end before
+  // breakpoint addresses, and watched pages stay out of the TLB.
+  void set_debug(DebugStops* stops);
+  // Traps and interrupts taken so far (a step ends at the first one).
+  uint64_t traps_taken() const { return traps_taken_; }
 
  private:
   static constexpr unsigned kMaxBlockInsns = 128;
@@ -82,6 +95,9 @@ class Engine {
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short
+  DebugStops* debug_ = nullptr;
+  bool watching_ = false;
+  uint64_t traps_taken_ = 0;
 };
 
 }  // namespace rwd

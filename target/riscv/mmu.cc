@@ -179,6 +179,7 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
   RamBlock* rb = as_.find_ram(pa_page, kPageSize);
   if (!rb) return;  // MMIO or a partial page: always take the slow path
   if (!pmp_page_uniform(s_, pa_page)) return;
+  if (watcher_ && type != AccessType::kFetch && watcher_->page_watched(va & kPageMask)) return;
   if (type == AccessType::kWrite) {
     if (rb->readonly) return;
     if (rb->code_page[(pa_page - rb->base) >> 12]) return;  // stores must see the code
@@ -200,6 +201,7 @@ uint64_t Mmu::load_slow(uint64_t va, unsigned size) {
   uint64_t pa = translate(va, AccessType::kRead, data_idx_, size);
   uint64_t v = 0;
   if (!as_.read(pa, size, v)) access_fault(AccessType::kRead, va);
+  if (watcher_ && watcher_->accessed(va, size, AccessType::kRead)) s_.attention = true;
   fill(va, pa, AccessType::kRead, data_idx_);
   return v;
 }
@@ -215,6 +217,7 @@ void Mmu::store_slow(uint64_t va, unsigned size, uint64_t value) {
   }
   uint64_t pa = translate(va, AccessType::kWrite, data_idx_, size);
   if (!as_.write(pa, size, value)) access_fault(AccessType::kWrite, va);
+  if (watcher_ && watcher_->accessed(va, size, AccessType::kWrite)) s_.attention = true;
   fill(va, pa, AccessType::kWrite, data_idx_);
 }
 
@@ -226,6 +229,8 @@ uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa) {
   if (!rb) access_fault(AccessType::kRead, va);  // QEMU 7.2: load access fault outside RAM
   if (rb->readonly) access_fault(AccessType::kWrite, va);
   as_.notify_write(*rb, pa, size);
+  if (watcher_ && (watcher_->accessed(va, size, AccessType::kRead) || watcher_->accessed(va, size, AccessType::kWrite)))
+    s_.attention = true;
   return rb->ptr(pa);
 }
 
@@ -234,6 +239,7 @@ uint8_t* Mmu::lr_ptr(uint64_t va, unsigned size, uint64_t& pa) {
   pa = translate(va, AccessType::kRead, data_idx_, size);
   RamBlock* rb = as_.find_ram(pa, size);
   if (!rb) access_fault(AccessType::kRead, va);
+  if (watcher_ && watcher_->accessed(va, size, AccessType::kRead)) s_.attention = true;
   return rb->ptr(pa);
 }
 

@@ -20,6 +20,16 @@ enum MmuIdx : int { kIdxU = 0, kIdxS = 1, kIdxSSum = 2, kIdxM = 3, kNumMmuIdx = 
 inline constexpr uint64_t kPageSize = 4096;
 inline constexpr uint64_t kPageMask = ~(kPageSize - 1);
 
+// A debugger's data watchpoints (accel/tcg/debug_stops.h): pages it watches
+// never enter the TLB, so their accesses take the slow path, which reports
+// each one after it succeeded. `accessed` returns true on a hit.
+class MemWatcher {
+ public:
+  virtual ~MemWatcher() = default;
+  virtual bool page_watched(uint64_t va_page) const = 0;
+  virtual bool accessed(uint64_t va, unsigned size, AccessType type) = 0;
+};
+
 struct TlbEntry {
   uint64_t tag = ~0ull;      // guest virtual page, or ~0 when empty
   uintptr_t addend = 0;      // host address = guest virtual address + addend
@@ -89,6 +99,11 @@ class Mmu {
   // Drops every TLB entry. Counted, so the engine knows to drop its
   // virtual-pc block lookup cache too.
   void flush();
+  // nullptr: no watchpoints (the TLB is flushed either way).
+  void set_watcher(MemWatcher* w) {
+    watcher_ = w;
+    flush();
+  }
   uint64_t flush_count() const { return flush_count_; }
   // Drops the translations of the page holding `va` (sfence.vma with an
   // address), or everything when a superpage translation may cover it, as
@@ -133,6 +148,7 @@ class Mmu {
   const TlbEntry* read_tlb_ = tlb_[kIdxM][0];  // the data TLBs of the current context
   const TlbEntry* write_tlb_ = tlb_[kIdxM][1];
   uint64_t flush_count_ = 0;
+  MemWatcher* watcher_ = nullptr;
   uint64_t pending_pages_[kMaxPendingPages] = {};
   unsigned num_pending_pages_ = 0;
   // Virtual range covered by every superpage walked since the last full

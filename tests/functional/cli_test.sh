@@ -46,7 +46,7 @@ expect_error "bad -icount key" "invalid parameter 'bogus'" -icount bogus=1 -bios
 expect_error "unknown -d item" "unknown log item 'nonsense'" -d nonsense -bios none -kernel "$ELF"
 expect_error "-D unwritable" "-D $tmp/no/such/dir/log" -d int -D "$tmp/no/such/dir/log" -bios none -kernel "$ELF"
 expect_error "-smp 2" "one hart" -smp 2 -bios none -kernel "$ELF"
-expect_error "gdb stub not yet" "not supported yet" -s -bios none -kernel "$ELF"
+expect_error "-gdb bad device" "-gdb frob" -gdb frob -bios none -kernel "$ELF"
 expect_error "-chardev unknown backend" "'frob' is not a valid char driver name" -chardev frob,id=x -bios none -kernel "$ELF"
 expect_error "unknown -device" "-device frobnicator: unknown device (try -device help)" -device frobnicator -bios none -kernel "$ELF"
 expect_error "bad -device property" "virtio-rng-device" -device virtio-rng-device,colour=blue -bios none -kernel "$ELF"
