@@ -37,6 +37,21 @@ def run(argv, timeout=300):
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
 
 
+def wait_for_cpu_time(pid, seconds, deadline_s):
+    """Until process `pid` has run `seconds` of CPU time (user + system)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return
+        if (int(fields[11]) + int(fields[12])) / tick >= seconds:
+            return
+        time.sleep(0.01)
+
+
 def main():
     rewind, dump = sys.argv[1], sys.argv[2]
     b = subprocess.run([os.path.join(GUEST, "build-guest.sh")], capture_output=True, text=True)
@@ -213,11 +228,13 @@ def main():
        and s.out.startswith(out),
        "a recorder killed with SIGKILL leaves a file that replays up to its last block", f"rc={rc} {err}")
     # Killed at once: the first block (the power-on checkpoint) is written at
-    # the first service step, not a second later.
+    # the first service step, not a second later. "0.5 s" is of the
+    # recorder's own CPU time, so that a loaded machine (which may not run it
+    # at all for a while) does not change what is tested.
     early = os.path.join(tmp, "early.rr")
     p = subprocess.Popen(machine() + ["-icount", f"shift=7,rr=record,rrfile={early}"], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    wait_for_cpu_time(p.pid, 0.5, deadline_s=30)
     p.kill()
     p.wait()
     rc, out, err = run(machine() + ["-icount", f"shift=7,rr=replay,rrfile={early}"])
