@@ -47,9 +47,10 @@ def free_port():
 class HostSide:
     """A byte sink for g2h, an HTTP server for the fetches."""
 
-    def __init__(self):
+    def __init__(self, expect):
         self.sink_port, self.http_port = free_port(), free_port()
         self.sunk = 0
+        self.expect = expect  # bytes per g2h connection
         self.sink = socket.socket()
         self.sink.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sink.bind(("127.0.0.1", self.sink_port))
@@ -77,11 +78,15 @@ class HostSide:
                 c, _ = self.sink.accept()
             except OSError:
                 return
-            while True:
+            got = 0
+            while got < self.expect:
                 d = c.recv(1 << 20)
                 if not d:
                     break
-                self.sunk += len(d)
+                got += len(d)
+            self.sunk += got
+            # busybox nc does not end at the end of its input: it waits for
+            # the peer to close, so the sink closes once it has everything.
             c.close()
 
     def stop(self):
@@ -117,7 +122,7 @@ def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile):
 
 
 def one_run(emu, kernel, initrd, mib, fetches, mode, tmp):
-    host = HostSide()
+    host = HostSide(mib << 20)
     fwd = free_port()
     rrfile = os.path.join(tmp, f"{emu}-{mode}.rr")
     p = subprocess.Popen(argv_for(emu, kernel, initrd, workload(host, mib, fetches), fwd, mode, rrfile),
