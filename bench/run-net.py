@@ -100,7 +100,7 @@ def workload(host, mib, fetches):
     return " ; ".join([
         "ifconfig eth0 10.0.2.15 up && route add default gw 10.0.2.2",  # slirp's defaults; DHCP is not measured
         f"echo T-BEGIN g2h; dd if=/dev/zero bs=65536 count={blocks} 2>/dev/null | nc 10.0.2.2 {host.sink_port}; echo T-END g2h",
-        "echo T-READY h2g; nc -l -p 5001 > /dev/null; echo T-END h2g",
+        "echo T-READY h2g; nc -l -p 5001 < /dev/null | wc -c; echo T-END h2g",
         f"echo T-BEGIN fetch; i=0; while [ $i -lt {fetches} ]; do wget -q -O /dev/null http://10.0.2.2:{host.http_port}/s; "
         "i=$((i+1)); done; echo T-END fetch",
     ])
