@@ -15,6 +15,7 @@
 #include "hw/core/vclock.h"
 #include "replay/replay_config.h"
 #include "target/riscv/cpu.h"
+#include "util/crc32.h"
 #include "util/untouched_pages.h"
 
 namespace rwd {
@@ -25,17 +26,6 @@ constexpr uint8_t kMagic[8] = {0x89, 'R', 'W', 'S', '\r', '\n', 0x1a, '\n'};
 constexpr size_t kHeaderSize = 8 + 4 + 8;  // magic, version, body length
 constexpr uint64_t kPage = 4096;
 constexpr size_t kMaxSections = 4096;
-
-uint32_t crc(const uint8_t* p, size_t n) {
-  uLong c = 0;
-  while (n > 0) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    c = crc32(c, p, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(c);
-}
 
 bool all_zero(const uint8_t* p, size_t n) {
   static const uint8_t zeros[kPage] = {};
@@ -147,7 +137,7 @@ Parsed parse(const std::vector<uint8_t>& s, const std::string& config) {
   if (body_len != s.size() - kHeaderSize - 4) throw DecodeError("snapshot is truncated or has trailing bytes");
   uint32_t want;
   std::memcpy(&want, s.data() + s.size() - 4, 4);
-  if (crc(s.data(), s.size() - 4) != want) throw DecodeError("snapshot checksum mismatch (corrupt file)");
+  if (crc32_of(s.data(), s.size() - 4) != want) throw DecodeError("snapshot checksum mismatch (corrupt file)");
   ByteReader r(s.data() + kHeaderSize, body_len);
   std::string recorded = r.str(1u << 20);
   check_machine(recorded, config, "snapshot");
@@ -222,7 +212,7 @@ std::vector<uint8_t> save_machine(Machine& m, const std::string& config) {
   out.u32(kSnapshotVersion);
   out.u64(body.size());
   out.bytes(body.data().data(), body.size());
-  out.u32(crc(out.data().data(), out.size()));
+  out.u32(crc32_of(out.data().data(), out.size()));
   return std::move(out.buffer());
 }
 

@@ -10,6 +10,7 @@
 
 #include "migration/snapshot.h"
 #include "util/byte_codec.h"
+#include "util/crc32.h"
 #include "util/file_io.h"
 
 namespace rwd {
@@ -19,16 +20,6 @@ constexpr uint8_t kStoreMagic[8] = {0x89, 'R', 'W', 'N', '\r', '\n', 0x1a, '\n'}
 constexpr uint32_t kStoreVersion = 1;
 constexpr size_t kStoreHeader = 20;
 
-uint32_t crc_of(const uint8_t* p, size_t n) {
-  uLong c = crc32(0L, Z_NULL, 0);
-  while (n > 0) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    c = crc32(c, p, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(c);
-}
 }  // namespace
 
 std::vector<uint8_t> encode_snapshot_store(const std::vector<StoredSnapshot>& entries) {
@@ -49,7 +40,7 @@ std::vector<uint8_t> encode_snapshot_store(const std::vector<StoredSnapshot>& en
   w.u32(kStoreVersion);
   w.u64(body.size());
   w.bytes(body.data().data(), body.size());
-  w.u32(crc_of(w.data().data(), w.size()));
+  w.u32(crc32_of(w.data().data(), w.size()));
   return w.data();
 }
 
@@ -63,7 +54,7 @@ std::vector<StoredSnapshot> decode_snapshot_store(const std::vector<uint8_t>& by
   if (len != bytes.size() - kStoreHeader - 4) throw DecodeError("truncated (or trailing bytes)");
   uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
-  if (stored != crc_of(bytes.data(), bytes.size() - 4)) throw DecodeError("checksum mismatch");
+  if (stored != crc32_of(bytes.data(), bytes.size() - 4)) throw DecodeError("checksum mismatch");
   ByteReader r(bytes.data() + kStoreHeader, static_cast<size_t>(len));
   uint64_t n = r.varint();
   if (n > len) throw DecodeError("impossible entry count");

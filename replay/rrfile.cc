@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "replay/event_codec.h"
+#include "util/crc32.h"
 #include "util/hex.h"
 
 namespace rwd {
@@ -28,17 +29,6 @@ constexpr size_t kIndexEntrySize = 40;
 // The reader's buffer for checksums and the index: memory stays bounded
 // whatever the file's size.
 constexpr size_t kChunk = 64 * 1024;
-
-uint32_t crc(const uint8_t* p, size_t n, uint32_t start = 0) {
-  uLong c = start;
-  while (n > 0) {  // zlib's length is a uInt
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    c = crc32(c, p, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(c);
-}
 
 // The fields a block header and its index entry share, in file order.
 void put_block_fields(ByteWriter& w, const RrBlockInfo& b) {
@@ -78,7 +68,7 @@ RrWriter::RrWriter(const std::string& path, const RrHeader& header) : path_(path
   w.u32(header.version);
   w.u32(static_cast<uint32_t>(body.size()));
   w.bytes(body.buffer().data(), body.size());
-  w.u32(crc(w.buffer().data(), w.size()));
+  w.u32(crc32_of(w.buffer().data(), w.size()));
   write_all(w.buffer().data(), w.size());
 }
 
@@ -130,7 +120,7 @@ void RrWriter::flush() {
   h.bytes(kBlockMagic, 4);
   put_block_fields(h, info);
   std::memcpy(block.data(), h.buffer().data(), 36);
-  uint32_t c = crc(block.data() + kBlockHeaderSize, comp_len, crc(block.data(), 36));
+  uint32_t c = crc32_of(block.data() + kBlockHeaderSize, comp_len, crc32_of(block.data(), 36));
   std::memcpy(block.data() + 36, &c, 4);
   write_all(block.data(), kBlockHeaderSize + comp_len);
   index_.push_back(info);
@@ -151,7 +141,7 @@ void RrWriter::finish(uint64_t final_icount) {
   }
   w.u64(total_events_);
   w.u64(final_icount);
-  w.u32(crc(w.buffer().data(), w.size()));
+  w.u32(crc32_of(w.buffer().data(), w.size()));
   w.u64(index_offset);
   w.bytes(kTrailerMagic, 8);
   write_all(w.buffer().data(), w.size());
@@ -218,7 +208,7 @@ uint32_t RrReader::crc_of(uint64_t offset, uint64_t len, uint32_t start) const {
     size_t n = static_cast<size_t>(std::min<uint64_t>(len, kChunk));
     if (read_at(offset, buf.data(), n) != n)
       throw DecodeError("rrfile '" + path_ + "': file shrank while it was read");
-    c = crc(buf.data(), n, c);
+    c = crc32_of(buf.data(), n, c);
     offset += n;
     len -= n;
   }
@@ -288,7 +278,7 @@ void RrReader::walk_blocks() {
       stop("file ends inside " + where + " (recording was interrupted)");
       break;
     }
-    uint32_t crc_got = crc_of(pos + kBlockHeaderSize, b.compressed_len, crc(p, 36));
+    uint32_t crc_got = crc_of(pos + kBlockHeaderSize, b.compressed_len, crc32_of(p, 36));
     if (crc_got != want_crc) {
       // The last block of an unfinished file may be torn mid-write.
       if (!has_trailer && pos + kBlockHeaderSize + b.compressed_len == size_) {
@@ -330,7 +320,7 @@ void RrReader::parse_header() {
   }
   uint32_t want = 0;
   if (sane) std::memcpy(&want, data.data() + 16 + body_len, 4);
-  bool crc_ok = sane && crc(data.data(), 16 + body_len) == want;
+  bool crc_ok = sane && crc32_of(data.data(), 16 + body_len) == want;
   // A version we do not know may lay its header out differently; a version
   // field that fails the checksum is damage.
   if (header_.version != kRrFormatVersion)
@@ -435,7 +425,7 @@ std::vector<uint8_t> RrReader::read_block(size_t i) const {
   if (read_at(b.offset, block.data(), block.size()) != block.size() ||
       std::memcmp(block.data(), h.buffer().data(), 36) != 0 ||
       (std::memcpy(&want_crc, block.data() + 36, 4),
-       crc(block.data() + kBlockHeaderSize, b.compressed_len, crc(block.data(), 36)) != want_crc))
+       crc32_of(block.data() + kBlockHeaderSize, b.compressed_len, crc32_of(block.data(), 36)) != want_crc))
     throw DecodeError("rrfile '" + path_ + "': block " + std::to_string(i) + " at byte " + std::to_string(b.offset) +
                       " changed since the file was opened");
   std::vector<uint8_t> raw(b.raw_len);
