@@ -31,17 +31,11 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
 from guest_session import build_guest  # noqa: E402
+sys.path.insert(0, os.path.join(here, "..", "tests", "functional"))
+from host_ports import free_port  # noqa: E402
 
 MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?$", re.M)
 SMALL = b"x" * 1024
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class HostSide:

@@ -15,18 +15,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import done, report  # noqa: E402
+from host_ports import free_port  # noqa: E402
 
 REWIND, ECHO = sys.argv[1], sys.argv[2]
 BASE = [REWIND, "-M", "virt", "-bios", "none", "-kernel", ECHO]
 PROMPT = "(qemu) "  # literal (str patterns are literal, bytes patterns are regexes)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Stream:

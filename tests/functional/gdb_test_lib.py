@@ -6,13 +6,9 @@ import socket
 import subprocess
 import time
 
+from host_ports import free_port  # noqa: F401 (re-exported to the gdb tests)
+
 GDB = shutil.which("gdb-multiarch")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def listening(port):

@@ -22,16 +22,9 @@ sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 from guest_session import build_guest  # noqa: E402
 from tap import done, report  # noqa: E402
+from host_ports import free_port  # noqa: E402
 
 REWIND = sys.argv[1]
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 try:

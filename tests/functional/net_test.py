@@ -29,6 +29,7 @@ sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 from guest_session import build_guest  # noqa: E402
 from tap import done, report  # noqa: E402
+from host_ports import free_port  # noqa: E402
 
 REWIND, DUMP = sys.argv[1], sys.argv[2]
 
@@ -36,14 +37,6 @@ REWIND, DUMP = sys.argv[1], sys.argv[2]
 FILE = b"".join(b"line %d of the host's file\n" % i for i in range(11000))
 FILE_MD5 = hashlib.md5(FILE).hexdigest()
 TOKEN = "served-by-the-guest-%d" % os.getpid()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Host:
