@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Looking at a recording (TAP): rewind-dump's --timeline page in headless
+Chromium, its --from/--to/--kind selection, --stats against the summary
+rewind prints after recording and replaying, and -d logging in a
+-replay-log-bound window identical between a recording and its replay.
+
+The recording: the echo guest (chardev_echo.S) started from a snapshot
+(rrsnapshot=), given a line of serial input, checkpoints every 20000
+instructions. The page must load without script errors, have one lane per
+kind of event the recording holds (as --stats counts them), and the
+screenshot must show something drawn in each lane's band in that lane's
+colour. Two damaged copies of the page (lanes not drawn; a script error)
+show that these checks fail when they should.
+
+usage: timeline_test.py REWIND REWIND_DUMP ECHO_ELF
+"""
+import colorsys
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import headless_page  # noqa: E402
+from tap import done, report as ok  # noqa: E402
+
+REWIND, DUMP, ECHO = sys.argv[1:4]
+tmp = tempfile.mkdtemp(prefix="timeline-test-")
+BASE = [REWIND, "-M", "virt", "-bios", "none", "-kernel", ECHO, "-display", "none", "-monitor", "none",
+        "-rr-check-interval", "20000"]
+INPUT = b"hello, timeline\rlook at a recording\r!"
+
+
+def run(argv, stdin=b"", timeout=60):
+    try:
+        p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout)
+        return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        return -1, "", f"timed out after {timeout} s: {argv}"
+
+
+def rr_args(mode, rr, extra=""):
+    return ["-serial", "stdio", "-icount", f"shift=7,rr={mode},rrfile={rr}{extra}"]
+
+
+def events_line(text):
+    m = re.search(r"events: (.*)", text)
+    return m.group(1).strip() if m else None
+
+
+def stats_counts(rr, *sel):
+    """{kind: count} of the kinds with events, from rewind-dump --stats."""
+    rc, out, err = run([DUMP, "--stats", *sel, rr])
+    if rc:
+        raise RuntimeError(err)
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^  ([a-z-]+) +(\d+) +\d+$", out, re.M)
+            if m.group(1) != "total" and int(m.group(2))}
+
+
+def listing(rr, *sel):
+    """[(icount, kind)] of rewind-dump's event lines."""
+    rc, out, err = run([DUMP, *sel, rr])
+    if rc:
+        raise RuntimeError(err)
+    return [(int(m.group(1)), m.group(2)) for m in re.finditer(r"^ +\d+ +(\d+) [ *] (\S+) ", out, re.M)]
+
+
+# ---- a recording and its replay ----------------------------------------------
+rr = os.path.join(tmp, "echo.rr")
+rec_log, rep_log = os.path.join(tmp, "rec.log"), os.path.join(tmp, "rep.log")
+rc, rec_out, rec_err = run(BASE + rr_args("record", rr, ",rrsnapshot=start"), stdin=INPUT)
+ok(rc == 0 and "HELLO, TIMELINE" in rec_out, "the echo guest records (rrsnapshot=start)", rec_err + rec_out)
+rc, rep_out, rep_err = run(BASE + rr_args("replay", rr, ",rrsnapshot=start"))
+ok(rc == 0 and "HELLO, TIMELINE" in rep_out and "replay complete" in rep_err, "and replays", rep_err)
+
+# ---- --stats is the end-of-run summary ------------------------------------------
+rc, stats_out, err = run([DUMP, "--stats", rr])
+ok(rc == 0 and events_line(stats_out) is not None and events_line(stats_out) == events_line(rep_err)
+   == events_line(rec_err), "rewind-dump --stats lists the events as the recording's and the replay's summaries",
+   f"dump: {events_line(stats_out)}\nreplay: {events_line(rep_err)}\nrecord: {events_line(rec_err)}\n{err}")
+counts = stats_counts(rr)
+ok({"char-input", "checkpoint", "end"} <= set(counts) and counts["checkpoint"] >= 3,
+   "the recording has serial input, several checkpoints and its end", counts)
+
+# ---- selection: --kind, --from, --to ---------------------------------------------
+everything = listing(rr)
+ok(len(everything) == sum(counts.values()), "the listing has every counted event", f"{len(everything)} vs {counts}")
+inputs = listing(rr, "--kind", "char-input")
+ok(inputs and inputs == [e for e in everything if e[1] == "char-input"], "--kind char-input lists exactly those",
+   inputs[:5])
+two = listing(rr, "--kind", "checkpoint,end")
+ok(two == [e for e in everything if e[1] in ("checkpoint", "end")], "--kind checkpoint,end", two)
+lo, hi = everything[len(everything) // 4][0], everything[3 * len(everything) // 4][0]
+ranged = listing(rr, "--from", str(lo), "--to", str(hi))
+ok(ranged and ranged == [e for e in everything if lo <= e[0] <= hi], f"--from {lo} --to {hi} (both included)",
+   ranged[:3])
+both = stats_counts(rr, "--from", str(lo), "--to", str(hi), "--kind", "checkpoint")
+ok(both == {"checkpoint": sum(1 for e in ranged if e[1] == "checkpoint")}, "--stats counts the selection", both)
+for argv, what, words in [(["--kind", "disk-reed"], "an unknown kind", ["disk-reed", "char-input"]),
+                          (["--kind", "clock,"], "an empty kind name", ["--kind"]),
+                          (["--from", "12x"], "a --from that is not a number", ["12x"]),
+                          (["--from", "10", "--to", "9"], "--from after --to", ["--from 10", "--to 9"])]:
+    rc, out, err = run([DUMP, *argv, rr])
+    ok(rc == 2 and out == "" and err.count("\n") == 1 and all(w in err for w in words),
+       f"refused in one line: {what}", f"rc {rc}: {err!r}")
+
+# ---- the timeline ------------------------------------------------------------------
+page_path = os.path.join(tmp, "echo.html")
+t0 = time.monotonic()
+rc, out, err = run([DUMP, "--timeline", page_path, rr])
+took = time.monotonic() - t0
+html = open(page_path, encoding="utf-8").read() if os.path.exists(page_path) else ""
+ok(rc == 0 and html and out == "", f"--timeline writes the page ({len(html)} bytes in {took:.2f} s)", err)
+ok(not re.search(r"(src|href)\s*=|https?:|@import|url\(", html, re.I),
+   "the page is self-contained (no src=, href=, url(), http)", re.findall(r".{30}(?:src|href|http|url\().{30}", html)[:3])
+data = json.loads(re.search(r'<script type="application/json" id="timeline-data">(.*?)</script>', html, re.S).group(1))
+ok([s["name"] for s in data["snapshots"]] == ["start"], "the page carries the rrsnapshot mark", data["snapshots"])
+
+
+def lanes_of(dom):
+    """[(kind name, count, top, left, width, height, number)] of the page's lanes, in page order."""
+    out = []
+    for m in re.finditer(r'<div class="row lane"([^>]*)>', dom):
+        a = dict(re.findall(r'data-([a-z]+)="([^"]*)"', m.group(1)))
+        try:
+            out.append((a["kind"], int(a["count"]), int(a["top"]), int(a["left"]), int(a["width"]), int(a["height"]),
+                        int(a["number"])))
+        except (KeyError, ValueError):
+            out.append((a.get("kind"), None, None, None, None, None, None))
+    return out
+
+
+def drawn_in_band(png, lane):
+    """(pixels that are not white in the lane's band, the fraction of them of the lane's hue)."""
+    w, h, bpp, rows = headless_page.png_pixels(png)
+    _, _, top, left, width, height, number = lane
+    want = (number * 137.508) % 360
+    drawn = hue_ok = 0
+    for y in range(max(0, top), min(h, top + height)):
+        row = rows[y]
+        for x in range(max(0, left), min(w, left + width)):
+            r, g, b = row[x * bpp], row[x * bpp + 1], row[x * bpp + 2]
+            if min(r, g, b) > 235:
+                continue
+            drawn += 1
+            hue, _, sat = colorsys.rgb_to_hls(r / 255, g / 255, b / 255)
+            d = abs(hue * 360 - want) % 360
+            hue_ok += sat > 0.2 and min(d, 360 - d) < 25
+    return drawn, (hue_ok / drawn if drawn else 0)
+
+
+def check_page(path, expect_counts, name):
+    """The page loads without errors; one lane per kind, in registry order,
+    each with its count; something of the lane's colour drawn in each band."""
+    page = headless_page.load(path)
+    problems = []
+    if 'id="timeline-ready"' not in page.dom:
+        problems.append("the script did not finish (no #timeline-ready)")
+    if "timeline-error" in page.dom:
+        problems.append("script error: " + re.search(r'id="timeline-error">([^<]*)', page.dom).group(1))
+    errors = [c for c in page.console if "rror" in c or "Uncaught" in c]
+    if errors:
+        problems.append(f"console: {errors}")
+    lanes = lanes_of(page.dom)
+    got = {lane[0]: lane[1] for lane in lanes}
+    if got != expect_counts or len(lanes) != len(expect_counts):
+        problems.append(f"lanes {got} != --stats {expect_counts}")
+    if [lane[6] for lane in lanes] != sorted(lane[6] or 0 for lane in lanes):
+        problems.append("lanes are not in registry order")
+    if not page.png:
+        problems.append("no screenshot")
+    else:
+        bottom = 0
+        for lane in lanes:
+            if lane[2] is None or lane[2] < bottom:
+                problems.append(f"lane {lane[0]}: no position, or overlaps the one above")
+                continue
+            bottom = lane[2] + lane[5]
+            drawn, hue_fraction = drawn_in_band(page.png, lane)
+            if drawn < 10 or hue_fraction < 0.5:
+                problems.append(f"lane {lane[0]}: {drawn} pixels drawn in its band, {hue_fraction:.0%} in its colour")
+    ok(not problems, name, "\n".join(problems) + "\n" + "\n".join(page.stderr.splitlines()[-3:]))
+    return page
+
+
+if headless_page.chromium():
+    check_page(page_path, counts, "headless Chromium: the page loads without errors, one drawn lane per kind")
+
+    # The same checks fail on a page that does not draw its lanes...
+    broken = html.replace("ctx.fillRect(x, h - bar, 1, bar);", "").replace(
+        "if (to - from > 0 && to - from <= w / 4)", "if (false)")
+    assert broken != html
+    open(os.path.join(tmp, "undrawn.html"), "w").write(broken)
+    p = headless_page.load(os.path.join(tmp, "undrawn.html"))
+    undrawn = [lane[0] for lane in lanes_of(p.dom) if p.png and drawn_in_band(p.png, lane)[0] < 10]
+    ok(sorted(undrawn) == sorted(counts), "planted bug: a page that does not draw its lanes is caught", undrawn)
+    # ... and on one whose script fails.
+    failing = html.replace("draw();\n  // Where each lane", "draw(); undefinedThing();\n  // Where each lane")
+    assert failing != html
+    open(os.path.join(tmp, "failing.html"), "w").write(failing)
+    p = headless_page.load(os.path.join(tmp, "failing.html"))
+    ok("timeline-error" in p.dom and 'id="timeline-ready"' not in p.dom and any("Uncaught" in c for c in p.console),
+       "planted bug: a script error is caught (error marker, no ready marker, console)", p.dom[-300:])
+
+    # A selected page: only the chosen kinds' lanes.
+    sel_path = os.path.join(tmp, "selected.html")
+    rc, _, err = run([DUMP, "--timeline", sel_path, "--kind", "char-input,checkpoint", rr])
+    ok(rc == 0, "--timeline with --kind", err)
+    check_page(sel_path, {k: v for k, v in counts.items() if k in ("char-input", "checkpoint")},
+               "the selected page has exactly the chosen kinds' lanes")
+else:
+    ok(True, "# SKIP chromium is not installed")
+
+# ---- -d in a -replay-log-bound window: the same in record and replay ----------------
+final = everything[-1][0]  # the end event's instruction count
+start, end = final // 3, 2 * final // 3
+log_items = ["-d", "in_asm,exec,cpu,int", "-replay-log-bound", f"start={start},end={end}"]
+rr2 = os.path.join(tmp, "logged.rr")
+rc1, out1, err1 = run(BASE + log_items + ["-D", rec_log] + rr_args("record", rr2), stdin=INPUT)
+rc2, out2, err2 = run(BASE + log_items + ["-D", rep_log] + rr_args("replay", rr2))
+rec_text = open(rec_log, "rb").read() if os.path.exists(rec_log) else b""
+rep_text = open(rep_log, "rb").read() if os.path.exists(rep_log) else b""
+ok(rc1 == 0 and rc2 == 0 and b"Trace 0:" in rec_text and b"IN:" in rec_text,
+   f"-d in_asm,exec,cpu,int with -replay-log-bound start={start},end={end}: record and replay log",
+   err1 + err2)
+ok(rec_text == rep_text and len(rec_text) > 1000,
+   f"the window's log is byte-identical in record and replay ({len(rec_text)} bytes)",
+   f"{len(rec_text)} vs {len(rep_text)} bytes")
+full_log = os.path.join(tmp, "full.log")
+run(BASE + ["-d", "exec", "-D", full_log] + rr_args("replay", rr2))
+bounded_exec = os.path.join(tmp, "bounded.log")
+run(BASE + ["-d", "exec", "-log-bound", f"start={start},end={end}", "-D", bounded_exec] + rr_args("replay", rr2))
+alias_exec = os.path.join(tmp, "alias.log")
+run(BASE + ["-d", "exec", "-replay-log-bound", f"start={start},end={end}", "-D", alias_exec] + rr_args("replay", rr2))
+full_lines = open(full_log, "rb").read().count(b"\n")
+bounded = open(bounded_exec, "rb").read()
+bounded_lines = bounded.count(b"\n")
+ok(bounded == open(alias_exec, "rb").read() and 0 < bounded_lines < full_lines,
+   "-replay-log-bound is -log-bound: the same lines, fewer than without a window",
+   f"{bounded_lines} of {full_lines} lines")
+rc, out, err = run(BASE + ["-replay-log-bound", "start=9,end=3"])
+ok(rc != 0 and "-replay-log-bound" in err and err.count("\n") == 1, "-replay-log-bound start after end is refused", err)
+
+done()
