@@ -1,7 +1,5 @@
 #include "tools/event_filter.h"
 
-#include <sstream>
-
 namespace rwd {
 
 namespace {
@@ -15,10 +13,11 @@ std::string known_kinds() {
 }  // namespace
 
 bool EventFilter::set_kinds(const std::string& list, std::string& err) {
-  std::stringstream ss(list);
-  std::string name;
-  bool any = false;
-  while (std::getline(ss, name, ',')) {
+  if (list.empty()) return err = "--kind: no event kind given (kinds: " + known_kinds() + ")", false;
+  // Every comma-separated name, empty ones included ("clock," names "").
+  for (size_t pos = 0, comma = 0; comma != std::string::npos; pos = comma + 1) {
+    comma = list.find(',', pos);
+    std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     bool found = false;
     for_each_event_kind([&](EventKind k, const EventSpec& spec) {
       if (name == spec.name) {
@@ -30,9 +29,7 @@ bool EventFilter::set_kinds(const std::string& list, std::string& err) {
       err = "--kind: unknown event kind '" + name + "' (kinds: " + known_kinds() + ")";
       return false;
     }
-    any = true;
   }
-  if (!any) return err = "--kind: no event kind given (kinds: " + known_kinds() + ")", false;
   return true;
 }
 

@@ -27,7 +27,7 @@ h1 { font-size: 16px; margin: 0 0 2px; }
 .track { flex: 1 1 auto; position: relative; min-width: 0; }
 .track canvas { display: block; width: 100%; height: 100%; cursor: crosshair; }
 .axis { height: 30px; }
-.marks { height: 24px; }
+.marks { height: 34px; }
 .lane { height: 38px; }
 #tooltip { position: fixed; pointer-events: none; background: #1d2430; color: #fff; padding: 5px 8px;
            border-radius: 4px; font-size: 12px; max-width: 560px; white-space: pre-wrap; display: none;
@@ -145,8 +145,7 @@ constexpr const char* kScript = R"JS(
     return { row: r, canvas: canvas };
   }
   const axis = row('axis', 'instructions');
-  const marks = row('marks', 'marks', null);
-  marks.row.querySelector('.label').textContent = 'checkpoints, snapshots';
+  const marks = row('marks', 'marks', 'checkpoints, snapshots');
   for (const lane of data.lanes) {
     const r = row('lane', lane.name, lane.family + ' \u00b7 ' + grouped(lane.count));
     r.row.dataset.kind = lane.name;

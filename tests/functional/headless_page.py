@@ -37,8 +37,9 @@ def load(html_path, width=1200, height=800, timeout=90):
                 "file://" + os.path.abspath(html_path)]
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
         err = p.stderr.decode(errors="replace")
-        # Console messages and uncaught exceptions: "...:CONSOLE(12)] "text", source: ..."
-        console = [m.group(1) for m in re.finditer(r':CONSOLE(?:\(\d+\))?\]? "(.*)", source:', err)]
+        # Console messages and uncaught exceptions: '...:CONSOLE:12] "text", source: ...'.
+        # (Chromium writes ":CONSOLE:12]" or ":CONSOLE(12)]" depending on its version.)
+        console = [m.group(1) for m in re.finditer(r':CONSOLE[:(]?\d*\)?\] "(.*)", source:', err)]
         png = open(shot, "rb").read() if os.path.exists(shot) else b""
         return Page(p.stdout.decode(errors="replace"), console, png, err)
 
