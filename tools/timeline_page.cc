@@ -103,6 +103,8 @@ constexpr const char* kScript = R"JS(
   const checkpoints = data.lanes.filter(l => l.checkpoint).flatMap(l => l.kept);
   const full = { a: data.first, b: data.last + 1 };  // half-open
   let view = { a: full.a, b: full.b };
+  let pinned = '';           // "KIND@ICOUNT" of the event whose details are kept
+  let remembering = false;  // the address follows the view (once the page is set up)
 
   // ---- the page -----------------------------------------------------------
   const body = document.body;
@@ -306,6 +308,7 @@ constexpr const char* kScript = R"JS(
     if (b > full.b) { a -= b - full.b; b = full.b; }
     view = { a: a, b: b };
     draw();
+    remember();
   }
   // Scales the view by `factor` around the point at fraction `at` of it.
   function zoom(factor, at) {
@@ -345,12 +348,8 @@ constexpr const char* kScript = R"JS(
   window.addEventListener('resize', draw);
 
   // ---- details ------------------------------------------------------------
-  // What is under the pointer in a lane: the nearest kept event within a few
-  // pixels, else how many events the pixel column holds.
-  function describe(lane, offsetX) {
-    const c = lane.canvas, ratio = window.devicePixelRatio || 1;
-    const at = view.a + offsetX / c.clientWidth * (view.b - view.a);
-    const slack = 5 / c.clientWidth * (view.b - view.a);
+  // The kept event of `lane` nearest to instruction `at`, if one is within `slack`.
+  function eventNear(lane, at, slack) {
     const k = lowerBound(lane.kept, at, e => e.icount);
     let best = null;
     for (const j of [k - 1, k]) {
@@ -358,23 +357,38 @@ constexpr const char* kScript = R"JS(
       if (e && Math.abs(e.icount - at) <= slack && (!best || Math.abs(e.icount - at) < Math.abs(best.icount - at)))
         best = e;
     }
-    if (best)
-      return lane.name + ' (' + lane.family + ')  #' + best.n + '  instruction ' + grouped(best.icount) +
-             (best.batch ? '  [starts a service batch]' : '') + '\n' + (best.summary || '(no fields)') +
-             '\nstate check ' + hex32(best.check);
+    return best;
+  }
+  function eventText(lane, e) {
+    return lane.name + ' (' + lane.family + ')  #' + e.n + '  instruction ' + grouped(e.icount) +
+           (e.batch ? '  [starts a service batch]' : '') + '\n' + (e.summary || '(no fields)') +
+           '\nstate check ' + hex32(e.check);
+  }
+  // What is under the pointer in a lane: the nearest kept event within a few
+  // pixels, else how many events the pixel column holds.
+  function describe(lane, offsetX) {
+    const c = lane.canvas, ratio = window.devicePixelRatio || 1;
+    const at = view.a + offsetX / c.clientWidth * (view.b - view.a);
+    const best = eventNear(lane, at, 5 / c.clientWidth * (view.b - view.a));
+    if (best) return { text: eventText(lane, best), event: best };
     const col = Math.floor(offsetX * ratio);
     const count = lane.cols ? lane.cols[col] || 0 : 0;
     if (!count) return null;
     const colA = view.a + col / c.width * (view.b - view.a);
     const colB = view.a + (col + 1) / c.width * (view.b - view.a);
-    return lane.name + ': ' + grouped(count) + ' event' + (count === 1 ? '' : 's') + ' around instructions ' +
-           grouped(colA) + ' \u2013 ' + grouped(colB) + '\n(zoom in for each one\u2019s details)';
+    return { text: lane.name + ': ' + grouped(count) + ' event' + (count === 1 ? '' : 's') + ' around instructions ' +
+                   grouped(colA) + ' \u2013 ' + grouped(colB) + '\n(zoom in for each one\u2019s details)' };
+  }
+  function pin(lane, e) {
+    details.textContent = eventText(lane, e);
+    pinned = lane.name + '@' + e.icount;
+    remember();
   }
   for (const lane of data.lanes) {
     lane.canvas.addEventListener('mousemove', e => {
-      const text = drag && drag.moved ? null : describe(lane, e.offsetX);
-      if (!text) { tooltip.style.display = 'none'; return; }
-      tooltip.textContent = text;
+      const d = drag && drag.moved ? null : describe(lane, e.offsetX);
+      if (!d) { tooltip.style.display = 'none'; return; }
+      tooltip.textContent = d.text;
       tooltip.style.display = 'block';
       const x = Math.min(e.clientX + 14, window.innerWidth - tooltip.offsetWidth - 4);
       tooltip.style.left = Math.max(0, x) + 'px';
@@ -383,12 +397,34 @@ constexpr const char* kScript = R"JS(
     lane.canvas.addEventListener('mouseleave', () => { tooltip.style.display = 'none'; });
     lane.canvas.addEventListener('click', e => {
       if (drag && drag.moved) return;
-      const text = describe(lane, e.offsetX);
-      if (text) details.textContent = text;
+      const d = describe(lane, e.offsetX);
+      if (d && d.event) pin(lane, d.event);
+      else if (d) details.textContent = d.text;
     });
   }
 
+  // ---- the address: #from=N&to=M&pin=KIND@ICOUNT ----------------------------
+  // The view and the pinned event are kept in the page's address, so that a
+  // link (in a bug report, say) opens the page where it was.
+  function remember() {
+    if (!remembering) return;
+    let hash = '#from=' + Math.floor(view.a) + '&to=' + (Math.ceil(view.b) - 1);
+    if (pinned) hash += '&pin=' + encodeURIComponent(pinned);
+    try { history.replaceState(null, '', hash); } catch (e) { /* a page without history (some viewers) */ }
+  }
+  function applyAddress() {
+    const args = new URLSearchParams(location.hash.slice(1));
+    const from = Number(args.get('from')), to = Number(args.get('to'));
+    if (args.has('from') && args.has('to') && isFinite(from) && isFinite(to) && to >= from) setView(from, to + 1);
+    const m = /^(.+)@(\d+)$/.exec(args.get('pin') || '');
+    const lane = m && data.lanes.find(l => l.name === m[1]);
+    const e = lane && eventNear(lane, Number(m[2]), 0.5);
+    if (e) pin(lane, e);
+  }
+
   draw();
+  applyAddress();
+  remembering = true;
   // Where each lane's drawing is on the page, for tests that look at a
   // screenshot; then the marker saying the script ran to its end.
   for (const lane of data.lanes) {

@@ -24,17 +24,17 @@ class Page:
         self.dom, self.console, self.png, self.stderr = dom, console, png, stderr
 
 
-def load(html_path, width=1200, height=800, timeout=90):
-    """Loads `html_path` (a file, no network) once: --dump-dom and
-    --screenshot in the same run. A profile of its own, so that concurrent
-    runs do not share one."""
+def load(html_path, fragment="", width=1200, height=800, timeout=90):
+    """Loads `html_path` (a file, no network; `fragment` after '#') once:
+    --dump-dom and --screenshot in the same run. A profile of its own, so
+    that concurrent runs do not share one."""
     with tempfile.TemporaryDirectory(prefix="headless-") as tmp:
         shot = os.path.join(tmp, "shot.png")
         argv = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--user-data-dir=" + os.path.join(tmp, "profile"), "--enable-logging=stderr", "--v=0",
                 "--hide-scrollbars", "--force-device-scale-factor=1", f"--window-size={width},{height}",
                 "--virtual-time-budget=5000", "--screenshot=" + shot, "--dump-dom",
-                "file://" + os.path.abspath(html_path)]
+                "file://" + os.path.abspath(html_path) + ("#" + fragment if fragment else "")]
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
         err = p.stderr.decode(errors="replace")
         # Console messages and uncaught exceptions: '...:CONSOLE:12] "text", source: ...'.

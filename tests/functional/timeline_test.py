@@ -15,6 +15,8 @@ show that these checks fail when they should.
 usage: timeline_test.py REWIND REWIND_DUMP ECHO_ELF
 """
 import colorsys
+import concurrent.futures
+import html as html_mod
 import json
 import os
 import re
@@ -58,6 +60,13 @@ def stats_counts(rr, *sel):
         raise RuntimeError(err)
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^  ([a-z-]+) +(\d+) +\d+$", out, re.M)
             if m.group(1) != "total" and int(m.group(2))}
+
+
+def detailed_listing(rr):
+    """[(n, icount, kind, summary, check)] of rewind-dump's event lines."""
+    rc, out, err = run([DUMP, rr])
+    rx = r"^ +(\d+) +(\d+) [ *] (\S+) +(.*)  \[check ([0-9a-f]{8})\](.*)$"
+    return [(int(m[1]), int(m[2]), m[3], m[4] + m[6], m[5]) for m in re.finditer(rx, out, re.M)]
 
 
 def listing(rr, *sel):
@@ -153,10 +162,9 @@ def drawn_in_band(png, lane):
     return drawn, (hue_ok / drawn if drawn else 0)
 
 
-def check_page(path, expect_counts, name):
-    """The page loads without errors; one lane per kind, in registry order,
+def check_page(page, expect_counts, name):
+    """The page loaded without errors; one lane per kind, in registry order,
     each with its count; something of the lane's colour drawn in each band."""
-    page = headless_page.load(path)
     problems = []
     if 'id="timeline-ready"' not in page.dom:
         problems.append("the script did not finish (no #timeline-ready)")
@@ -185,33 +193,69 @@ def check_page(path, expect_counts, name):
             if drawn < 10 or hue_fraction < 0.5:
                 problems.append(f"lane {lane[0]}: {drawn} pixels drawn in its band, {hue_fraction:.0%} in its colour")
     ok(not problems, name, "\n".join(problems) + "\n" + "\n".join(page.stderr.splitlines()[-3:]))
-    return page
+
+
+def check_zoomed(p, lo, hi, n, at, summary, check, input_counts):
+    """The page opened at #from=lo&to=hi&pin=char-input@at."""
+    shown = re.search(r'<span id="range">([^<]*)<', p.dom)
+    pinned = re.search(r'<div id="details">(.*?)</div>', p.dom, re.S)
+    pinned = html_mod.unescape(pinned.group(1)) if pinned else ""
+    ok(shown and shown.group(1).startswith(f"instructions {lo:,} \u2013 {hi:,} "), "the address sets the view",
+       shown and shown.group(1))
+    ok(f"char-input (input)  #{n}  instruction {at:,}" in pinned and f"\n{summary}\n" in pinned and
+       f"state check {check}" in pinned, "the pinned event's details are rewind-dump's (number, count, summary, check)",
+       f"{pinned!r} vs {summary!r}")
+    lane = [x for x in lanes_of(p.dom) if x[0] == "char-input"]
+    wrong = ["no lane or screenshot"]
+    if lane and p.png:
+        _, _, top, left, width, height, _ = lane[0]
+        _, _, bpp, rows = headless_page.png_pixels(p.png)
+        row = rows[top + height - 3]  # density bars reach the lane's bottom
+        wrong = []
+        for i in range(lo, hi + 1):
+            x = left + int((i - lo + 0.5) / (hi + 1 - lo) * width)  # the middle of instruction i's columns
+            drawn = min(row[x * bpp:x * bpp + 3]) <= 235
+            if drawn != (i in input_counts):
+                wrong.append((i, drawn))
+    ok(not wrong, "zoomed in, the lane is drawn exactly at the instructions with serial input",
+       f"(instruction, drawn) wrong: {wrong}")
 
 
 if headless_page.chromium():
-    check_page(page_path, counts, "headless Chromium: the page loads without errors, one drawn lane per kind")
-
-    # The same checks fail on a page that does not draw its lanes...
-    broken = html.replace("ctx.fillRect(x, h - bar, 1, bar);", "").replace(
+    # Zoom and details, through the page's address: a 31-instruction view
+    # around a serial input event, that event's details pinned.
+    inputs_detailed = [e for e in detailed_listing(rr) if e[2] == "char-input"]
+    n, at, _, summary, check = inputs_detailed[len(inputs_detailed) // 2]
+    lo, hi = at - 15, at + 15
+    # The checks must fail on a page that does not draw its lanes and on one
+    # whose script fails.
+    undrawn_html = html.replace("ctx.fillRect(x, h - bar, 1, bar);", "").replace(
         "if (to - from > 0 && to - from <= w / 4)", "if (false)")
-    assert broken != html
-    open(os.path.join(tmp, "undrawn.html"), "w").write(broken)
-    p = headless_page.load(os.path.join(tmp, "undrawn.html"))
-    undrawn = [lane[0] for lane in lanes_of(p.dom) if p.png and drawn_in_band(p.png, lane)[0] < 10]
-    ok(sorted(undrawn) == sorted(counts), "planted bug: a page that does not draw its lanes is caught", undrawn)
-    # ... and on one whose script fails.
-    failing = html.replace("draw();\n  // Where each lane", "draw(); undefinedThing();\n  // Where each lane")
-    assert failing != html
-    open(os.path.join(tmp, "failing.html"), "w").write(failing)
-    p = headless_page.load(os.path.join(tmp, "failing.html"))
-    ok('<div id="timeline-error">' in p.dom and 'id="timeline-ready"' not in p.dom and any("Uncaught" in c for c in p.console),
-       "planted bug: a script error is caught (error marker, no ready marker, console)", p.dom[-300:])
-
+    failing_html = html.replace("  applyAddress();\n", "  applyAddress(); undefinedThing();\n")
+    assert undrawn_html != html and failing_html != html
+    open(os.path.join(tmp, "undrawn.html"), "w").write(undrawn_html)
+    open(os.path.join(tmp, "failing.html"), "w").write(failing_html)
     # A selected page: only the chosen kinds' lanes.
     sel_path = os.path.join(tmp, "selected.html")
     rc, _, err = run([DUMP, "--timeline", sel_path, "--kind", "char-input,checkpoint", rr])
     ok(rc == 0, "--timeline with --kind", err)
-    check_page(sel_path, {k: v for k, v in counts.items() if k in ("char-input", "checkpoint")},
+
+    loads = {"full": (page_path, ""), "zoomed": (page_path, f"from={lo}&to={hi}&pin=char-input@{at}"),
+             "undrawn": (os.path.join(tmp, "undrawn.html"), ""), "failing": (os.path.join(tmp, "failing.html"), ""),
+             "selected": (sel_path, "")}
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:  # each load mostly waits for Chromium to start
+        pages = dict(zip(loads, pool.map(lambda args: headless_page.load(*args), loads.values())))
+
+    check_page(pages["full"], counts, "headless Chromium: the page loads without errors, one drawn lane per kind")
+    check_zoomed(pages["zoomed"], lo, hi, n, at, summary, check, {e[1] for e in inputs_detailed})
+    p = pages["undrawn"]
+    undrawn = [lane[0] for lane in lanes_of(p.dom) if p.png and drawn_in_band(p.png, lane)[0] < 10]
+    ok(sorted(undrawn) == sorted(counts), "planted bug: a page that does not draw its lanes is caught", undrawn)
+    p = pages["failing"]
+    ok('<div id="timeline-error">' in p.dom and 'id="timeline-ready"' not in p.dom and
+       any("Uncaught" in c for c in p.console),
+       "planted bug: a script error is caught (error marker, no ready marker, console)", p.dom[-300:])
+    check_page(pages["selected"], {k: v for k, v in counts.items() if k in ("char-input", "checkpoint")},
                "the selected page has exactly the chosen kinds' lanes")
 else:
     ok(True, "# SKIP chromium is not installed")
