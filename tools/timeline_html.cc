@@ -21,6 +21,26 @@ std::string js_string(const std::string& s) {
   return out + "\"";
 }
 
+// The bytes `c` takes in js_string().
+size_t escaped_size(unsigned char c) {
+  if (c == '<' || c == '>' || c == '&' || c < 0x20 || c >= 0x7f) return c == '\n' ? 2 : 6;
+  return c == '"' || c == '\\' ? 2 : 1;
+}
+
+// At most kTimelineMaxSummary characters, and at most kTimelineMaxSummaryBytes
+// once escaped for the page, "..." marking a cut.
+std::string cut_summary(const std::string& text) {
+  auto fits = [&](size_t chars, size_t max_chars, size_t max_bytes) {
+    size_t bytes = 0;
+    for (size_t i = 0; i < chars; ++i) bytes += escaped_size(static_cast<unsigned char>(text[i]));
+    return chars <= max_chars && bytes <= max_bytes;
+  };
+  if (fits(text.size(), kTimelineMaxSummary, kTimelineMaxSummaryBytes)) return text;
+  size_t n = std::min(text.size(), kTimelineMaxSummary - 3);
+  while (n && !fits(n, kTimelineMaxSummary - 3, kTimelineMaxSummaryBytes - 3)) --n;
+  return text.substr(0, n) + "...";
+}
+
 const char* family_name(EventFamily f) {
   switch (f) {
     case EventFamily::kSync: return "sync";
@@ -49,9 +69,7 @@ void TimelineBuilder::add(const Event& e, uint64_t n, const std::function<std::s
     if (++cells_ > 4 * kTimelineMaxCells) coarsen();
   }
   if (lane.count % lane.stride == 0) {
-    std::string text = summary();
-    if (text.size() > kTimelineMaxSummary) text = text.substr(0, kTimelineMaxSummary - 3) + "...";
-    lane.kept.push_back({n, e.icount, e.batch_start, e.check, std::move(text)});
+    lane.kept.push_back({n, e.icount, e.batch_start, e.check, cut_summary(summary())});
     if (lane.kept.size() > kTimelineMaxEvents) thin(lane);
   }
   ++lane.count;

@@ -14,7 +14,9 @@
 //    every event while it has few, then every 2nd, 4th, ... (evenly spread
 //    over the lane's events, first included), so that all lanes together
 //    keep at most kTimelineMaxEvents, each summary at most
-//    kTimelineMaxSummary characters.
+//    kTimelineMaxSummary characters (kTimelineMaxSummaryBytes escaped).
+// That bounds the page to about 6.5 MB (2 MB of bins, 4.3 MB of events);
+// recordings seen so far give 1.5 to 3 MB (docs/recording-timeline.md).
 // Memory while building is bounded the same way (bins are merged as they
 // grow, kept events thinned as they come).
 #pragma once
@@ -33,6 +35,7 @@ inline constexpr uint64_t kTimelineFinestBins = 1u << 20;
 inline constexpr size_t kTimelineMaxCells = 1u << 17;   // non-empty density bins, all lanes
 inline constexpr size_t kTimelineMaxEvents = 1u << 14;  // individual events, all lanes
 inline constexpr size_t kTimelineMaxSummary = 160;      // characters of one event's summary
+inline constexpr size_t kTimelineMaxSummaryBytes = 200; // ... and its bytes in the page, escaped
 
 // A named point of the recording drawn on the marker row: a snapshot of
 // RRFILE.snapshots (rrsnapshot=, savevm while recording).

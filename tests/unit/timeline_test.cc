@@ -4,6 +4,7 @@
 // lane; nothing from the recording can end the page's script).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <regex>
 #include <string>
 
@@ -117,6 +118,8 @@ TEST(Timeline, MillionsOfEventsStayBounded) {
   EXPECT_GE(t.kept_events(), kTimelineMaxEvents / 4) << "the budget is used";
   EXPECT_LT(asked, 200'000u);
   EXPECT_LT(page.size(), 6u << 20) << "the page's bound (docs/recording-timeline.md)";
+  std::printf("3M events, summaries at their longest: a page of %zu bytes, %zu bins of %llu instructions\n",
+              page.size(), t.cells(), static_cast<unsigned long long>(t.bin_width()));
   EXPECT_EQ(page.find(std::string(kTimelineMaxSummary, 'y')), std::string::npos) << "summaries are cut";
   // The density counts add up to every event of each lane. (Parsed by
   // hand: std::regex recurses per character and overflows on a page this big.)
@@ -150,6 +153,24 @@ TEST(Timeline, EveryRegisteredKindGetsItsLane) {
   for_each_event_kind([&](EventKind, const EventSpec& spec) {
     EXPECT_NE(page.find(std::string("\"name\":\"") + spec.name + "\""), std::string::npos) << spec.name;
   });
+}
+
+// A summary is cut to its bound in characters, and in bytes once escaped
+// for the page (an '<' takes six).
+TEST(Timeline, SummariesAreCutToTheirBounds) {
+  TimelineBuilder t(0, 10);
+  t.add(event_of(EventKind::kCharInput, 1), 0, [] { return std::string(kTimelineMaxSummary, 'a'); });
+  t.add(event_of(EventKind::kCharInput, 2), 1, [] { return std::string(kTimelineMaxSummary + 1, 'b'); });
+  t.add(event_of(EventKind::kCharInput, 3), 2, [] { return std::string(kTimelineMaxSummary, '<'); });
+  std::string page = t.html(TimelineInfo{});
+  EXPECT_NE(page.find("\"" + std::string(kTimelineMaxSummary, 'a') + "\""), std::string::npos) << "fits: not cut";
+  EXPECT_NE(page.find("\"" + std::string(kTimelineMaxSummary - 3, 'b') + "...\""), std::string::npos);
+  size_t lt = page.find("\\u003c");
+  ASSERT_NE(lt, std::string::npos);
+  size_t end = page.find('"', lt);
+  EXPECT_LE(end - lt, kTimelineMaxSummaryBytes);
+  EXPECT_GE(end - lt, kTimelineMaxSummaryBytes - 9);
+  EXPECT_EQ(page.substr(end - 3, 3), "...");
 }
 
 TEST(Timeline, RecordingTextCannotBreakOutOfTheScript) {
