@@ -2,6 +2,7 @@
 load() returns its DOM after the scripts ran, the console messages and
 uncaught errors, and a screenshot; png_pixels() decodes the screenshot with
 zlib alone (no PIL) so that tests can look at regions of it."""
+import functools
 import os
 import re
 import shutil
@@ -44,6 +45,7 @@ def load(html_path, fragment="", width=1200, height=800, timeout=90):
         return Page(p.stdout.decode(errors="replace"), console, png, err)
 
 
+@functools.lru_cache(maxsize=8)  # a page's lanes look at one screenshot
 def png_pixels(data):
     """(width, height, bytes per pixel, rows of bytes) of an 8-bit RGB or
     RGBA, non-interlaced PNG (pixel x of a row at x * bytes per pixel, red
