@@ -4,8 +4,6 @@ namespace rwd {
 
 namespace {
 
-// Colours come from each kind's number (a golden-angle hue), so a kind added
-// to the registry later gets a colour of its own without a change here.
 constexpr const char* kStyle = R"CSS(
 :root { --bg: #ffffff; --fg: #1d2430; --muted: #687385; --line: #d9dee7; --label-w: 150px; }
 * { box-sizing: border-box; }
@@ -71,8 +69,13 @@ constexpr const char* kScript = R"JS(
       if (Math.abs(v) >= unit) return +(v / unit).toPrecision(4) + s;
     return String(Math.round(v));
   }
+  // Colours come from each kind's number (a golden-angle hue), so a kind
+  // added to the registry later gets a colour of its own.
   function hue(kind) { return (kind * 137.508) % 360; }
-  function colour(kind, alpha) { return 'hsla(' + hue(kind).toFixed(1) + ',70%,40%,' + alpha + ')'; }
+  // Lightness varies too, so that kinds whose hues come out close still differ.
+  function colour(kind, alpha) {
+    return 'hsla(' + hue(kind).toFixed(1) + ',70%,' + (34 + (kind % 3) * 9) + '%,' + alpha + ')';
+  }
   function hex32(v) { return ('0000000' + (v >>> 0).toString(16)).slice(-8); }
   // First index i in the sorted array-like `a` with key(a[i]) >= x.
   function lowerBound(a, x, key) {
