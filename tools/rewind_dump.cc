@@ -139,6 +139,26 @@ int main(int argc, char** argv) {
     // The same checks as a replay, before anything is printed.
     validate_recording_header(path, rr.header());
     check_recording_end(rr);
+    // The outputs are opened before anything is printed: a path that cannot
+    // be written gets its one line, and no work is done.
+    std::unique_ptr<PcapWriter> pcap;
+    if (!pcap_path.empty()) {
+      try {
+        pcap = std::make_unique<PcapWriter>(pcap_path, 65536);
+      } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "rewind-dump: --pcap: %s\n", e.what());
+        return 1;
+      }
+    }
+    std::unique_ptr<FILE, int (*)(FILE*)> timeline_file(nullptr, std::fclose);
+    if (!timeline_path.empty()) {
+      timeline_file.reset(std::fopen(timeline_path.c_str(), "wb"));
+      if (!timeline_file) {
+        std::fprintf(stderr, "rewind-dump: --timeline: cannot write '%s': %s\n", escape_text(timeline_path).c_str(),
+                     std::strerror(errno));
+        return 1;
+      }
+    }
     EventStats counted;
     uint64_t raw_total = 0, comp_total = 0;
     for (const RrBlockInfo& b : rr.blocks()) raw_total += b.raw_len, comp_total += b.compressed_len;
@@ -172,15 +192,6 @@ int main(int argc, char** argv) {
       }
       std::printf("  final instruction count: %" PRIu64 "\n", rr.final_icount());
       if (!filter.selects_everything()) std::printf("  selection: %s\n", filter.describe().c_str());
-    }
-    std::unique_ptr<PcapWriter> pcap;
-    if (!pcap_path.empty()) {
-      try {
-        pcap = std::make_unique<PcapWriter>(pcap_path, 65536);
-      } catch (const std::runtime_error& e) {
-        std::fprintf(stderr, "rewind-dump: --pcap: %s\n", e.what());
-        return 1;
-      }
     }
     // The timeline spans the selected range, up to the recording's end.
     std::unique_ptr<TimelineBuilder> timeline;
@@ -254,8 +265,8 @@ int main(int argc, char** argv) {
       info.snapshots = snapshot_marks(path);
       info.stats = counted.table();
       std::string page = timeline->html(info);
-      FILE* f = std::fopen(timeline_path.c_str(), "wb");
-      if (!f || std::fwrite(page.data(), 1, page.size(), f) != page.size() || std::fclose(f) != 0) {
+      FILE* f = timeline_file.release();
+      if (std::fwrite(page.data(), 1, page.size(), f) != page.size() || std::fclose(f) != 0) {
         std::fprintf(stderr, "rewind-dump: --timeline: cannot write '%s': %s\n", escape_text(timeline_path).c_str(),
                      std::strerror(errno));
         return 1;

@@ -19,6 +19,7 @@ import html as html_mod
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,6 +129,18 @@ ok(not re.search(r"(src|href)\s*=|https?:|@import|url\(", html, re.I),
    "the page is self-contained (no src=, href=, url(), http)", re.findall(r".{30}(?:src|href|http|url\().{30}", html)[:3])
 data = json.loads(re.search(r'<script type="application/json" id="timeline-data">(.*?)</script>', html, re.S).group(1))
 ok([s["name"] for s in data["snapshots"]] == ["start"], "the page carries the rrsnapshot mark", data["snapshots"])
+
+
+rc, out, err = run([DUMP, "--timeline", os.path.join(tmp, "no-such-dir", "x.html"), rr])
+ok(rc == 1 and out == "" and err.count("\n") == 1 and "no-such-dir" in err,
+   "an unwritable --timeline path is refused in one line, before anything is printed", err)
+# A damaged RRFILE.snapshots: said on stderr, and the page drawn without marks.
+damaged = os.path.join(tmp, "damaged.rr")
+shutil.copy(rr, damaged)
+open(damaged + ".snapshots", "wb").write(b"\x89RWN\r\n\x1a\n" + b"\xff" * 40)
+rc, out, err = run([DUMP, "--timeline", os.path.join(tmp, "damaged.html"), damaged])
+ok(rc == 0 and "no snapshots" in err and '"snapshots":[]' in open(os.path.join(tmp, "damaged.html")).read(),
+   "a damaged .snapshots file is reported and the page drawn without its marks", err)
 
 
 def check_page(page, expect_counts, name):
