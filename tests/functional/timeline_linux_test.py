@@ -12,6 +12,7 @@ usage: timeline_linux_test.py REWIND REWIND_DUMP
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "guest"))
 sys.path.insert(0, HERE)
 import headless_page  # noqa: E402
 from guest_session import PROMPT, Session  # noqa: E402
+import tap  # noqa: E402
 from tap import done, report as ok  # noqa: E402
 from timeline_checks import page_problems  # noqa: E402
 
@@ -96,4 +98,6 @@ if headless_page.chromium():
        "\n".join(problems) + "\n" + "\n".join(loaded.stderr.splitlines()[-3:]))
 else:
     ok(True, "# SKIP chromium is not installed")
+if not tap.failed:
+    shutil.rmtree(tmp, ignore_errors=True)  # kept for a look when something failed
 done()

@@ -28,6 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import headless_page  # noqa: E402
 from timeline_checks import drawn_in_band, lanes_of, page_problems  # noqa: E402
+import tap  # noqa: E402
 from tap import done, report as ok  # noqa: E402
 
 REWIND, DUMP, ECHO = sys.argv[1:4]
@@ -245,4 +246,6 @@ ok(bounded == open(alias_exec, "rb").read() and 0 < bounded_lines < full_lines,
 rc, out, err = run(BASE + ["-replay-log-bound", "start=9,end=3"])
 ok(rc != 0 and "-replay-log-bound" in err and err.count("\n") == 1, "-replay-log-bound start after end is refused", err)
 
+if not tap.failed:
+    shutil.rmtree(tmp, ignore_errors=True)  # kept for a look when something failed
 done()
