@@ -93,6 +93,7 @@ Event decode_event(uint8_t kind_byte, uint64_t icount, const std::vector<uint8_t
   e.kind = static_cast<EventKind>(number);
   e.batch_start = kind_byte & kBatchStart;
   e.icount = icount;
+  e.payload_size = static_cast<uint32_t>(payload.size());
   ByteReader r(payload);
   for (unsigned i = 0; i < spec.field_count(); ++i) {
     FieldValue& v = e.f[i];

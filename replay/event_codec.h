@@ -31,6 +31,7 @@ struct Event {
   std::array<FieldValue, kMaxEventFields> f;
   std::optional<Checkpoint> checkpoint;  // the Checkpoint field
   uint32_t check = 0;                    // the state check taken before it applied
+  uint32_t payload_size = 0;             // encoded payload bytes (set by decode_event), for statistics
 
   const EventSpec& spec() const { return event_spec(kind); }
   // The two fields of every Input kind.

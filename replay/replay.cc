@@ -195,7 +195,7 @@ void ReplayController::log(Event& e) {
   ByteWriter w;
   encode_payload(e, w);
   writer_->append(kb, icount(), w.data().data(), w.size());
-  ++counts_[static_cast<size_t>(e.kind)];
+  stats_.add(e.kind, w.size());
   ++checks_matched_;
 }
 
@@ -384,7 +384,7 @@ const Event* ReplayController::peek() {
 void ReplayController::pop() { ++queue_pos_; }
 
 void ReplayController::matched(const Event& e) {
-  ++counts_[static_cast<size_t>(e.kind)];
+  stats_.add(e.kind, e.payload_size);
   last_match_icount_ = e.icount;
   last_match_what_ = std::string(event_name(e.kind)) + " event";
 }
@@ -514,7 +514,7 @@ ReplayController::Cursor ReplayController::cursor() const {
   c.queue_pos = queue_pos_;
   c.last_match_icount = last_match_icount_;
   c.last_match_what = last_match_what_;
-  c.counts = counts_;
+  c.stats = stats_;
   c.checks_matched = checks_matched_;
   c.checkpoints_matched = checkpoints_matched_;
   c.perturb = perturb_;
@@ -536,7 +536,7 @@ void ReplayController::restore(const Cursor& c) {
   queue_pos_ = c.queue_pos;
   last_match_icount_ = c.last_match_icount;
   last_match_what_ = c.last_match_what;
-  counts_ = c.counts;
+  stats_ = c.stats;
   checks_matched_ = c.checks_matched;
   checkpoints_matched_ = c.checkpoints_matched;
   perturb_ = c.perturb;
@@ -553,18 +553,14 @@ std::string ReplayController::summary() {
   uint64_t final_hash = state_hash();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   uint64_t insns = icount();
-  std::string events;
-  for_each_event_kind([&](EventKind k, const EventSpec& spec) {
-    if (uint64_t n = counts_[static_cast<size_t>(k)])
-      events += std::string(events.empty() ? "" : ", ") + spec.name + " " + std::to_string(n);
-  });
+  const std::string events = stats_.line();
   char buf[512];
   if (progress_shown_) std::fputs("\r\033[K", stderr);  // clear the progress line
   if (mode_ == Mode::kRecord) {
     std::snprintf(buf, sizeof buf,
                   "rewind: recorded %" PRIu64 " instructions in %.2f s to %s (%" PRIu64 " bytes); events: %s\n"
                   "rewind: final state hash %s\n",
-                  insns, secs, path_.c_str(), writer_->bytes_written(), events.empty() ? "none" : events.c_str(),
+                  insns, secs, path_.c_str(), writer_->bytes_written(), events.c_str(),
                   hex(final_hash).c_str());
   } else {
     std::string outcome = "replay complete";
@@ -575,7 +571,7 @@ std::string ReplayController::summary() {
     std::snprintf(buf, sizeof buf,
                   "rewind: replayed %" PRIu64 " instructions in %.2f s (%.0f MIPS); events: %s\n"
                   "rewind: %s: matched %" PRIu64 " state hashes (%" PRIu64 " full checkpoints), final state hash %s\n",
-                  insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.empty() ? "none" : events.c_str(),
+                  insns, secs, secs > 0 ? insns / secs / 1e6 : 0.0, events.c_str(),
                   outcome.c_str(), checks_matched_, checkpoints_matched_, hex(final_hash).c_str());
   }
   return buf;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "replay/event_codec.h"
+#include "replay/event_stats.h"
 #include "replay/input.h"
 #include "replay/replay_config.h"
 #include "replay/rrfile.h"
@@ -126,7 +127,7 @@ class ReplayController : public InputPath {
     size_t queue_pos = 0;
     uint64_t last_match_icount = 0;
     std::string last_match_what;
-    std::array<uint64_t, kEventKindCount> counts{};
+    EventStats stats;
     uint64_t checks_matched = 0, checkpoints_matched = 0;
     std::optional<Perturbation> perturb;
   };
@@ -210,7 +211,7 @@ class ReplayController : public InputPath {
   std::optional<EndReason> stopped_early_;  // the user ended the replay before the recording did
 
   // Statistics.
-  std::array<uint64_t, kEventKindCount> counts_{};
+  EventStats stats_;  // the events recorded or replayed so far (replay/event_stats.h)
   uint64_t checks_matched_ = 0, checkpoints_matched_ = 0;
   std::chrono::steady_clock::time_point start_, last_progress_;
   bool progress_tty_ = false;  // replay progress goes to a terminal only

@@ -11,6 +11,7 @@ packages=(
   qemu-utils e2fsprogs
   libslirp-dev tshark
   u-boot-qemu fdisk
+  chromium  # rewind-dump --timeline pages are tested in headless Chromium
 )
 
 missing=()

@@ -55,6 +55,21 @@ struct OptionDef {
   Handler handle;
 };
 
+// -log-bound start=N,end=M (and its alias): -d logs only instructions N..M-1.
+Handler log_bound_parser(const std::string& option) {
+  return [option](Options& o, const std::string& a, std::string& err) {
+    for (auto& [k, v] : split_props(a)) {
+      uint64_t n;
+      if (!parse_u64(v, n)) return err = option + ": " + k + " needs a number", false;
+      if (k == "start") o.log_start = n;
+      else if (k == "end") o.log_end = n;
+      else return err = option + ": invalid parameter '" + k + "' (start=N,end=M)", false;
+    }
+    if (o.log_start > o.log_end) return err = option + ": start is after end", false;
+    return true;
+  };
+}
+
 bool parse_icount(Options& o, const std::string& arg, std::string& err) {
   IcountOptions& ic = o.icount;
   ic.enabled = true;
@@ -176,17 +191,9 @@ const std::map<std::string, OptionDef>& option_table() {
          return true;
        }}},
       {"D", {true, [](Options& o, const std::string& a, std::string&) { o.log_file = a; return true; }}},
-      {"log-bound", {true, [](Options& o, const std::string& a, std::string& err) {
-         for (auto& [k, v] : split_props(a)) {
-           uint64_t n;
-           if (!parse_u64(v, n)) return err = "-log-bound: " + k + " needs a number", false;
-           if (k == "start") o.log_start = n;
-           else if (k == "end") o.log_end = n;
-           else return err = "-log-bound: invalid parameter '" + k + "' (start=N,end=M)", false;
-         }
-         if (o.log_start > o.log_end) return err = "-log-bound: start is after end", false;
-         return true;
-       }}},
+      {"log-bound", {true, log_bound_parser("-log-bound")}},
+      // KRR's spelling of the same window.
+      {"replay-log-bound", {true, log_bound_parser("-replay-log-bound")}},
       {"icount", {true, parse_icount}},
       {"device", {true, [](Options& o, const std::string& a, std::string& err) {
          std::vector<std::string> all = o.devices;  // ids must be unique across all of them
@@ -521,7 +528,7 @@ std::string usage_text() {
          "  -name NAME[,process=P], -pidfile FILE, -daemonize, -boot ..., -k LANG\n"
          "  -global virtio-mmio.force-legacy=on|off  empty virtio-mmio slots: Version 1 (on, QEMU's default) or 2\n"
          "rewind options:\n"
-         "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count)\n"
+         "  -log-bound start=N,end=M  log only instructions N..M-1 (by instruction count; alias -replay-log-bound)\n"
          "  -max-insns N              stop after N instructions\n"
          "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed][,rrsnapshot=NAME]  record or replay the whole machine\n"
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
