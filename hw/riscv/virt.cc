@@ -48,6 +48,7 @@ VirtMachine::VirtMachine(const Options& opts, BoardHost host)
   create_rtc();
   create_virtio();
   create_pci();
+  create_firmware_devices();
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
   load_boot_images();
@@ -299,6 +300,8 @@ void VirtMachine::reset() {
   rtc_->reset();
   for (auto& t : virtio_) t->reset();
   pcie_->reset();
+  fw_cfg_->reset();
+  for (auto& f : flash_) f->reset();
 }
 
 // Every device, by what it is and where (the names checkpoints have always
