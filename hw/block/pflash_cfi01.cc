@@ -123,8 +123,24 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
         case 0x00: case 0xf0: case 0xff:
           read_array_mode();
           return;
+        case 0x20:
+          // Block erase. QEMU 7.2 erases the sector on this setup write
+          // already (the confirm only completes the command), and firmware
+          // tested on it may rely on that: so does rewind.
+          if (read_only_) {
+            status_ |= kStatusEraseError;
+          } else {
+            uint64_t base = offset & ~(kSectorSize - 1);
+            std::memset(mem_.data() + base, 0xff, kSectorSize);
+            dirty_lo_ = base;
+            dirty_hi_ = base + kSectorSize;
+            flush_written();
+          }
+          status_ |= kStatusReady;
+          cmd_ = cmd;
+          wcycle_ = 1;
+          return;
         case 0x10: case 0x40:  // word program: the data comes next
-        case 0x20:             // block erase: the confirm comes next
         case 0x60:             // block lock: lock/unlock comes next
         case 0x98:             // CFI query until 0xff
           cmd_ = cmd;
@@ -154,17 +170,8 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
           status_ |= kStatusReady;
           wcycle_ = 0;
           return;
-        case 0x20:
+        case 0x20:  // the erase confirm (the sector is already erased)
           if (cmd != 0xd0) return read_array_mode();
-          if (read_only_) {
-            status_ |= kStatusEraseError;
-          } else {
-            uint64_t base = offset & ~(kSectorSize - 1);
-            std::memset(mem_.data() + base, 0xff, kSectorSize);
-            dirty_lo_ = base;
-            dirty_hi_ = base + kSectorSize;
-            flush_written();
-          }
           status_ |= kStatusReady;
           wcycle_ = 0;
           return;

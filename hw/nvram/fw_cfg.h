@@ -31,6 +31,8 @@ namespace rwd {
 namespace fw_cfg {
 inline constexpr uint16_t kSignature = 0x00, kId = 0x01, kUuid = 0x02, kNoGraphic = 0x04, kNbCpus = 0x05,
                           kBootMenu = 0x0e, kFileDir = 0x19, kFileFirst = 0x20;
+inline constexpr uint16_t kKernelSize = 0x08, kInitrdSize = 0x0b, kKernelData = 0x11, kInitrdData = 0x12,
+                          kCmdlineSize = 0x14, kCmdlineData = 0x15;
 inline constexpr uint16_t kWriteChannel = 0x4000, kArchLocal = 0x8000, kEntryMask = 0x3fff;
 inline constexpr uint32_t kIdTraditional = 1, kIdDma = 2;
 inline constexpr uint32_t kDmaError = 0x01, kDmaRead = 0x02, kDmaSkip = 0x04, kDmaSelect = 0x08, kDmaWrite = 0x10;

@@ -93,6 +93,7 @@ class VirtMachine : public Machine {
   void create_virtio();
   void create_pci();
   void create_firmware_devices();
+  void add_kernel_to_fw_cfg();
   void load_boot_images();
   using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
   void build_fdt(std::optional<Range> initrd);

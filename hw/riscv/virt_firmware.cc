@@ -58,7 +58,7 @@ void VirtMachine::create_firmware_devices() {
         !fw_cfg_->add_file(spec.name, std::move(bytes), err))
       throw BootError(err);
   }
-  fw_cfg_->finish();
+  fw_cfg_->finish();  // legacy items (the kernel's) may still come
   as_.add_mmio(virt_map::kFwCfg, fw_cfg::kRegSize, fw_cfg_.get());
 
   for (unsigned unit = 0; unit < 2; ++unit) {
@@ -69,6 +69,30 @@ void VirtMachine::create_firmware_devices() {
     flash_[unit] = std::make_unique<PflashCfi01>("virt.flash" + std::to_string(unit), flash_contents(drive), read_only,
                                                  flash_writer(drive));
     as_.add_mmio(virt_map::kFlash + unit * virt_map::kFlashBankSize, virt_map::kFlashBankSize, flash_[unit].get());
+  }
+}
+
+// With S-mode firmware in flash unit 1, QEMU 7.2 leaves the kernel to it:
+// the kernel, initrd and command line (with its NUL) are fw_cfg items, each
+// with a little-endian 32-bit size item (0 for what was not given).
+// Unlike QEMU, a gzip-compressed kernel is passed as it is.
+void VirtMachine::add_kernel_to_fw_cfg() {
+  if (opts_.kernel.empty()) return;
+  auto le32 = [](uint64_t v) {
+    return std::vector<uint8_t>{static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v >> 16),
+                                static_cast<uint8_t>(v >> 24)};
+  };
+  std::vector<uint8_t> kernel = read_file(opts_.kernel, "kernel");
+  std::vector<uint8_t> initrd = opts_.initrd.empty() ? std::vector<uint8_t>{} : read_file(opts_.initrd, "initial ram disk");
+  fw_cfg_->add_item(fw_cfg::kKernelSize, le32(kernel.size()));
+  fw_cfg_->add_item(fw_cfg::kKernelData, std::move(kernel));
+  fw_cfg_->add_item(fw_cfg::kInitrdSize, le32(initrd.size()));
+  fw_cfg_->add_item(fw_cfg::kInitrdData, std::move(initrd));
+  if (!opts_.append.empty()) {
+    std::vector<uint8_t> cmdline(opts_.append.begin(), opts_.append.end());
+    cmdline.push_back(0);
+    fw_cfg_->add_item(fw_cfg::kCmdlineSize, le32(cmdline.size()));
+    fw_cfg_->add_item(fw_cfg::kCmdlineData, std::move(cmdline));
   }
 }
 
