@@ -196,6 +196,12 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
           return;
       }
     case 2:  // buffered program data
+      if (read_only_) {
+        // QEMU 7.2 gives up the whole buffered program here: the error bit,
+        // then read array (the rest of the sequence reads as commands).
+        status_ |= kStatusProgramError;
+        return read_array_mode();
+      }
       store(offset, size, value);
       status_ |= kStatusReady;
       if (counter_ == 0)

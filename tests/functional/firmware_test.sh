@@ -54,8 +54,8 @@ check "the image holds what the guest erased and programmed, and nothing else ch
   'grep -qx same "$tmp/img.check"' "$(cat "$tmp/img.check")"
 check "fw_cfg directory lists QEMU's three files" \
   'grep -q "^fw_cfg files 00000003$" "$tmp/r.out"' "$(grep 'fw_cfg files' "$tmp/r.out")"
-check "DMA: a buffer outside RAM, across its end, wrapping, and a write end with the error bit" \
-  '[ "$(grep -c -- "-> 00000001$" "$tmp/r.out")" = 4 ]' "$(grep '^dma' "$tmp/r.out")"
+check "DMA: a buffer at 0, across the end of RAM, 1 MiB past it, wrapping, and a write: five error bits" \
+  '[ "$(grep -c -- "-> 00000001$" "$tmp/r.out")" = 5 ]' "$(grep '^dma' "$tmp/r.out")"
 
 if command -v "$QEMU" >/dev/null; then
   cp "$tmp/flash.img" "$tmp/q.img"

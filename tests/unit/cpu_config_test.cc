@@ -186,6 +186,9 @@ TEST(DecodeExtensions, InstructionsOfAMissingExtensionAreIllegal) {
       {0x20c5a533, Ext::Zba},      // sh1add
       {0x40c5f533, Ext::Zbb},      // andn
       {0x28c59533, Ext::Zbs},      // bset
+      {0x0ac59533, Ext::Zbc},      // clmul a0,a1,a2
+      {0x0ac5b533, Ext::Zbc},      // clmulh
+      {0x0ac5a533, Ext::Zbc},      // clmulr
       {0x0000100f, Ext::Zifencei}, // fence.i
       {0x30002573, Ext::Zicsr},    // csrr a0,mstatus
       {0x10200073, Ext::S},        // sret
