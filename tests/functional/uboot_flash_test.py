@@ -50,8 +50,9 @@ def machine(emu, extra=()):
 def session(argv, typed=True, timeout=240):
     """Runs U-Boot: stops its autoboot, types each command after a prompt,
     then `poweroff`. Returns (exit status, console output)."""
+    err = open(os.path.join(tmp, "stderr"), "wb")  # the console is stdout alone
     p = subprocess.Popen(argv, stdin=subprocess.PIPE if typed else subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                         stdout=subprocess.PIPE, stderr=err)
     out = b""
     end = time.monotonic() + timeout
 
