@@ -1,7 +1,10 @@
 #include "hw/block/pflash_cfi01.h"
 
 #include <algorithm>
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace rwd {
@@ -60,9 +63,11 @@ uint16_t cfi_entry(uint64_t i) {
 
 }  // namespace
 
-PflashCfi01::PflashCfi01(std::string name, std::vector<uint8_t> contents, bool read_only, Persist persist)
-    : name_(std::move(name)), mem_(std::move(contents)), read_only_(read_only), persist_(std::move(persist)) {
-  if (mem_.size() != kSize) throw std::invalid_argument("pflash: contents must be 32 MiB");
+PflashCfi01::PflashCfi01(std::string name, bool read_only, Persist persist)
+    : name_(std::move(name)), read_only_(read_only), persist_(std::move(persist)) {
+  void* mem = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) throw std::bad_alloc();
+  mem_ = RamBlock::HostPtr(static_cast<uint8_t*>(mem), Unmapper{kSize});
 }
 
 uint64_t PflashCfi01::lanes(uint16_t answer, unsigned size) {
@@ -81,7 +86,7 @@ uint64_t PflashCfi01::read(uint64_t offset, unsigned size) {
   switch (cmd_) {
     case 0x00: {
       uint64_t v = 0;
-      std::memcpy(&v, mem_.data() + offset, size);
+      std::memcpy(&v, mem_.get() + offset, size);
       return v;
     }
     case 0x90:
@@ -103,13 +108,13 @@ void PflashCfi01::store(uint64_t offset, unsigned size, uint64_t value) {
     status_ |= kStatusProgramError;
     return;
   }
-  std::memcpy(mem_.data() + offset, &value, size);
+  std::memcpy(mem_.get() + offset, &value, size);
   dirty_lo_ = std::min(dirty_lo_, offset);
   dirty_hi_ = std::max(dirty_hi_, offset + size);
 }
 
 void PflashCfi01::flush_written() {
-  if (dirty_lo_ < dirty_hi_ && persist_) persist_(dirty_lo_, mem_.data() + dirty_lo_, dirty_hi_ - dirty_lo_);
+  if (dirty_lo_ < dirty_hi_ && persist_) persist_(dirty_lo_, mem_.get() + dirty_lo_, dirty_hi_ - dirty_lo_);
   dirty_lo_ = UINT64_MAX;
   dirty_hi_ = 0;
 }
@@ -131,7 +136,7 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
             status_ |= kStatusEraseError;
           } else {
             uint64_t base = offset & ~(kSectorSize - 1);
-            std::memset(mem_.data() + base, 0xff, kSectorSize);
+            std::memset(mem_.get() + base, 0xff, kSectorSize);
             dirty_lo_ = base;
             dirty_hi_ = base + kSectorSize;
             flush_written();
@@ -240,8 +245,8 @@ void PflashCfi01::save(ByteWriter& w) const {
   w.u8(status_);
   w.u32(counter_);
   constexpr size_t kPage = 4096;
-  for (size_t at = 0; at < mem_.size(); at += kPage) {
-    const uint8_t* p = mem_.data() + at;
+  for (size_t at = 0; at < kSize; at += kPage) {
+    const uint8_t* p = mem_.get() + at;
     bool uniform = std::memcmp(p, p + 1, kPage - 1) == 0;
     w.u8(uniform ? 1 : 0);
     if (uniform)
@@ -255,22 +260,29 @@ void PflashCfi01::load(ByteReader& r) {
   uint8_t cmd = r.u8(), wcycle = r.u8(), status = r.u8();
   uint32_t counter = r.u32();
   if (wcycle > 3) throw DecodeError(name_ + ": bad write cycle in saved state");
-  std::vector<uint8_t> mem(kSize);
   constexpr size_t kPage = 4096;
-  for (size_t at = 0; at < mem.size(); at += kPage) {
-    uint8_t tag = r.u8();
+  // Checked whole before anything changes, then applied.
+  ByteReader check = r;
+  std::vector<uint8_t> scratch(kPage);
+  for (size_t at = 0; at < kSize; at += kPage) {
+    uint8_t tag = check.u8();
     if (tag == 1)
-      std::memset(mem.data() + at, r.u8(), kPage);
+      check.u8();
     else if (tag == 0)
-      r.bytes(mem.data() + at, kPage);
+      check.bytes(scratch.data(), kPage);
     else
       throw DecodeError(name_ + ": bad page tag in saved state");
+  }
+  for (size_t at = 0; at < kSize; at += kPage) {
+    if (r.u8() == 1)
+      std::memset(mem_.get() + at, r.u8(), kPage);
+    else
+      r.bytes(mem_.get() + at, kPage);
   }
   cmd_ = cmd;
   wcycle_ = wcycle;
   status_ = status;
   counter_ = counter;
-  mem_ = std::move(mem);
   dirty_lo_ = UINT64_MAX;
   dirty_hi_ = 0;
 }

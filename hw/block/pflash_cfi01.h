@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "hw/core/device.h"
+#include "hw/core/memory.h"
 
 namespace rwd {
 
@@ -35,8 +36,10 @@ class PflashCfi01 : public MmioDevice {
   static constexpr uint8_t kStatusReady = 0x80, kStatusEraseError = 0x20, kStatusProgramError = 0x10;
   using Persist = std::function<void(uint64_t offset, const uint8_t* data, size_t len)>;
 
-  // `contents`: kSize bytes (an absent drive: zeros, as QEMU's).
-  PflashCfi01(std::string name, std::vector<uint8_t> contents, bool read_only, Persist persist);
+  // Starts all zeros (an absent drive, as QEMU's): the bank's memory is
+  // mapped lazily, so an unused bank costs nothing. The board fills it
+  // through data() before the machine runs.
+  PflashCfi01(std::string name, bool read_only, Persist persist);
 
   // MmioDevice.
   std::string name() const override { return name_; }
@@ -46,7 +49,8 @@ class PflashCfi01 : public MmioDevice {
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
 
-  const std::vector<uint8_t>& contents() const { return mem_; }
+  uint8_t* data() { return mem_.get(); }
+  const uint8_t* contents() const { return mem_.get(); }
 
  private:
   // A one-lane answer repeated in every device lane of an access.
@@ -57,7 +61,7 @@ class PflashCfi01 : public MmioDevice {
   void flush_written();
 
   std::string name_;
-  std::vector<uint8_t> mem_;
+  RamBlock::HostPtr mem_;  // kSize bytes
   bool read_only_;
   Persist persist_;
   // Guest-visible state.

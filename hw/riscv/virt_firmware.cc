@@ -13,17 +13,15 @@ namespace rwd {
 namespace {
 
 // A bank's contents: the whole drive (which must be exactly the bank's
-// size, as QEMU requires), or zeros without one.
-std::vector<uint8_t> flash_contents(Drive* drive) {
-  std::vector<uint8_t> mem(PflashCfi01::kSize, 0);
-  if (!drive) return mem;
+// size, as QEMU requires); without one the bank stays zeros.
+void load_flash(PflashCfi01& bank, Drive* drive) {
+  if (!drive) return;
   if (drive->size() != PflashCfi01::kSize)
     throw BootError("device requires " + std::to_string(PflashCfi01::kSize) + " bytes, block backend provides " +
                     std::to_string(drive->size()) + " bytes");
   // The machine does not run yet: the drive's I/O thread is idle.
-  int err = drive->node().read(0, mem.data(), mem.size());
+  int err = drive->node().read(0, bank.data(), PflashCfi01::kSize);
   if (err < 0) throw BootError("flash drive '" + drive->id() + "': cannot read the image (error " + std::to_string(-err) + ")");
-  return mem;
 }
 
 // Changed flash bytes go to the drive on its I/O thread, in the guest's
@@ -66,8 +64,8 @@ void VirtMachine::create_firmware_devices() {
     Drive* drive = id.empty() || !host_.devices.drive ? nullptr : host_.devices.drive(id);
     if (drive) drive->set_attached_to("/machine/virt.flash" + std::to_string(unit));
     bool read_only = drive && drive->read_only();
-    flash_[unit] = std::make_unique<PflashCfi01>("virt.flash" + std::to_string(unit), flash_contents(drive), read_only,
-                                                 flash_writer(drive));
+    flash_[unit] = std::make_unique<PflashCfi01>("virt.flash" + std::to_string(unit), read_only, flash_writer(drive));
+    load_flash(*flash_[unit], drive);
     as_.add_mmio(virt_map::kFlash + unit * virt_map::kFlashBankSize, virt_map::kFlashBankSize, flash_[unit].get());
     if (drive && unit == 0 && opts_.dumpdtb.empty())
       std::fprintf(stderr,
