@@ -68,6 +68,12 @@ PflashCfi01::PflashCfi01(std::string name, bool read_only, Persist persist)
   void* mem = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) throw std::bad_alloc();
   mem_ = RamBlock::HostPtr(static_cast<uint8_t*>(mem), Unmapper{kSize});
+  page_kind_.assign(kSize / 4096, 0);  // all zeros
+}
+
+void PflashCfi01::forget_pages(uint64_t offset, uint64_t len) {
+  if (len == 0) return;
+  for (uint64_t p = offset / 4096; p <= (offset + len - 1) / 4096 && p < page_kind_.size(); ++p) page_kind_[p] = kUnknown;
 }
 
 uint64_t PflashCfi01::lanes(uint16_t answer, unsigned size) {
@@ -109,6 +115,7 @@ void PflashCfi01::store(uint64_t offset, unsigned size, uint64_t value) {
     return;
   }
   std::memcpy(mem_.get() + offset, &value, size);
+  forget_pages(offset, size);
   dirty_lo_ = std::min(dirty_lo_, offset);
   dirty_hi_ = std::max(dirty_hi_, offset + size);
 }
@@ -137,6 +144,8 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
           } else {
             uint64_t base = offset & ~(kSectorSize - 1);
             std::memset(mem_.get() + base, 0xff, kSectorSize);
+            std::fill(page_kind_.begin() + static_cast<long>(base / 4096),
+                      page_kind_.begin() + static_cast<long>((base + kSectorSize) / 4096), int16_t{0xff});
             dirty_lo_ = base;
             dirty_hi_ = base + kSectorSize;
             flush_written();
@@ -247,10 +256,12 @@ void PflashCfi01::save(ByteWriter& w) const {
   constexpr size_t kPage = 4096;
   for (size_t at = 0; at < kSize; at += kPage) {
     const uint8_t* p = mem_.get() + at;
-    bool uniform = std::memcmp(p, p + 1, kPage - 1) == 0;
+    int16_t& kind = page_kind_[at / kPage];
+    if (kind == kUnknown) kind = std::memcmp(p, p + 1, kPage - 1) == 0 ? p[0] : kMixed;
+    bool uniform = kind != kMixed;
     w.u8(uniform ? 1 : 0);
     if (uniform)
-      w.u8(p[0]);
+      w.u8(static_cast<uint8_t>(kind));
     else
       w.bytes(p, kPage);
   }
@@ -279,6 +290,7 @@ void PflashCfi01::load(ByteReader& r) {
     else
       r.bytes(mem_.get() + at, kPage);
   }
+  forget_pages(0, kSize);
   cmd_ = cmd;
   wcycle_ = wcycle;
   status_ = status;

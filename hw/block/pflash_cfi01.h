@@ -49,7 +49,10 @@ class PflashCfi01 : public MmioDevice {
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
 
-  uint8_t* data() { return mem_.get(); }
+  uint8_t* data() {
+    forget_pages(0, kSize);
+    return mem_.get();
+  }
   const uint8_t* contents() const { return mem_.get(); }
 
  private:
@@ -59,6 +62,7 @@ class PflashCfi01 : public MmioDevice {
   void read_array_mode();
   void store(uint64_t offset, unsigned size, uint64_t value);
   void flush_written();
+  void forget_pages(uint64_t offset, uint64_t len);
 
   std::string name_;
   RamBlock::HostPtr mem_;  // kSize bytes
@@ -69,6 +73,11 @@ class PflashCfi01 : public MmioDevice {
   uint8_t wcycle_ = 0;  // which write of the command comes next
   uint8_t status_ = kStatusReady;
   uint32_t counter_ = 0;  // buffered program: bus writes still to come, minus one
+  // What save() knows of each 4 KiB page without reading it: 0..255, one
+  // repeated byte; kMixed; kUnknown (changed since). Checkpoints save every
+  // part often, and most of a bank never changes.
+  static constexpr int16_t kMixed = -1, kUnknown = -2;
+  mutable std::vector<int16_t> page_kind_;
   // The bytes changed since the last persist call: [lo, hi).
   uint64_t dirty_lo_ = UINT64_MAX, dirty_hi_ = 0;
 };

@@ -126,6 +126,16 @@ TEST_F(PflashFixture, RandomAccessesStayInsideTheBank) {
   // A buffered program still open keeps its bytes until the confirm or a reset.
   f->reset();
   EXPECT_TRUE(std::equal(file.begin(), file.end(), f->contents())) << "what the bank holds is what reached the file";
+  // The saved state (pages summarised as they changed) brings it all back.
+  ByteWriter w;
+  f->save(w);
+  auto g = std::make_unique<PflashCfi01>("other", false, nullptr);
+  ByteReader r(w.data());
+  g->load(r);
+  EXPECT_TRUE(std::equal(f->contents(), f->contents() + PflashCfi01::kSize, g->contents()));
+  ByteWriter w2;
+  g->save(w2);
+  EXPECT_EQ(w.data(), w2.data());
 }
 
 TEST_F(PflashFixture, SaveAndLoadRoundTripAndRefuseGarbage) {
