@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "hw/nvram/fw_cfg_options.h"
 #include "net/net_options.h"
 #include "replay/event_codec.h"
 #include "util/file_io.h"
@@ -45,6 +46,7 @@ std::string option_of(const std::string& key) {
   if (key == "initrd") return "-initrd";
   if (key == "dtb") return "-dtb";
   if (key == "append") return "-append";
+  if (key == "fw_cfg") return "-fw_cfg";
   if (key == "icount-shift") return "-icount shift";
   if (key == "devices") return "-device";
   if (key == "rtc") return "-rtc";
@@ -124,6 +126,18 @@ std::string machine_fingerprint(const Options& o) {
   s << "initrd=" << file_digest(o.initrd) << "\n";
   s << "dtb=" << file_digest(o.dtb) << "\n";
   s << "append=" << o.append << "\n";
+  // -fw_cfg items: each name with its string or its file's digest (the
+  // line only exists when there are some, so older recordings still match).
+  if (!o.fw_cfg.empty()) {
+    std::string items;
+    for (const std::string& a : o.fw_cfg) {
+      FwCfgItemSpec spec;
+      std::string err, warning;
+      if (!parse_fw_cfg_item(a, spec, err, warning)) continue;
+      items += (items.empty() ? "" : " ") + spec.name + "=" + (spec.from_file ? "(" + file_digest(spec.file) + ")" : spec.text);
+    }
+    s << "fw_cfg=" << items << "\n";
+  }
   s << "icount-shift=" << (o.icount.shift_auto ? std::string("auto") : std::to_string(o.icount.shift)) << "\n";
   std::string devices;
   for (auto& d : o.devices) devices += (devices.empty() ? "" : " ") + d;

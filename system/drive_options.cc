@@ -52,8 +52,8 @@ bool parse_drive_spec(const std::string& arg, DriveSpec& d, std::string& err) {
     if (k == "file" || k == "file.filename") c.file = v;
     else if (k == "id") c.id = v;
     else if (k == "if") {
-      if (v != "none" && v != "virtio")
-        return fail("if=" + v + " is not supported on the virt machine (if=none with -device, or if=virtio)");
+      if (v != "none" && v != "virtio" && v != "pflash")
+        return fail("if=" + v + " is not supported on the virt machine (if=none with -device, if=virtio or if=pflash)");
       d.interface = v;
     } else if (k == "format") {
       if (!one_of(v, {"raw", "qcow2"})) return fail("format '" + v + "' is not supported (raw or qcow2)");
@@ -88,6 +88,11 @@ bool parse_drive_spec(const std::string& arg, DriveSpec& d, std::string& err) {
       long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end || n < 0 || n > 1000) return fail("index must be a number from 0 to 1000");
       d.index = static_cast<int>(n);
+    } else if (k == "unit") {
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 0 || n > 1000) return fail("unit must be a number from 0 to 1000");
+      d.unit = static_cast<int>(n);
     } else if (k == "werror" || k == "rerror") {
       if (!one_of(v, {"report", "enospc", "stop", "ignore"})) return fail(k + "=" + v + " (report, enospc, stop, ignore)");
       if (v != "report" && v != "enospc") return fail(k + "=" + v + " is not supported (errors are reported to the guest)");
@@ -95,6 +100,7 @@ bool parse_drive_spec(const std::string& arg, DriveSpec& d, std::string& err) {
       return fail("invalid parameter '" + k + "'");
     }
   }
+  if (d.unit >= 0 && d.interface != "pflash") return fail("unit= is only supported with if=pflash");
   if (d.blkreplay) {
     if (d.image.empty()) return fail("driver=blkreplay needs image=ID (the drive it records)");
     if (!c.file.empty()) return fail("driver=blkreplay takes image=ID, not file=");
@@ -110,15 +116,26 @@ bool parse_drive_specs(const std::vector<std::string>& args, bool snapshot_all, 
   out.clear();
   std::map<std::string, size_t> by_id;
   int virtio_unit = 0, none_unit = 0;
+  std::set<int> pflash_units;
   for (const std::string& a : args) {
     DriveSpec d;
     if (!parse_drive_spec(a, d, err)) return false;
     if (snapshot_all) d.config.snapshot = true;
+    if (d.interface == "pflash") {
+      // The virt board's two flash banks; without unit= the next free one.
+      if (d.unit < 0)
+        while (pflash_units.count(++d.unit)) {
+        }
+      if (d.unit > 1) return err = d.origin + ": unit " + std::to_string(d.unit) + " too big (max is 1)", false;
+      if (!pflash_units.insert(d.unit).second)
+        return err = d.origin + ": drive with bus=0, unit=" + std::to_string(d.unit) + " exists", false;
+      if (d.config.id.empty()) d.config.id = "pflash" + std::to_string(d.unit);
+    }
     // QEMU's names for drives without id=: by interface and unit.
     if (d.config.id.empty())
       d.config.id = d.interface == "virtio" ? "virtio" + std::to_string(d.index >= 0 ? d.index : virtio_unit)
                                             : "none" + std::to_string(none_unit);
-    (d.interface == "virtio" ? virtio_unit : none_unit)++;
+    if (d.interface != "pflash") (d.interface == "virtio" ? virtio_unit : none_unit)++;
     if (!by_id.emplace(d.config.id, out.size()).second)
       return err = d.origin + ": duplicate drive id '" + d.config.id + "'", false;
     out.push_back(d);

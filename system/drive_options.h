@@ -15,7 +15,9 @@ namespace rwd {
 
 struct DriveSpec {
   DriveConfig config;      // the image drive's settings (unused for blkreplay)
-  std::string interface;   // if=: "none" (a -device names it) or "virtio" (a disk of its own)
+  std::string interface;   // if=: "none" (a -device names it), "virtio" (a disk of its own) or
+                           // "pflash" (a flash bank of the board: unit=0 or 1)
+  int unit = -1;           // unit= (pflash: the bank), -1: the next free one
   int index = -1;          // index= (orders if=virtio drives), -1: in command-line order
   bool blkreplay = false;  // driver=blkreplay: record/replay stands on the drive image= names
   std::string image;       // blkreplay's image=

@@ -41,6 +41,7 @@ DriveSet::DriveSet(const Options& opts, Mode mode, HostLoop& loop, const std::st
       digests_[config.id] = embedded_ ? "embedded, " + std::to_string(node->size()) + " bytes"
                                       : node->content_digest();
     if (spec.interface == "virtio") virtio_.push_back(config.id);
+    if (spec.interface == "pflash") pflash_[spec.unit] = config.id;
     drives_[config.id] = std::make_unique<Drive>(config, std::move(node), loop);
   }
   for (const DriveSpec& spec : specs)

@@ -10,6 +10,7 @@
 //  - a drive used without blkreplay under record/replay gets it implicitly
 //    (a note says so): every completion is recorded either way.
 #pragma once
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ class DriveSet {
   Drive* find(const std::string& id);
   // The if=virtio drives, in unit order: the board gives each a disk.
   const std::vector<std::string>& virtio_drives() const { return virtio_; }
+  // The if=pflash drives by unit (the board's flash banks 0 and 1; "" for none).
+  const std::array<std::string, 2>& pflash_drives() const { return pflash_; }
   // rrdisk=embed's codec, or null.
   ReadEmbedder* embedder() { return embed_.get(); }
   // "drive.ID=..." lines for the machine fingerprint: each image's size and
@@ -60,6 +63,7 @@ class DriveSet {
   std::map<std::string, std::string> blkreplay_;           // blkreplay id -> image id
   std::map<std::string, std::string> digests_;             // image id -> fingerprint value
   std::vector<std::string> virtio_;
+  std::array<std::string, 2> pflash_;
   std::unique_ptr<ReadEmbedder> embed_;
 };
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hw/core/device_factory.h"
+#include "hw/nvram/fw_cfg_options.h"
 #include "net/net_options.h"
 #include "system/drive_options.h"
 #include "util/version.h"
@@ -204,6 +205,14 @@ const std::map<std::string, OptionDef>& option_table() {
          return true;
        }}},
       {"rtc", {true, parse_rtc}},
+      {"fw_cfg", {true, [](Options& o, const std::string& a, std::string& err) {
+         FwCfgItemSpec spec;
+         std::string warning;
+         if (!parse_fw_cfg_item(a, spec, err, warning)) return false;
+         if (!warning.empty()) std::fprintf(stderr, "rewind: warning: %s\n", warning.c_str());
+         o.fw_cfg.push_back(a);
+         return true;
+       }}},
       {"singlestep", {false, [](Options& o, const std::string&, std::string&) { o.singlestep = true; return true; }}},
       {"perfmap", {false, [](Options& o, const std::string&, std::string&) { o.perfmap = true; return true; }}},
       {"accel", {true, [](Options& o, const std::string& a, std::string& err) {
@@ -517,7 +526,8 @@ std::string usage_text() {
          "  -device virtio-rng-device[,id=ID]  add a device (-device help lists them)\n"
          "  -netdev user|socket|hubport|tap,id=ID[,...]; -device virtio-net-device,netdev=ID[,mac=M]\n"
          "  -nic user[,...] | -net nic -net user | -nic none;  -object filter-replay|filter-dump,id=ID,netdev=ID[,...]\n"
-         "  -drive file=F[,if=none|virtio][,id=ID][,format=raw|qcow2][,readonly=on][,snapshot=on][,cache=...]\n"
+         "  -fw_cfg [name=]opt/NAME,file=F|string=S   an item in the fw_cfg device's file directory\n"
+         "  -drive file=F[,if=none|virtio|pflash][,unit=N][,id=ID][,format=raw|qcow2][,readonly=on][,snapshot=on][,cache=...]\n"
          "  -drive driver=blkreplay,if=none,image=ID,id=ID2; -device virtio-blk-device,drive=ID; -snapshot\n"
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"

@@ -47,6 +47,7 @@ struct Options {
   std::vector<std::string> monitors; // -monitor values in order
   std::vector<std::string> chardevs; // -chardev values in order
   std::vector<std::string> drives;   // -drive values in order (checked by parse_drive_specs)
+  std::vector<std::string> fw_cfg;   // -fw_cfg values in order (checked by parse_fw_cfg_item)
   bool snapshot = false;             // -snapshot: every drive snapshot=on
   std::vector<std::string> mons;     // -mon values in order
   std::vector<std::string> qmps, qmps_pretty;  // -qmp, -qmp-pretty values in order

@@ -79,6 +79,7 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   board.serial = serial;
   board.clock = host_clock_.get();
   board.virtio_drives = drives_->virtio_drives();
+  board.pflash_drives = drives_->pflash_drives();
   board.devices.entropy = host_entropy_.get();
   board.devices.input = &input;
   board.devices.drive = [this](const std::string& id) { return drives_->find(id); };

@@ -48,6 +48,7 @@ VirtMachine::VirtMachine(const Options& opts, BoardHost host)
   create_rtc();
   create_virtio();
   create_pci();
+  create_firmware_devices();
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
   load_boot_images();
@@ -87,7 +88,12 @@ void VirtMachine::load_boot_images() {
   if (!opts_.append.empty() && opts_.kernel.empty()) throw BootError("-append only allowed with -kernel option");
   if (!opts_.initrd.empty() && opts_.kernel.empty()) throw BootError("-initrd only allowed with -kernel option");
 
-  uint64_t start = virt_map::kDram;
+  // As QEMU 7.2: a drive on flash unit 0 is where the boot ROM jumps (the
+  // firmware in RAM is loaded all the same); one on unit 1 holds the S-mode
+  // firmware the M-mode firmware starts, and the kernel, initrd and command
+  // line go to fw_cfg for it instead of into RAM.
+  uint64_t start = host_.pflash_drives[0].empty() ? virt_map::kDram : virt_map::kFlash;
+  const bool smode_flash = !host_.pflash_drives[1].empty();
   uint64_t next_addr = 0;
   bool have_firmware = opts_.bios != "none";
   std::vector<std::pair<Range, std::string>> placed;  // for the overlap check
@@ -104,13 +110,17 @@ void VirtMachine::load_boot_images() {
                       "' (install Debian's opensbi package, or pass -bios FILE or -bios none)");
     LoadedImage img = load_image(as_, fw, virt_map::kDram, "firmware");
     remember(img, "firmware '" + fw + "'");
-    if (!opts_.kernel.empty()) {
+    if (smode_flash) {
+      next_addr = virt_map::kFlash + virt_map::kFlashBankSize;
+    } else if (!opts_.kernel.empty()) {
       // The kernel goes at the first 2 MiB boundary after the firmware.
       uint64_t kaddr = (img.high + (2ull << 20) - 1) & ~((2ull << 20) - 1);
       LoadedImage k = load_image(as_, opts_.kernel, kaddr, "kernel");
       remember(k, "kernel '" + opts_.kernel + "'");
       next_addr = k.elf ? k.entry : k.low;
     }
+  } else if (smode_flash) {
+    next_addr = virt_map::kFlash + virt_map::kFlashBankSize;
   } else if (!opts_.kernel.empty()) {
     LoadedImage k = load_image(as_, opts_.kernel, virt_map::kDram, "kernel");
     remember(k, "kernel '" + opts_.kernel + "'");
@@ -118,7 +128,9 @@ void VirtMachine::load_boot_images() {
   }
 
   std::optional<Range> initrd;
-  if (!opts_.initrd.empty()) {
+  if (smode_flash) {
+    add_kernel_to_fw_cfg();
+  } else if (!opts_.initrd.empty()) {
     uint64_t addr = initrd_load_address(next_addr, opts_.ram_size);
     LoadedImage img = load_flat_image(as_, opts_.initrd, addr, "initial ram disk");
     remember(img, "initial ram disk '" + opts_.initrd + "'");
@@ -299,6 +311,8 @@ void VirtMachine::reset() {
   rtc_->reset();
   for (auto& t : virtio_) t->reset();
   pcie_->reset();
+  fw_cfg_->reset();
+  for (auto& f : flash_) f->reset();
 }
 
 // Every device, by what it is and where (the names checkpoints have always

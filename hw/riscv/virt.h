@@ -1,14 +1,17 @@
 // The `virt` board: QEMU's virt memory map with one rv64 hart, RAM at
 // 0x80000000, boot ROM at 0x1000, CLINT, PLIC, NS16550A UART, the SiFive test
-// device, the goldfish RTC and 8 virtio-mmio slots (filled by -device), and the
+// device, the goldfish RTC, 8 virtio-mmio slots (filled by -device), the PCIe
+// host, fw_cfg and two CFI flash banks (-drive if=pflash), and the
 // device tree that describes them. It wires the hardware and loads the boot
 // images; running it is the system's job (system/run_loop.h).
 #pragma once
+#include <array>
 #include <memory>
 #include <optional>
 #include <utility>
 
 #include "chardev/char_backend.h"
+#include "hw/block/pflash_cfi01.h"
 #include "hw/char/ns16550a.h"
 #include "hw/core/device_factory.h"
 #include "hw/core/guest_random.h"
@@ -18,6 +21,7 @@
 #include "hw/intc/clint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci-host/gpex.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/virtio/virtio_mmio.h"
@@ -37,6 +41,8 @@ inline constexpr uint64_t kPlic = 0xc000000, kPlicSize = 0x600000;
 inline constexpr uint64_t kUart0 = 0x10000000, kUart0Size = 0x100;
 inline constexpr uint64_t kVirtio = 0x10001000, kVirtioStride = 0x1000;  // 8 transports
 inline constexpr uint64_t kDram = 0x80000000;
+inline constexpr uint64_t kFwCfg = 0x10100000;
+inline constexpr uint64_t kFlash = 0x20000000, kFlashBankSize = 0x2000000;  // two banks
 inline constexpr unsigned kVirtioCount = 8;
 inline constexpr unsigned kUart0Irq = 10;  // PLIC sources
 inline constexpr unsigned kRtcIrq = 11;
@@ -63,6 +69,7 @@ struct BoardHost {
   HostClock* clock = nullptr;
   DeviceHost devices;             // entropy, the input path, drives
   std::vector<std::string> virtio_drives;  // if=virtio drives: a virtio-blk-pci disk each
+  std::array<std::string, 2> pflash_drives;  // if=pflash drives by unit ("" for an empty bank)
   std::vector<DeviceSpec> nics;            // -nic and -net nic: a virtio-net-device each
 };
 
@@ -85,6 +92,8 @@ class VirtMachine : public Machine {
   void create_rtc();
   void create_virtio();
   void create_pci();
+  void create_firmware_devices();
+  void add_kernel_to_fw_cfg();
   void load_boot_images();
   using Range = std::pair<uint64_t, uint64_t>;  // [first, end)
   void build_fdt(std::optional<Range> initrd);
@@ -103,6 +112,8 @@ class VirtMachine : public Machine {
   std::unique_ptr<GoldfishRtc> rtc_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // by slot, 0x10001000 first
   std::unique_ptr<GenericPcieHost> pcie_;
+  std::unique_ptr<FwCfg> fw_cfg_;
+  std::array<std::unique_ptr<PflashCfi01>, 2> flash_;
   std::vector<uint8_t> rom_image_;  // ROM + RAM contents at power-on, for resets
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> boot_blobs_;
   // The device tree as the guest gets it at fdt_addr_: the packed tree, then

@@ -220,6 +220,23 @@ void add_chosen(FdtWriter& t, const VirtFdtConfig& c) {
   }
 }
 
+// The two flash banks (one node, one reg pair each) and fw_cfg, at the top
+// level as QEMU has them.
+void add_firmware_devices(FdtWriter& t) {
+  int flash = t.node(0, unit_name("flash", virt_map::kFlash));
+  t.string(flash, "compatible", "cfi-flash");
+  t.cells(flash, "reg",
+          {0, static_cast<uint32_t>(virt_map::kFlash), 0, static_cast<uint32_t>(virt_map::kFlashBankSize), 0,
+           static_cast<uint32_t>(virt_map::kFlash + virt_map::kFlashBankSize), 0,
+           static_cast<uint32_t>(virt_map::kFlashBankSize)});
+  t.cells(flash, "bank-width", {PflashCfi01::kBankWidth});
+
+  int fw = t.node(0, unit_name("fw-cfg", virt_map::kFwCfg));
+  t.string(fw, "compatible", "qemu,fw-cfg-mmio");
+  t.reg64(fw, virt_map::kFwCfg, fw_cfg::kRegSize);
+  t.empty(fw, "dma-coherent");
+}
+
 }  // namespace
 
 std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& c) {
@@ -239,6 +256,7 @@ std::vector<uint8_t> build_virt_fdt(const VirtFdtConfig& c) {
   add_syscon_action(t, "reboot", kRebootValue);
   add_syscon_action(t, "poweroff", kPowerOffValue);
   add_chosen(t, c);
+  add_firmware_devices(t);
 
   int pmu = t.node(0, "pmu");
   t.string(pmu, "compatible", "riscv,pmu");

@@ -50,6 +50,7 @@ constexpr BoolProp kBoolProps[] = {
     {"zba", nullptr, Target::kExt, Ext::Zba, true, "address generation (Zba)"},
     {"zbb", nullptr, Target::kExt, Ext::Zbb, true, "basic bit manipulation (Zbb)"},
     {"zbs", nullptr, Target::kExt, Ext::Zbs, true, "single-bit instructions (Zbs)"},
+    {"zbc", nullptr, Target::kExt, Ext::Zbc, true, "carry-less multiplication (Zbc)"},
     {"zmmul", nullptr, Target::kExt, Ext::Zmmul, false, "multiplication without division (Zmmul)"},
     {"mmu", nullptr, Target::kMmu, Ext::I, true, "paged virtual memory (satp Sv39/Sv48/Sv57); off: bare only"},
     {"pmp", nullptr, Target::kPmp, Ext::I, true, "physical memory protection (16 entries)"},
@@ -62,7 +63,6 @@ constexpr BoolProp kBoolProps[] = {
     {"Zfhmin", "zfhmin", Target::kOffOnly, Ext::I, false, "minimal half-precision floating point (Zfhmin)"},
     {"Zve32f", "zve32f", Target::kOffOnly, Ext::I, false, "the embedded vector extension (Zve32f)"},
     {"Zve64f", "zve64f", Target::kOffOnly, Ext::I, false, "the embedded vector extension (Zve64f)"},
-    {"zbc", nullptr, Target::kOffOnly, Ext::I, true, "carry-less multiplication (Zbc)"},
     {"zbkb", nullptr, Target::kOffOnly, Ext::I, false, "bit manipulation for cryptography (Zbkb)"},
     {"zbkc", nullptr, Target::kOffOnly, Ext::I, false, "carry-less multiplication for cryptography (Zbkc)"},
     {"zbkx", nullptr, Target::kOffOnly, Ext::I, false, "crossbar permutations (Zbkx)"},
@@ -179,6 +179,7 @@ std::string CpuConfig::isa_string() const {
   if (zihintpause) s += "_zihintpause";
   if (has(Ext::Zba)) s += "_zba";
   if (has(Ext::Zbb)) s += "_zbb";
+  if (has(Ext::Zbc)) s += "_zbc";
   if (has(Ext::Zbs)) s += "_zbs";
   return s;
 }
@@ -340,7 +341,8 @@ bool parse_cpu_option(const std::string& arg, CpuConfig& out, std::string& err, 
     return err = here + "resetvec must be " + (c.has(Ext::C) ? "2" : "4") + "-byte aligned", false;
   if (c.priv_spec != PrivSpec::v1_12_0) {
     // As QEMU 7.2: extensions ratified after the privileged spec chosen go.
-    for (auto [e, name] : {std::pair{Ext::Zba, "zba"}, std::pair{Ext::Zbb, "zbb"}, std::pair{Ext::Zbs, "zbs"}}) {
+    for (auto [e, name] : {std::pair{Ext::Zba, "zba"}, std::pair{Ext::Zbb, "zbb"}, std::pair{Ext::Zbc, "zbc"},
+                              std::pair{Ext::Zbs, "zbs"}}) {
       if (!c.has(e)) continue;
       warnings.push_back(std::string("disabling ") + name +
                          " extension for hart 0x0 because privilege spec version does not match");

@@ -12,7 +12,7 @@ namespace rwd::riscv {
 // Extensions, as tags of instruction table entries (insn_table.inc) and
 // bits of an ExtSet. Zmmul stands for the multiply half of M: its
 // instructions are there with M or with Zmmul.
-enum class Ext : uint8_t { I, M, A, F, D, C, S, U, Zicsr, Zifencei, Zba, Zbb, Zbs, Zmmul, kCount };
+enum class Ext : uint8_t { I, M, A, F, D, C, S, U, Zicsr, Zifencei, Zba, Zbb, Zbs, Zmmul, Zbc, kCount };
 using ExtSet = uint32_t;
 constexpr ExtSet ext_bit(Ext e) { return ExtSet{1} << static_cast<unsigned>(e); }
 inline constexpr ExtSet kAllExts = (ExtSet{1} << static_cast<unsigned>(Ext::kCount)) - 1;

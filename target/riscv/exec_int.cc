@@ -1,4 +1,4 @@
-// Integer semantics: RV64I arithmetic and control flow, M, Zba, Zbb, Zbs.
+// Integer semantics: RV64I arithmetic and control flow, M, Zba, Zbb, Zbc, Zbs.
 // Control-flow ops are always last in a block; the engine has already set
 // pc to the fall-through address, so they only write it when they jump.
 // The instructions defined with DEF_OP_HANDLERS have their semantics in
@@ -188,6 +188,28 @@ DEF_OP(orc_b) {
   RD = r;
 }
 DEF_OP(rev8) { RD = __builtin_bswap64(RS1); }
+
+// Zbc: carry-less products. clmul is the low 64 bits of the 128-bit
+// product, clmulh the high 64, clmulr bits 126..63 (the high half of the
+// product of the bit-reversed operands, reversed).
+DEF_OP(clmul) {
+  uint64_t r = 0;
+  for (unsigned i = 0; i < 64; ++i)
+    if ((RS2 >> i) & 1) r ^= RS1 << i;
+  RD = r;
+}
+DEF_OP(clmulh) {
+  uint64_t r = 0;
+  for (unsigned i = 1; i < 64; ++i)
+    if ((RS2 >> i) & 1) r ^= RS1 >> (64 - i);
+  RD = r;
+}
+DEF_OP(clmulr) {
+  uint64_t r = 0;
+  for (unsigned i = 0; i < 64; ++i)
+    if ((RS2 >> i) & 1) r ^= RS1 >> (63 - i);
+  RD = r;
+}
 
 // Zbs
 DEF_OP(bclr) { RD = RS1 & ~(1ull << (RS2 & 63)); }

@@ -76,7 +76,6 @@ expect_error "-cpu v=true" "^rewind: -cpu rv64,v=true: the vector extension (V) 
 expect_error "-cpu h=on" "-cpu rv64,h=on: the hypervisor extension (H) is not implemented by rewind" -cpu rv64,h=on -bios none -kernel "$ELF"
 expect_error "-cpu zicond=true" "-cpu rv64,zicond=true: the zicond extension is not implemented by rewind" -cpu rv64,zicond=true -bios none -kernel "$ELF"
 expect_error "-cpu Zfh=on" "-cpu rv64,Zfh=on: half-precision floating point (Zfh) is not implemented" -cpu rv64,Zfh=on -bios none -kernel "$ELF"
-expect_error "-cpu zbc=on (QEMU's default)" "-cpu rv64,zbc=on: carry-less multiplication (Zbc) is not implemented" -cpu rv64,zbc=on -bios none -kernel "$ELF"
 expect_error "-cpu sstc=on (QEMU's default)" "-cpu rv64,sstc=on: .*(Sstc) is not implemented" -cpu rv64,sstc=on -bios none -kernel "$ELF"
 expect_error "-cpu vlen=256" "-cpu rv64,vlen=256: 'vlen' configures the vector extension (V)" -cpu rv64,vlen=256 -bios none -kernel "$ELF"
 expect_error "-cpu unknown property" "^rewind: -cpu rv64,foo=1: unknown CPU property 'foo'" -cpu rv64,foo=1 -bios none -kernel "$ELF"

@@ -7,11 +7,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cc=${CC:-riscv64-linux-gnu-gcc}
 qemu=${QEMU:-qemu-system-riscv64}
-# QEMU 7.2's default rv64 cpu already has Zba/Zbb/Zbs enabled; no -cpu needed.
-cflags="-march=rv64gc_zba_zbb_zbs -mabi=lp64d -nostdlib -nostartfiles -static
+# QEMU 7.2's default rv64 cpu already has Zba/Zbb/Zbc/Zbs enabled; no -cpu needed.
+cflags="-march=rv64gc_zba_zbb_zbc_zbs -mabi=lp64d -nostdlib -nostartfiles -static
         -Wl,--no-warn-rwx-segments -Wl,--build-id=none -I$here/include -T $here/link.ld"
 names=${*:-"integer muldiv atomics compressed fp_single fp_double csr traps
-            sv39 sv48 interrupts misaligned pmp bitmanip"}
+            sv39 sv48 interrupts misaligned pmp bitmanip zbc"}
 tmp=$(mktemp -d)
 [ -n "${KEEP:-}" ] && echo "build dir: $tmp"
 fail=0

@@ -42,11 +42,11 @@ constexpr uint64_t bit(char l) { return 1ull << (l - 'A'); }
 
 // ---------------------------------------------------------------- parsing
 
-TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbs) {
+TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbcZbs) {
   CpuConfig c = parse_ok("rv64");
   EXPECT_EQ(c, CpuConfig{});
   EXPECT_EQ(c.misa(), kMisaValue);
-  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
   EXPECT_EQ(c.canonical(), "rv64");
   EXPECT_TRUE(c.mmu);
   EXPECT_TRUE(c.pmp);
@@ -55,10 +55,10 @@ TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbs) {
 TEST(CpuOption, SwitchingOffRemovesFromMisaAndIsaString) {
   CpuConfig c = parse_ok("rv64,c=off,m=no,zba=false,Zifencei=off,Zihintpause=n");
   EXPECT_EQ(c.misa(), kMisaValue & ~bit('C') & ~bit('M'));
-  EXPECT_EQ(c.isa_string(), "rv64iafd_zicsr_zbb_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64iafd_zicsr_zbb_zbc_zbs");
   EXPECT_EQ(c.canonical(), "rv64,m=off,c=off,Zifencei=off,zba=off,Zihintpause=off");
   EXPECT_EQ(parse_ok("rv64,s=off,u=off").misa(), kMisaValue & ~bit('S') & ~bit('U'));
-  EXPECT_EQ(parse_ok("rv64,f=off,d=off").isa_string(), "rv64imac_zicsr_zifencei_zihintpause_zba_zbb_zbs");
+  EXPECT_EQ(parse_ok("rv64,f=off,d=off").isa_string(), "rv64imac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
   EXPECT_EQ(parse_ok("rv64,short-isa-string=on").isa_string(), "rv64imafdc");
 }
 
@@ -69,8 +69,9 @@ TEST(CpuOption, QemuSpellingsAndLastValueWins) {
   for (const char* v : {"on", "yes", "true", "y"}) EXPECT_TRUE(parse_ok(std::string("rv64,c=off,c=") + v).has(Ext::C));
   for (const char* v : {"off", "no", "false", "n"}) EXPECT_FALSE(parse_ok(std::string("rv64,c=") + v).has(Ext::C));
   // What rewind does not implement may be switched off (QEMU's rv64 has H,
-  // Zbc, Sstc and the debug triggers on by default).
-  EXPECT_EQ(parse_ok("rv64,h=off,zbc=off,sstc=off,debug=off,v=off,e=off,zicond=off"), CpuConfig{});
+  // Sstc and the debug triggers on by default).
+  EXPECT_EQ(parse_ok("rv64,h=off,sstc=off,debug=off,v=off,e=off,zicond=off"), CpuConfig{});
+  EXPECT_FALSE(parse_ok("rv64,zbc=off").has(Ext::Zbc));
   CpuConfig ids = parse_ok("rv64,mvendorid=0x489,marchid=5,mimpid=0x10,resetvec=0x80000000");
   EXPECT_EQ(ids.mvendorid, 0x489u);
   EXPECT_EQ(ids.marchid, 5u);
@@ -99,8 +100,8 @@ TEST(CpuOption, OlderPrivSpecDropsLaterExtensionsWithQemusWarning) {
   std::vector<std::string> w;
   CpuConfig c = parse_ok("rv64,priv_spec=v1.11.0,zbb=off", &w);
   EXPECT_EQ(c.priv_spec, PrivSpec::v1_11_0);
-  EXPECT_FALSE(c.has(Ext::Zba) || c.has(Ext::Zbb) || c.has(Ext::Zbs));
-  ASSERT_EQ(w.size(), 2u);
+  EXPECT_FALSE(c.has(Ext::Zba) || c.has(Ext::Zbb) || c.has(Ext::Zbc) || c.has(Ext::Zbs));
+  ASSERT_EQ(w.size(), 3u);
   EXPECT_EQ(w[0], "disabling zba extension for hart 0x0 because privilege spec version does not match");
   EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause");
   EXPECT_EQ(parse_ok("rv64,priv_spec=v1.10.0").priv_spec, PrivSpec::v1_10_0);
@@ -109,7 +110,7 @@ TEST(CpuOption, OlderPrivSpecDropsLaterExtensionsWithQemusWarning) {
 TEST(CpuOption, AnyIsQemus72AnyWithoutSupervisorMode) {
   CpuConfig c = parse_ok("any");
   EXPECT_EQ(c.misa(), kMisaValue & ~bit('S'));
-  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
   EXPECT_EQ(c.canonical(), "any");
   EXPECT_EQ(parse_ok("any,zba=off").canonical(), "any,zba=off");
 }
@@ -185,6 +186,9 @@ TEST(DecodeExtensions, InstructionsOfAMissingExtensionAreIllegal) {
       {0x20c5a533, Ext::Zba},      // sh1add
       {0x40c5f533, Ext::Zbb},      // andn
       {0x28c59533, Ext::Zbs},      // bset
+      {0x0ac59533, Ext::Zbc},      // clmul a0,a1,a2
+      {0x0ac5b533, Ext::Zbc},      // clmulh
+      {0x0ac5a533, Ext::Zbc},      // clmulr
       {0x0000100f, Ext::Zifencei}, // fence.i
       {0x30002573, Ext::Zicsr},    // csrr a0,mstatus
       {0x10200073, Ext::S},        // sret
@@ -460,7 +464,7 @@ TEST(CpuFingerprint, ReplayWithOtherCpuPropertiesIsRefusedNamingCpu) {
   }
   EXPECT_NO_THROW(check_machine(recorded, machine_fingerprint(rec)));
   Options same;
-  same.cpu = parse_ok("rv64,h=off,c=on,zbc=off");
+  same.cpu = parse_ok("rv64,h=off,c=on,zbc=on");
   EXPECT_NO_THROW(check_machine(recorded, machine_fingerprint(same))) << "the same hart, spelled otherwise";
 }
 
