@@ -77,6 +77,11 @@ struct Options {
   // checkpoints (0: only at events), and a deliberate replay perturbation.
   uint64_t rr_check_interval = 10'000'000;
   std::string rr_perturb;
+  // The divergence trail (docs/divergence.md): a state check every N
+  // instructions of a recording (0: none); the hidden divergence probe
+  // ("IN,OUT" command/reply fds, tools/rewind_diverge.cc drives it).
+  uint64_t rr_trail_interval = 65536;
+  std::string rr_probe;
   // Replay navigation (docs/replay-navigation.md): automatic in-memory
   // snapshots during a replay, every N instructions, within a memory budget.
   uint64_t rr_snapshot_interval = 50'000'000;

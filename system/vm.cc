@@ -139,7 +139,7 @@ Vm::~Vm() {
 
 ReplayNavigation* Vm::navigation() { return navigator_.get(); }
 
-int Vm::run() { return loop_->run(); }
+int Vm::run() { return opts_.rr_probe.empty() ? loop_->run() : run_probe(); }
 
 std::string Vm::fingerprint() const { return machine_fingerprint(opts_) + drives_->fingerprint(); }
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""rewind-diverge (docs/divergence.md) on a recorded firmware boot: OpenSBI
+(-bios) and Debian's S-mode U-Boot (-kernel), recorded for INSNS
+instructions with the default divergence trail. Then:
+  - the recording carries one trail event per 64K instructions;
+  - an unperturbed replay: "no divergence", exit 0;
+  - deliberate perturbations (-rr-perturb) at spread counts, half flipping a
+    bit of sp, half a RAM byte: each pinned to exactly its instruction, with
+    the differing register or RAM page and byte in the report, in seconds;
+  - errors: a missing file, a corrupt rrfile, no options, one line each.
+Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT]
+(COUNT perturbations, default 5; the 'slow' suite runs 20)."""
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import done, report  # noqa: E402
+
+REWIND, DIVERGE, DUMP = sys.argv[1:4]
+COUNT = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf"
+FW_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
+missing = [p for p in (UBOOT, FW_JUMP) if not os.path.exists(p)]
+if missing:
+    print(f"1..0 # SKIP needs {', '.join(missing)} (u-boot-qemu, opensbi)")
+    sys.exit(0)
+
+INSNS = int(os.environ.get("DIVERGE_INSNS", "60000000"))
+TMP = tempfile.mkdtemp(prefix="rewind-diverge-")
+RR = os.path.join(TMP, "boot.rr")
+BASE = ["-M", "virt", "-m", "256M", "-bios", FW_JUMP, "-kernel", UBOOT, "-display", "none", "-serial", "null",
+        "-monitor", "none"]
+REPLAY = BASE + ["-icount", f"shift=0,rr=replay,rrfile={RR}"]
+
+t = time.time()
+rec = subprocess.run([REWIND] + BASE + ["-icount", f"shift=0,rr=record,rrfile={RR}", "-max-insns", str(INSNS)],
+                     capture_output=True, text=True, timeout=600)
+record_s = time.time() - t
+report(rec.returncode == 0 and os.path.exists(RR), f"recorded {INSNS} instructions of a firmware boot", rec.stderr)
+
+dump = subprocess.run([DUMP, "--stats", RR], capture_output=True, text=True)
+m = re.search(r"^\s*trail\s+(\d+)", dump.stdout, re.M)
+n_trail = int(m.group(1)) if m else 0
+report(abs(n_trail - INSNS // 65536) <= INSNS // 65536 // 1000 + 160,
+       f"the recording has a trail event per 64K instructions ({n_trail}, about {INSNS // 65536})", dump.stdout)
+
+t = time.time()
+straight = subprocess.run([REWIND] + REPLAY, capture_output=True, text=True, timeout=600)
+straight_s = time.time() - t
+report(straight.returncode == 0, f"straight replay ({straight_s:.2f} s)", straight.stderr)
+
+
+def diverge(extra, timeout=300):
+    t = time.time()
+    r = subprocess.run([DIVERGE, RR, "--"] + REPLAY + extra, capture_output=True, text=True, timeout=timeout)
+    return r, time.time() - t
+
+
+r, secs = diverge([])
+report(r.returncode == 0 and "no divergence" in r.stdout, f"no perturbation: 'no divergence', exit 0 ({secs:.1f} s)",
+       r.stdout + r.stderr)
+
+rng = random.Random(13)
+lo, hi = 2_000_000, INSNS - 300_000
+points = sorted(rng.randrange(lo, hi) for _ in range(COUNT))
+times = []
+for i, at in enumerate(points):
+    if i % 2 == 0:
+        bit = rng.randrange(3, 12)
+        spec = f"icount={at},reg=x2,bit={bit}"
+    else:
+        addr = 0x8c000000 + rng.randrange(0, 1 << 20)  # RAM the firmware leaves alone
+        spec = f"icount={at},ram={addr:#x}"
+    r, secs = diverge(["-rr-perturb", spec])
+    times.append(secs)
+    out = r.stdout
+    m = re.search(r"first difference after instruction (\d+)", out)
+    pinned = int(m.group(1)) if m else None
+    ok = r.returncode == 3 and pinned == at
+    if i % 2 == 0:
+        m = re.search(r"^\s+x2\(sp\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})", out, re.M)
+        ok = ok and m is not None and int(m.group(1), 16) ^ int(m.group(2), 16) == 1 << bit
+        what = f"sp bit {bit}"
+    else:
+        page = addr & ~0xfff
+        ok = ok and re.search(rf"page {page:x}: 1 bytes differ", out) is not None
+        ok = ok and re.search(rf"^\s+{addr:x}: ", out, re.M) is not None
+        what = f"RAM byte {addr:#x}"
+    ok = ok and re.search(r"^  > +%d  [0-9a-f]+ .*\S" % at, out, re.M) is not None  # the instruction, disassembled
+    report(ok, f"perturbation {i + 1} ({what} at {at}) pinned exactly, in {secs:.1f} s", out + r.stderr)
+
+# Errors: one line on stderr, non-zero.
+r = subprocess.run([DIVERGE, os.path.join(TMP, "missing.rr"), "--"] + REPLAY, capture_output=True, text=True)
+report(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "missing.rr" in r.stderr,
+       "a missing recording: one line, exit 1", r.stderr)
+bad = os.path.join(TMP, "corrupt.rr")
+data = bytearray(open(RR, "rb").read())
+for k in range(200, min(len(data), 4000), 7):
+    data[k] ^= 0x55
+open(bad, "wb").write(data)
+r = subprocess.run([DIVERGE, bad, "--"] + REPLAY, capture_output=True, text=True, timeout=120)
+report(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "corrupt.rr" in r.stderr,
+       "a corrupt recording: one line, exit 1", r.stderr)
+r = subprocess.run([DIVERGE, RR], capture_output=True, text=True)
+report(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, "no replay options: one line, exit 1", r.stderr)
+
+print(f"# record {record_s:.2f} s, straight replay {straight_s:.2f} s; pinning: "
+      + ", ".join(f"{s:.1f}" for s in times) + " s")
+done()
