@@ -93,7 +93,10 @@ void DivergenceProbe::handle(const std::vector<std::string>& w) {
   const std::string& cmd = w[0];
   if (cmd == "hashes" && w.size() == 2 && parse_count(w[1], a) && a > 0) return hashes(a);
   if (cmd == "seek" && w.size() == 2 && parse_count(w[1], a)) return seek(a);
-  if (cmd == "step" && w.size() == 2 && parse_count(w[1], a)) return step_to(a);
+  if (cmd == "step" && w.size() == 2 && parse_count(w[1], a)) return step_to(a, 1);
+  if (cmd == "step" && w.size() == 3 && parse_count(w[1], a) && parse_count(w[2], b) && b > 0) return step_to(a, b);
+  if (cmd == "hash-at" && w.size() == 3 && parse_count(w[1], a) && parse_count(w[2], b) && a <= b)
+    return hash_at(a, b);
   if (cmd == "regs" && w.size() == 1) return registers();
   if (cmd == "pages" && w.size() == 1) return pages();
   if (cmd == "page" && w.size() == 3 && parse_count(w[1], a) && parse_count(w[2], b)) return page(a, b);
@@ -133,10 +136,13 @@ void DivergenceProbe::hashes(uint64_t step) {
   for (const std::string& l : outcome_) reply(l);
 }
 
-// The fine pass: one instruction at a time, each count's state.
-void DivergenceProbe::step_to(uint64_t target) {
+// The fine pass: one instruction at a time, each count's state. The RAM
+// hash (a scan of every page's dirty flag) only at multiples of
+// `ram_every` and at the last count: "-" elsewhere.
+void DivergenceProbe::step_to(uint64_t target, uint64_t ram_every) {
   while (machine_.clock().instructions_now() < target) {
     uint64_t next = machine_.clock().instructions_now() + 1;
+    bool ram = next % ram_every == 0 || next == target;
     if (!forward_to(next)) {
       // Stopped at the service point of `next` (an event's check failed):
       // that state is the one that differs. Stopped inside the instruction
@@ -145,19 +151,30 @@ void DivergenceProbe::step_to(uint64_t target) {
         reply(step_line());
       break;
     }
-    reply(step_line());
+    reply(step_line(ram));
   }
   for (const std::string& l : outcome_) reply(l);
 }
 
-std::string DivergenceProbe::step_line() {
+// The bisection's probe: from `from` (kept as a snapshot, so that every
+// probe of one bisection starts from the same restore) at full speed to
+// `target`: blocks run whole, compiled, except the one cut at the target.
+void DivergenceProbe::hash_at(uint64_t from, uint64_t target) {
+  seek(from);
+  nav_.keep_snapshot();
+  if (forward_to(target)) reply("h " + std::to_string(machine_.clock().instructions_now()) + " " + hex(replay_.state_hash()));
+  for (const std::string& l : outcome_) reply(l);
+}
+
+std::string DivergenceProbe::step_line(bool with_ram) {
   riscv::Cpu& cpu = machine_.cpu();
   uint64_t pc = cpu.executing_pc();
   StateHasher& h = replay_.hasher();
+  char ram[24] = "-";
+  if (with_ram) std::snprintf(ram, sizeof ram, "%016" PRIx64, h.ram_hash());
   char buf[160];
-  std::snprintf(buf, sizeof buf, "s %" PRIu64 " %" PRIx64 " %u %016" PRIx64 " %016" PRIx64,
-                machine_.clock().instructions_now(), pc, static_cast<unsigned>(cpu.s.priv), h.cpu_hash(pc),
-                h.ram_hash());
+  std::snprintf(buf, sizeof buf, "s %" PRIu64 " %" PRIx64 " %u %016" PRIx64 " %s", machine_.clock().instructions_now(),
+                pc, static_cast<unsigned>(cpu.s.priv), h.cpu_hash(pc), ram);
   return buf;
 }
 
@@ -168,7 +185,9 @@ void DivergenceProbe::seek(uint64_t target) {
     nav_.seek(target);
   } catch (const ReplayDivergence& d) {
     over_ = true;
-    throw std::runtime_error("the replay diverged before reaching instruction " + std::to_string(target));
+    // The check that failed is at the target itself: the state is there.
+    if (machine_.clock().instructions_now() != target)
+      throw std::runtime_error("the replay diverged before reaching instruction " + std::to_string(target));
   }
   reply("at " + std::to_string(machine_.clock().instructions_now()));
 }

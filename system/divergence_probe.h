@@ -38,14 +38,15 @@ class DivergenceProbe {
   void handle(const std::vector<std::string>& words);
   bool forward_to(uint64_t icount);  // false when the run stopped first (outcome_ says why)
   void hashes(uint64_t step);
-  void step_to(uint64_t target);
+  void step_to(uint64_t target, uint64_t ram_every);
+  void hash_at(uint64_t from, uint64_t target);
   void seek(uint64_t target);
   void registers();
   void pages();
   void page(uint32_t block, uint32_t number);
   void insn(uint64_t va);
   void reply(const std::string& line);
-  std::string step_line();
+  std::string step_line(bool with_ram = true);
 
   Machine& machine_;
   RunLoop& loop_;

@@ -340,6 +340,11 @@ const std::map<std::string, OptionDef>& option_table() {
          if (!parse_u64(a, o.rr_trail_interval)) return err = "-rr-trail-interval " + a + ": not a number", false;
          return true;
        }}},
+      {"debug-miscompile", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (a != "mul") return err = "-debug-miscompile: only 'mul' can be planted", false;
+         o.debug_miscompile = a;
+         return true;
+       }}},
       {"rr-probe", {true, [](Options& o, const std::string& a, std::string&) { o.rr_probe = a; return true; }}},
       {"rr-perturb", {true, [](Options& o, const std::string& a, std::string&) { o.rr_perturb = a; return true; }}},
       {"rr-snapshot-interval", {true, [](Options& o, const std::string& a, std::string& err) {

@@ -82,6 +82,9 @@ struct Options {
   // ("IN,OUT" command/reply fds, tools/rewind_diverge.cc drives it).
   uint64_t rr_trail_interval = 65536;
   std::string rr_probe;
+  // Debug: a planted engine bug, to prove that rewind-diverge finds one
+  // ("mul": compiled mul results off by one; interpreted ones right).
+  std::string debug_miscompile;
   // Replay navigation (docs/replay-navigation.md): automatic in-memory
   // snapshots during a replay, every N instructions, within a memory budget.
   uint64_t rr_snapshot_interval = 50'000'000;

@@ -93,6 +93,7 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   if (opts.tb_size_mib) engine_->set_code_buffer_size(size_t{opts.tb_size_mib} << 20);
   engine_->set_jit(opts.jit);
   if (opts.perfmap) engine_->enable_perf_map();
+  if (opts.debug_miscompile == "mul") engine_->plant_mul_bug();
 
   RunOptions run;
   run.max_insns = opts.max_insns;

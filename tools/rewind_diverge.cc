@@ -77,12 +77,6 @@ std::vector<std::string> reference_options(const std::vector<std::string>& opts)
   return out;
 }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const std::string& w : v) s += (s.empty() ? "" : " ") + w;
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -7,6 +7,8 @@ instructions with the default divergence trail. Then:
   - deliberate perturbations (-rr-perturb) at spread counts, half flipping a
     bit of sp, half a RAM byte: each pinned to exactly its instruction, with
     the differing register or RAM page and byte in the report, in seconds;
+  - two-way mode: compiled vs interpreted agree; a planted compiled-only bug
+    (-debug-miscompile mul) is pinned to a mul instruction;
   - errors: a missing file, a corrupt rrfile, no options, one line each.
 Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT]
 (COUNT perturbations, default 5; the 'slow' suite runs 20)."""
@@ -93,6 +95,25 @@ for i, at in enumerate(points):
         what = f"RAM byte {addr:#x}"
     ok = ok and re.search(r"^  > +%d  [0-9a-f]+ .*\S" % at, out, re.M) is not None  # the instruction, disassembled
     report(ok, f"perturbation {i + 1} ({what} at {at}) pinned exactly, in {secs:.1f} s", out + r.stderr)
+
+# Two builds or configurations side by side: the compiled engine and the
+# interpreter agree on this recording; with a planted bug in compiled mul
+# (-debug-miscompile mul) the two-way mode pins the mul.
+TWO = [DIVERGE, "--a", REWIND, "--b", REWIND]
+t = time.time()
+r = subprocess.run(TWO + ["--b-args", "-accel tcg,jit=off", RR, "--"] + REPLAY, capture_output=True, text=True,
+                   timeout=600)
+report(r.returncode == 0 and "no divergence" in r.stdout,
+       f"two-way: compiled vs interpreted, no divergence ({time.time() - t:.1f} s)", r.stdout + r.stderr)
+t = time.time()
+r = subprocess.run(TWO + ["--a-args", "-debug-miscompile mul", "--b-args", "-debug-miscompile mul -accel tcg,jit=off",
+                          RR, "--"] + REPLAY, capture_output=True, text=True, timeout=600)
+out = r.stdout
+att = re.search(r"attributed to instruction (\d+): pc \S+: (mul \S+)", out) or \
+    re.search(r"^  > +(\d+)  [0-9a-f]+ +(mul \S+)", out, re.M)
+regs = re.findall(r"^  x\d+\(\w+\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})$", out, re.M)
+report(r.returncode == 3 and att is not None and any(int(x, 16) ^ int(y, 16) == 1 for x, y in regs),
+       f"two-way: a planted compiled-only bug in mul is pinned to a mul ({time.time() - t:.1f} s)", out + r.stderr)
 
 # Errors: one line on stderr, non-zero.
 r = subprocess.run([DIVERGE, os.path.join(TMP, "missing.rr"), "--"] + REPLAY, capture_output=True, text=True)

@@ -135,6 +135,7 @@ std::string replay(const std::string& path, uint64_t perturb_at, uint64_t end) {
       if (board.m.cpu.s.icount >= end) break;
       c.replay_service(false);
     }
+    c.replay_service(false);  // the recorder's last service point, at `end`
     c.end(EndReason::kGuestShutdown, 0);
   } catch (const ReplayDivergence& d) {
     return d.what();

@@ -142,6 +142,10 @@ void describe(ProbeProcess& a, ProbeProcess& b, Finding& f, const std::vector<St
   auto t = Clock::now();
   uint64_t at = f.a_stopped_inside ? f.count - 1 : f.count;
   ask_both(a, b, "seek " + std::to_string(at));
+  if (!f.a_stopped_inside) {
+    where(a, f.a_after);
+    where(b, f.b_after);
+  }
   auto [ra, rb] = ask_both(a, b, "regs");
   auto regs_a = read_registers(ra), regs_b = read_registers(rb);
   for (size_t i = 0; i < regs_a.size() && i < regs_b.size(); ++i)
@@ -168,9 +172,7 @@ void describe(ProbeProcess& a, ProbeProcess& b, Finding& f, const std::vector<St
   }
   // The instructions around it, as A executed them: the one retired as
   // count c started at the pc A reported for count c-1.
-  std::vector<StepState> all;
-  all.push_back(f.before);
-  for (const StepState& s : a_steps) all.push_back(s);
+  const std::vector<StepState>& all = a_steps;  // from the window's start
   for (const StepState& s : all) {
     uint64_t c = s.count + 1;
     if (c + 3 < f.count || c > f.count + 2) continue;
@@ -191,6 +193,70 @@ void describe(ProbeProcess& a, ProbeProcess& b, Finding& f, const std::vector<St
     }
   }
   f.describe_seconds = since(t);
+}
+
+// The first count in (lo, hi] whose state differs between the sides when
+// both run at full speed from `start`: the states agree at lo and differ at hi.
+uint64_t bisect(ProbeProcess& a, ProbeProcess& b, uint64_t start, uint64_t lo, uint64_t hi) {
+  while (hi - lo > 1) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    auto [ra, rb] = ask_both(a, b, "hash-at " + std::to_string(start) + " " + std::to_string(mid));
+    Hashes ha = read_hashes(ra), hb = read_hashes(rb);
+    bool a_there = ha.at.size() == 1 && ha.at[0].first == mid, b_there = hb.at.size() == 1 && hb.at[0].first == mid;
+    if (a_there && b_there) {
+      (ha.at[0].second == hb.at[0].second ? lo : hi) = mid;
+    } else {
+      // A side stopped before `mid` (its check against the recording
+      // failed there): that count differs already.
+      uint64_t stop = !a_there ? ha.end.at : hb.end.at;
+      if (stop <= lo) throw ProbeError("bisection: a side stopped at " + std::to_string(stop) + ", before " +
+                                       std::to_string(lo) + " where the states agreed");
+      hi = std::min(mid, stop);
+    }
+  }
+  return hi;
+}
+
+// "x15(a5)" -> "a5"; "" for anything but an integer register.
+std::string abi_name(const std::string& value_name) {
+  size_t open = value_name.find('('), close = value_name.find(')');
+  if (value_name.empty() || value_name[0] != 'x' || open == std::string::npos || close < open) return "";
+  return value_name.substr(open + 1, close - open - 1);
+}
+
+// The latest instruction at or before f.count whose destination is a
+// register that differs (compiled-only differences: which one went wrong).
+void attribute(ProbeProcess& a, Finding& f, const std::vector<StepState>& a_steps) {
+  std::vector<std::string> regs;
+  for (const Difference& d : f.registers)
+    if (!abi_name(d.name).empty()) regs.push_back(abi_name(d.name));
+  if (regs.empty()) return;
+  const std::vector<StepState>& all = a_steps;  // from the window's start
+  for (size_t i = all.size(); i-- > 0;) {
+    uint64_t c = all[i].count + 1;
+    if (c > f.count) continue;
+    if (f.count - c > 512) break;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(all[i].pc));
+    std::vector<std::string> lines;
+    try {
+      lines = a.ask(std::string("insn ") + buf);
+    } catch (const ProbeError&) {
+      continue;
+    }
+    if (lines.empty() || lines[0].size() < 3) continue;
+    std::vector<std::string> w = words(lines[0]);  // i RAW MNEMONIC RD, ...
+    if (w.size() < 4) continue;
+    std::string rd = w[3];
+    if (!rd.empty() && rd.back() == ',') rd.pop_back();
+    for (const std::string& r : regs)
+      if (rd == r) {
+        f.attributed_count = c;
+        f.attributed_pc = all[i].pc;
+        f.attributed_text = lines[0].substr(2);
+        return;
+      }
+  }
 }
 
 }  // namespace
@@ -256,16 +322,41 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
     return f;
   }
   f.before = sa;
-  auto [sta, stb] = ask_both(a, b, "step " + std::to_string(end));
+  // Per instruction: pc, privilege and CPU hash; the RAM hash (a scan of
+  // every page's dirty flag, the costly part) every kRamEvery counts. A
+  // difference in RAM alone is then narrowed by stepping that stretch again
+  // with the RAM hash at every count.
+  constexpr uint64_t kRamEvery = 1024;
+  auto [sta, stb] = ask_both(a, b, "step " + std::to_string(end) + " " + std::to_string(kRamEvery));
   std::vector<StepState> steps_a = read_steps(sta), steps_b = read_steps(stb);
   RunEnd step_end_a, step_end_b;
   read_end(sta, step_end_a);
   read_end(stb, step_end_b);
+  auto first_difference = [](const std::vector<StepState>& x, const std::vector<StepState>& y) {
+    size_t i = 0;
+    while (i < x.size() && i < y.size() && x[i].count == y[i].count && x[i].same_as(y[i])) ++i;
+    return i;
+  };
+  size_t i = first_difference(steps_a, steps_b);
+  if (i < steps_a.size() && i < steps_b.size() && steps_a[i].same_cpu(steps_b[i])) {
+    // RAM only: it first differs after the last count both hashed RAM at.
+    uint64_t from = start;
+    for (size_t j = 0; j < i; ++j)
+      if (steps_a[j].has_ram() && steps_b[j].has_ram()) from = steps_a[j].count;
+    ask_both(a, b, "seek " + std::to_string(from));
+    auto [fa, fb] = ask_both(a, b, "step " + std::to_string(steps_a[i].count));
+    std::vector<StepState> fine_a = read_steps(fa), fine_b = read_steps(fb);
+    size_t k = first_difference(fine_a, fine_b);
+    if (k >= fine_a.size() || k >= fine_b.size())
+      throw ProbeError("stepping again from " + std::to_string(from) + " found no difference in RAM");
+    // Back into the coarse lists' terms (their pcs serve the description).
+    uint64_t count = fine_a[k].count;
+    for (i = 0; i < steps_a.size() && steps_a[i].count < count; ++i) {
+    }
+    if (i < steps_a.size()) steps_a[i] = fine_a[k];
+    if (i < steps_b.size()) steps_b[i] = fine_b[k];
+  }
   f.narrow_seconds = since(t);
-  size_t i = 0;
-  while (i < steps_a.size() && i < steps_b.size() && steps_a[i].count == steps_b[i].count &&
-         steps_a[i].same_as(steps_b[i]))
-    ++i;
   if (i < steps_a.size() && i < steps_b.size()) {
     f.count = steps_a[i].count;
     f.a_after = steps_a[i];
@@ -283,16 +374,27 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
                       "): it cannot serve as ground truth");
     return f;
   } else {
-    f.notes.push_back("every state in the window (" + std::to_string(start) + ", " + std::to_string(end) +
-                      "] agrees between the two sides; the difference is outside what the probe hashes");
-    return f;
+    // One instruction at a time the engine interprets; the bracket ran
+    // compiled blocks. Bisect with full-speed runs instead.
+    auto tb = Clock::now();
+    f.count = bisect(a, b, start, start, end);
+    f.compiled_only = true;
+    for (const StepState& s : steps_a)
+      if (s.count + 1 == f.count) f.before = s;
+    f.notes.push_back("stepping one instruction at a time (interpreted) shows no difference in the window; "
+                      "bisecting with full-speed runs (compiled blocks) does, in " +
+                      std::to_string(since(tb)).substr(0, 5) + " s: the difference is first visible after "
+                      "instruction " + std::to_string(f.count) + " when blocks run whole");
   }
   f.outcome = Finding::Outcome::kPinned;
   if (!cfg.two_builds && step_end_b.diverged)
     f.notes.push_back("warning: the reference replay diverged later in the window, at instruction " +
                       std::to_string(step_end_b.at));
   // 3. Describe.
-  describe(a, b, f, steps_a);
+  std::vector<StepState> pcs{sa};  // the window's start, then every count A stepped to
+  pcs.insert(pcs.end(), steps_a.begin(), steps_a.end());
+  describe(a, b, f, pcs);
+  if (f.compiled_only) attribute(a, f, pcs);
   return f;
 }
 

@@ -31,8 +31,11 @@ struct StepState {
   uint64_t count = 0, pc = 0;
   unsigned priv = 0;
   std::string cpu_hash, ram_hash;
+  // The RAM hash is "-" where the probe did not compute it.
+  bool has_ram() const { return ram_hash != "-"; }
+  bool same_cpu(const StepState& o) const { return pc == o.pc && priv == o.priv && cpu_hash == o.cpu_hash; }
   bool same_as(const StepState& o) const {
-    return pc == o.pc && priv == o.priv && cpu_hash == o.cpu_hash && ram_hash == o.ram_hash;
+    return same_cpu(o) && (!has_ram() || !o.has_ram() || ram_hash == o.ram_hash);
   }
 };
 
@@ -66,6 +69,13 @@ struct Finding {
   uint64_t count = 0;
   StepState before, a_after, b_after;
   bool a_stopped_inside = false;  // A stopped inside instruction `count` (a host request)
+  // Stepping (which interprets) showed no difference; bisecting with
+  // full-speed runs did: `count` is the first count whose state differs when
+  // blocks run whole, and `attributed` the instruction before it that last
+  // wrote a differing register (count, pc, text), when one was found.
+  bool compiled_only = false;
+  uint64_t attributed_count = 0, attributed_pc = 0;
+  std::string attributed_text;
   std::vector<std::pair<uint64_t, uint64_t>> around;  // (count retired by it, pc)
   std::vector<std::string> around_text;                // disassembly, same order
   std::vector<Difference> registers;

@@ -62,14 +62,20 @@ std::string format_report(const Finding& f, const ReportContext& ctx) {
   const StepState& before = f.before;
   out += line("  instruction %" PRIu64 ": pc %s, privilege %s", f.count, pc_text(before.pc, ctx.symbols).c_str(),
               priv_name(before.priv));
+  if (f.compiled_only) {
+    out += "  visible only when blocks run whole (compiled): stepping one instruction at a time interprets\n";
+    if (f.attributed_count)
+      out += line("  attributed to instruction %" PRIu64 ": pc %s: %s (the last writer of a differing register)",
+                  f.attributed_count, pc_text(f.attributed_pc, ctx.symbols).c_str(), f.attributed_text.c_str());
+  }
   if (f.a_stopped_inside) {
     out += line("  the %s replay stopped inside this instruction (a host request the %s did not make there):", a, b);
     for (const std::string& w : f.a_end.why) out += "    " + w + "\n";
   } else {
     out += line("  after it: %s pc %s (%s), %s pc %s (%s)", a, pc_text(f.a_after.pc, ctx.symbols).c_str(),
                 priv_name(f.a_after.priv), b, pc_text(f.b_after.pc, ctx.symbols).c_str(), priv_name(f.b_after.priv));
-    out += line("  state hashes after it: CPU %s %s, RAM %s %s", f.a_after.cpu_hash == f.b_after.cpu_hash ? "equal" : "differ",
-                "", f.a_after.ram_hash == f.b_after.ram_hash ? "equal" : "differ", "");
+    out += line("  state hashes after it: CPU %s, RAM %s", f.a_after.cpu_hash == f.b_after.cpu_hash ? "equal" : "differ",
+                f.a_after.ram_hash == f.b_after.ram_hash ? "equal" : "differ");
   }
   if (ctx.two_builds) {
     out += "  ground truth: none; A and B are compared with each other\n";

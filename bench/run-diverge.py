@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Figures for docs/divergence.md: what the divergence trail costs a
+recording (time: alternated runs, median; bytes: rrfile with and without),
+and how long rewind-diverge takes to pin a perturbation late in a long
+recording, as a multiple of one straight replay of it.
+
+  bench/run-diverge.py BUILD_DIR [INSNS] [RUNS]
+
+Workload: OpenSBI + Debian's S-mode U-Boot (it boots, then polls its console
+for ever: any number of instructions), -icount shift=0."""
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1]
+INSNS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000_000
+RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+REWIND = os.path.join(BUILD, "rewind")
+DIVERGE = os.path.join(BUILD, "rewind-diverge")
+BASE = [REWIND, "-M", "virt", "-m", "256M", "-bios", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin",
+        "-kernel", "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf", "-display", "none", "-serial", "null",
+        "-monitor", "none"]
+tmp = tempfile.mkdtemp(prefix="rewind-bench-diverge-")
+
+
+def record(path, trail, insns):
+    t = time.time()
+    subprocess.run(BASE + ["-icount", f"shift=0,rr=record,rrfile={path}", "-max-insns", str(insns),
+                           "-rr-trail-interval", str(trail)], check=True, capture_output=True)
+    return time.time() - t
+
+
+# 1. Recording overhead and size, alternated runs.
+small = min(INSNS, 200_000_000)
+times = {0: [], 65536: []}
+sizes = {}
+for i in range(RUNS):
+    for trail in (0, 65536) if i % 2 == 0 else (65536, 0):
+        p = os.path.join(tmp, f"t{trail}.rr")
+        times[trail].append(record(p, trail, small))
+        sizes[trail] = os.path.getsize(p)
+m0, m1 = statistics.median(times[0]), statistics.median(times[65536])
+print(f"record {small} insns: no trail {m0:.3f} s, trail {m1:.3f} s (median of {RUNS}): overhead {100 * (m1 / m0 - 1):+.1f}%")
+print(f"rrfile: no trail {sizes[0]} bytes, trail {sizes[65536]} bytes: trail adds {sizes[65536] - sizes[0]} bytes "
+      f"= {100 * (sizes[65536] - sizes[0]) / sizes[65536]:.1f}% of the file")
+
+# 2. Time to pin on a long recording vs one straight replay.
+rr = os.path.join(tmp, "long.rr")
+record(rr, 65536, INSNS)
+replay = BASE + ["-icount", f"shift=0,rr=replay,rrfile={rr}"]
+t = time.time()
+subprocess.run(replay, check=True, capture_output=True)
+straight = time.time() - t
+at = INSNS * 9 // 10 + 12345
+t = time.time()
+r = subprocess.run([DIVERGE, rr, "--"] + replay[1:] + ["-rr-perturb", f"icount={at},reg=x2,bit=4"],
+                   capture_output=True, text=True)
+pin = time.time() - t
+m = re.search(r"first difference after instruction (\d+)", r.stdout)
+print(f"{INSNS} insns: straight replay {straight:.2f} s; perturbation at {at} pinned to "
+      f"{m.group(1) if m else 'NOTHING'} in {pin:.2f} s = {pin / straight:.2f} x one straight replay")
+print(r.stdout[:1500])
