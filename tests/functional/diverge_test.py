@@ -109,8 +109,7 @@ t = time.time()
 r = subprocess.run(TWO + ["--a-args", "-debug-miscompile mul", "--b-args", "-debug-miscompile mul -accel tcg,jit=off",
                           RR, "--"] + REPLAY, capture_output=True, text=True, timeout=600)
 out = r.stdout
-att = re.search(r"attributed to instruction (\d+): pc \S+: (mul \S+)", out) or \
-    re.search(r"^  > +(\d+)  [0-9a-f]+ +(mul \S+)", out, re.M)
+att = re.search(r"^ {4} *\d+  [0-9a-f]+ +[0-9a-f]+ mul ", out, re.M)  # a suspect of the block is the mul
 regs = re.findall(r"^  x\d+\(\w+\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})$", out, re.M)
 report(r.returncode == 3 and att is not None and any(int(x, 16) ^ int(y, 16) == 1 for x, y in regs),
        f"two-way: a planted compiled-only bug in mul is pinned to a mul ({time.time() - t:.1f} s)", out + r.stderr)

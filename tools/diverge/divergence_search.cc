@@ -224,16 +224,22 @@ std::string abi_name(const std::string& value_name) {
   return value_name.substr(open + 1, close - open - 1);
 }
 
-// The latest instruction at or before f.count whose destination is a
-// register that differs (compiled-only differences: which one went wrong).
-void attribute(ProbeProcess& a, Finding& f, const std::vector<StepState>& a_steps) {
+// A control transfer ends a block: the suspects of a compiled-only
+// difference are in the block that ended at f.count.
+bool transfers_control(const std::string& mnemonic) {
+  static const char* const kinds[] = {"beq", "bne", "blt", "bge", "bltu", "bgeu", "beqz", "bnez", "j", "jal", "jalr",
+                                      "jr", "ret", "ecall", "ebreak", "mret", "sret", "wfi", "fence.i"};
+  for (const char* k : kinds)
+    if (mnemonic == k) return true;
+  return false;
+}
+
+void find_suspects(ProbeProcess& a, Finding& f, const std::vector<StepState>& all) {
   std::vector<std::string> regs;
   for (const Difference& d : f.registers)
     if (!abi_name(d.name).empty()) regs.push_back(abi_name(d.name));
-  if (regs.empty()) return;
-  const std::vector<StepState>& all = a_steps;  // from the window's start
   for (size_t i = all.size(); i-- > 0;) {
-    uint64_t c = all[i].count + 1;
+    uint64_t c = all[i].count + 1;  // the instruction retired as c started at this pc
     if (c > f.count) continue;
     if (f.count - c > 512) break;
     char buf[32];
@@ -242,20 +248,18 @@ void attribute(ProbeProcess& a, Finding& f, const std::vector<StepState>& a_step
     try {
       lines = a.ask(std::string("insn ") + buf);
     } catch (const ProbeError&) {
-      continue;
+      break;
     }
-    if (lines.empty() || lines[0].size() < 3) continue;
-    std::vector<std::string> w = words(lines[0]);  // i RAW MNEMONIC RD, ...
-    if (w.size() < 4) continue;
-    std::string rd = w[3];
-    if (!rd.empty() && rd.back() == ',') rd.pop_back();
+    std::vector<std::string> w = lines.empty() ? std::vector<std::string>{} : words(lines[0]);  // i RAW MNEMONIC OPS
+    if (w.size() < 3) break;
+    if (c < f.count && transfers_control(w[2])) break;  // the previous block's end
+    // Stores name a source first, not a destination.
+    static const char* const stores[] = {"sb", "sh", "sw", "sd", "fsw", "fsd"};
+    bool store = false;
+    for (const char* st : stores) store = store || w[2] == st;
+    std::string rd = w.size() > 3 && !store ? w[3].substr(0, w[3].find(',')) : "";
     for (const std::string& r : regs)
-      if (rd == r) {
-        f.attributed_count = c;
-        f.attributed_pc = all[i].pc;
-        f.attributed_text = lines[0].substr(2);
-        return;
-      }
+      if (rd == r) f.suspects.push_back({c, all[i].pc, lines[0].substr(2)});
   }
 }
 
@@ -394,7 +398,7 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
   std::vector<StepState> pcs{sa};  // the window's start, then every count A stepped to
   pcs.insert(pcs.end(), steps_a.begin(), steps_a.end());
   describe(a, b, f, pcs);
-  if (f.compiled_only) attribute(a, f, pcs);
+  if (f.compiled_only) find_suspects(a, f, pcs);
   return f;
 }
 

@@ -71,11 +71,15 @@ struct Finding {
   bool a_stopped_inside = false;  // A stopped inside instruction `count` (a host request)
   // Stepping (which interprets) showed no difference; bisecting with
   // full-speed runs did: `count` is the first count whose state differs when
-  // blocks run whole, and `attributed` the instruction before it that last
-  // wrote a differing register (count, pc, text), when one was found.
+  // blocks run whole. `suspects`: the instructions since the last control
+  // transfer before it (the block it ends) that write a register that
+  // differs (count, pc, disassembly), latest first.
   bool compiled_only = false;
-  uint64_t attributed_count = 0, attributed_pc = 0;
-  std::string attributed_text;
+  struct Suspect {
+    uint64_t count = 0, pc = 0;
+    std::string text;
+  };
+  std::vector<Suspect> suspects;
   std::vector<std::pair<uint64_t, uint64_t>> around;  // (count retired by it, pc)
   std::vector<std::string> around_text;                // disassembly, same order
   std::vector<Difference> registers;

@@ -64,9 +64,10 @@ std::string format_report(const Finding& f, const ReportContext& ctx) {
               priv_name(before.priv));
   if (f.compiled_only) {
     out += "  visible only when blocks run whole (compiled): stepping one instruction at a time interprets\n";
-    if (f.attributed_count)
-      out += line("  attributed to instruction %" PRIu64 ": pc %s: %s (the last writer of a differing register)",
-                  f.attributed_count, pc_text(f.attributed_pc, ctx.symbols).c_str(), f.attributed_text.c_str());
+    out += line("  suspects: %zu instruction(s) of the block it ends that write a register that differs%s",
+                f.suspects.size(), f.suspects.empty() ? "" : ":");
+    for (const Finding::Suspect& s : f.suspects)
+      out += line("    %12" PRIu64 "  %-40s %s", s.count, pc_text(s.pc, ctx.symbols).c_str(), s.text.c_str());
   }
   if (f.a_stopped_inside) {
     out += line("  the %s replay stopped inside this instruction (a host request the %s did not make there):", a, b);
