@@ -34,23 +34,27 @@ def record(path, trail, insns):
     return time.time() - t
 
 
-# 1. Recording overhead and size, alternated runs.
+# 1. Recording overhead and size, alternated runs: no trail, the default
+# trail (every 2M instructions) and a dense one (every 64K).
 small = min(INSNS, 200_000_000)
-times = {0: [], 65536: []}
+configs = (0, 2_097_152, 65_536)
+times = {c: [] for c in configs}
 sizes = {}
 for i in range(RUNS):
-    for trail in (0, 65536) if i % 2 == 0 else (65536, 0):
+    for trail in configs if i % 2 == 0 else tuple(reversed(configs)):
         p = os.path.join(tmp, f"t{trail}.rr")
         times[trail].append(record(p, trail, small))
         sizes[trail] = os.path.getsize(p)
-m0, m1 = statistics.median(times[0]), statistics.median(times[65536])
-print(f"record {small} insns: no trail {m0:.3f} s, trail {m1:.3f} s (median of {RUNS}): overhead {100 * (m1 / m0 - 1):+.1f}%")
-print(f"rrfile: no trail {sizes[0]} bytes, trail {sizes[65536]} bytes: trail adds {sizes[65536] - sizes[0]} bytes "
-      f"= {100 * (sizes[65536] - sizes[0]) / sizes[65536]:.1f}% of the file")
+m0 = statistics.median(times[0])
+for c in configs[1:]:
+    m = statistics.median(times[c])
+    print(f"record {small} insns, trail every {c}: {m:.3f} s vs {m0:.3f} s without (median of {RUNS}): "
+          f"overhead {100 * (m / m0 - 1):+.1f}%; rrfile {sizes[c]} bytes vs {sizes[0]}: the trail is "
+          f"{100 * (sizes[c] - sizes[0]) / sizes[c]:.1f}% of the file")
 
 # 2. Time to pin on a long recording vs one straight replay.
 rr = os.path.join(tmp, "long.rr")
-record(rr, 65536, INSNS)
+record(rr, 2_097_152, INSNS)
 replay = BASE + ["-icount", f"shift=0,rr=replay,rrfile={rr}"]
 t = time.time()
 subprocess.run(replay, check=True, capture_output=True)

@@ -540,7 +540,7 @@ std::string usage_text() {
          "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed][,rrsnapshot=NAME]  record or replay the whole machine\n"
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
-         "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 65536, 0: none)\n"
+         "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 2097152, 0: none)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"
          "                           reverse debugging (default 50000000; 0: only at the start)\n"

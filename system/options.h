@@ -80,7 +80,7 @@ struct Options {
   // The divergence trail (docs/divergence.md): a state check every N
   // instructions of a recording (0: none); the hidden divergence probe
   // ("IN,OUT" command/reply fds, tools/rewind_diverge.cc drives it).
-  uint64_t rr_trail_interval = 65536;
+  uint64_t rr_trail_interval = 1ull << 21;
   std::string rr_probe;
   // Debug: a planted engine bug, to prove that rewind-diverge finds one
   // ("mul": compiled mul results off by one; interpreted ones right).

@@ -2,7 +2,7 @@
 """rewind-diverge (docs/divergence.md) on a recorded firmware boot: OpenSBI
 (-bios) and Debian's S-mode U-Boot (-kernel), recorded for INSNS
 instructions with the default divergence trail. Then:
-  - the recording carries one trail event per 64K instructions;
+  - the recording carries one trail event per 2M instructions (the default);
   - an unperturbed replay: "no divergence", exit 0;
   - deliberate perturbations (-rr-perturb) at spread counts, half flipping a
     bit of sp, half a RAM byte: each pinned to exactly its instruction, with
@@ -48,8 +48,9 @@ report(rec.returncode == 0 and os.path.exists(RR), f"recorded {INSNS} instructio
 dump = subprocess.run([DUMP, "--stats", RR], capture_output=True, text=True)
 m = re.search(r"^\s*trail\s+(\d+)", dump.stdout, re.M)
 n_trail = int(m.group(1)) if m else 0
-report(abs(n_trail - INSNS // 65536) <= INSNS // 65536 // 1000 + 160,
-       f"the recording has a trail event per 64K instructions ({n_trail}, about {INSNS // 65536})", dump.stdout)
+TRAIL = 1 << 21  # the default -rr-trail-interval
+report(abs(n_trail - INSNS // TRAIL) <= 2,
+       f"the recording has a trail event per 2M instructions ({n_trail}, about {INSNS // TRAIL})", dump.stdout)
 
 t = time.time()
 straight = subprocess.run([REWIND] + REPLAY, capture_output=True, text=True, timeout=600)

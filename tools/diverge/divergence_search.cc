@@ -4,12 +4,17 @@
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
+#include <tuple>
 
 namespace rwd {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The longest stretch stepped one instruction at a time (the rest of the
+// bracket is bisected with full-speed runs).
+constexpr uint64_t kStepWidth = 4096;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::vector<std::string> words(const std::string& line) {
@@ -197,8 +202,10 @@ void describe(ProbeProcess& a, ProbeProcess& b, Finding& f, const std::vector<St
 
 // The first count in (lo, hi] whose state differs between the sides when
 // both run at full speed from `start`: the states agree at lo and differ at hi.
-uint64_t bisect(ProbeProcess& a, ProbeProcess& b, uint64_t start, uint64_t lo, uint64_t hi) {
-  while (hi - lo > 1) {
+// Stops when the stretch is at most `width` long; returns (lo, hi).
+std::pair<uint64_t, uint64_t> bisect(ProbeProcess& a, ProbeProcess& b, uint64_t start, uint64_t lo, uint64_t hi,
+                                     uint64_t width = 1) {
+  while (hi - lo > width) {
     uint64_t mid = lo + (hi - lo) / 2;
     auto [ra, rb] = ask_both(a, b, "hash-at " + std::to_string(start) + " " + std::to_string(mid));
     Hashes ha = read_hashes(ra), hb = read_hashes(rb);
@@ -214,7 +221,7 @@ uint64_t bisect(ProbeProcess& a, ProbeProcess& b, uint64_t start, uint64_t lo, u
       hi = std::min(mid, stop);
     }
   }
-  return hi;
+  return {lo, hi};
 }
 
 // "x15(a5)" -> "a5"; "" for anything but an integer register.
@@ -314,8 +321,13 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
   f.window_start = start;
   f.window_end = end;
 
-  // 2. Narrow: one instruction at a time through the window.
+  // 2. Narrow: bisect with full-speed runs from the window's start down to
+  // a stretch short enough to step, then one instruction at a time.
   t = Clock::now();
+  const uint64_t bracket_start = start;
+  std::tie(start, end) = bisect(a, b, bracket_start, start, end, kStepWidth);
+  f.step_start = start;
+  f.step_end = end;
   ask_both(a, b, "seek " + std::to_string(start));
   StepState sa, sb;
   where(a, sa);
@@ -381,7 +393,7 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
     // One instruction at a time the engine interprets; the bracket ran
     // compiled blocks. Bisect with full-speed runs instead.
     auto tb = Clock::now();
-    f.count = bisect(a, b, start, start, end);
+    f.count = bisect(a, b, bracket_start, start, end).second;
     f.compiled_only = true;
     for (const StepState& s : steps_a)
       if (s.count + 1 == f.count) f.before = s;

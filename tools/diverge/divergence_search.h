@@ -62,7 +62,8 @@ struct Finding {
   enum class Outcome { kNoDivergence, kPinned, kNotPinned } outcome = Outcome::kNotPinned;
   std::vector<std::string> notes;  // what was done, why not pinned
   RunEnd a_end, b_end;
-  uint64_t window_start = 0, window_end = 0;
+  uint64_t window_start = 0, window_end = 0;  // the bracket
+  uint64_t step_start = 0, step_end = 0;      // the stretch stepped after bisecting it
   double bracket_seconds = 0, narrow_seconds = 0, describe_seconds = 0;
   // Pinned: the state after instruction `count` differs; the instructions
   // around it (count, pc) as side A executed them.

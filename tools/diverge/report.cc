@@ -93,9 +93,9 @@ std::string format_report(const Finding& f, const ReportContext& ctx) {
     out += "    (the recording itself holds a 32-bit state check per event and trail point, and full registers only "
            "at checkpoints; values below labelled 'recorded' are the reference's)\n";
   }
-  out += line("  bracket (%" PRIu64 ", %" PRIu64 "] from full-speed hashes in %.2f s; stepped %" PRIu64
-              " instructions in %.2f s; described in %.2f s",
-              f.window_start, f.window_end, f.bracket_seconds, f.count - f.window_start, f.narrow_seconds,
+  out += line("  bracket (%" PRIu64 ", %" PRIu64 "] from full-speed hashes in %.2f s; bisected to (%" PRIu64
+              ", %" PRIu64 "] and stepped in %.2f s; described in %.2f s",
+              f.window_start, f.window_end, f.bracket_seconds, f.step_start, f.step_end, f.narrow_seconds,
               f.describe_seconds);
 
   out += "instructions around it (count, pc, as the " + ctx.a_label + " executed them):\n";
