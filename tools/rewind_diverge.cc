@@ -4,9 +4,10 @@
 //   rewind-diverge [--elf FILE] [--rewind BIN] [--ref-args 'OPTS'] FILE.rr -- REPLAY OPTIONS
 //       the replay (REPLAY OPTIONS as given to rewind, e.g. with -rr-perturb)
 //       against a reference re-execution of the same recording (the same
-//       options without -rr-perturb/-debug-miscompile, with the interpreter,
-//       -accel tcg,jit=off; or the options in --ref-args), trusted only when
-//       it matches the recording past the point where the replay failed.
+//       options without -rr-perturb/-debug-miscompile, plus --ref-args, e.g.
+//       '-accel tcg,jit=off' when the compiled engine is suspect), trusted
+//       only when it matches the recording past the point where the replay
+//       failed.
 //   rewind-diverge --a BIN_A --b BIN_B [--a-args 'OPTS'] [--b-args 'OPTS'] FILE.rr -- REPLAY OPTIONS
 //       two builds (or two configurations of one: --a and --b the same
 //       binary, the options differing) replaying the same recording, compared
@@ -61,8 +62,9 @@ std::string default_rewind() {
 }
 
 // The reference: the replay's options without what changes a replay on
-// purpose, and the interpreter (the engine with the least to get wrong).
-std::vector<std::string> reference_options(const std::vector<std::string>& opts) {
+// purpose (-rr-perturb, -debug-miscompile), plus --ref-args (e.g. the
+// interpreter, -accel tcg,jit=off, when the compiled engine is suspect).
+std::vector<std::string> reference_options(const std::vector<std::string>& opts, const std::vector<std::string>& extra) {
   std::vector<std::string> out;
   for (size_t i = 0; i < opts.size(); ++i) {
     const std::string& o = opts[i];
@@ -72,8 +74,7 @@ std::vector<std::string> reference_options(const std::vector<std::string>& opts)
     }
     out.push_back(o);
   }
-  out.push_back("-accel");
-  out.push_back("tcg,jit=off");
+  out.insert(out.end(), extra.begin(), extra.end());
   return out;
 }
 
@@ -81,7 +82,6 @@ std::vector<std::string> reference_options(const std::vector<std::string>& opts)
 
 int main(int argc, char** argv) {
   std::string file, elf, rewind = default_rewind(), bin_a, bin_b, a_args, b_args, ref_args;
-  bool have_ref_args = false;
   SearchConfig cfg;
   cfg.step = 0;
   std::vector<std::string> opts;
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     else if (a == "--b") ok = value(bin_b);
     else if (a == "--a-args") ok = value(a_args);
     else if (a == "--b-args") ok = value(b_args);
-    else if (a == "--ref-args") ok = have_ref_args = value(ref_args);
+    else if (a == "--ref-args") ok = value(ref_args);
     else if (a == "--step") {
       std::string s;
       ok = value(s) && !s.empty() && s.find_first_not_of("0123456789") == std::string::npos &&
@@ -171,10 +171,7 @@ int main(int argc, char** argv) {
       argv_a.push_back(rewind);
       for (const std::string& o : opts) argv_a.push_back(o);
       argv_b.push_back(rewind);
-      std::vector<std::string> ref = have_ref_args ? opts : reference_options(opts);
-      if (have_ref_args)
-        for (const std::string& o : split(ref_args)) ref.push_back(o);
-      for (const std::string& o : ref) argv_b.push_back(o);
+      for (const std::string& o : reference_options(opts, split(ref_args))) argv_b.push_back(o);
       ctx.a_label = "replay";
       ctx.b_label = "recorded";
     }

@@ -10,8 +10,10 @@ instructions with the default divergence trail. Then:
   - two-way mode: compiled vs interpreted agree; a planted compiled-only bug
     (-debug-miscompile mul) is pinned to a mul instruction;
   - errors: a missing file, a corrupt rrfile, no options, one line each.
-Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT]
-(COUNT perturbations, default 5; the 'slow' suite runs 20)."""
+Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT] [--linux]
+(COUNT perturbations, default 5; the 'slow' suite runs 20). --linux: the
+Linux test guest's boot instead (9e7 instructions, sp perturbations only,
+pcs checked as vmlinux symbols)."""
 import os
 import random
 import re
@@ -24,19 +26,34 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import done, report  # noqa: E402
 
 REWIND, DIVERGE, DUMP = sys.argv[1:4]
-COUNT = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+LINUX = "--linux" in sys.argv
+args = [a for a in sys.argv[4:] if a != "--linux"]
+COUNT = int(args[0]) if args else 5
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf"
 FW_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
 missing = [p for p in (UBOOT, FW_JUMP) if not os.path.exists(p)]
-if missing:
+if missing and not LINUX:
     print(f"1..0 # SKIP needs {', '.join(missing)} (u-boot-qemu, opensbi)")
     sys.exit(0)
-
-INSNS = int(os.environ.get("DIVERGE_INSNS", "60000000"))
+ELF = []
+if LINUX:
+    # The Linux test guest, recorded inside its boot (a guest idle at its
+    # prompt with no input would wait for ever); pcs shown with vmlinux.
+    r = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "../guest/build-guest.sh")],
+                       capture_output=True, text=True)
+    paths = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
+    if r.returncode != 0 or not os.path.exists(paths.get("VMLINUX", "")):
+        print("1..0 # SKIP the test guest (with vmlinux) is not available: " + r.stderr.strip()[-200:])
+        sys.exit(0)
+    ELF = ["--elf", paths["VMLINUX"]]
+INSNS = int(os.environ.get("DIVERGE_INSNS", "90000000" if LINUX else "60000000"))
 TMP = tempfile.mkdtemp(prefix="rewind-diverge-")
 RR = os.path.join(TMP, "boot.rr")
 BASE = ["-M", "virt", "-m", "256M", "-bios", FW_JUMP, "-kernel", UBOOT, "-display", "none", "-serial", "null",
         "-monitor", "none"]
+if LINUX:
+    BASE = ["-M", "virt", "-m", "256M", "-kernel", paths["KERNEL"], "-initrd", paths["INITRD"], "-append",
+            "console=ttyS0", "-display", "none", "-serial", "null", "-monitor", "none"]
 REPLAY = BASE + ["-icount", f"shift=0,rr=replay,rrfile={RR}"]
 
 t = time.time()
@@ -60,7 +77,7 @@ report(straight.returncode == 0, f"straight replay ({straight_s:.2f} s)", straig
 
 def diverge(extra, timeout=300):
     t = time.time()
-    r = subprocess.run([DIVERGE, RR, "--"] + REPLAY + extra, capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run([DIVERGE] + ELF + [RR, "--"] + REPLAY + extra, capture_output=True, text=True, timeout=timeout)
     return r, time.time() - t
 
 
@@ -73,11 +90,11 @@ lo, hi = 2_000_000, INSNS - 300_000
 points = sorted(rng.randrange(lo, hi) for _ in range(COUNT))
 times = []
 for i, at in enumerate(points):
-    if i % 2 == 0:
+    if i % 2 == 0 or LINUX:  # Linux may reuse any free page early: registers only
         bit = rng.randrange(3, 12)
         spec = f"icount={at},reg=x2,bit={bit}"
     else:
-        addr = 0x8c000000 + rng.randrange(0, 1 << 20)  # RAM the firmware leaves alone
+        addr = 0x8c000000 + rng.randrange(0, 1 << 20)  # RAM the guest leaves alone this early
         spec = f"icount={at},ram={addr:#x}"
     r, secs = diverge(["-rr-perturb", spec])
     times.append(secs)
@@ -85,7 +102,7 @@ for i, at in enumerate(points):
     m = re.search(r"first difference after instruction (\d+)", out)
     pinned = int(m.group(1)) if m else None
     ok = r.returncode == 3 and pinned == at
-    if i % 2 == 0:
+    if i % 2 == 0 or LINUX:
         m = re.search(r"^\s+x2\(sp\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})", out, re.M)
         ok = ok and m is not None and int(m.group(1), 16) ^ int(m.group(2), 16) == 1 << bit
         what = f"sp bit {bit}"
@@ -95,6 +112,8 @@ for i, at in enumerate(points):
         ok = ok and re.search(rf"^\s+{addr:x}: ", out, re.M) is not None
         what = f"RAM byte {addr:#x}"
     ok = ok and re.search(r"^  > +%d  [0-9a-f]+ .*\S" % at, out, re.M) is not None  # the instruction, disassembled
+    if LINUX:  # kernel pcs shown as symbols
+        ok = ok and re.search(r"^  instruction %d: pc [0-9a-f]+ <\w+" % at, out, re.M) is not None
     report(ok, f"perturbation {i + 1} ({what} at {at}) pinned exactly, in {secs:.1f} s", out + r.stderr)
 
 # Two builds or configurations side by side: the compiled engine and the

@@ -296,7 +296,8 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
     if (hb.end.diverged && hb.end.last_match < ha.end.at) {
       f.notes.push_back("the reference replay diverges from the recording too (at instruction " +
                         std::to_string(hb.end.at) + ", before the point where the replay failed): it cannot serve as "
-                        "ground truth; the replay's own failure bracket is (" + std::to_string(ha.end.last_match) +
+                        "ground truth (an engine bug both share? try --ref-args '-accel tcg,jit=off'); the replay's "
+                        "own failure bracket is (" + std::to_string(ha.end.last_match) +
                         ", " + std::to_string(ha.end.at) + "]");
       return f;
     }
