@@ -134,6 +134,13 @@ regs = re.findall(r"^  x\d+\(\w+\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})$", out, re.
 report(r.returncode == 3 and att is not None and any(int(x, 16) ^ int(y, 16) == 1 for x, y in regs),
        f"two-way: a planted compiled-only bug in mul is pinned to a mul ({time.time() - t:.1f} s)", out + r.stderr)
 
+# The same bug in the one-recording mode: the reference drops the option.
+r, secs = diverge(["-debug-miscompile", "mul"])
+out = r.stdout
+att = re.search(r"^ {4} *\d+  [0-9a-f]+ +[0-9a-f]+ mul ", out, re.M)
+report(r.returncode == 3 and att is not None, f"one recording: the planted bug is pinned to a mul ({secs:.1f} s)",
+       out + r.stderr)
+
 # Errors: one line on stderr, non-zero.
 r = subprocess.run([DIVERGE, os.path.join(TMP, "missing.rr"), "--"] + REPLAY, capture_output=True, text=True)
 report(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "missing.rr" in r.stderr,
