@@ -60,7 +60,7 @@ t = time.time()
 rec = subprocess.run([REWIND] + BASE + ["-icount", f"shift=0,rr=record,rrfile={RR}", "-max-insns", str(INSNS)],
                      capture_output=True, text=True, timeout=600)
 record_s = time.time() - t
-report(rec.returncode == 0 and os.path.exists(RR), f"recorded {INSNS} instructions of a firmware boot", rec.stderr)
+report(rec.returncode == 0 and os.path.exists(RR), f"recorded {INSNS} instructions of a {'Linux' if LINUX else 'firmware'} boot", rec.stderr)
 
 dump = subprocess.run([DUMP, "--stats", RR], capture_output=True, text=True)
 m = re.search(r"^\s*trail\s+(\d+)", dump.stdout, re.M)
