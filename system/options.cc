@@ -542,6 +542,7 @@ std::string usage_text() {
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 2097152, 0: none)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
+         "  -debug-miscompile mul     (debug) compiled mul results off by one (see docs/divergence.md)\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"
          "                           reverse debugging (default 50000000; 0: only at the start)\n"
          "  -rr-snapshot-budget SIZE  replay: memory the snapshots may use (default 1G; older ones are thinned)\n"
