@@ -110,9 +110,18 @@ std::vector<std::string> ProbeProcess::receive() {
 }
 
 // The replay's own last words (a refused option, a bad rrfile).
-std::string ProbeProcess::stderr_tail() const {
+std::string ProbeProcess::stderr_tail() {
   int status = 0;
-  if (pid_ > 0) waitpid(pid_, &status, 0);
+  if (pid_ > 0) {
+    // Its reply pipe closed: it is ending; never wait on it for ever.
+    pid_t done = 0;
+    for (int i = 0; i < 200 && (done = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(10000);
+    if (done == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+  }
   std::ifstream in(err_path_);
   std::string line, last;
   while (std::getline(in, line))

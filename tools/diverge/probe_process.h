@@ -40,7 +40,7 @@ class ProbeProcess {
   std::string command_line() const;
 
  private:
-  std::string stderr_tail() const;
+  std::string stderr_tail();  // reaps the process
   std::string name_;
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
