@@ -101,6 +101,11 @@ void Navigator::at_service_point(bool navigating) {
   }
 }
 
+void Navigator::keep_snapshot() {
+  if (!unavailable_.empty()) throw NavigationError(unavailable_);
+  if (!snapshots_.count(now())) take();
+}
+
 void Navigator::take() {
   StateHasher& hasher = replay_.hasher();
   hasher.ram_hash();  // every page's hash is current

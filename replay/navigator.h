@@ -77,6 +77,10 @@ class Navigator : public ReplayNavigation {
   uint64_t next_stop() const;
   void at_service_point(bool navigating);
 
+  // Keeps a snapshot of the current count (if there is none), so that going
+  // back here again costs a restore only (rewind-diverge's bisection).
+  void keep_snapshot();
+
   // Guest output at the current instruction was shown already.
   bool output_replayed() const;
 

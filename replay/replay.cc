@@ -31,6 +31,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     : mode_(opts.icount.rr == "record" ? Mode::kRecord : Mode::kReplay), path_(opts.icount.rrfile) {
   if (path_.empty()) throw std::runtime_error("-icount rr=" + opts.icount.rr + " needs rrfile=FILE");
   interval_ = opts.rr_check_interval;
+  trail_interval_ = opts.rr_trail_interval;
   if (!opts.rr_perturb.empty()) {
     if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
     Perturbation p;
@@ -42,6 +43,8 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   progress_tty_ = mode_ == Mode::kReplay && isatty(STDERR_FILENO);
   appliers_[static_cast<size_t>(EventKind::kCheckpoint)] = [this](const Event& e) { apply_checkpoint(e); };
   appliers_[static_cast<size_t>(EventKind::kEnd)] = [this](const Event& e) { apply_end(e); };
+  // A trail event is its state check, verified before it is applied.
+  appliers_[static_cast<size_t>(EventKind::kTrail)] = [](const Event&) {};
 
   if (mode_ == Mode::kRecord) {
     // Without -seed the guest's boot-time random bytes would come from the
@@ -56,6 +59,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     header_.fields["cmdline"] = quoted_command_line(argc, argv);
     header_.fields["seed"] = std::to_string(*opts.seed);
     header_.fields["check-interval"] = std::to_string(interval_);
+    header_.fields["trail-interval"] = std::to_string(trail_interval_);
     header_.fields["host-endian"] = "little";
     // The snapshot the recording starts from (system/vm_snapshots.cc takes
     // it, beside the rrfile); a replay must start from it too.
@@ -222,6 +226,7 @@ uint64_t ReplayController::next_stop() const {
   uint64_t stop = ~0ull;
   if (mode_ == Mode::kRecord) {
     if (interval_) stop = next_checkpoint_;
+    if (trail_interval_) stop = std::min(stop, next_trail_);
   } else {
     if (queue_pos_ < queue_.size()) stop = queue_[queue_pos_].icount;
     else if (next_block_ < reader_->blocks().size()) stop = reader_->blocks()[next_block_].first_icount;
@@ -235,9 +240,21 @@ void ReplayController::begin_service() {
   if (mode_ != Mode::kRecord || finished_) return;
   batch_open_ = true;
   uint64_t now = icount();
+  bool checked = false;
   if (interval_ && now >= next_checkpoint_) {
+    checked = true;
     write_checkpoint();
     next_checkpoint_ = (now / interval_ + 1) * interval_;
+  }
+  if (trail_interval_ && now >= next_trail_) {
+    // One per interval, at its first service point: a batch that already
+    // carries a check at this count (a checkpoint) needs no trail event.
+    if (!checked) {
+      Event e;
+      e.kind = EventKind::kTrail;
+      log(e);
+    }
+    next_trail_ = (now / trail_interval_ + 1) * trail_interval_;
   }
   auto t = std::chrono::steady_clock::now();
   // The first block goes out at once (with the power-on checkpoint), so a

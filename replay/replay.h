@@ -179,6 +179,11 @@ class ReplayController : public InputPath {
   std::unique_ptr<StateHasher> hasher_;
   uint64_t interval_ = 10'000'000;
   uint64_t next_checkpoint_ = 0;
+  // The divergence trail (docs/divergence.md): record writes a trail event,
+  // whose state check is its whole content, every trail_interval_
+  // instructions, so a replay stops within that many of a difference.
+  uint64_t trail_interval_ = 0;
+  uint64_t next_trail_ = 0;
   bool batch_open_ = false;
   bool finished_ = false;
   int end_status_ = 0;

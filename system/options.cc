@@ -352,6 +352,16 @@ const std::map<std::string, OptionDef>& option_table() {
          if (!parse_u64(a, o.rr_check_interval)) return err = "-rr-check-interval " + a + ": not a number", false;
          return true;
        }}},
+      {"rr-trail-interval", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_u64(a, o.rr_trail_interval)) return err = "-rr-trail-interval " + a + ": not a number", false;
+         return true;
+       }}},
+      {"debug-miscompile", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (a != "mul") return err = "-debug-miscompile: only 'mul' can be planted", false;
+         o.debug_miscompile = a;
+         return true;
+       }}},
+      {"rr-probe", {true, [](Options& o, const std::string& a, std::string&) { o.rr_probe = a; return true; }}},
       {"rr-perturb", {true, [](Options& o, const std::string& a, std::string&) { o.rr_perturb = a; return true; }}},
       {"rr-snapshot-interval", {true, [](Options& o, const std::string& a, std::string& err) {
          if (!parse_u64(a, o.rr_snapshot_interval))
@@ -494,6 +504,10 @@ bool parse_options(int argc, char** argv, Options& opts, std::string& err) {
     err = "-rr-perturb only applies to a replay (-icount rr=replay)";
     return false;
   }
+  if (!opts.rr_probe.empty() && opts.icount.rr != "replay") {
+    err = "-rr-probe only applies to a replay (-icount rr=replay)";
+    return false;
+  }
   return true;
 }
 
@@ -543,7 +557,9 @@ std::string usage_text() {
          "  -icount shift=N,rr=record|replay,rrfile=FILE[,rrdisk=embed][,rrsnapshot=NAME]  record or replay the whole machine\n"
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
+         "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 2097152, 0: none)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
+         "  -debug-miscompile mul     (debug) compiled mul results off by one (see docs/divergence.md)\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"
          "                           reverse debugging (default 50000000; 0: only at the start)\n"
          "  -rr-snapshot-budget SIZE  replay: memory the snapshots may use (default 1G; older ones are thinned)\n"

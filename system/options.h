@@ -78,6 +78,14 @@ struct Options {
   // checkpoints (0: only at events), and a deliberate replay perturbation.
   uint64_t rr_check_interval = 10'000'000;
   std::string rr_perturb;
+  // The divergence trail (docs/divergence.md): a state check every N
+  // instructions of a recording (0: none); the hidden divergence probe
+  // ("IN,OUT" command/reply fds, tools/rewind_diverge.cc drives it).
+  uint64_t rr_trail_interval = 1ull << 21;
+  std::string rr_probe;
+  // Debug: a planted engine bug, to prove that rewind-diverge finds one
+  // ("mul": compiled mul results off by one; interpreted ones right).
+  std::string debug_miscompile;
   // Replay navigation (docs/replay-navigation.md): automatic in-memory
   // snapshots during a replay, every N instructions, within a memory budget.
   uint64_t rr_snapshot_interval = 50'000'000;

@@ -94,6 +94,7 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   if (opts.tb_size_mib) engine_->set_code_buffer_size(size_t{opts.tb_size_mib} << 20);
   engine_->set_jit(opts.jit);
   if (opts.perfmap) engine_->enable_perf_map();
+  if (opts.debug_miscompile == "mul") engine_->plant_mul_bug();
 
   RunOptions run;
   run.max_insns = opts.max_insns;
@@ -140,7 +141,7 @@ Vm::~Vm() {
 
 ReplayNavigation* Vm::navigation() { return navigator_.get(); }
 
-int Vm::run() { return loop_->run(); }
+int Vm::run() { return opts_.rr_probe.empty() ? loop_->run() : run_probe(); }
 
 std::string Vm::fingerprint() const { return machine_fingerprint(opts_) + drives_->fingerprint(); }
 

@@ -80,6 +80,7 @@ class Vm : public MonitorTarget {
   std::string gdbserver(const std::string& dev) override;  // system/vm_gdb.cc
 
  private:
+  int run_probe();  // -rr-probe (system/vm_probe.cc)
   // Named snapshots: where they go (the writable qcow2 disks, else the
   // snapshot store file), taking, loading (throw std::runtime_error /
   // DecodeError with one line), and the start-up options -loadvm and

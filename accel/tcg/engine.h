@@ -61,6 +61,11 @@ class Engine {
   // Lists each compiled block in /tmp/perf-<pid>.map, where `perf report`
   // looks for names of code outside any binary.
   void enable_perf_map() { compiler_.enable_perf_map(); }
+  // Debug (-debug-miscompile mul): compiled mul results off by one.
+  void plant_mul_bug() {
+    compiler_.plant_mul_bug();
+    tb_cache_.clear();
+  }
   void flush_translations() { tb_cache_.clear(); }
   const TbCache& tb_cache() const { return tb_cache_; }
 

@@ -101,8 +101,8 @@ static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the
 // survives helper calls); rax, rcx, rdx are scratch.
 class Emitter {
  public:
-  Emitter(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch, TranslationBlock& tb)
-      : cpu_(cpu), chain_(chain), epoch_(epoch), tb_(tb) {}
+  Emitter(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch, TranslationBlock& tb, bool mul_bug)
+      : cpu_(cpu), chain_(chain), epoch_(epoch), tb_(tb), mul_bug_(mul_bug) {}
 
   // Returns false when the block is not worth compiling.
   bool block() {
@@ -358,6 +358,7 @@ class Emitter {
       case Kind::kMul:
         a_.mov(RAX, x(o.rs1));
         a_.imul(RAX, x(o.rs2));
+        if (mul_bug_) a_.alu_imm(kXor, RAX, 1);  // -debug-miscompile mul
         return store_rd(o, RAX);
       case Kind::kMulW:
         a_.mov32(RAX, x(o.rs1));
@@ -443,6 +444,7 @@ class Emitter {
   const ChainContext& chain_;
   const uint64_t* epoch_;
   TranslationBlock& tb_;
+  bool mul_bug_ = false;
   Assembler a_;
   Assembler::Label body_;    // after the prologue
   Assembler::Label return_;  // back to the engine
@@ -468,7 +470,7 @@ OpFn BlockCompiler::compile(TranslationBlock& tb, CodeBuffer& buf) {
   // Fallback copies are referenced by address from the code: never reallocate.
   tb.jit_ops.clear();
   tb.jit_ops.reserve(2 * tb.size);
-  Emitter e(cpu_, chain_, epoch_, tb);
+  Emitter e(cpu_, chain_, epoch_, tb, mul_bug_);
   const uint8_t* code = e.block() ? buf.add(e.code()) : nullptr;
   if (!code) {
     tb.jit_ops.clear();

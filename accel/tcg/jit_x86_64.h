@@ -57,12 +57,16 @@ class BlockCompiler {
   riscv::OpFn compile(TranslationBlock& tb, CodeBuffer& buf);
 
   void enable_perf_map();
+  // Debug: every compiled mul gets its result's low bit flipped, so that
+  // rewind-diverge can be shown to find a bug that only compiled code has.
+  void plant_mul_bug() { mul_bug_ = true; }
 
  private:
   riscv::Cpu& cpu_;
   const ChainContext& chain_;
   const uint64_t* epoch_;
   std::FILE* perf_map_ = nullptr;
+  bool mul_bug_ = false;
 };
 
 }  // namespace rwd
