@@ -1,6 +1,7 @@
 #include "replay/state_hash.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <map>
 
@@ -122,7 +123,15 @@ void StateHasher::rehash_dirty() {
     PageTable& t = blocks_[b];
     RamBlock& rb = *t.rb;
     uint64_t first_page = rb.base >> kPageShift;
-    for (size_t p = 0; p < rb.dirty.size(); ++p) {
+    const size_t pages = rb.dirty.size();
+    for (size_t p = 0; p < pages; ++p) {
+      // Runs every logged event (quick_check), and most of a 256 MiB
+      // guest's 65536 pages are clean: skip them eight at a time.
+      if (p % 8 == 0) {
+        uint64_t eight = 0;
+        while (p + 8 <= pages && (std::memcpy(&eight, &rb.dirty[p], 8), eight == 0)) p += 8;
+        if (p >= pages) break;
+      }
       if (!rb.dirty[p]) continue;
       rb.dirty[p] = 0;
       any = true;
