@@ -13,7 +13,15 @@ Each emulator runs plain (no icount), with -icount shift=7, and recording
 (rr=record); rewind's recording is also replayed. Runs alternate; medians.
 Prints seconds per workload, MB/s, rewind vs QEMU and rrfile sizes.
 --device picks the disk's transport (virtio-blk-device on virtio-mmio, the
-default, or virtio-blk-pci); --only rewind|qemu runs one emulator.
+default, or virtio-blk-pci); --only rewind|qemu runs one emulator; --modes
+picks among plain,icount,record.
+
+  bench/run-disk.py --transports virtio-blk-device,virtio-blk-pci --only rewind
+
+runs each workload on both transports, alternated run by run, and prints the
+second's speed relative to the first (issue 17: PCI within 10% of MMIO). The
+guest also reports how many interrupts its virtio driver took per workload
+(/proc/interrupts), printed per MiB (seq) and per file (files).
 """
 import argparse
 import os
@@ -50,25 +58,35 @@ def make_images(tmp, mib, files):
     return base
 
 
+IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?$", re.M)
+# The interrupts every virtio driver took so far (one CPU: column 2).
+IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
+IRQ_SUM = "irq"
+
+
 def workload(mib):
-    return ("mount -t ext4 /dev/vda /mnt && "
+    return (IRQ_FN + "mount -t ext4 /dev/vda /mnt && "
+            f"i0=$({IRQ_SUM}); "
             f"echo T-BEGIN seq; dd if=/dev/zero of=/mnt/big bs=1M count={mib} oflag=direct 2>/dev/null; "
             f"dd if=/mnt/big of=/dev/null bs=1M iflag=direct 2>/dev/null; echo T-END seq; "
+            f"i1=$({IRQ_SUM}); echo T-IRQ seq $((i1 - i0)); "
             "echo 3 > /proc/sys/vm/drop_caches; "
+            f"i0=$({IRQ_SUM}); "
             "echo T-BEGIN files; find /mnt/d* -type f | xargs md5sum > /dev/null; mkdir /mnt/copy; "
             "cd /mnt && tar -cf - d* | tar -C /mnt/copy -xf -; cd /; sync; echo T-END files; "
+            f"i1=$({IRQ_SUM}); echo T-IRQ files $((i1 - i0)); "
             "umount /mnt")
 
 
 DEVICE = "virtio-blk-device"
 
 
-def run_once(emu, kernel, initrd, image, mib, extra):
+def run_once(emu, kernel, initrd, image, mib, extra, device=None):
     argv = [emu, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-nographic",
             "-append", f'console=ttyS0 rewind_run="{workload(mib)}"',
             "-drive", f"file={image},if=none,id=img-direct",
             "-drive", "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay",
-            "-device", f"{DEVICE},drive=img-blkreplay", *extra]
+            "-device", f"{device or DEVICE},drive=img-blkreplay", *extra]
     s = Session(argv)
     marks = {}
     seen = 0
@@ -80,13 +98,62 @@ def run_once(emu, kernel, initrd, image, mib, extra):
             marks[(m.group(1).decode(), m.group(2).decode())] = time.monotonic()
             seen = m.end()
     rc, err = s.finish(60)
+    irqs = {m.group(1).decode(): int(m.group(2)) for m in IRQS.finditer(s.out)}
     if rc == 0 and len(marks) < 4:
         err += " (markers seen: %s; console tail: %r)" % (sorted(marks), s.out[-300:])
     times = {}
     for w in ("seq", "files"):
         if ("BEGIN", w) in marks and ("END", w) in marks:
             times[w] = marks[("END", w)] - marks[("BEGIN", w)]
-    return rc, times, err
+    return rc, times, err, irqs
+
+
+MODES = {"plain": lambda rr: [], "icount": lambda rr: ["-icount", "shift=7"],
+         "record": lambda rr: ["-icount", f"shift=7,rr=record,rrfile={rr}"]}
+
+
+def compare_transports(a):
+    """Each mode on two transports, alternated run by run; medians."""
+    devices = a.transports.split(",")
+    emus = [e for e in (("rewind", a.rewind), ("qemu", a.qemu)) if not a.only or e[0] == a.only]
+    kernel, initrd = build_guest()
+    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
+    try:
+        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+        res, irq = {}, {}
+        for i in range(a.n):
+            for emu_name, emu in emus:
+                for mode in a.modes.split(","):
+                    order = devices if i % 2 == 0 else devices[::-1]
+                    for dev in order:
+                        img = os.path.join(tmp, "img.qcow2")
+                        shutil.copy(base, img)
+                        rr = os.path.join(tmp, "run.rr")
+                        rc, times, err, irqs = run_once(emu, kernel, initrd, img, a.mib, MODES[mode](rr), dev)
+                        if rc != 0 or len(times) != 2:
+                            print(f"# {emu_name} {mode} {dev} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
+                            continue
+                        for w, t in times.items():
+                            res.setdefault((emu_name, mode, dev, w), []).append(t)
+                        for w, n in irqs.items():
+                            irq.setdefault((emu_name, mode, dev, w), []).append(n)
+        files = min(a.files, 1000 * 10)
+        print(f"{'emu':6} {'mode':7} {'workload':8} " + " ".join(f"{d + ' s':>22}" for d in devices) +
+              f" {'speed ' + devices[1] + '/' + devices[0]:>12}  irqs per MiB (seq) or per file (files)")
+        for emu_name, _ in emus:
+            for mode in a.modes.split(","):
+                for w in ("seq", "files"):
+                    t = [res.get((emu_name, mode, d, w)) for d in devices]
+                    if not all(t):
+                        continue
+                    m = [statistics.median(x) for x in t]
+                    per = a.mib * 2 if w == "seq" else files
+                    n = [irq.get((emu_name, mode, d, w)) for d in devices]
+                    irqtxt = " / ".join(f"{statistics.median(x) / per:.2f}" if x else "?" for x in n)
+                    print(f"{emu_name:6} {mode:7} {w:8} " + " ".join(f"{x:22.2f}" for x in m) +
+                          f" {m[0] / m[1]:12.2f}  {irqtxt}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -98,15 +165,18 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--device", default="virtio-blk-device")
     ap.add_argument("--only", choices=("rewind", "qemu"))
+    ap.add_argument("--modes", default="plain,icount,record")
+    ap.add_argument("--transports", help="two -device types to compare, e.g. virtio-blk-device,virtio-blk-pci")
     a = ap.parse_args()
     global DEVICE
     DEVICE = a.device
+    if a.transports:
+        return compare_transports(a)
     kernel, initrd = build_guest()
     tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
     try:
         base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
-        modes = [("plain", lambda rr: []), ("icount", lambda rr: ["-icount", "shift=7"]),
-                 ("record", lambda rr: ["-icount", f"shift=7,rr=record,rrfile={rr}"])]
+        modes = [(m, MODES[m]) for m in a.modes.split(",")]
         results, sizes = {}, {}
         for i in range(a.n):
             for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
@@ -116,7 +186,7 @@ def main():
                     img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
                     shutil.copy(base, img)
                     rr = os.path.join(tmp, f"{emu_name}.rr")
-                    rc, times, err = run_once(emu, kernel, initrd, img, a.mib, extra(rr))
+                    rc, times, err, _ = run_once(emu, kernel, initrd, img, a.mib, extra(rr))
                     if rc != 0 or len(times) != 2:
                         print(f"# {emu_name} {mode} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
                         continue
@@ -126,7 +196,7 @@ def main():
                         sizes[emu_name] = os.path.getsize(rr)
                         if emu_name == "rewind":
                             shutil.copy(base, img)
-                            rc, times, err = run_once(emu, kernel, initrd, img, a.mib,
+                            rc, times, err, _ = run_once(emu, kernel, initrd, img, a.mib,
                                                       ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
                             for w, t in times.items():
                                 results.setdefault((emu_name, "replay", w), []).append(t)

@@ -14,6 +14,12 @@ Modes: plain (no icount), icount (-icount shift=7), record (-icount
 shift=7,rr=record with filter-replay). Medians of RUNS. Prints MB/s and
 fetches/s for each, rewind/QEMU ratios, record overhead over icount, and
 rrfile bytes per MiB received (h2g) for both.
+
+  bench/run-net.py --no-qemu --transports virtio-net-device,virtio-net-pci -n 3
+
+runs rewind on both NICs, alternated run by run, and prints the second's
+speed relative to the first (issue 17). Every run also reports the
+interrupts the guest's virtio driver took per MiB (g2h, h2g) and per fetch.
 """
 import argparse
 import http.server
@@ -35,6 +41,11 @@ sys.path.insert(0, os.path.join(here, "..", "tests", "functional"))
 from host_ports import free_port  # noqa: E402
 
 MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?$", re.M)
+IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?$", re.M)
+# The interrupts every virtio driver took so far (one CPU: column 2).
+IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
+IRQ_SUM = "irq"
+NIC = "virtio-net-device"
 SMALL = b"x" * 1024
 
 
@@ -89,23 +100,29 @@ class HostSide:
         self.http.server_close()
 
 
+def counted(name, cmd):
+    """`cmd`, then a T-IRQ line with the virtio interrupts it took."""
+    return f"i0=$({IRQ_SUM}); {cmd}; i1=$({IRQ_SUM}); echo T-IRQ {name} $((i1 - i0))"
+
+
 def workload(host, mib, fetches):
     blocks = mib * 16  # 64 KiB each
-    return " ; ".join([
+    return IRQ_FN + " ; ".join([
         "ifconfig eth0 10.0.2.15 up && route add default gw 10.0.2.2",  # slirp's defaults; DHCP is not measured
-        f"echo T-BEGIN g2h; dd if=/dev/zero bs=65536 count={blocks} 2>/dev/null | nc 10.0.2.2 {host.sink_port}; echo T-END g2h",
-        "echo T-READY h2g; nc -l -p 5001 < /dev/null | wc -c; echo T-END h2g",
-        f"echo T-BEGIN fetch; i=0; while [ $i -lt {fetches} ]; do wget -q -O /dev/null http://10.0.2.2:{host.http_port}/s; "
-        "i=$((i+1)); done; echo T-END fetch",
+        counted("g2h", f"echo T-BEGIN g2h; dd if=/dev/zero bs=65536 count={blocks} 2>/dev/null | "
+                f"nc 10.0.2.2 {host.sink_port}; echo T-END g2h"),
+        counted("h2g", "echo T-READY h2g; nc -l -p 5001 < /dev/null | wc -c; echo T-END h2g"),
+        counted("fetch", f"echo T-BEGIN fetch; i=0; while [ $i -lt {fetches} ]; do wget -q -O /dev/null "
+                f"http://10.0.2.2:{host.http_port}/s; i=$((i+1)); done; echo T-END fetch"),
     ])
 
 
-def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile):
+def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile, nic=None):
     exe = {"rewind": REWIND, "qemu": "qemu-system-riscv64"}[emu]
     argv = [exe, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-append", f'console=ttyS0 rewind_run="{work}"',
             "-netdev", f"user,id=n1,hostfwd=tcp:127.0.0.1:{fwd_port}-:5001",
-            "-device", "virtio-net-device,netdev=n1"]
+            "-device", f"{nic or NIC},netdev=n1"]
     if emu == "qemu":
         argv += ["-bios", "default"]
     if mode == "icount":
@@ -115,11 +132,11 @@ def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile):
     return argv
 
 
-def one_run(emu, kernel, initrd, mib, fetches, mode, tmp):
+def one_run(emu, kernel, initrd, mib, fetches, mode, tmp, nic=None):
     host = HostSide(mib << 20)
     fwd = free_port()
     rrfile = os.path.join(tmp, f"{emu}-{mode}.rr")
-    p = subprocess.Popen(argv_for(emu, kernel, initrd, workload(host, mib, fetches), fwd, mode, rrfile),
+    p = subprocess.Popen(argv_for(emu, kernel, initrd, workload(host, mib, fetches), fwd, mode, rrfile, nic),
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.set_blocking(p.stdout.fileno(), False)
     out, seen, times, begin = b"", 0, {}, {}
@@ -144,7 +161,7 @@ def one_run(emu, kernel, initrd, mib, fetches, mode, tmp):
                 for _ in range(mib):
                     c.sendall(chunk)
                 c.close()
-        if "fetch" in times:
+        if "fetch" in times and IRQS.search(out, seen):
             break
     try:
         p.wait(timeout=120)
@@ -156,7 +173,44 @@ def one_run(emu, kernel, initrd, mib, fetches, mode, tmp):
     size = os.path.getsize(rrfile) if os.path.exists(rrfile) else None
     if len(times) != 3:
         raise RuntimeError(f"{emu} {mode}: incomplete run ({times}); {err[-300:]} {out[-300:]!r}")
-    return times, size
+    irqs = {m.group(1).decode(): int(m.group(2)) for m in IRQS.finditer(out)}
+    return times, size, irqs
+
+
+def compare_transports(a, kernel, initrd):
+    """rewind on two NICs, each mode alternated run by run; medians."""
+    nics = a.transports.split(",")
+    tmp = tempfile.mkdtemp(prefix="rewind-netbench-")
+    res, irq = {}, {}
+    try:
+        for i in range(a.n):
+            for mode in a.modes.split(","):
+                for nic in (nics if i % 2 == 0 else nics[::-1]):
+                    try:
+                        t, _, n = one_run("rewind", kernel, initrd, a.mib, a.fetches, mode, tmp, nic)
+                    except RuntimeError as e:
+                        print(f"# {nic}: {e}", file=sys.stderr)
+                        continue
+                    for k, v in t.items():
+                        res.setdefault((mode, nic, k), []).append(v)
+                    for k, v in n.items():
+                        irq.setdefault((mode, nic, k), []).append(v)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    mb = a.mib * 1048576 / 1e6
+    print(f"{'mode':7} {'test':6} " + " ".join(f"{n:>24}" for n in nics) +
+          f" {'speed ' + nics[1] + '/' + nics[0]:>12}  irqs per MiB (g2h, h2g) or per fetch")
+    for mode in a.modes.split(","):
+        for k in ("g2h", "h2g", "fetch"):
+            t = [res.get((mode, n, k)) for n in nics]
+            if not all(t):
+                continue
+            m = [statistics.median(x) for x in t]
+            shown = [f"{mb / x:.1f} MB/s" if k != "fetch" else f"{a.fetches / x:.1f} /s" for x in m]
+            per = a.mib if k != "fetch" else a.fetches
+            irqtxt = " / ".join(f"{statistics.median(irq[(mode, n, k)]) / per:.1f}" if irq.get((mode, n, k)) else "?"
+                                for n in nics)
+            print(f"{mode:7} {k:6} " + " ".join(f"{x:>24}" for x in shown) + f" {m[0] / m[1]:12.2f}  {irqtxt}")
 
 
 def main():
@@ -168,9 +222,12 @@ def main():
     ap.add_argument("--modes", default="plain,icount,record")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--rewind", default=os.path.join(here, "..", "build", "rewind"))
+    ap.add_argument("--transports", help="two NIC -device types to compare, e.g. virtio-net-device,virtio-net-pci")
     a = ap.parse_args()
     REWIND = a.rewind
     kernel, initrd = build_guest()
+    if a.transports:
+        return compare_transports(a, kernel, initrd)
     emus = ["rewind"] + ([] if a.no_qemu or not shutil.which("qemu-system-riscv64") else ["qemu"])
     tmp = tempfile.mkdtemp(prefix="rewind-netbench-")
     res = {}
@@ -184,6 +241,9 @@ def main():
                     print(f"# {e}", file=sys.stderr)
             if runs:
                 res[(emu, mode)] = ({k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}, runs[-1][1])
+                print(f"# {emu} {mode} virtio interrupts: " +
+                      ", ".join(f"{k} {statistics.median(r[2].get(k, 0) for r in runs)}" for k in ("g2h", "h2g", "fetch")),
+                      file=sys.stderr)
     print(f"{'emulator':8} {'mode':7} {'g2h MB/s':>9} {'h2g MB/s':>9} {'fetch/s':>8} {'rrfile B/MiB rx':>16}")
     for (emu, mode), (t, size) in res.items():
         mb = a.mib * 1048576 / 1e6

@@ -34,6 +34,9 @@ struct SlirpBackend::Impl {
   GSource* source = nullptr;
   std::vector<GPollFD> polls;           // this iteration's fds (slirp's indices)
   std::list<SlirpTimer> timers;
+  // When slirp's own timers (delayed ACKs every 2 ms, retransmissions)
+  // want slirp_pollfds_poll() to run, fd activity or not (host ms).
+  int64_t internal_due_ms = -1;
   SlirpCb cb{};
 
   static Impl* of(void* opaque) { return static_cast<Impl*>(opaque); }
@@ -74,6 +77,7 @@ gboolean src_prepare(GSource* s, gint* timeout) {
   for (GPollFD& p : impl->polls) g_source_add_poll(s, &p);
   int64_t wait = t == UINT32_MAX ? -1 : static_cast<int64_t>(t);
   int64_t now = now_ms();
+  impl->internal_due_ms = wait < 0 ? -1 : now + wait;
   for (const SlirpTimer& tm : impl->timers)
     if (tm.expire_ms >= 0) {
       int64_t d = std::max<int64_t>(0, tm.expire_ms - now);
@@ -88,6 +92,9 @@ gboolean src_check(GSource* s) {
   for (const GPollFD& p : impl->polls)
     if (p.revents) return TRUE;
   int64_t now = now_ms();
+  // Without this, slirp's timers ran only when some fd was ready: a delayed
+  // ACK to the guest waited for unrelated traffic or the idle poll's end.
+  if (impl->internal_due_ms >= 0 && impl->internal_due_ms <= now) return TRUE;
   for (const SlirpTimer& tm : impl->timers)
     if (tm.expire_ms >= 0 && tm.expire_ms <= now) return TRUE;
   return FALSE;

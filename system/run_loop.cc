@@ -141,6 +141,12 @@ void RunLoop::idle_wait() {
     uint64_t start = host_monotonic_ns();
     poll_host(static_cast<int>(std::min<uint64_t>(idle_ns / 1'000'000, kIdlePollMs)));
     idle_ns = std::min(idle_ns, host_monotonic_ns() - start);
+  } else {
+    // Too short a wait for a host sleep, but host work may have finished
+    // meanwhile (a disk read): hand it to the guest now, not after the
+    // timer (without icount the hart would spin until then, deaf to it).
+    poll_host(0);
+    if (machine_.cpu().interrupt_pending()) idle_ns = 0;
   }
   // How long the host really idled is not deterministic: a recording logs it.
   if (replay_ && clock.icount_mode()) {

@@ -3,15 +3,19 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hw/virtio/net_offload.h"
+
 namespace rwd {
 
 namespace {
 
 // Feature bits (5.1.3).
-constexpr uint64_t kFMtu = 1ull << 3, kFMac = 1ull << 5, kFStatus = 1ull << 16;
+constexpr uint64_t kFCsum = 1ull << 0, kFGuestCsum = 1ull << 1, kFMtu = 1ull << 3, kFMac = 1ull << 5,
+                   kFHostTso4 = 1ull << 11, kFHostTso6 = 1ull << 12, kFStatus = 1ull << 16;
 constexpr uint16_t kStatusLinkUp = 1;
 constexpr unsigned kRx = 0, kTx = 1;
 constexpr size_t kMinFrame = 14;  // an Ethernet header
+constexpr size_t kMaxTsoFrame = 14 + 4 + 65535;  // Ethernet (+ 802.1Q) and the largest IP packet
 
 }  // namespace
 
@@ -23,7 +27,11 @@ VirtioNet::~VirtioNet() {
   if (link_) link_->set_frontend(nullptr);
 }
 
-uint64_t VirtioNet::features() const { return kFMtu | kFMac | kFStatus; }
+// Transmit offloads (partial checksums, TCP segmentation) and "checksums
+// already checked" on receive: the guest leaves that work to the host, which
+// does it natively (net_offload.h). No receive segmentation offloads: the
+// backends hand over MTU-sized frames.
+uint64_t VirtioNet::features() const { return kFCsum | kFGuestCsum | kFHostTso4 | kFHostTso6 | kFMtu | kFMac | kFStatus; }
 
 uint8_t VirtioNet::config_read(uint32_t offset) {
   uint8_t c[12] = {};
@@ -43,15 +51,35 @@ void VirtioNet::notify(unsigned queue, VirtQueue& q) {
 void VirtioNet::transmit(VirtQueue& q) {
   VirtqElement e;
   Frame buf;
+  const bool tso = features_ & (kFHostTso4 | kFHostTso6);
+  const uint64_t max_total = kHeader + (tso ? kMaxTsoFrame : kMaxFrame);
   while (q.pop(e) == VirtQueue::Pop::kElement) {
     uint64_t total = e.out_bytes();
-    if (total >= kHeader + kMinFrame && total <= kHeader + kMaxFrame) {
+    if (total >= kHeader + kMinFrame && total <= max_total) {
       buf.resize(total);
       uint64_t got = q.copy_from_guest(e, 0, buf.data(), total);
-      if (got == total && link_) link_->from_guest(buf.data() + kHeader, total - kHeader);
+      if (got == total && link_) send(buf.data(), total);
     }
     q.push(e, 0);
   }
+}
+
+// One request: the header, then the frame (or a TSO super-frame).
+void VirtioNet::send(uint8_t* buf, size_t total) {
+  using namespace net_offload;
+  const TxHeader h = parse_tx_header(buf);
+  uint8_t* frame = buf + kHeader;
+  const size_t len = total - kHeader;
+  const uint8_t gso = h.gso_type & ~kGsoEcn;
+  if (gso != kGsoNone) {
+    const bool allowed = (gso == kGsoTcpV4 && (features_ & kFHostTso4)) || (gso == kGsoTcpV6 && (features_ & kFHostTso6));
+    if (allowed) segment_tcp(frame, len, h.gso_size, [this](const uint8_t* f, size_t n) { link_->from_guest(f, n); });
+    return;  // a segmentation the guest was not offered, or a frame that does not parse: dropped
+  }
+  if (len > kMaxFrame) return;
+  if ((h.flags & kNeedsCsum) && (features_ & kFCsum) && !finish_checksum(frame, len, h.csum_start, h.csum_offset))
+    return;
+  link_->from_guest(frame, len);
 }
 
 bool VirtioNet::can_take_frame() {
@@ -72,6 +100,7 @@ void VirtioNet::take_frame(const uint8_t* data, size_t len) {
     return;
   }
   uint8_t hdr[kHeader] = {};
+  if (features_ & kFGuestCsum) hdr[0] = net_offload::kDataValid;  // backends deliver correct checksums
   hdr[10] = 1;  // num_buffers
   queue_host()->copy_to_guest(kRx, e, 0, hdr, kHeader);
   uint64_t n = queue_host()->copy_to_guest(kRx, e, kHeader, data, len);  // truncated if the buffer is short

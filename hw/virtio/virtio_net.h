@@ -1,6 +1,7 @@
 // virtio-net (virtio 1.x, 5.1: device ID 1): one receive queue, one
 // transmit queue, a MAC address, link status and MTU in the configuration
-// space. No offloads: the guest computes and checks its own checksums.
+// space. Offloads: transmit checksums and TCP segmentation are done on the
+// host (net_offload.h); received frames are marked as checksum-checked.
 //
 // Frames reach it through its netdev (net/netdev.h) only when
 // can_take_frame() says a receive buffer is posted; when the guest posts
@@ -38,6 +39,8 @@ class VirtioNet : public VirtioDevice, public NetFrontend {
   uint32_t config_size() const override { return 12; }
   uint8_t config_read(uint32_t offset) override;
   void notify(unsigned queue, VirtQueue& q) override;
+  void set_features(uint64_t accepted) override { features_ = accepted; }
+  void reset() override { features_ = 0; }
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
 
@@ -51,10 +54,12 @@ class VirtioNet : public VirtioDevice, public NetFrontend {
 
  private:
   void transmit(VirtQueue& q);
+  void send(uint8_t* buf, size_t total);
 
   Netdev* link_;
   Mac mac_;
   uint64_t rx_dropped_ = 0;
+  uint64_t features_ = 0;  // accepted by the driver (the transport restores it on load)
 };
 
 }  // namespace rwd

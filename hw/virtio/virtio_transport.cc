@@ -162,6 +162,8 @@ void VirtioTransport::load_core(ByteReader& r, const char* what) {
   config_generation_ = r.u32();
   if (r.u32() != queues_.size()) throw DecodeError(std::string(what) + ": wrong number of queues");
   for (VirtQueue& q : queues_) q.load(r);
+  // What the device was told at FEATURES_OK (or by a legacy driver's write).
+  device_->set_features(legacy_ || (status_ & virtio::kFeaturesOk) ? driver_features_ : 0);
   device_->load(r);
   update_irq();
 }
