@@ -17,6 +17,7 @@
 #include "block/drive.h"
 #include "block/qcow2.h"
 #include "block/read_embedder.h"
+#include "block/replay_overlay.h"
 #include "system/options.h"
 
 namespace rwd {
@@ -53,6 +54,15 @@ class DriveSet {
   // `info block`.
   std::string info_text() const;
 
+  // Replay navigation (docs/replay-navigation.md, "Disks"): a replay's
+  // writes live in in-memory overlays (block/replay_overlay.h) whose state
+  // can be saved as a cheap generation and put back. Both drain first.
+  // busy(): some device request is in flight (a snapshot must wait).
+  bool busy() const;
+  std::shared_ptr<const void> save_overlays();
+  void restore_overlays(const std::shared_ptr<const void>& saved);
+  uint64_t overlay_bytes() const;
+
  private:
   Mode mode_;
   bool embedded_;
@@ -61,6 +71,7 @@ class DriveSet {
   std::map<std::string, std::string> digests_;             // image id -> fingerprint value
   std::vector<std::string> virtio_;
   std::unique_ptr<ReadEmbedder> embed_;
+  std::vector<ReplayOverlayNode*> overlays_;  // a replay's, in drives_ order
 };
 
 }  // namespace rwd
