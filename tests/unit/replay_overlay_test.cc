@@ -77,7 +77,9 @@ TEST(ReplayOverlay, ReadsAsTheQcow2OverlayDid) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 400; ++i) {
     random_op(rng, size, mem, *qcow);
-    if (i % 50 == 49) ASSERT_EQ(whole(mem), whole(*qcow)) << "after " << i + 1 << " requests";
+    if (i % 50 == 49) {
+      ASSERT_EQ(whole(mem), whole(*qcow)) << "after " << i + 1 << " requests";
+    }
   }
   // Out of range: refused as the qcow2 node refuses it.
   uint8_t b[16];
