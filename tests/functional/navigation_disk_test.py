@@ -20,7 +20,10 @@ that session is recorded. Then:
     register the same at each point; reverse-continue to the previous
     completion lands on the registers seen there going forwards.
 
-usage: navigation_disk_test.py REWIND
+The normal suite runs qcow2 only, at 6 counts; suite 'slow' raw and qcow2
+at 12 counts each.
+
+usage: navigation_disk_test.py REWIND [FORMATS [COUNTS]]   (FORMATS: raw,qcow2)
 """
 import hashlib
 import os
@@ -39,7 +42,8 @@ from tap import done, report as ok  # noqa: E402
 import gdb_test_lib as lib  # noqa: E402
 
 REWIND = sys.argv[1]
-COUNTS = int(os.environ.get("NAVDISK_COUNTS", "12"))
+FORMATS = sys.argv[2].split(",") if len(sys.argv) > 2 else ["raw", "qcow2"]
+COUNTS = int(sys.argv[3]) if len(sys.argv) > 3 else 12
 SEQ = "".join(f"{i}\n" for i in range(1, 300001)).encode()
 SEQ_MD5 = hashlib.md5(SEQ).hexdigest()
 WORK = ("mount -t ext4 /dev/vda /mnt && seq 1 300000 > /mnt/seq && "
@@ -186,7 +190,7 @@ def gdb_over_disk(pristine, rr, final_hash):
         ok(True, "# SKIP gdb over a disk recording: no vmlinux with virtblk_done")
         return
     port = lib.free_port()
-    argv = machine(pristine, "qcow2", f"rr=replay,rrfile={rr}", ("null",)) + ["-rr-snapshot-interval", "10000000"]
+    argv = machine(pristine, FORMATS[-1], f"rr=replay,rrfile={rr}", ("null",)) + ["-rr-snapshot-interval", "10000000"]
     p = lib.start(argv, port)
     c = lib.Raw(port)
     c.cmd(b"QStartNoAckMode")
@@ -206,7 +210,7 @@ def gdb_over_disk(pristine, rr, final_hash):
         c.cmd(b"bs")
         back.append(c.cmd(b"g"))
     ok(back == list(reversed(fwd[:-1])),
-       f"gdb on the qcow2 recording: {steps} reverse-stepi from a disk completion, every register as stepping forwards",
+       f"gdb on the {FORMATS[-1]} recording: {steps} reverse-stepi from a disk completion, every register as stepping forwards",
        f"{sum(a != b for a, b in zip(back, reversed(fwd[:-1])))} differ")
     c.cmd(b"Z0,%x,2" % done_at)
     c.cmd(b"bc")
@@ -225,7 +229,7 @@ def gdb_over_disk(pristine, rr, final_hash):
 
 rng = random.Random(20261202)
 last = None
-for fmt in ("raw", "qcow2"):
+for fmt in FORMATS:
     last = navigate(fmt, rng)
 if last and lib.GDB:
     gdb_over_disk(*last)
