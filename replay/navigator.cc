@@ -253,10 +253,6 @@ void Navigator::restore(const Snapshot& s) {
       size_t len = std::min<uint64_t>(PageStore::kPageBytes, rb.size - off);
       if (page) std::memcpy(rb.host.get() + off, page->data, len);
       else std::memset(rb.host.get() + off, 0, len);
-      // Code translated from this page is stale now (the rest stays valid:
-      // blocks are found by physical page and context, and the hart's
-      // restore flushes its TLB, which drops the virtual lookups).
-      machine_.address_space().notify_write(rb, rb.base + off, len);
     }
   }
   // The disks (their requests still running end first), then the hart, the clock (timers are re-armed by their devices) and the
@@ -280,6 +276,7 @@ void Navigator::restore(const Snapshot& s) {
   }
   hasher.restore(std::move(hashes), s.tracking);
   replay_.restore(s.cursor);
+  engine_.flush_translations();
   loop_.forget_requests();
 }
 
