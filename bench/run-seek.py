@@ -8,8 +8,13 @@ Then one replay, with the monitor on a pipe:
   - the first pass: replay_seek to the last instruction but one (the replay
     runs the whole recording once, taking its automatic snapshots);
   - replay_seek to 20 random counts over the whole recording (median, worst);
-  - at 20 random counts: seek there, then replay_seek to the count minus one,
-    which is what one reverse-stepi costs (median, worst);
+  - reverse-stepi at 20 random counts, as the gdb stub does it (seek to
+    now-1, one step forward to see whether a trap repeats the count, seek to
+    now-1 again): the same three moves through the monitor (replay_seek c-1,
+    replay_seek c, replay_seek c-1), timed together (median, worst);
+    once arriving at each count by a seek, once by running forwards to it
+    (replay_break + cont from up to 30M instructions before), which is how
+    a debugger usually gets there (a breakpoint hit);
   - the snapshots' memory against the budget (info replay);
 and checks the replay still ends with the recorded final state hash.
 
@@ -20,6 +25,10 @@ to count-1 after each, every one timed until `info replay` shows the count;
 one that errs, hangs past --qemu-timeout or lands elsewhere is a failure.
 
 usage: bench/run-seek.py [--rewind PATH] [--mib N] [--interval N] [--budget SIZE]
+                         [--rr FILE [--record-only]] [--recorder PATH]
+--rr keeps the recording in FILE (with FILE.info: its length and final hash)
+and reuses it when it is there; --record-only stops after recording;
+--recorder records with another build (the recording format is the same).
 """
 import argparse
 import os
@@ -47,13 +56,30 @@ def main():
     ap.add_argument("--qemu", default=shutil.which("qemu-system-riscv64") or "")
     ap.add_argument("--qemu-points", type=int, default=5)
     ap.add_argument("--qemu-timeout", type=float, default=120)
+    ap.add_argument("--rr", default="")
+    ap.add_argument("--record-only", action="store_true")
+    ap.add_argument("--recorder", default="")
     a = ap.parse_args()
     kernel, initrd = build_guest()
     tmp = tempfile.mkdtemp(prefix="rewind-seek-bench.")
-    rr = os.path.join(tmp, "long.rr")
+    rr = a.rr or os.path.join(tmp, "long.rr")
     base = [a.rewind, "-M", "virt", "-m", "256M", "-bios", "default", "-kernel", kernel, "-initrd", initrd,
             "-append", "console=ttyS0"]
+    print("machine load at the start (1, 5, 15 min): " + " ".join(open("/proc/loadavg").read().split()[:3]))
+    if a.rr and os.path.exists(a.rr + ".info"):
+        total, final_hash = open(a.rr + ".info").read().split()
+        total = int(total)
+        print(f"recording: {a.rr}, {total} instructions ({total / 1e9:.2f}e9)")
+    else:
+        total, final_hash = record(a, base, rr)
+    if a.record_only:
+        return 0
+    return navigate(a, base, rr, total, final_hash, kernel, initrd, tmp)
 
+
+def record(a, base, rr):
+    if a.recorder:
+        base = [a.recorder] + base[1:]
     t = time.monotonic()
     s = Session(base + ["-nographic", "-icount", f"shift=7,rr=record,rrfile={rr}"])
     if not s.expect(PROMPT, 300):
@@ -69,7 +95,12 @@ def main():
     total, final_hash = int(m.group(1)), m.group(2)
     print(f"recording: {total} instructions ({total / 1e9:.2f}e9) in {time.monotonic() - t:.1f} s, "
           f"{os.path.getsize(rr)} bytes")
+    with open(rr + ".info", "w") as f:
+        f.write(f"{total} {final_hash}\n")
+    return total, final_hash
 
+
+def navigate(a, base, rr, total, final_hash, kernel, initrd, tmp):
     extra = []
     if a.interval:
         extra += ["-rr-snapshot-interval", a.interval]
@@ -93,16 +124,32 @@ def main():
           f"({total / first / 1e6:.0f} MIPS)")
     rng = random.Random(12)
     seeks = [seek(rng.randrange(1, total - 2)) for _ in range(a.points)]
+
+    def reverse_stepi(c):
+        return seek(c - 1) + seek(c) + seek(c - 1)
+
     steps = []
     for _ in range(a.points):
         c = rng.randrange(2, total - 2)
         seek(c)
-        steps.append(seek(c - 1))
+        steps.append(reverse_stepi(c))
+    ran = []
+    for _ in range(a.points):
+        c = rng.randrange(30_000_002, total - 2)
+        seek(c - rng.randrange(1, 30_000_000))
+        mon.cmd(f"replay_break {c}")
+        mon.cmd("cont")
+        if not mon.wait_paused(3600):
+            sys.exit(f"never stopped at {c}")
+        ran.append(reverse_stepi(c))
     info = mon.cmd("info replay")
     print(f"replay_seek to {a.points} random counts: median {statistics.median(seeks):.3f} s, "
           f"worst {max(seeks):.3f} s")
-    print(f"reverse-stepi (replay_seek to now-1) at {a.points} random counts: median "
+    print(f"reverse-stepi after a seek, at {a.points} random counts: median "
           f"{statistics.median(steps):.3f} s, worst {max(steps):.3f} s")
+    print(f"reverse-stepi after running forwards to a replay breakpoint, at {a.points} random counts: median "
+          f"{statistics.median(ran):.3f} s, worst {max(ran):.3f} s")
+    print("machine load (1, 5, 15 min): " + " ".join(open("/proc/loadavg").read().split()[:3]))
     snap = re.search(r"Snapshots: .*", info)
     print("snapshot memory: " + (snap.group(0) if snap else info))
     os.write(mon.w, b"cont\n")

@@ -8,6 +8,7 @@
 // recording pins it to an instruction count and a replay completes it there,
 // with or without blkreplay on the command line.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ class Drive {
   // Who uses it, for `info block` ("/machine/peripheral/ID/virtio-backend").
   void set_attached_to(const std::string& where) { attached_to_ = where; }
   std::string info_text() const;
+  // The device on it: how many of its requests the guest still waits for
+  // (replay navigation snapshots only where none is: their host work cannot
+  // be saved). Unset: no device, none.
+  std::function<size_t()> requests_in_flight;
 
  private:
   DriveConfig config_;

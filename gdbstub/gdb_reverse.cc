@@ -9,6 +9,7 @@
 // first instruction at the same count. Reverse-stepi goes to the stop
 // point a forward stepi would have come from: the last one before the
 // current point, found by seeking to the count before and stepping forward.
+#include <algorithm>
 #include <cstdio>
 
 #include "accel/tcg/engine.h"
@@ -22,6 +23,9 @@ namespace rwd {
 
 namespace {
 constexpr unsigned kMaxTrapSteps = 64;  // traps in a row at one count (a nested fault chain)
+// Reverse-continue scans an interval forwards in slices this long, so that
+// a Ctrl-C (noted by the host poll between slices) stops it within one.
+constexpr uint64_t kScanSlice = 1'000'000;
 constexpr const char* kStopped = "T05thread:01;";
 constexpr const char* kBegin = "T05replaylog:begin;";
 }  // namespace
@@ -134,8 +138,10 @@ void GdbServer::reverse_continue() {
     stops_.clear_skip();
     engine_debug_on_ = false;
     engine_stops(true);
-    m_.loop.run_until(t);
+    while (m_.machine.cpu().s.icount < t && !interrupt_ && !m_.loop.over())
+      m_.loop.run_until(std::min(t, m_.machine.cpu().s.icount + kScanSlice));
     engine_stops(false);
+    if (interrupt_) break;  // stopped where the scan was: a point in the past
     if (!scan_hits_.empty()) {
       hit = scan_hits_.back();
       found = true;

@@ -17,10 +17,23 @@ namespace rwd {
 namespace {
 
 // A seek that replays more than this from its snapshot leaves snapshots on
-// its way (at 1/2, 3/4, 7/8 and 15/16 of the distance), so stepping back again
-// from near the target — reverse-stepi, over and over — gets cheaper each
-// time instead of replaying the whole distance every time.
-constexpr uint64_t kFineGap = 2'000'000;
+// its way (at 1/2, 3/4, 7/8, ... of the distance, until the last is less than
+// this before the target) and one at the target itself, so stepping back
+// again from near the target — reverse-stepi, over and over, which seeks to
+// now-1 and back there — costs a restore and a short replay each time
+// instead of the whole distance every time.
+constexpr uint64_t kFineGap = 250'000;
+
+// While the replay runs forwards on its own (not seeking), a ring of the
+// latest few snapshots this far apart is kept besides the regular ones, so
+// that wherever the replay stops (a breakpoint, a pause), the first step
+// back replays at most this much. Older ring snapshots are dropped.
+constexpr uint64_t kRecentGap = 4'000'000;
+constexpr size_t kRecentKept = 6;
+
+// A snapshot put off by a disk request in flight is tried again this many
+// instructions later (a request completes within some 10^4..10^6).
+constexpr uint64_t kRetryGap = 20'000;
 
 }  // namespace
 
@@ -30,6 +43,7 @@ struct Navigator::Snapshot {
   std::vector<PageStore::Page*> pages;       // every RAM block's pages, in order
   ReplayController::Cursor cursor;
   StateHasher::Tracking tracking;
+  std::shared_ptr<const void> disks;         // the disk overlays' generation
   uint64_t own_bytes() const {
     return sizeof(*this) + parts.size() + pages.size() * sizeof(PageStore::Page*) +
            tracking.since_checkpoint.size() * sizeof(StateHasher::Tracking::Page) + 256;
@@ -62,14 +76,16 @@ bool Navigator::output_replayed() const { return now() < high_water_; }
 uint64_t Navigator::next_stop() const {
   uint64_t stop = ~0ull;
   if (snapshots_.empty() && unavailable_.empty()) return 0;  // the start: the first service point
-  if (opts_.interval && unavailable_.empty()) stop = next_due_;
+  if (opts_.interval && unavailable_.empty()) stop = std::min(next_due_, next_recent_);
   if (!wanted_.empty()) stop = std::min(stop, *wanted_.begin());
+  if (take_pending_) stop = std::min(stop, retry_at_);
   if (break_) stop = std::min(stop, *break_);
   return stop;
 }
 
 void Navigator::schedule_from(uint64_t n) {
   next_due_ = opts_.interval ? (n / opts_.interval + 1) * opts_.interval : ~0ull;
+  next_recent_ = opts_.interval ? (n / kRecentGap + 1) * kRecentGap : ~0ull;
 }
 
 std::string Navigator::set_break(uint64_t icount) {
@@ -93,7 +109,28 @@ void Navigator::at_service_point(bool navigating) {
       wanted_.erase(wanted_.begin());
       want = true;
     }
-    if (want && !snapshots_.count(n)) take();
+    bool recent = false;
+    if (opts_.interval && n >= next_recent_) {
+      next_recent_ = (n / kRecentGap + 1) * kRecentGap;
+      recent = !navigating && !want;
+      want = want || recent;
+    }
+    if (take_pending_ && !want) want = true;
+    if (want && !snapshots_.count(n)) {
+      // A device request in flight holds host work a snapshot cannot keep:
+      // put it off to a point where none is.
+      if (opts_.disks.busy && opts_.disks.busy()) {
+        if (!take_pending_) ++deferred_;
+        take_pending_ = true;
+        retry_at_ = n + kRetryGap;
+      } else {
+        take_pending_ = false;
+        take();
+        if (recent) keep_recent(n);
+      }
+    } else {
+      take_pending_ = false;
+    }
   }
   if (break_ && n >= *break_ && !navigating) {
     break_.reset();  // as QEMU: reaching it deletes it
@@ -130,6 +167,7 @@ void Navigator::take() {
   s->parts = std::move(w.buffer());
   s->cursor = replay_.cursor();
   s->tracking = hasher.tracking();
+  if (opts_.disks.save) s->disks = opts_.disks.save();
 
   // Pages whose hash is the nearest earlier snapshot's are that page: shared
   // without reading them. Only the others are interned (and so copied, or
@@ -158,7 +196,28 @@ void Navigator::take() {
   thin();
 }
 
-uint64_t Navigator::bytes() const { return store_.bytes() + snapshot_bytes_; }
+// A ring snapshot: kept until kRecentKept newer ones exist (unless a seek
+// wants it, which then keeps it as one of its own).
+void Navigator::keep_recent(uint64_t at) {
+  recent_.push_back(at);
+  while (recent_.size() > kRecentKept) {
+    uint64_t old = recent_.front();
+    recent_.pop_front();
+    auto it = snapshots_.find(old);
+    if (it != snapshots_.end() && it != snapshots_.begin() && std::next(it) != snapshots_.end()) drop(it);
+  }
+}
+
+void Navigator::drop(std::map<uint64_t, std::unique_ptr<Snapshot>>::iterator it) {
+  Snapshot& s = *it->second;
+  for (PageStore::Page* p : s.pages) store_.release(p);
+  snapshot_bytes_ -= s.own_bytes();
+  snapshots_.erase(it);
+}
+
+uint64_t Navigator::bytes() const {
+  return store_.bytes() + snapshot_bytes_ + (opts_.disks.bytes ? opts_.disks.bytes() : 0);
+}
 
 // Over budget: drop the snapshot whose removal leaves the smallest gap
 // between its neighbours (the oldest of equals), so those left keep a
@@ -174,10 +233,7 @@ void Navigator::thin() {
         victim = it;
       }
     }
-    Snapshot& s = *victim->second;
-    for (PageStore::Page* p : s.pages) store_.release(p);
-    snapshot_bytes_ -= s.own_bytes();
-    snapshots_.erase(victim);
+    drop(victim);
     ++thinned_;
   }
 }
@@ -204,8 +260,9 @@ void Navigator::restore(const Snapshot& s) {
       else std::memset(rb.host.get() + off, 0, len);
     }
   }
-  // Then the hart, the clock (timers are re-armed by their devices) and the
+  // The disks (their requests still running end first), then the hart, the clock (timers are re-armed by their devices) and the
   // state parts, from the bytes this build wrote itself.
+  if (opts_.disks.restore) opts_.disks.restore(s.disks);
   ByteReader r(s.parts);
   {
     std::vector<uint8_t> b = r.blob(r.left());
@@ -247,14 +304,19 @@ void Navigator::seek(uint64_t target) {
   }
   uint64_t from = now();
   wanted_.clear();
-  // Closer and closer to the target: halfway, then 3/4, 7/8, 15/16 of the way.
-  if (target - from > kFineGap)
-    for (int k = 1; k <= 4; ++k) wanted_.insert(target - ((target - from) >> k));
+  take_pending_ = false;
+  // Closer and closer to the target: halfway, then 3/4, 7/8, ... of the way,
+  // and the target itself.
+  if (target - from > kFineGap) {
+    for (int k = 1; k < 63 && ((target - from) >> (k - 1)) > kFineGap; ++k) wanted_.insert(target - ((target - from) >> k));
+    wanted_.insert(target);
+  }
   schedule_from(from);
   if (from < target && !loop_.replay_forward(target))
     throw NavigationError("the replay ended at instruction " + std::to_string(now()) + " before reaching " +
                              std::to_string(target));
   wanted_.clear();
+  take_pending_ = false;
   schedule_from(now());
 }
 
@@ -266,6 +328,8 @@ Navigator::Stats Navigator::stats() const {
   st.interval = opts_.interval;
   st.pages = store_.pages();
   st.thinned = thinned_;
+  st.disk_bytes = opts_.disks.bytes ? opts_.disks.bytes() : 0;
+  st.deferred = deferred_;
   return st;
 }
 

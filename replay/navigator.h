@@ -19,6 +19,7 @@
 // output is suppressed while the count is below the furthest count reached.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,9 +46,20 @@ class NavigationError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The machine's disks as navigation sees them (system/drive_set.h): a
+// replay's disk overlays are saved with each snapshot and put back with it.
+// Unset functions: no disks.
+struct NavigatorDisks {
+  std::function<bool()> busy;  // a device request is in flight: no snapshot now
+  std::function<std::shared_ptr<const void>()> save;
+  std::function<void(const std::shared_ptr<const void>&)> restore;
+  std::function<uint64_t()> bytes;  // memory the overlays hold, counted in the budget
+};
+
 struct NavigatorOptions {
   uint64_t interval = 0;  // instructions between automatic snapshots (0: only the start)
   uint64_t budget = 0;    // bytes the snapshots may use
+  NavigatorDisks disks;
 };
 
 class Navigator : public ReplayNavigation {
@@ -90,6 +102,8 @@ class Navigator : public ReplayNavigation {
     uint64_t bytes = 0, budget = 0, interval = 0;
     size_t pages = 0;
     uint64_t thinned = 0;
+    uint64_t disk_bytes = 0;  // of `bytes`: the disk overlays
+    uint64_t deferred = 0;    // snapshots put off while a disk request was in flight
   };
   Stats stats() const;
 
@@ -98,6 +112,8 @@ class Navigator : public ReplayNavigation {
   void take();
   void restore(const Snapshot& s);
   void thin();
+  void keep_recent(uint64_t at);
+  void drop(std::map<uint64_t, std::unique_ptr<Snapshot>>::iterator it);
   uint64_t bytes() const;
   void schedule_from(uint64_t now);
 
@@ -111,11 +127,18 @@ class Navigator : public ReplayNavigation {
   std::map<uint64_t, std::unique_ptr<Snapshot>> snapshots_;
   uint64_t snapshot_bytes_ = 0;  // besides the shared pages
   uint64_t next_due_ = 0;
+  uint64_t next_recent_ = 0;     // the next ring snapshot (keep_recent)
+  std::deque<uint64_t> recent_;
   std::set<uint64_t> wanted_;    // extra snapshots on the way to a seek's target
   std::optional<uint64_t> break_;
   uint64_t high_water_ = 0;      // the furthest count the replay reached
   uint64_t zero_hash_ = 0;
   uint64_t thinned_ = 0;
+  // A snapshot is due but a disk request is in flight: the engine stops
+  // again at `retry_at_` to try once more.
+  bool take_pending_ = false;
+  uint64_t retry_at_ = 0;
+  uint64_t deferred_ = 0;
 };
 
 }  // namespace rwd

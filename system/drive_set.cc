@@ -33,10 +33,14 @@ DriveSet::DriveSet(const Options& opts, Mode mode, HostLoop& loop, const std::st
     DriveConfig config = spec.config;
     if (mode == Mode::kReplay) config.snapshot = true;  // a replay never writes the image
     std::unique_ptr<BlockNode> node;
+    ReplayOverlayNode* overlay = nullptr;
     if (embedded_ && mode == Mode::kReplay)
       node = std::make_unique<PhantomNode>(recorded_size(recorded_config, config.id), config.read_only);
+    else if (mode == Mode::kReplay)
+      node = open_drive_for_replay(config, &overlay);  // writes to memory, kept by replay navigation
     else
       node = open_drive(config);
+    if (overlay) overlays_.push_back(overlay);
     if (mode != Mode::kPlain)
       digests_[config.id] = embedded_ ? "embedded, " + std::to_string(node->size()) + " bytes"
                                       : node->content_digest();
@@ -88,6 +92,41 @@ bool DriveSet::snapshot_disks(std::vector<SnapshotDisk>& out, std::string& why_n
     out.push_back({id, dynamic_cast<Qcow2Node*>(node)});
   }
   return !out.empty();
+}
+
+bool DriveSet::busy() const {
+  for (auto& [id, drive] : drives_)
+    if (drive->requests_in_flight && drive->requests_in_flight() > 0) return true;
+  return false;
+}
+
+namespace {
+
+struct SavedOverlays {
+  std::vector<std::shared_ptr<const ReplayOverlayNode::Generation>> generations;
+};
+
+}  // namespace
+
+std::shared_ptr<const void> DriveSet::save_overlays() {
+  drain();
+  auto saved = std::make_shared<SavedOverlays>();
+  for (ReplayOverlayNode* o : overlays_) saved->generations.push_back(o->save());
+  return saved;
+}
+
+// Requests still running belong to the state we leave: they end first, so
+// none writes into the overlay after it is put back.
+void DriveSet::restore_overlays(const std::shared_ptr<const void>& saved) {
+  drain();
+  auto& gens = static_cast<const SavedOverlays*>(saved.get())->generations;
+  for (size_t i = 0; i < overlays_.size(); ++i) overlays_[i]->restore(gens.at(i));
+}
+
+uint64_t DriveSet::overlay_bytes() const {
+  uint64_t n = 0;
+  for (ReplayOverlayNode* o : overlays_) n += o->bytes();
+  return n;
 }
 
 std::string DriveSet::info_text() const {

@@ -18,6 +18,7 @@
 #include "block/drive.h"
 #include "block/qcow2.h"
 #include "block/read_embedder.h"
+#include "block/replay_overlay.h"
 #include "system/options.h"
 
 namespace rwd {
@@ -56,6 +57,15 @@ class DriveSet {
   // `info block`.
   std::string info_text() const;
 
+  // Replay navigation (docs/replay-navigation.md, "Disks"): a replay's
+  // writes live in in-memory overlays (block/replay_overlay.h) whose state
+  // can be saved as a cheap generation and put back. Both drain first.
+  // busy(): some device request is in flight (a snapshot must wait).
+  bool busy() const;
+  std::shared_ptr<const void> save_overlays();
+  void restore_overlays(const std::shared_ptr<const void>& saved);
+  uint64_t overlay_bytes() const;
+
  private:
   Mode mode_;
   bool embedded_;
@@ -65,6 +75,7 @@ class DriveSet {
   std::vector<std::string> virtio_;
   std::array<std::string, 2> pflash_;
   std::unique_ptr<ReadEmbedder> embed_;
+  std::vector<ReplayOverlayNode*> overlays_;  // a replay's, in drives_ order
 };
 
 }  // namespace rwd

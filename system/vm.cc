@@ -118,10 +118,14 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   start_from_snapshots();  // -loadvm, rrsnapshot=
   if (replay_) replay_->attach(*machine_);
   if (replay_ && replay_->replaying()) {
-    // Disks keep what a replay wrote in an overlay a snapshot does not hold.
-    std::string why = opts.drives.empty() ? "" : "replay navigation is not available with -drive yet";
+    // The disks' in-memory overlays are saved and restored with each snapshot.
+    NavigatorDisks disks;
+    disks.busy = [d = drives_.get()] { return d->busy(); };
+    disks.save = [d = drives_.get()] { return d->save_overlays(); };
+    disks.restore = [d = drives_.get()](const std::shared_ptr<const void>& s) { d->restore_overlays(s); };
+    disks.bytes = [d = drives_.get()] { return d->overlay_bytes(); };
     navigator_ = std::make_unique<Navigator>(*machine_, *engine_, *replay_, *loop_,
-                                             NavigatorOptions{opts.rr_snapshot_interval, opts.rr_snapshot_budget}, why);
+                                             NavigatorOptions{opts.rr_snapshot_interval, opts.rr_snapshot_budget, disks}, "");
     loop_->set_navigator(navigator_.get());
     serial_ = serial;
     serial_->output_replayed = [nav = navigator_.get()] { return nav->output_replayed(); };

@@ -92,7 +92,13 @@ std::string Vm::replay_text() {
   std::snprintf(buf, sizeof buf,
                 "Snapshots: %zu, %.1f MiB of a %.0f MiB budget, every %" PRIu64 " instructions (%" PRIu64 " thinned)\n",
                 st.snapshots, st.bytes / 1048576.0, st.budget / 1048576.0, st.interval, st.thinned);
-  return s + buf;
+  s += buf;
+  if (!opts_.drives.empty()) {
+    std::snprintf(buf, sizeof buf, "Disk overlays: %.1f MiB of it; %" PRIu64 " snapshots put off by disk requests in flight\n",
+                  st.disk_bytes / 1048576.0, st.deferred);
+    s += buf;
+  }
+  return s;
 }
 
 // QEMU's replay commands: one breakpoint at a time, in the future; a seek

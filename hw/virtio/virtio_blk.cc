@@ -28,9 +28,11 @@ struct Range {  // one discard/write-zeroes segment (5.2.6.2)
 }  // namespace
 
 VirtioBlk::VirtioBlk(Drive& drive, InputPath& input, uint8_t source, std::string serial, ReadEmbedder* embed)
-    : drive_(drive), serial_(std::move(serial)), requests_(drive.io(), input, source, embed) {}
+    : drive_(drive), serial_(std::move(serial)), requests_(drive.io(), input, source, embed) {
+  drive_.requests_in_flight = [this] { return requests_.in_flight(); };
+}
 
-VirtioBlk::~VirtioBlk() = default;
+VirtioBlk::~VirtioBlk() { drive_.requests_in_flight = nullptr; }
 
 uint64_t VirtioBlk::features() const {
   uint64_t f = kFSizeMax | kFSegMax | kFBlkSize | kFFlush | kFDiscard | kFWriteZeroes;
