@@ -97,8 +97,10 @@ def session(argv, typed=True, timeout=240):
 
 
 def transcript(out):
-    """From the first prompt to the power-off: what the commands printed."""
-    i = out.find("=> ")
+    """From the first command to the power-off: what the commands printed.
+    (The newline that stops the autoboot may or may not leave an empty
+    prompt before it, depending on when it arrives.)"""
+    i = out.find("=> " + COMMANDS[0])
     return out[i:] if i >= 0 else ""
 
 
