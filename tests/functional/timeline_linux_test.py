@@ -2,9 +2,11 @@
 """Looking at a Linux recording (TAP): the test guest boots, a few commands
 are typed (reading the RTC and /dev/hwrng), it powers off; recorded with
 `-d in_asm,int` in a -replay-log-bound window over the shell session, then
-replayed with the same logging: the two logs must be byte-identical (every
-translation, exception and interrupt, UART receive interrupts included, at
-the same place). rewind-dump --stats must list the summary's events, and the
+replayed with the same logging: every exception and interrupt (UART receive
+interrupts included) must be logged identically and at the same place. The
+translations (in_asm) are not compared: which blocks get translated depends
+on the translation cache, and a recording stops at host-timed points that
+its replay does not (see docs/recording-timeline.md). rewind-dump --stats must list the summary's events, and the
 --timeline page must load in headless Chromium with one drawn lane per kind.
 
 usage: timeline_linux_test.py REWIND REWIND_DUMP
@@ -74,8 +76,20 @@ translations, traps = rec_text.count(b"\nIN: "), rec_text.count(b"riscv_cpu_do_i
 ok(translations > 100 and traps > 100 and re.search(rb"cause:8000000000000009", rec_text),
    f"the window's log has translations ({translations}), exceptions and interrupts ({traps}), "
    "external ones (UART, virtio) included", rec_text[-300:])
-ok(rec_text == rep_text, f"-d in_asm,int in the window: byte-identical in record and replay ({len(rec_text)} bytes)",
-   f"{len(rec_text)} vs {len(rep_text)} bytes")
+
+
+def trap_lines(text):
+    return [line for line in text.splitlines() if line.startswith(b"riscv_cpu_do_interrupt")]
+
+
+rec_traps, rep_traps = trap_lines(rec_text), trap_lines(rep_text)
+first = next((i for i, (a, b) in enumerate(zip(rec_traps, rep_traps)) if a != b), min(len(rec_traps), len(rep_traps)))
+ok(rec_traps == rep_traps, f"-d int in the window: identical in record and replay ({len(rec_traps)} exceptions "
+   "and interrupts)", f"{len(rec_traps)} vs {len(rep_traps)} lines; first difference at line {first}: "
+   f"{rec_traps[first:first + 1]} vs {rep_traps[first:first + 1]}")
+rep_translations = rep_text.count(b"\nIN: ")
+print(f"# in_asm: {translations} translations while recording, {rep_translations} "
+      "while replaying (not compared: translation-cache state)")
 
 # ---- stats and timeline -------------------------------------------------------------------
 st = subprocess.run([DUMP, "--stats", rr], capture_output=True, text=True)
