@@ -15,6 +15,7 @@
 // and what is wrong.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -82,5 +83,11 @@ struct DriveConfig {
 // with a warning on stderr), qcow2's backing chain, and a temporary qcow2
 // overlay on top with snapshot=on. Throws BlockError.
 std::unique_ptr<BlockNode> open_drive(const DriveConfig& config);
+
+// What open_drive() and the replay's opener (replay_overlay.h) share: opens
+// config's image (read-only when `read_only`), lets `top` put a node of its
+// own over it, and applies discard/detect-zeroes above that. Throws BlockError.
+using DriveTop = std::function<std::unique_ptr<BlockNode>(std::unique_ptr<BlockNode>)>;
+std::unique_ptr<BlockNode> open_drive_chain(const DriveConfig& config, bool read_only, const DriveTop& top);
 
 }  // namespace rwd

@@ -6,10 +6,6 @@
 #include <cstring>
 #include <vector>
 
-#include "block/drive_policy.h"
-#include "block/file.h"
-#include "block/image_open.h"
-
 namespace rwd {
 
 // Each cluster and chunk counts its own bytes while it lives, wherever it
@@ -158,20 +154,12 @@ uint64_t ReplayOverlayNode::block_status(uint64_t offset, uint64_t max, bool* ze
 
 std::unique_ptr<BlockNode> open_drive_for_replay(const DriveConfig& c, ReplayOverlayNode** overlay) {
   *overlay = nullptr;
-  const std::string label = c.id.empty() ? c.file : c.id;
-  if (c.file.empty()) throw BlockError("drive '" + label + "': no file= given");
-  FileCachePolicy cache = parse_cache_options(c.file, c.cache, c.aio);
-  bool unmap;
-  DetectZeroes detect;
-  parse_drive_policy(label, c.discard, c.detect_zeroes, &unmap, &detect);
-  ImageChain chain;
-  std::unique_ptr<BlockNode> node = open_image(c.file, c.format, true, cache, true, chain);
-  if (!c.read_only) {
+  return open_drive_chain(c, true, [&](std::unique_ptr<BlockNode> node) -> std::unique_ptr<BlockNode> {
+    if (c.read_only) return node;
     auto top = std::make_unique<ReplayOverlayNode>(std::move(node));
     *overlay = top.get();
-    node = std::move(top);
-  }
-  return std::make_unique<DrivePolicyNode>(std::move(node), unmap, detect);
+    return top;
+  });
 }
 
 }  // namespace rwd
