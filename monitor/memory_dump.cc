@@ -3,25 +3,15 @@
 #include <cctype>
 #include <algorithm>
 #include <cinttypes>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
 #include "target/riscv/decode.h"
+#include "util/strfmt.h"
 
 namespace rwd {
 
 namespace {
-
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  char buf[256];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
 
 constexpr unsigned kMaxCount = 65536;
 
@@ -37,10 +27,10 @@ std::string disassembly(MonitorTarget& t, bool physical, uint64_t addr, unsigned
       uint16_t hi;
       if (!read(addr + 2, &hi, 2)) return out + "Cannot access memory\n";
       raw = lo | static_cast<uint32_t>(hi) << 16;
-      out += fmt("0x%016" PRIx64 ":  %08" PRIx32 "          %s\n", addr, raw, riscv::disassemble(raw, addr).c_str());
+      out += strfmt("0x%016" PRIx64 ":  %08" PRIx32 "          %s\n", addr, raw, riscv::disassemble(raw, addr).c_str());
     } else {
       raw = lo;
-      out += fmt("0x%016" PRIx64 ":  %04" PRIx32 "              %s\n", addr, raw, riscv::disassemble(raw, addr).c_str());
+      out += strfmt("0x%016" PRIx64 ":  %04" PRIx32 "              %s\n", addr, raw, riscv::disassemble(raw, addr).c_str());
     }
     addr += len;
   }
@@ -50,20 +40,20 @@ std::string disassembly(MonitorTarget& t, bool physical, uint64_t addr, unsigned
 std::string one_value(const DumpFormat& f, uint64_t v) {
   int bits = static_cast<int>(f.size * 8);
   switch (f.format) {
-    case 'x': return fmt("0x%0*" PRIx64, static_cast<int>(f.size * 2), v);
-    case 'o': return fmt("%#*" PRIo64, (bits + 2) / 3, v);
-    case 'u': return fmt("%*" PRIu64, (bits * 10 + 32) / 33, v);
+    case 'x': return strfmt("0x%0*" PRIx64, static_cast<int>(f.size * 2), v);
+    case 'o': return strfmt("%#*" PRIo64, (bits + 2) / 3, v);
+    case 'u': return strfmt("%*" PRIu64, (bits * 10 + 32) / 33, v);
     case 'd': {
       int64_t s = bits == 64 ? static_cast<int64_t>(v) : static_cast<int64_t>(v << (64 - bits)) >> (64 - bits);
-      return fmt("%*" PRId64, (bits * 10 + 32) / 33, s);
+      return strfmt("%*" PRId64, (bits * 10 + 32) / 33, s);
     }
     case 'c': {
       uint8_t c = static_cast<uint8_t>(v);
-      if (c == '\'' || c == '\\') return fmt("'\\%c'", c);
+      if (c == '\'' || c == '\\') return strfmt("'\\%c'", c);
       if (c == '\n') return "'\\n'";
       if (c == '\r') return "'\\r'";
-      if (std::isprint(c)) return fmt("'%c'", c);
-      return fmt("'\\x%02x'", c);
+      if (std::isprint(c)) return strfmt("'%c'", c);
+      return strfmt("'\\x%02x'", c);
     }
   }
   return "?";
@@ -102,7 +92,7 @@ std::string dump_memory(MonitorTarget& t, bool physical, uint64_t addr, const Du
   std::string out;
   uint64_t total = static_cast<uint64_t>(f.count) * f.size;
   for (uint64_t done = 0; done < total;) {
-    out += fmt("%016" PRIx64 ":", addr + done);
+    out += strfmt("%016" PRIx64 ":", addr + done);
     unsigned in_line = static_cast<unsigned>(std::min<uint64_t>(line_bytes, total - done));
     for (unsigned j = 0; j < in_line; j += f.size) {
       uint8_t bytes[8];

@@ -4,6 +4,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "util/strfmt.h"
+
 namespace rwd {
 
 namespace {
@@ -29,12 +31,11 @@ const char* priv_name(unsigned p) { return p == 0 ? "U" : p == 1 ? "S" : p == 3 
 
 std::string line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string line(const char* fmt, ...) {
-  char buf[1024];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::string out = vstrfmt(fmt, ap);
   va_end(ap);
-  return std::string(buf) + "\n";
+  return out + "\n";
 }
 
 }  // namespace
