@@ -46,7 +46,7 @@ void GdbServer::char_event(CharEvent e) {
     session_->stopped(at_end_ ? "T05replaylog:end;" : kStopped);
   } else if (e == CharEvent::kClosed) {
     connected_ = false;
-    detach();
+    disconnected();
   }
 }
 
@@ -331,6 +331,22 @@ void GdbServer::detach() {
   } else {
     m_.loop.end_held_run();  // a finished replay has nothing left to run
   }
+}
+
+// The connection went away without a detach (gdb killed, a script that
+// just closes): as QEMU, a machine the debugger had stopped stays stopped,
+// now as a monitor pause (`cont` or the next debugger resumes it), and one
+// that was running runs on. Resuming here would let a replay run away from
+// the point the user was looking at.
+void GdbServer::disconnected() {
+  stops_.clear();
+  engine_stops(false);
+  m_.engine.set_debug(nullptr);
+  pending_ = Pending::kNone;
+  if (!held_) return;
+  held_ = false;
+  if (at_end_) m_.loop.end_held_run();  // a finished replay has nothing left to run
+  else m_.loop.pause();
 }
 
 void GdbServer::kill() {

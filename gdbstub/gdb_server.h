@@ -72,6 +72,7 @@ class GdbServer : public Debugger, private CharReceiver, private gdb::GdbTarget 
   std::string monitor(const std::string& command) override;
   void detach() override;
   void kill() override;
+  void disconnected();
 
   void handle_items(std::vector<gdb::PacketDecoder::Item>& items);
   void send(const std::string& body);

@@ -80,11 +80,19 @@ report(back == list(reversed(fwd[:-1])), f"linux replay: {STEPS} reverse steps l
        f"forward {[hex(x) for x in fwd]} reverse {[hex(x) for x in back]}")
 print(f"# reverse step {per_step:.2f} s each (restart navigation)")
 c.close()
-out = lib.gdb(VMLINUX, port, ["break _printk", "continue", "p/x $a0", "continue", "p/x $a0", "continue", "p/x $a0",
-                              "reverse-continue", "p/x $a0", "p/x $pc", "delete", "continue"], timeout=900)
+# Each stop is identified by its whole register file: consecutive _printk calls can share a
+# format string (a0), so a0 alone cannot tell the second hit from the third.
+STOP = ["echo @@stop\\n", "info registers"]
+out = lib.gdb(VMLINUX, port, ["break _printk", "continue"] + STOP + ["continue"] + STOP + ["continue"] + STOP +
+              ["reverse-continue"] + STOP + ["delete", "continue"], timeout=900)
 code, err = lib.finish(p, timeout=600)
-v = lib.values(out)
-report(len(v) >= 5 and v[3] == v[1] and v[2] != v[1], "linux replay: reverse-continue to the previous _printk hit", v)
+stops = [dict(re.findall(r"^(\w+)\s+(0x[0-9a-f]+)", chunk, re.M)) for chunk in out.split("@@stop")[1:]]
+printk = lib.symbol(VMLINUX, "_printk")
+# gdb puts the breakpoint after _printk's prologue.
+ok = (len(stops) == 4 and all(s.get("pc") and 0 <= int(s["pc"], 16) - printk < 64 for s in stops) and
+      stops[1] != stops[0] and stops[2] != stops[1] and stops[3] == stops[1])
+report(ok, "linux replay: reverse-continue to the previous _printk hit (the same registers as the second hit)",
+       [(s.get("pc"), s.get("a0"), s.get("ra"), s.get("sp")) for s in stops])
 report("No more reverse-execution history" in out, "linux replay: continue to the end of the recording", out[-600:])
 fin = re.search(r"final state hash (0x[0-9a-f]+)", err)
 report(code == 0 and final and fin and fin.group(1) == final.group(1),

@@ -111,7 +111,21 @@ report(first_bad is None, f"replay: {N} exact reverse steps (bs) each land where
        f"first mismatch at reverse step {first_bad}: forward {[hex(x) for x in fwd[N - 1 - first_bad - 4:N - first_bad + 3]]} reverse {[hex(x) for x in back[first_bad - 3:first_bad + 4]]}" if first_bad is not None else "")
 in_trap = TRAP is not None and sum(TRAP <= x < TRAP + 0x40 for x in fwd)
 report(in_trap > 6, "replay: the stepped window crosses traps and interrupts (handler pcs in the log)", in_trap)
-c.cmd(b"vKill;1")
+# A debugger that goes away without detaching leaves the machine where it
+# stopped (as QEMU): the next one finds it at the same point.
+stood = c.pc()
+c.close()
+time.sleep(1.0)
+try:
+    c = Raw(port)
+    c.cmd(b"QStartNoAckMode")
+    now = c.pc()
+except OSError as e:  # the replay ran on to its end and rewind exited
+    c, now = None, str(e)
+report(now == stood, "replay: a debugger that disconnects without detaching leaves the machine stopped",
+       f"{now} != {stood:#x}")
+if c:
+    c.cmd(b"vKill;1")
 finish(p)
 
 # ---- replay with gdb: stepi and reverse-stepi, reverse-continue, reverse
