@@ -12,7 +12,6 @@ Usage: savevm_test.py REWIND
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,50 +21,15 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 from guest_session import PROMPT, Session, build_guest  # noqa: E402
+from hmp_socket import Monitor  # noqa: E402
 from tap import done, report  # noqa: E402
 
 REWIND = os.path.abspath(sys.argv[1])
-MON_PROMPT = b"(qemu) "
 
 
 def run(argv, timeout=300, **kw):
     p = subprocess.run(argv, capture_output=True, timeout=timeout, **kw)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
-
-
-class Monitor:
-    """The HMP monitor on a unix socket."""
-
-    def __init__(self, path):
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.buf = b""
-        self.read_to_prompt()
-
-    def read_to_prompt(self, timeout=120):
-        deadline = time.monotonic() + timeout
-        while MON_PROMPT not in self.buf:
-            self.s.settimeout(max(0.1, deadline - time.monotonic()))
-            data = self.s.recv(65536)
-            if not data:
-                raise EOFError("monitor closed")
-            self.buf += data
-        out, self.buf = self.buf.split(MON_PROMPT, 1)
-        return out.decode(errors="replace").replace("\r\n", "\n")
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b"\r\n")
-        out = self.read_to_prompt()
-        return out.split("\n", 1)[1] if "\n" in out else ""  # drop the echoed command
 
 
 try:
