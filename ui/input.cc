@@ -61,6 +61,24 @@ std::vector<uint8_t> InputRouter::encode(const std::vector<InputEvent>& batch) {
   return w.data();
 }
 
+std::string InputRouter::describe(const std::vector<InputEvent>& batch) {
+  static const char* const kButtons[] = {"left", "middle", "right", "wheel-up", "wheel-down", "side", "extra"};
+  std::string out;
+  for (const InputEvent& e : batch) {
+    if (!out.empty()) out += ", ";
+    const char* axis = e.code == kAxisX ? "x" : e.code == kAxisY ? "y" : "?";
+    switch (e.type) {
+      case InputEvent::kKey: out += "key " + std::to_string(e.code) + (e.value ? " down" : " up"); break;
+      case InputEvent::kButton:
+        out += std::string("btn ") + (e.code < kButtonCount ? kButtons[e.code] : "?") + (e.value ? " down" : " up");
+        break;
+      case InputEvent::kRel: out += std::string("rel ") + axis + " " + std::to_string(e.value); break;
+      case InputEvent::kAbs: out += std::string("abs ") + axis + " " + std::to_string(e.value); break;
+    }
+  }
+  return out;
+}
+
 bool InputRouter::decode(const uint8_t* data, size_t len, std::vector<InputEvent>& out) {
   constexpr size_t kSize = 7;
   if (len % kSize) return false;

@@ -94,6 +94,8 @@ class InputRouter : private InputReceiver {
   static std::vector<uint8_t> encode(const std::vector<InputEvent>& batch);
   // False on a malformed or unknown event (a corrupt recording).
   static bool decode(const uint8_t* data, size_t len, std::vector<InputEvent>& out);
+  // A batch for people (rewind-dump): "key 30 down, rel x -5, btn left up".
+  static std::string describe(const std::vector<InputEvent>& batch);
 
  private:
   void receive_input(const uint8_t* data, size_t len) override;
