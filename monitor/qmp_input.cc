@@ -13,8 +13,10 @@ std::string missing(const std::string& path) { return "Parameter '" + path + "' 
 std::string bad_type(const std::string& path, const char* want) {
   return "Invalid parameter type for '" + path + "', expected: " + want;
 }
-std::string bad_value(const std::string& path, const std::string& v) {
-  return "Parameter '" + path + "' does not accept value '" + v + "'";
+// QEMU 7.2 names only the member for a bad enum value ("Parameter 'data'
+// does not accept value 'nokey'"), the whole path otherwise.
+std::string bad_value(const std::string& member, const std::string& v) {
+  return "Parameter '" + member + "' does not accept value '" + v + "'";
 }
 
 // A member of `obj` that must be there and be a string naming one of `names`.
@@ -25,7 +27,7 @@ std::string enum_member(const Json& obj, const std::string& path, const char* ke
   if (!v->is_string()) return bad_type(path + key, "string");
   for (index = 0; index < names.size(); ++index)
     if (names[index] == v->as_string()) return "";
-  return bad_value(path + key, v->as_string());
+  return bad_value(key, v->as_string());  // QAPI names just the member here
 }
 
 // KeyValue: {"type": "qcode", "data": NAME} or {"type": "number", "data": N}.
@@ -43,7 +45,7 @@ std::string key_value(const Json& kv, const std::string& path, uint16_t& code) {
   }
   if (!data->is_string()) return bad_type(path + "data", "string");
   code = qcode_to_linux(data->as_string());
-  return code ? "" : bad_value(path + "data", data->as_string());
+  return code ? "" : bad_value("data", data->as_string());
 }
 
 std::string one_event(const Json& ev, const std::string& path, InputEvent& out, bool& usable) {

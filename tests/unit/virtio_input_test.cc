@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hw/virtio/virtio_input.h"
+#include "monitor/qmp_input.h"
 #include "ui/input_commands.h"
 #include "ui/qcode_keymap.h"
 #include "virtio_driver.h"
@@ -409,6 +410,39 @@ TEST_F(CommandsFixture, InfoMiceAsQemu) {
   InputRouter empty;
   InputCommands none(empty, nullptr);
   EXPECT_EQ(none.info_mice(), "No mouse devices connected\n");
+}
+
+TEST_F(CommandsFixture, QmpSendKeyAndInputSendEvent) {
+  auto json = [](const char* text) {
+    Json j;
+    std::string err;
+    EXPECT_TRUE(Json::parse(text, j, err)) << err;
+    return j;
+  };
+  EXPECT_EQ(qmp_send_key(cmds, json(R"({"keys": [{"type": "qcode", "data": "ctrl"}, {"type": "number", "data": 30}],
+                                        "hold-time": 5})")), "");
+  ASSERT_EQ(kbd.got.size(), 2u);
+  EXPECT_EQ(kbd.got[0].code, 29);
+  EXPECT_EQ(kbd.got[1].code, 30);
+  EXPECT_EQ(timers.back().first, 5u);
+  // QEMU 7.2's messages.
+  EXPECT_EQ(qmp_send_key(cmds, json(R"({"keys": [{"type": "qcode", "data": "nokey"}]})")),
+            "Parameter 'data' does not accept value 'nokey'");
+  EXPECT_EQ(qmp_send_key(cmds, json(R"({"keys": [{"type": "number", "data": "x"}]})")),
+            "Invalid parameter type for 'keys[0].data', expected: integer");
+  EXPECT_EQ(qmp_input_send_event(cmds, json(R"({"events": [{"type": "btn", "data": {"down": true, "button": "foo"}}]})")),
+            "Parameter 'button' does not accept value 'foo'");
+  EXPECT_EQ(qmp_input_send_event(cmds, json(R"({"events": [{"type": "rel", "data": {"axis": "x"}}]})")),
+            "Parameter 'events[0].data.value' is missing");
+  EXPECT_EQ(kbd.got.size(), 2u);  // nothing sent by the bad ones
+  EXPECT_EQ(qmp_input_send_event(cmds, json(R"({"events": [{"type": "abs", "data": {"axis": "y", "value": 77}},
+                                                           {"type": "btn", "data": {"down": true, "button": "side"}}]})")),
+            "");
+  ASSERT_EQ(tablet.got.size(), 2u);
+  EXPECT_EQ(tablet.got[0].type, InputEvent::kAbs);
+  EXPECT_EQ(tablet.got[0].value, 77);
+  EXPECT_EQ(tablet.got[1].code, kButtonSide);
+  EXPECT_EQ(tablet.syncs, 1);
 }
 
 }  // namespace
