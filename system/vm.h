@@ -44,6 +44,9 @@ class Vm : public MonitorTarget {
   VirtMachine& machine() { return *machine_; }
   Engine& engine() { return *engine_; }
   RunLoop& loop() { return *loop_; }
+  // The machine's keyboard and pointer input (ui/input.h): where host
+  // sources such as a VNC server send their batches.
+  InputRouter& input_router() { return *input_router_; }
   // Moving through a replay (replay/navigation.h): null unless replaying.
   ReplayNavigation* navigation();
   // Pushes queued console output to the host.

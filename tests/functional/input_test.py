@@ -166,7 +166,7 @@ def main():
     q = Qmp(qmp)
     mice = h.cmd("info mice")
     report(mice == "  Mouse #3: QEMU Virtio Mouse\n* Mouse #2: QEMU Virtio Tablet (absolute)\n",
-           "info mice lists the mouse and the tablet as QEMU does", repr(mice))
+           "info mice lists the pointers in QEMU's format (the first pointer device, the tablet, current)", repr(mice))
     bad = h.cmd("sendkey foo")
     report(bad == "invalid parameter: foo\n", "sendkey with a bad key name: QEMU's one line", repr(bad))
     replies = [h.cmd("sendkey shift-a"), h.cmd("mouse_move 10 -5"), h.cmd("mouse_button 1"),
