@@ -245,7 +245,8 @@ std::string Hmp::info(const std::string& what) {
   if (what == "block") return target_.block_text();
   if (what == "snapshots") return target_.snapshots_text();
   if (what == "network") return target_.network_text();
-  if (what == "mice") return target_.input_commands() ? target_.input_commands()->info_mice() : "No mouse devices connected\n";
+  if (what == "mice")
+    return target_.input_commands() ? target_.input_commands()->info_mice() : "No mouse devices connected\n";
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
 }

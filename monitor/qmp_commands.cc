@@ -138,7 +138,9 @@ const std::vector<QmpCommands::Command>& table() {
       {"input-send-event",
        {{"device", ArgType::kStr, false}, {"head", ArgType::kInt, false}, {"events", ArgType::kList, true}},
        [](Context& c, const Json& args) {
-         if (args.find("device")) return Result::fail("input-send-event: device= is not supported (events go to the first device that takes them)");
+         if (args.find("device"))
+           return Result::fail("input-send-event: device= is not supported (events go to the first device "
+                               "that takes them)");
          InputCommands* in = c.target.input_commands();
          return in ? replay_reply(qmp_input_send_event(*in, args)) : Result::ok();
        }},

@@ -25,9 +25,10 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   host_loop_ = std::make_unique<HostLoop>();
   input_router_ = std::make_unique<InputRouter>();
   input_router_->attach(input);
-  input_commands_ = std::make_unique<InputCommands>(*input_router_, [loop = host_loop_.get()](unsigned ms, std::function<void()> cb) {
+  auto host_timer = [loop = host_loop_.get()](unsigned ms, std::function<void()> cb) {
     loop->call_after(ms, std::move(cb));
-  });
+  };
+  input_commands_ = std::make_unique<InputCommands>(*input_router_, host_timer);
 
   // A replay on another machine is refused before any image is opened.
   if (replay_ && replay_->replaying()) check_machine(without_drives(replay_->recorded_config()), machine_fingerprint(opts));

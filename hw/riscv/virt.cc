@@ -1,7 +1,6 @@
 #include "hw/riscv/virt.h"
 
 #include <algorithm>
-
 #include <cstdio>
 #include <filesystem>
 
