@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "ui/input_commands.h"
 #include "util/version.h"
 
 namespace rwd {
@@ -25,8 +26,11 @@ const Command kCommands[] = {
     {"info", "[subcommand]", "show various information about the system state"},
     {"loadvm", "tag", "restore a VM snapshot from its tag"},
     {"migrate", "uri", "save the machine's state to uri (file:PATH) and stop"},
+    {"mouse_button", "state", "change mouse button state (1=L, 2=M, 4=R)"},
+    {"mouse_move", "dx dy [dz]", "send mouse move events"},
     {"quit|q", "", "quit the emulator"},
     {"savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created"},
+    {"sendkey", "keys [hold_ms]", "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)"},
     {"replay_break", "icount", "set breakpoint at the specified instruction count"},
     {"replay_delete_break", "", "remove the replay breakpoint"},
     {"replay_seek", "icount", "replay execution to the specified instruction count"},
@@ -38,6 +42,7 @@ const Command kCommands[] = {
 
 const Command kInfo[] = {
     {"block", "", "show the block devices"},
+    {"mice", "", "show which guest mouse is receiving events"},
     {"mtree", "", "show memory tree"},
     {"name", "", "show the current VM name"},
     {"network", "", "show the network state"},
@@ -196,6 +201,10 @@ std::string Hmp::execute(const std::string& line) {
     if (w.size() > 2) return "gdbserver: usage: gdbserver [device]\n";
     return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
   }
+  if (cmd == "sendkey" || cmd == "mouse_move" || cmd == "mouse_button") {
+    InputCommands* in = target_.input_commands();
+    return in ? in->hmp(w) : "";  // no input devices: nothing to send to, as QEMU
+  }
   if (w.size() > 1) return cmd + ": too many arguments\n";
   if (cmd == "replay_delete_break") return target_.replay_delete_break();
   if (cmd == "stop") {
@@ -236,6 +245,8 @@ std::string Hmp::info(const std::string& what) {
   if (what == "block") return target_.block_text();
   if (what == "snapshots") return target_.snapshots_text();
   if (what == "network") return target_.network_text();
+  if (what == "mice")
+    return target_.input_commands() ? target_.input_commands()->info_mice() : "No mouse devices connected\n";
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
 }

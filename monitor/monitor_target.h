@@ -11,6 +11,8 @@
 
 namespace rwd {
 
+class InputCommands;
+
 class MonitorTarget {
  public:
   virtual ~MonitorTarget() = default;
@@ -66,6 +68,10 @@ class MonitorTarget {
     uint64_t icount = 0;
   };
   virtual ReplayStatus replay_status() { return {}; }
+  // sendkey, mouse_move, mouse_button, info mice, QMP send-key and
+  // input-send-event (ui/input_commands.h); null without input support.
+  virtual InputCommands* input_commands() { return nullptr; }
+
   // -singlestep (QMP query-status).
   virtual bool singlestep() const { return false; }
 

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "monitor/qmp_input.h"
+#include "ui/input_commands.h"
 #include "util/version.h"
 
 namespace rwd {
@@ -20,7 +22,7 @@ struct QmpCommands::Result {
 
 namespace {
 
-enum class ArgType { kStr, kInt, kUint, kStrList };
+enum class ArgType { kStr, kInt, kUint, kStrList, kList };
 
 struct Arg {
   const char* name;
@@ -127,6 +129,21 @@ const std::vector<QmpCommands::Command>& table() {
       {"replay-delete-break", {}, [](Context& c, const Json&) { return replay_reply(c.target.replay_delete_break()); }},
       {"replay-seek", {{"icount", ArgType::kUint, true}},
        [](Context& c, const Json& args) { return replay_reply(c.target.replay_seek(uint_arg(args, "icount"))); }},
+      // Input (ui/input_commands.h); the items are checked in monitor/qmp_input.cc.
+      {"send-key", {{"keys", ArgType::kList, true}, {"hold-time", ArgType::kInt, false}},
+       [](Context& c, const Json& args) {
+         InputCommands* in = c.target.input_commands();
+         return in ? replay_reply(qmp_send_key(*in, args)) : Result::ok();
+       }},
+      {"input-send-event",
+       {{"device", ArgType::kStr, false}, {"head", ArgType::kInt, false}, {"events", ArgType::kList, true}},
+       [](Context& c, const Json& args) {
+         if (args.find("device"))
+           return Result::fail("input-send-event: device= is not supported (events go to the first device "
+                               "that takes them)");
+         InputCommands* in = c.target.input_commands();
+         return in ? replay_reply(qmp_input_send_event(*in, args)) : Result::ok();
+       }},
       {"human-monitor-command", {{"command-line", ArgType::kStr, true}, {"cpu-index", ArgType::kInt, false}},
        [](Context& c, const Json& args) {
          int64_t cpu = 0;
@@ -150,6 +167,7 @@ const char* type_name(ArgType t) {
     case ArgType::kInt: return "integer";
     case ArgType::kUint: return "non-negative integer";
     case ArgType::kStrList: return "array of strings";
+    case ArgType::kList: return "array";
   }
   return "";
 }
@@ -161,6 +179,7 @@ bool type_fits(ArgType t, const Json& v) {
     case ArgType::kStr: return v.is_string();
     case ArgType::kInt: return v.get_int64(i);
     case ArgType::kUint: return v.get_uint64(u);
+    case ArgType::kList: return v.is_array();
     case ArgType::kStrList:
       if (!v.is_array()) return false;
       for (const Json& item : v.items())

@@ -11,6 +11,8 @@ packages=(
   qemu-utils e2fsprogs
   libslirp-dev tshark
   u-boot-qemu fdisk
+  libpixman-1-dev libvncserver-dev  # the screen (ui/display.cc) and -vnc (ui/vnc.cc)
+  novnc  # the -vnc websocket=on test connects noVNC in headless Chromium
   chromium  # rewind-dump --timeline pages are tested in headless Chromium
 )
 

@@ -23,6 +23,12 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   }
   InputPath& input = replay_ ? static_cast<InputPath&>(*replay_) : direct_input_;
   host_loop_ = std::make_unique<HostLoop>();
+  input_router_ = std::make_unique<InputRouter>();
+  input_router_->attach(input);
+  auto host_timer = [loop = host_loop_.get()](unsigned ms, std::function<void()> cb) {
+    loop->call_after(ms, std::move(cb));
+  };
+  input_commands_ = std::make_unique<InputCommands>(*input_router_, host_timer);
 
   // A replay on another machine is refused before any image is opened.
   if (replay_ && replay_->replaying()) check_machine(without_drives(replay_->recorded_config()), machine_fingerprint(opts));
@@ -82,6 +88,7 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   board.pflash_drives = drives_->pflash_drives();
   board.devices.entropy = host_entropy_.get();
   board.devices.input = &input;
+  board.devices.input_router = input_router_.get();
   board.devices.drive = [this](const std::string& id) { return drives_->find(id); };
   board.devices.embed = drives_->embedder();
   board.devices.netdev = [this](const std::string& id) { return nets_->find(id); };

@@ -19,6 +19,8 @@
 #include "system/drive_set.h"
 #include "system/options.h"
 #include "system/run_loop.h"
+#include "ui/input.h"
+#include "ui/input_commands.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -42,6 +44,9 @@ class Vm : public MonitorTarget {
   VirtMachine& machine() { return *machine_; }
   Engine& engine() { return *engine_; }
   RunLoop& loop() { return *loop_; }
+  // The machine's keyboard and pointer input (ui/input.h): where host
+  // sources such as a VNC server send their batches.
+  InputRouter& input_router() { return *input_router_; }
   // Moving through a replay (replay/navigation.h): null unless replaying.
   ReplayNavigation* navigation();
   // Pushes queued console output to the host.
@@ -69,6 +74,7 @@ class Vm : public MonitorTarget {
   std::string migrate(const std::string& uri) override;
   ReplayStatus replay_status() override;
   bool singlestep() const override { return opts_.singlestep; }
+  InputCommands* input_commands() override { return input_commands_.get(); }
   // Named snapshots (system/vm_snapshots.cc).
   std::string savevm(const std::string& name) override;
   std::string loadvm(const std::string& name) override;
@@ -102,6 +108,9 @@ class Vm : public MonitorTarget {
   std::unique_ptr<HostClock> host_clock_;
   std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<HostLoop> host_loop_;
+  // Keyboard and pointer input: through the input path to the devices.
+  std::unique_ptr<InputRouter> input_router_;
+  std::unique_ptr<InputCommands> input_commands_;
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
   std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
   std::unique_ptr<CharRegistry> chardevs_;

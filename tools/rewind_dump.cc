@@ -24,6 +24,7 @@
 
 #include "migration/snapshot_store.h"
 #include "net/frame_summary.h"
+#include "ui/input.h"
 #include "net/pcap_writer.h"
 #include "replay/event_codec.h"
 #include "replay/event_stats.h"
@@ -65,6 +66,11 @@ bool parse_count(const std::string& s, uint64_t& out) {
 
 // The payload summary rewind-dump shows for an event, network frames decoded.
 std::string frame_text(const Event& e) {
+  if (e.kind == EventKind::kInputEvents) {  // keyboard and pointer batches, decoded
+    std::vector<InputEvent> batch;
+    const std::vector<uint8_t>& b = e.f[1].bytes;
+    return InputRouter::decode(b.data(), b.size(), batch) ? "  " + InputRouter::describe(batch) : "  (malformed)";
+  }
   if (e.kind != EventKind::kNetFrame) return "";
   return "  " + escape_text(frame_summary(e.f[1].bytes.data(), e.f[1].bytes.size()));
 }

@@ -99,6 +99,13 @@ void HostLoop::call_soon(std::function<void()> cb) {
   g_source_unref(src);
 }
 
+void HostLoop::call_after(unsigned ms, std::function<void()> cb) {
+  GSource* src = g_timeout_source_new(ms);
+  g_source_set_callback(src, dispatch_once, new std::function<void()>(std::move(cb)), free_once);
+  g_source_attach(src, ctx_);
+  g_source_unref(src);
+}
+
 void HostLoop::remove(unsigned id) {
   if (!id) return;
   if (GSource* src = g_main_context_find_source_by_id(ctx_, id)) g_source_destroy(src);

@@ -36,6 +36,10 @@ class HostLoop {
   void remove(unsigned id);
   // Runs `cb` once, at the next iterate().
   void call_soon(std::function<void()> cb);
+  // Runs `cb` once, at the first iterate() `ms` milliseconds of host time
+  // from now (host-side timing only: what it does to the guest goes through
+  // the replay input path).
+  void call_after(unsigned ms, std::function<void()> cb);
 
   GMainContext* context() const { return ctx_; }
 

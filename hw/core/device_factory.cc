@@ -8,6 +8,7 @@
 
 #include "block/drive.h"
 #include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_input.h"
 #include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_rng.h"
 
@@ -81,6 +82,18 @@ std::unique_ptr<VirtioDevice> new_virtio_net(const DeviceSpec& spec, const Devic
   return std::make_unique<VirtioNet>(link, mac);
 }
 
+// virtio-keyboard/-mouse/-tablet, -device or -pci: the kind is in the name.
+std::unique_ptr<VirtioDevice> new_virtio_input(const DeviceSpec& spec, const DeviceHost&, uint8_t) {
+  auto kind = spec.driver.rfind("virtio-keyboard", 0) == 0 ? VirtioInput::Kind::kKeyboard
+              : spec.driver.rfind("virtio-mouse", 0) == 0  ? VirtioInput::Kind::kMouse
+                                                           : VirtioInput::Kind::kTablet;
+  auto serial = spec.props.find("serial");
+  return std::make_unique<VirtioInput>(kind, spec.driver, serial == spec.props.end() ? "" : serial->second);
+}
+
+const std::vector<Property> kInputProps = {{"serial", "what the guest reads as the device's serial (ID_SERIAL)"}};
+const std::vector<Property> kInputPciProps = {kInputProps[0], {"addr", "PCI slot (hex SLOT[.0])"}};
+
 const std::vector<Property> kNetProps = {{"netdev", "the -netdev id= it uses"},
                                          {"mac", "its MAC address (default 52:54:00:12:34:56, then up)"}};
 const std::vector<Property> kNetPciProps = {kNetProps[0], kNetProps[1], {"addr", "PCI slot (hex SLOT[.0])"}};
@@ -108,6 +121,18 @@ const DeviceType kDevices[] = {
      kNetPciProps, {}, true},
     {"virtio-net-pci-non-transitional", "PCI", "virtio-pci network card (virtio 1.x only)", DeviceBus::kPci,
      new_virtio_net, kNetPciProps, {}, false},
+    {"virtio-keyboard-device", "virtio-bus", "virtio-mmio keyboard (\"QEMU Virtio Keyboard\")", DeviceBus::kVirtioMmio,
+     new_virtio_input, kInputProps, {}},
+    {"virtio-mouse-device", "virtio-bus", "virtio-mmio mouse, relative motion (\"QEMU Virtio Mouse\")",
+     DeviceBus::kVirtioMmio, new_virtio_input, kInputProps, {}},
+    {"virtio-tablet-device", "virtio-bus", "virtio-mmio tablet, absolute pointer (\"QEMU Virtio Tablet\")",
+     DeviceBus::kVirtioMmio, new_virtio_input, kInputProps, {}},
+    {"virtio-keyboard-pci", "PCI", "virtio-pci keyboard (virtio 1.x only, as QEMU's)", DeviceBus::kPci,
+     new_virtio_input, kInputPciProps, {}, false},
+    {"virtio-mouse-pci", "PCI", "virtio-pci mouse (virtio 1.x only, as QEMU's)", DeviceBus::kPci, new_virtio_input,
+     kInputPciProps, {}, false},
+    {"virtio-tablet-pci", "PCI", "virtio-pci tablet (virtio 1.x only, as QEMU's)", DeviceBus::kPci,
+     new_virtio_input, kInputPciProps, {}, false},
 };
 
 const DeviceType* find_type(const std::string& name) {

@@ -15,6 +15,7 @@ namespace rwd {
 class Drive;
 class HostEntropy;
 class InputPath;
+class InputRouter;
 class Netdev;
 class ReadEmbedder;
 class VirtioDevice;
@@ -53,6 +54,7 @@ bool global_bool(const std::vector<GlobalProperty>& globals, const std::string& 
 struct DeviceHost {
   HostEntropy* entropy = nullptr;
   InputPath* input = nullptr;                       // asynchronous completions
+  InputRouter* input_router = nullptr;              // keyboard and pointer events (ui/input.h)
   std::function<Drive*(const std::string&)> drive;  // -drive by id (a blkreplay id names its image)
   ReadEmbedder* embed = nullptr;                    // rrdisk=embed: reads go into the recording
   std::function<Netdev*(const std::string&)> netdev;  // -netdev by id

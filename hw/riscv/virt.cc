@@ -1,5 +1,6 @@
 #include "hw/riscv/virt.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -48,6 +49,7 @@ VirtMachine::VirtMachine(const Options& opts, BoardHost host)
   create_rtc();
   create_virtio();
   create_pci();
+  register_input_handlers();
   create_firmware_devices();
   cpu_.set_time_source([this] { return clint_->mtime(); });
 
@@ -230,10 +232,11 @@ void VirtMachine::dump_fdt() {
 // drives go on the PCIe host: create_pci().)
 void VirtMachine::create_virtio() {
   std::vector<DeviceSpec> all, specs;
+  std::vector<size_t> order;  // each spec's place on the command line
   std::string err;
   if (!parse_device_specs(opts_.devices, all, err)) throw BootError(err);
-  for (const DeviceSpec& s : all)
-    if (device_bus(s) == DeviceBus::kVirtioMmio) specs.push_back(s);
+  for (size_t i = 0; i < all.size(); ++i)
+    if (device_bus(all[i]) == DeviceBus::kVirtioMmio) specs.push_back(all[i]), order.push_back(i);
   specs.insert(specs.end(), host_.nics.begin(), host_.nics.end());
   if (specs.size() > virt_map::kVirtioCount)
     throw BootError(std::to_string(specs.size()) + " virtio-mmio devices: the board has " +
@@ -245,6 +248,7 @@ void VirtMachine::create_virtio() {
     try {
       if (n < specs.size())
         dev = create_virtio_device(specs[n], host_.devices, static_cast<uint8_t>(i));
+      if (auto* h = dynamic_cast<InputHandler*>(dev.get())) input_handlers_.emplace_back(order.at(n), h);
     } catch (const DeviceError& e) {
       throw BootError(e.what());
     }
@@ -273,13 +277,15 @@ void VirtMachine::create_pci() {
   pcie_ = std::make_unique<GenericPcieHost>(as_, w, intx);
 
   std::vector<DeviceSpec> all, specs;
+  std::vector<size_t> order;  // each spec's place on the command line
   std::string err;
   if (!parse_device_specs(opts_.devices, all, err)) throw BootError(err);
-  for (const DeviceSpec& s : all)
-    if (device_bus(s) == DeviceBus::kPci) specs.push_back(s);
+  for (size_t i = 0; i < all.size(); ++i)
+    if (device_bus(all[i]) == DeviceBus::kPci) specs.push_back(all[i]), order.push_back(i);
   for (const std::string& id : host_.virtio_drives) specs.push_back({"virtio-blk-pci", "", {{"drive", id}}});
   PciBus& bus = pcie_->bus();
-  for (const DeviceSpec& spec : specs) {
+  for (size_t k = 0; k < specs.size(); ++k) {
+    const DeviceSpec& spec = specs[k];
     int slot = pci_slot(spec);
     if (slot >= 0 && bus.device(static_cast<unsigned>(slot))) {
       char msg[160];
@@ -291,11 +297,22 @@ void VirtMachine::create_pci() {
     if (slot < 0) throw BootError("-device " + spec.driver + ": PCI: no free slot on bus 0");
     try {
       auto dev = create_virtio_device(spec, host_.devices, static_cast<uint8_t>(virt_map::kVirtioCount + slot));
+      if (auto* h = dynamic_cast<InputHandler*>(dev.get())) input_handlers_.emplace_back(order.at(k), h);
       bus.plug(static_cast<unsigned>(slot), std::make_unique<VirtioPci>(as_, std::move(dev), pci_transitional(spec)));
     } catch (const DeviceError& e) {
       throw BootError(e.what());
     }
   }
+}
+
+// The input devices join the machine's InputRouter in command-line order
+// (the first -device that takes a kind of event gets it), whichever bus and
+// slot each landed on.
+void VirtMachine::register_input_handlers() {
+  std::stable_sort(input_handlers_.begin(), input_handlers_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (host_.devices.input_router)
+    for (auto& [order, h] : input_handlers_) host_.devices.input_router->add_handler(h);
 }
 
 void VirtMachine::reset() {

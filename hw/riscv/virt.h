@@ -27,6 +27,7 @@
 #include "hw/virtio/virtio_mmio.h"
 #include "system/options.h"
 #include "target/riscv/cpu.h"
+#include "ui/input.h"
 #include "util/host_clock.h"
 #include "util/host_entropy.h"
 
@@ -92,6 +93,7 @@ class VirtMachine : public Machine {
   void create_rtc();
   void create_virtio();
   void create_pci();
+  void register_input_handlers();
   void create_firmware_devices();
   void add_kernel_to_fw_cfg();
   void load_boot_images();
@@ -122,6 +124,7 @@ class VirtMachine : public Machine {
   std::vector<uint8_t> fdt_;
   uint64_t fdt_addr_ = 0;
   GuestRandom random_;
+  std::vector<std::pair<size_t, InputHandler*>> input_handlers_;  // (command-line place, device)
 };
 
 }  // namespace rwd
