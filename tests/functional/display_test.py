@@ -285,7 +285,7 @@ if rok and len(recorded) == 2:
     (c1, p1, _), (c2, p2, _) = recorded
     mon = HmpPipe([REWIND, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
                    "-serial", "none", "-append", "console=ttyS0", "-device", "virtio-gpu-device",
-                   "-monitor", "stdio", "-icount", f"shift=7,rr=replay,rrfile={rr}"], f"replay_break {c1}\n".encode())
+                   "-global", "virtio-mmio.force-legacy=false", "-monitor", "stdio", "-icount", f"shift=7,rr=replay,rrfile={rr}"], f"replay_break {c1}\n".encode())
     results, diag = {}, ""
     try:
         mon.read_until_prompt()
