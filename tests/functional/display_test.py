@@ -254,6 +254,15 @@ if ok:
     except (ValueError, zlib.error) as e:
         report(False, "the PNG (decoded with zlib) has the PPM's pixels", str(e))
 
+# --- virtio-gpu-pci with another mode --------------------------------------------------------
+p = subprocess.run([sys.executable, os.path.join(here, "..", "guest", "boot-guest.py"), "--emu", REWIND,
+                    "--kernel", kernel, "--initrd", initrd, "--timeout", "240", "--cmd",
+                    "cat /sys/class/graphics/fb0/virtual_size; lspci | grep 0380", "--",
+                    "-device", "virtio-gpu-pci,xres=1024,yres=768"], capture_output=True, text=True, timeout=300)
+report(p.returncode == 0 and re.search(r"^1024,768\r?$", p.stdout, re.M) and "Class 0380: 1af4:1050" in p.stdout,
+       "virtio-gpu-pci,xres=1024,yres=768: the guest finds the PCI function (1af4:1050) and a 1024x768 /dev/fb0",
+       p.stdout[-600:] + p.stderr[-300:])
+
 # --- the real peer: QEMU with the same guest and commands ----------------------------------
 if QUICK:
     pass
