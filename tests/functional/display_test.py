@@ -217,10 +217,22 @@ def draw_session(emu, name, extra=(), dumps_while_recording=None):
     outs = [m.cmd(f"screendump {ppm}"), m.cmd(f"screendump {png} -f png")] if ok else []
     if any(o.strip() for o in outs):
         ok, diag = False, "screendump said: " + " | ".join(outs)
-    if ok and emu == REWIND:
+    if ok and emu == REWIND and dumps_while_recording is None:
         unwritable = m.cmd("screendump /nonexistent-dir/x.ppm")
         report("Could not open '/nonexistent-dir/x.ppm'" in unwritable and unwritable.count("\n") == 1,
                "screendump to an unwritable file: one error line", unwritable)
+        # savevm, wipe the pattern, loadvm: the screen comes back with the machine.
+        wiped, restored = os.path.join(tmp, "wiped.ppm"), os.path.join(tmp, "restored.ppm")
+        saved = m.cmd("savevm gpu1")
+        drew = shell(s, "dd if=/dev/zero of=/dev/fb0 bs=10240 seek=%d count=64 conv=notrunc 2>/dev/null; sleep 1; "
+                     "echo wiped$((1+1))" % (TOP // 2), rb"\nwiped2")
+        m.cmd(f"screendump {wiped}")
+        loaded = m.cmd("loadvm gpu1")
+        m.cmd(f"screendump {restored}")
+        same = lambda a, b: os.path.exists(a) and os.path.exists(b) and open(a, "rb").read() == open(b, "rb").read()
+        report(drew and not saved.strip() and not loaded.strip() and not same(wiped, ppm) and same(restored, ppm),
+               "savevm, the pattern wiped, loadvm: the screendump equals the one before the wipe",
+               f"savevm: {saved!r} loadvm: {loaded!r} wiped differs: {not same(wiped, ppm)}")
     s.type("poweroff -f\n", None)
     rc, err = s.finish(120)
     if ok and rc != 0:
@@ -234,6 +246,7 @@ except subprocess.CalledProcessError as e:
     report(False, "build the test guest", e.stderr[-300:])
     done()
 tmp = tempfile.mkdtemp(prefix="rewind-display-")
+os.chdir(tmp)  # diskless savevm writes ./rewind.snapshots
 
 # --- rewind: the framebuffer, the pattern, screendump ---------------------------------------
 ok, diag, ppm, png = draw_session(REWIND, "rewind")
