@@ -85,9 +85,12 @@ class VirtioGpu : public VirtioDevice {
     gpu::Rect r{};          // the part of the resource shown
   };
 
-  // One control request: returns the response type (or fills `reply`).
+  // One request of the control queue, answered and pushed; one of the
+  // cursor queue, pushed without an answer.
   void control(VirtQueue& q, const VirtqElement& e);
   void cursor_request(VirtQueue& q, const VirtqElement& e);
+  // Each command: the answer's type (VIRTIO_GPU_RESP_*); nothing changes
+  // unless it is OK_NODATA.
   uint32_t create_2d(const gpu::ResourceCreate2d& c);
   uint32_t unref(uint32_t id);
   uint32_t set_scanout(const gpu::SetScanout& c);
