@@ -248,13 +248,16 @@ uint32_t VirtioGpu::set_scanout(const SetScanout& c) {
   }
   Resource* res = find(c.resource_id);
   if (!res) return kRespErrInvalidResourceId;
-  if (empty(c.r) || !inside(c.r, res->width, res->height) || c.r.width > uint32_t{DisplayConsole::kMaxWidth} ||
-      c.r.height > uint32_t{DisplayConsole::kMaxHeight})
-    return kRespErrInvalidParameter;
+  if (!scanout_fits(*res, c.r)) return kRespErrInvalidParameter;
   scanout_.resource = c.resource_id;
   scanout_.r = c.r;
   refresh_console();
   return kRespOkNodata;
+}
+
+bool VirtioGpu::scanout_fits(const Resource& res, const Rect& r) {
+  return !empty(r) && inside(r, res.width, res.height) && r.width <= uint32_t{DisplayConsole::kMaxWidth} &&
+         r.height <= uint32_t{DisplayConsole::kMaxHeight};
 }
 
 void VirtioGpu::refresh_console() {

@@ -101,6 +101,9 @@ class VirtioGpu : public VirtioDevice {
   void display_info(gpu::RespDisplayInfo& out) const;
   void edid(gpu::RespEdid& out) const;
   Resource* find(uint32_t id);
+  // Whether `r` may be shown from `res`: not empty, inside it, within the
+  // console's bounds (SET_SCANOUT, and a loaded state).
+  static bool scanout_fits(const Resource& res, const gpu::Rect& r);
   // Converts the part `r` (resource coordinates, inside the scanout's
   // rectangle and the resource) into the console and marks it dirty.
   void draw(const Resource& res, const gpu::Rect& r);

@@ -2,11 +2,9 @@
 // pixels and backing lists, the scanout, the cursor. A load checks what it
 // reads as a guest request would be checked (a state file is input too),
 // then shows the restored scanout on the console.
-#include <pixman.h>
 
 #include "hw/core/memory.h"
 #include "hw/virtio/virtio_gpu.h"
-#include "ui/display.h"
 
 namespace rwd {
 
@@ -105,11 +103,7 @@ void VirtioGpu::load(ByteReader& r) {
   }
   if (scanout.resource) {
     auto it = resources.find(scanout.resource);
-    if (it == resources.end() || scanout.r.width == 0 || scanout.r.height == 0 ||
-        uint64_t{scanout.r.x} + scanout.r.width > it->second.width ||
-        uint64_t{scanout.r.y} + scanout.r.height > it->second.height ||
-        scanout.r.width > uint32_t{DisplayConsole::kMaxWidth} || scanout.r.height > uint32_t{DisplayConsole::kMaxHeight})
-      throw DecodeError("virtio-gpu: bad scanout");
+    if (it == resources.end() || !scanout_fits(it->second, scanout.r)) throw DecodeError("virtio-gpu: bad scanout");
   }
   events_read_ = events;
   scanout_ = scanout;
