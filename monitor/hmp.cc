@@ -31,6 +31,9 @@ const Command kCommands[] = {
     {"quit|q", "", "quit the emulator"},
     {"savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created"},
     {"sendkey", "keys [hold_ms]", "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)"},
+    {"screendump", "filename [-f format] [device [head]]",
+     "save screen from head 'head' of display device 'device' in specified format 'format' as image 'filename'. "
+     "Currently only 'png' and 'ppm' formats are supported."},
     {"replay_break", "icount", "set breakpoint at the specified instruction count"},
     {"replay_delete_break", "", "remove the replay breakpoint"},
     {"replay_seek", "icount", "replay execution to the specified instruction count"},
@@ -197,6 +200,7 @@ std::string Hmp::execute(const std::string& line) {
     if (!parse_address(w[1], icount)) return cmd + ": invalid instruction count '" + w[1] + "'\n";
     return cmd == "replay_break" ? target_.replay_break(icount) : target_.replay_seek(icount);
   }
+  if (cmd == "screendump") return screendump(w);
   if (cmd == "gdbserver") {
     if (w.size() > 2) return "gdbserver: usage: gdbserver [device]\n";
     return target_.gdbserver(w.size() > 1 ? w[1] : "tcp::1234");
@@ -249,6 +253,33 @@ std::string Hmp::info(const std::string& what) {
     return target_.input_commands() ? target_.input_commands()->info_mice() : "No mouse devices connected\n";
   if (what == "name") return target_.vm_name().empty() ? "" : target_.vm_name() + "\n";
   return "info: unknown subcommand '" + what + "' (try 'info')\n";
+}
+
+// screendump filename [-f format] [device [head]], as QEMU 7.2's HMP.
+std::string Hmp::screendump(const std::vector<std::string>& w) {
+  if (w.size() < 2) return "screendump: usage: screendump filename [-f format] [device [head]]\n";
+  std::string format, device;
+  int64_t head = 0;
+  std::vector<std::string> positional;
+  for (size_t i = 2; i < w.size(); ++i) {
+    if (w[i] == "-f") {
+      if (++i == w.size()) return "screendump: -f needs a format (ppm or png)\n";
+      format = w[i];
+    } else {
+      positional.push_back(w[i]);
+    }
+  }
+  if (positional.size() > 2) return "screendump: too many arguments\n";
+  if (!positional.empty()) device = positional[0];
+  if (positional.size() == 2) {
+    uint64_t h;
+    if (!parse_address(positional[1], h) || h > INT32_MAX) return "screendump: invalid head '" + positional[1] + "'\n";
+    head = static_cast<int64_t>(h);
+  }
+  if (!format.empty() && format != "ppm" && format != "png") return "Error: invalid parameter value: " + format + "\n";
+  std::string error_class;
+  std::string err = target_.screendump(w[1], device, head, format, error_class);
+  return err.empty() ? "" : "Error: " + err;
 }
 
 // savevm [tag], loadvm tag, delvm tag: one tag (QEMU's tags have no spaces

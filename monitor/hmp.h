@@ -38,6 +38,7 @@ class Hmp : private CharReceiver {
   std::string info(const std::string& what);
   std::string memory(bool physical, const std::string& args);
   std::string snapshot_command(const std::string& cmd, const std::vector<std::string>& words);
+  std::string screendump(const std::vector<std::string>& words);
 
   CharBackend& chr_;
   MonitorTarget& target_;

@@ -57,6 +57,14 @@ class MonitorTarget {
   virtual std::string delvm(const std::string& /*name*/) { return "delvm: not supported\n"; }
   virtual std::string snapshots_text() { return "There is no snapshot available.\n"; }
 
+  // `screendump FILE`: a console's picture as PPM or PNG (ui/screendump.h).
+  // Returns "" when written, else one line (QMP's error class in `error_class`).
+  virtual std::string screendump(const std::string& /*path*/, const std::string& /*device*/, int64_t /*head*/,
+                                 const std::string& /*format*/, std::string& error_class) {
+    error_class = "GenericError";
+    return "There is no console to take a screendump from (no display device)\n";
+  }
+
   // `gdbserver [DEV]`: starts the gdb stub on DEV ("none" stops it).
   virtual std::string gdbserver(const std::string& /*dev*/) { return "gdbserver: not supported\n"; }
 

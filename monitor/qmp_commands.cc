@@ -144,6 +144,22 @@ const std::vector<QmpCommands::Command>& table() {
          InputCommands* in = c.target.input_commands();
          return in ? replay_reply(qmp_input_send_event(*in, args)) : Result::ok();
        }},
+      {"screendump",
+       {{"filename", ArgType::kStr, true},
+        {"device", ArgType::kStr, false},
+        {"head", ArgType::kInt, false},
+        {"format", ArgType::kStr, false}},
+       [](Context& c, const Json& args) {
+         auto str = [&args](const char* name) {
+           const Json* j = args.find(name);
+           return j ? j->as_string() : std::string();
+         };
+         int64_t head = 0;
+         if (const Json* j = args.find("head")) j->get_int64(head);
+         std::string error_class;
+         std::string err = c.target.screendump(str("filename"), str("device"), head, str("format"), error_class);
+         return err.empty() ? Result::ok() : Result::fail(err, error_class.empty() ? "GenericError" : error_class);
+       }},
       {"human-monitor-command", {{"command-line", ArgType::kStr, true}, {"cpu-index", ArgType::kInt, false}},
        [](Context& c, const Json& args) {
          int64_t cpu = 0;

@@ -93,6 +93,8 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   board.devices.embed = drives_->embedder();
   board.devices.netdev = [this](const std::string& id) { return nets_->find(id); };
   board.nics = nets_->nics();
+  displays_ = std::make_unique<DisplaySet>();
+  board.devices.displays = displays_.get();
   machine_ = std::make_unique<VirtMachine>(opts, board);
   if (dump_only()) return;
 

@@ -21,6 +21,7 @@
 #include "system/run_loop.h"
 #include "ui/input.h"
 #include "ui/input_commands.h"
+#include "ui/display.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -84,6 +85,10 @@ class Vm : public MonitorTarget {
   std::string replay_delete_break() override;
   std::string replay_seek(uint64_t icount) override;
   std::string gdbserver(const std::string& dev) override;  // system/vm_gdb.cc
+  std::string screendump(const std::string& path, const std::string& device, int64_t head, const std::string& format,
+                         std::string& error_class) override;  // system/vm_display.cc
+  // The machine's consoles (console 0 is the first display device's).
+  DisplaySet& displays() { return *displays_; }
 
  private:
   int run_probe();  // -rr-probe (system/vm_probe.cc)
@@ -114,6 +119,7 @@ class Vm : public MonitorTarget {
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
   std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
   std::unique_ptr<CharRegistry> chardevs_;
+  std::unique_ptr<DisplaySet> displays_;  // the consoles; outlives the display devices that draw in them
   std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
   std::unique_ptr<VirtMachine> machine_;
   std::unique_ptr<Engine> engine_;

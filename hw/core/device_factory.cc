@@ -9,6 +9,8 @@
 #include "block/drive.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_input.h"
+#include "hw/virtio/virtio_gpu.h"
+#include "hw/virtio/virtio_gpu_options.h"
 #include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_rng.h"
 
@@ -98,6 +100,27 @@ const std::vector<Property> kNetProps = {{"netdev", "the -netdev id= it uses"},
                                          {"mac", "its MAC address (default 52:54:00:12:34:56, then up)"}};
 const std::vector<Property> kNetPciProps = {kNetProps[0], kNetProps[1], {"addr", "PCI slot (hex SLOT[.0])"}};
 
+std::unique_ptr<VirtioDevice> new_virtio_gpu(const DeviceSpec& spec, const DeviceHost& host, uint8_t) {
+  GpuConfig cfg;
+  std::string err;
+  if (!parse_gpu_config(spec.props, cfg, err)) throw DeviceError("-device " + spec.driver + "," + err);
+  if (!host.memory || !host.displays) throw DeviceError("-device " + spec.driver + ": this machine has no display");
+  cfg.name = spec.id;
+  try {
+    return std::make_unique<VirtioGpu>(*host.memory, *host.displays, cfg);
+  } catch (const std::invalid_argument& e) {
+    throw DeviceError("-device " + spec.driver + "," + e.what());
+  }
+}
+
+const std::vector<Property> kGpuProps = {{"xres", "width of the mode offered to the guest (default 1280)"},
+                                         {"yres", "height of the mode offered to the guest (default 800)"},
+                                         {"max_outputs", "number of scanouts (1)"},
+                                         {"edid", "on|off: offer an EDID (default on)"},
+                                         {"max_hostmem", "host memory for all resources (default 256M)"}};
+const std::vector<Property> kGpuPciProps = {kGpuProps[0], kGpuProps[1], kGpuProps[2], kGpuProps[3], kGpuProps[4],
+                                            {"addr", "PCI slot (hex SLOT[.0])"}};
+
 // The devices -device knows, as `-device help` lists them.
 const DeviceType kDevices[] = {
     {"virtio-rng-device", "virtio-bus", "virtio-mmio entropy source (bytes from the host's getrandom)",
@@ -133,6 +156,10 @@ const DeviceType kDevices[] = {
      kInputPciProps, {}, false},
     {"virtio-tablet-pci", "PCI", "virtio-pci tablet (virtio 1.x only, as QEMU's)", DeviceBus::kPci,
      new_virtio_input, kInputPciProps, {}, false},
+    {"virtio-gpu-device", "virtio-bus", "virtio-mmio 2D display (a console: screendump, -vnc)", DeviceBus::kVirtioMmio,
+     new_virtio_gpu, kGpuProps, {}},
+    {"virtio-gpu-pci", "PCI", "virtio-pci 2D display (virtio 1.x only, as QEMU's)", DeviceBus::kPci, new_virtio_gpu,
+     kGpuPciProps, {}, false},
 };
 
 const DeviceType* find_type(const std::string& name) {

@@ -12,6 +12,8 @@
 
 namespace rwd {
 
+class AddressSpace;
+class DisplaySet;
 class Drive;
 class HostEntropy;
 class InputPath;
@@ -59,6 +61,8 @@ struct DeviceHost {
   ReadEmbedder* embed = nullptr;                    // rrdisk=embed: reads go into the recording
   std::function<Netdev*(const std::string&)> netdev;  // -netdev by id
   std::shared_ptr<unsigned> nics_made = std::make_shared<unsigned>(0);  // default MACs count up, as QEMU's
+  AddressSpace* memory = nullptr;  // guest memory (set by the board): what a GPU's backing pages are read from
+  DisplaySet* displays = nullptr;  // the machine's consoles (a display device adds one)
 };
 
 // The buses a -device plugs into; the board places each device on its bus.

@@ -31,6 +31,7 @@ VirtMachine::VirtMachine(const Options& opts, BoardHost host)
 
   as_.add_ram("virt.mrom", virt_map::kMrom, virt_map::kMromSize, true);
   as_.add_ram("riscv.virt.ram", virt_map::kDram, opts_.ram_size);
+  host_.devices.memory = &as_;  // a display device reads its backing pages through it
 
   plic_ = std::make_unique<Plic>(cpu_);
   uart_ = std::make_unique<Ns16550a>(host_.serial, plic_->irq(virt_map::kUart0Irq));

@@ -66,6 +66,13 @@ class FakeTarget : public MonitorTarget {
     return icount > 1000 ? "replay_seek: past the end\n" : "";
   }
 
+  std::string screendump(const std::string& path, const std::string& device, int64_t head, const std::string& format,
+                         std::string& error_class) override {
+    calls += "screendump " + path + "|" + device + "|" + std::to_string(head) + "|" + format + ";";
+    error_class = "DeviceNotFound";
+    return device == "nope" ? "Device 'nope' not found\n" : "";
+  }
+
   std::string calls;
   static constexpr uint64_t kBase = 0x80000000;
   std::vector<uint8_t> ram;
@@ -228,6 +235,25 @@ TEST_F(HmpTest, NewClientGetsBanner) {
   EXPECT_EQ(chr.out, "sto" + std::string("rewind 0.1.0 monitor - type 'help' for more information\r\n(qemu) "));
   chr.type("p\r");
   EXPECT_TRUE(t.run);  // "p" alone is not "stop"
+}
+
+// QEMU 7.2's syntax: screendump filename [-f format] [device [head]].
+TEST_F(HmpTest, Screendump) {
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm"), "");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.png -f png"), "");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.png -f png gpu0 0"), "");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm gpu0"), "");
+  EXPECT_EQ(t.calls, "screendump /tmp/a.ppm||0|;screendump /tmp/a.png||0|png;screendump /tmp/a.png|gpu0|0|png;"
+                     "screendump /tmp/a.ppm|gpu0|0|;");
+  t.calls.clear();
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm nope"), "Error: Device 'nope' not found\n");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.bmp -f bmp"), "Error: invalid parameter value: bmp\n");
+  EXPECT_EQ(hmp.execute("screendump"), "screendump: usage: screendump filename [-f format] [device [head]]\n");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm -f"), "screendump: -f needs a format (ppm or png)\n");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm d 0 extra"), "screendump: too many arguments\n");
+  EXPECT_EQ(hmp.execute("screendump /tmp/a.ppm d x"), "screendump: invalid head 'x'\n");
+  EXPECT_EQ(t.calls, "screendump /tmp/a.ppm|nope|0|;");
+  EXPECT_NE(hmp.execute("help screendump").find("screendump filename [-f format] [device [head]]"), std::string::npos);
 }
 
 }  // namespace

@@ -53,7 +53,17 @@ class FakeTarget : public MonitorTarget {
     return "";
   }
 
+  std::string screendump(const std::string& path, const std::string& device, int64_t head, const std::string& format,
+                         std::string& error_class) override {
+    dumped = path + "|" + device + "|" + std::to_string(head) + "|" + format;
+    if (device == "nope") return error_class = "DeviceNotFound", "Device 'nope' not found\n";
+    if (!format.empty() && format != "png" && format != "ppm")
+      return error_class = "GenericError", "Parameter 'format' does not accept value '" + format + "'\n";
+    return "";
+  }
+
   bool run = true, shutdown = false;
+  std::string dumped;
   int resets = 0, quits = 0;
   std::string reset_refusal, name;
   ReplayStatus replay;
@@ -366,6 +376,21 @@ TEST(QmpPretty, Indented) {
   chr.open = true;
   Qmp qmp(chr, target, true);
   EXPECT_NE(chr.out.find("{\n    \"QMP\": {\n"), std::string::npos);
+}
+
+TEST_F(QmpTest, Screendump) {
+  negotiate();
+  EXPECT_TRUE(ask(R"({"execute": "screendump", "arguments": {"filename": "/tmp/a.ppm"}})").find("return"));
+  EXPECT_EQ(target.dumped, "/tmp/a.ppm||0|");
+  EXPECT_TRUE(ask(R"({"execute": "screendump", "arguments": {"filename": "/tmp/a.png", "device": "gpu0",
+                      "head": 0, "format": "png"}})").find("return"));
+  EXPECT_EQ(target.dumped, "/tmp/a.png|gpu0|0|png");
+  Json r = ask(R"({"execute": "screendump", "arguments": {"filename": "/tmp/a.ppm", "device": "nope"}})");
+  EXPECT_EQ(error_class(r), "DeviceNotFound");
+  r = ask(R"({"execute": "screendump", "arguments": {"filename": "/tmp/a.ppm", "format": "bmp"}})");
+  EXPECT_EQ(error_class(r), "GenericError");
+  EXPECT_EQ(error_desc(r), "Parameter 'format' does not accept value 'bmp'");
+  EXPECT_EQ(error_class(ask(R"({"execute": "screendump", "arguments": {}})")), "GenericError");
 }
 
 }  // namespace
