@@ -19,6 +19,8 @@
 #include "system/drive_set.h"
 #include "system/options.h"
 #include "system/run_loop.h"
+#include "ui/display.h"
+#include "ui/input.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -27,6 +29,7 @@ class ReplayController;
 class Navigator;
 class ReplayNavigation;
 class GdbServer;
+class VncServer;
 
 class Vm : public MonitorTarget {
  public:
@@ -102,6 +105,8 @@ class Vm : public MonitorTarget {
   std::unique_ptr<HostClock> host_clock_;
   std::unique_ptr<HostEntropy> host_entropy_;
   std::unique_ptr<HostLoop> host_loop_;
+  DisplaySet displays_;       // the screens display devices draw (ui/display.h)
+  InputRouter input_router_;  // host keyboard/pointer input to the guest (ui/input.h)
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
   std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
   std::unique_ptr<CharRegistry> chardevs_;
@@ -118,6 +123,7 @@ class Vm : public MonitorTarget {
   NullChardev gdb_monitor_chr_;
   std::unique_ptr<Hmp> gdb_monitor_;
   std::unique_ptr<GdbServer> gdb_;
+  std::unique_ptr<VncServer> vnc_;  // -vnc; goes first, before what it watches
 };
 
 }  // namespace rwd
