@@ -1,10 +1,17 @@
 #include "ui/vnc.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <rfb/rfb.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ui/vnc_message.h"
 
 namespace rwd {
 namespace {
@@ -18,13 +25,49 @@ constexpr int kClientWaitMs = 500;
 // cannot keep the emulator in accept().
 constexpr int kAcceptsPerWake = 16;
 
+// A client whose next message is not all there yet is held back (not given
+// to libvncserver, whose reads would block) and looked at again every
+// kHoldPollMs; after kHoldLimit it is dropped. Messages longer than
+// kHoldBytes (a cut text near its 1 MiB limit) may not fit the socket
+// buffer: the library reads those, within kClientWaitMs per stall.
+constexpr unsigned kHoldPollMs = 10;
+constexpr auto kHoldLimit = std::chrono::seconds(2);
+constexpr size_t kHoldBytes = 64 * 1024;
+
 void quiet_log(const char*, ...) {}
+
+RfbPhase phase_of(const rfbClientRec& cl) {
+  switch (cl.state) {
+    case rfbClientRec::RFB_PROTOCOL_VERSION: return RfbPhase::kVersion;
+    case rfbClientRec::RFB_SECURITY_TYPE: return RfbPhase::kSecurity;
+    case rfbClientRec::RFB_INITIALISATION:
+    case rfbClientRec::RFB_INITIALISATION_SHARED: return RfbPhase::kClientInit;
+    case rfbClientRec::RFB_NORMAL: return RfbPhase::kNormal;
+    default: return RfbPhase::kOther;
+  }
+}
+
+// Whether libvncserver can read the client's next message without waiting.
+bool message_waiting(rfbClientPtr cl) {
+  if (cl->wsctx) return true;  // WebSocket frames: the library buffers and decodes them
+  uint8_t head[8];
+  ssize_t n = recv(cl->sock, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+  if (n <= 0) return true;  // end of stream or an error: the library closes the client
+  int avail = 0;
+  if (ioctl(cl->sock, FIONREAD, &avail) < 0) return true;
+  size_t need = rfb_message_size(phase_of(*cl), head, static_cast<size_t>(n));
+  return need == 0 || static_cast<size_t>(avail) >= std::min(need, kHoldBytes);
+}
 
 }  // namespace
 
 struct VncServer::Client {
-  explicit Client(HostLoop& loop) : watch(&loop) {}
+  explicit Client(HostLoop& loop) : loop(loop), watch(&loop) {}
+  ~Client() { loop.remove(hold_timer); }
+  HostLoop& loop;
   FdWatch watch;
+  unsigned hold_timer = 0;  // a glib source id while held back
+  std::chrono::steady_clock::time_point held_since;
 };
 
 struct VncServer::Hooks {
@@ -33,9 +76,8 @@ struct VncServer::Hooks {
   static rfbNewClientAction new_client(rfbClientPtr cl) {
     VncServer* s = server(cl);
     cl->clientGoneHook = client_gone;
-    auto client = std::make_unique<Client>(s->loop_);
-    client->watch.set(cl->sock, kIoIn, [s](unsigned) { s->process(); });
-    s->clients_[cl] = std::move(client);
+    s->clients_[cl] = std::make_unique<Client>(s->loop_);
+    s->watch_client(cl);
     return RFB_CLIENT_ACCEPT;
   }
 
@@ -148,6 +190,50 @@ void VncServer::accept_clients(int listen_fd) {
 
 void VncServer::process() {
   rfbProcessEvents(screen_, 0);
+}
+
+void VncServer::watch_client(rfbClientPtr cl) {
+  clients_[cl]->watch.set(cl->sock, kIoIn, [this, cl](unsigned) {
+    if (message_waiting(cl)) process();
+    else hold(cl);
+  });
+}
+
+// Half a message: out of libvncserver's select set, and polled on a timer
+// until the rest arrives or the client runs out of time.
+void VncServer::hold(rfbClientPtr cl) {
+  Client& c = *clients_[cl];
+  c.watch.clear();
+  FD_CLR(cl->sock, &screen_->allFds);
+  c.held_since = std::chrono::steady_clock::now();
+  struct Tick {
+    VncServer* server;
+    rfbClientPtr cl;
+  };
+  GSource* src = g_timeout_source_new(kHoldPollMs);
+  g_source_set_callback(
+      src,
+      [](gpointer data) -> gboolean {
+        auto* t = static_cast<Tick*>(data);
+        return t->server->check_held(t->cl) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+      },
+      new Tick{this, cl}, [](gpointer data) { delete static_cast<Tick*>(data); });
+  c.hold_timer = g_source_attach(src, loop_.context());
+  g_source_unref(src);
+}
+
+bool VncServer::check_held(rfbClientPtr cl) {
+  auto it = clients_.find(cl);
+  if (it == clients_.end()) return false;
+  Client& c = *it->second;
+  bool ready = message_waiting(cl);
+  if (!ready && std::chrono::steady_clock::now() - c.held_since < kHoldLimit) return true;
+  c.hold_timer = 0;  // this source ends by returning false
+  FD_SET(cl->sock, &screen_->allFds);
+  if (ready) watch_client(cl);
+  else rfbCloseClient(cl);  // too slow: dropped, reaped by process()
+  process();
+  return false;
 }
 
 void VncServer::client_gone(rfbClientPtr cl) {

@@ -60,6 +60,9 @@ class VncServer : private DisplayListener {
   void watch_listener(int fd);
   void accept_clients(int listen_fd);
   void process();         // rfbProcessEvents once, then reap closed clients
+  void watch_client(rfbClientPtr cl);
+  void hold(rfbClientPtr cl);
+  bool check_held(rfbClientPtr cl);  // false: the hold is over
   void schedule_flush();  // one process() at the next host-loop turn
   void set_framebuffer(char* pixels, int width, int height, int stride);
   void send(const std::vector<InputEvent>& batch);
