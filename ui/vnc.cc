@@ -1,8 +1,10 @@
 #include "ui/vnc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <glib.h>
 #include <rfb/rfb.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -33,6 +35,7 @@ constexpr int kAcceptsPerWake = 16;
 constexpr unsigned kHoldPollMs = 10;
 constexpr auto kHoldLimit = std::chrono::seconds(2);
 constexpr size_t kHoldBytes = 64 * 1024;
+constexpr size_t kLibraryCutTextLimit = 8 + (1u << 20);
 
 void quiet_log(const char*, ...) {}
 
@@ -56,7 +59,12 @@ bool message_waiting(rfbClientPtr cl) {
   int avail = 0;
   if (ioctl(cl->sock, FIONREAD, &avail) < 0) return true;
   size_t need = rfb_message_size(phase_of(*cl), head, static_cast<size_t>(n));
-  return need == 0 || static_cast<size_t>(avail) >= std::min(need, kHoldBytes);
+  // Unknown, or a cut text past the library's 1 MiB limit: it closes the client.
+  if (need == 0 || need > kLibraryCutTextLimit) return true;
+  if (static_cast<size_t>(avail) >= std::min(need, kHoldBytes)) return true;
+  // The client has closed its end: the rest never comes.
+  pollfd p{cl->sock, POLLRDHUP, 0};
+  return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 }  // namespace
@@ -102,8 +110,10 @@ VncServer::VncServer(const VncOptions& opts, HostLoop& loop, DisplayConsole* con
       placeholder_(size_t{kPlaceholderWidth} * kPlaceholderHeight, 0) {
   // libvncserver logs every connection on stderr; the guest's console may
   // be there. Its own messages are not user-facing errors.
-  rfbLog = quiet_log;
-  rfbErr = quiet_log;
+  if (!getenv("REWIND_VNC_DEBUG")) {
+    rfbLog = quiet_log;
+    rfbErr = quiet_log;
+  }
 
   // Listen first: a busy port is an error before anything else is set up.
   if (opts.kind == VncOptions::Kind::kTcp) {
