@@ -327,11 +327,11 @@ if booted:
     # A shell of its own on tty1, the framebuffer console.
     sess.p.stdin.write(b"setsid sh -c 'exec sh </dev/tty1 >/dev/tty1 2>&1' &\n")
     time.sleep(2)
-    c = RfbClient(("127.0.0.1", BASE + d))
+    c = RfbClient(("127.0.0.1", BASE + d), timeout=30)
     c.handshake()
     c.set_encodings([ZLIB, RAW, DESKTOP_SIZE])
     c.update()
-    report((c.width, c.height) != (640, 480) or any(c.pixels), "the client sees the guest's console, not the placeholder",
+    report(any(c.pixels), "the client sees the guest's console (text on the framebuffer), not a black screen",
            f"{c.width}x{c.height}")
     before = list(c.pixels)
     c.type_text("echo VNC_TYPED_$((6*7)) > /tmp/vnc_ok\n")
@@ -341,9 +341,12 @@ if booted:
     report(ok, "keys typed over VNC run a command in the tty1 shell (seen on serial)", sess.out[-300:])
     changed = False
     end = time.monotonic() + 10
-    while not changed and time.monotonic() < end:
-        c.update(incremental=True)
-        changed = c.pixels != before
+    try:
+        while not changed and time.monotonic() < end:
+            c.update(incremental=True)
+            changed = c.pixels != before
+    except OSError:
+        pass  # no update within the socket timeout: unchanged
     report(changed, "the typed text changes the picture the client receives")
     c.pointer(0, 10, 10)
     c.pointer(1, 20, 20)
