@@ -330,7 +330,10 @@ if booted:
     c = RfbClient(("127.0.0.1", BASE + d), timeout=30)
     c.handshake()
     c.set_encodings([ZLIB, RAW, DESKTOP_SIZE])
-    c.update()
+    for _ in range(3):  # a desktop-size change may come first
+        c.update()
+        if any(c.pixels):
+            break
     report(any(c.pixels), "the client sees the guest's console (text on the framebuffer), not a black screen",
            f"{c.width}x{c.height}")
     before = list(c.pixels)
