@@ -166,7 +166,8 @@ def main():
             print(f"run {run + 1} {name:6s} screen {size[0]}x{size[1]}  {fps_text}  idle CPU {idle:5.1f}%",
                   flush=True)
     med = {n: {k: statistics.median(v) if v else None for k, v in r.items()} for n, r in results.items()}
-    print(f"\nmedians of {args.n} runs, {args.seconds:g} s each, {W}x{H}, raw encoding")
+    screen = f"virtio-gpu {W}x{H}" if gpu else "no display device"
+    print(f"\nmedians of {args.n} runs, {args.seconds:g} s each, {screen}, raw encoding")
     for n, m in med.items():
         fps_text = f"fps {m['fps']:6.2f}" if m["fps"] is not None else "fps n/a"
         print(f"  {n:6s} {fps_text}  idle CPU with a client {m['idle']:5.1f}% of a core")
