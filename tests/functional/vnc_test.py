@@ -320,7 +320,8 @@ rc, err = sess.finish(timeout=30)
 report(rc == 0 and "rewind:" not in err, "rewind exits cleanly", f"rc={rc} {err[-300:]}")
 
 # ---- end to end: a shell on the framebuffer console typed into over VNC ----------
-devices = run(["-device", "help"]).stdout + run(["-device", "help"]).stderr
+help_run = run(["-device", "help"])
+devices = help_run.stdout + help_run.stderr
 if "virtio-gpu-device" not in devices:
     report(True, "end to end: type into a shell on tty1 over VNC # SKIP -device virtio-gpu-device is unknown")
     done()
