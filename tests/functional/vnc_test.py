@@ -122,6 +122,29 @@ proc.terminate()
 proc.wait(timeout=10)
 report(not os.path.exists(path), "the unix socket is removed when rewind exits")
 
+# ---- websocket=on: port 5700+N (a plain RFB client is served there too) ---------
+while True:
+    d = free_display()
+    try:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 5700 + d))
+        break
+    except OSError:
+        continue
+proc = subprocess.Popen([REWIND, "-M", "virt", "-display", f"vnc=127.0.0.1:{d},websocket=on", "-serial", "none",
+                         "-monitor", "none"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+try:
+    ok = wait_port(5700 + d)
+    c = RfbClient(("127.0.0.1", 5700 + d))
+    c.handshake()
+    ok = ok and (c.width, c.height) == (640, 480) and wait_port(BASE + d)
+    c.close()
+    report(ok, "-display vnc=HOST:N,websocket=on listens on 5900+N and 5700+N")
+except Exception as e:  # noqa: BLE001
+    report(False, "-display vnc=HOST:N,websocket=on listens on 5900+N and 5700+N", repr(e))
+proc.terminate()
+proc.wait(timeout=10)
+
 # ---- the Linux guest with -vnc HOST:N ---------------------------------------------------
 try:
     kernel, initrd = build_guest()
