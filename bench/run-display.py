@@ -74,6 +74,10 @@ def boot(binary, kernel, initrd, gpu):
             "-append", "console=ttyS0", "-serial", "stdio", "-monitor", "none",
             "-vnc", f"127.0.0.1:{port - 5900}"]
     if gpu:
+        # QEMU's virt makes virtio-mmio legacy by default: the guest's
+        # virtio-gpu driver wants virtio 1.x.
+        if "qemu" in os.path.basename(binary):
+            argv += ["-global", "virtio-mmio.force-legacy=false"]
         argv += ["-device", f"virtio-gpu-device,xres={W},yres={H}"]
     sess = Session(argv)
     if not sess.expect(PROMPT, timeout=180):
