@@ -13,6 +13,7 @@ packages=(
   u-boot-qemu fdisk
   libpixman-1-dev libvncserver-dev  # the screen (ui/display.cc) and -vnc (ui/vnc.cc)
   novnc  # the -vnc websocket=on test connects noVNC in headless Chromium
+  vncsnapshot  # the -vnc test takes a snapshot with a real VNC viewer
   chromium  # rewind-dump --timeline pages are tested in headless Chromium
 )
 

@@ -12,6 +12,7 @@
 #include "hw/nvram/fw_cfg_options.h"
 #include "net/net_options.h"
 #include "system/drive_options.h"
+#include "ui/vnc_options.h"
 #include "util/version.h"
 #include "util/log.h"
 
@@ -41,6 +42,15 @@ bool parse_u64(const std::string& s, uint64_t& out) {
   unsigned long long v = std::strtoull(s.c_str(), &end, 0);
   if (errno || *end || s[0] == '-') return false;
   out = v;
+  return true;
+}
+
+// -vnc ARG: checked now (ui/vnc_options.h), used by the Vm.
+bool parse_vnc_arg(Options& o, const std::string& a, std::string& err) {
+  if (a == "help") return err = vnc_options_help(), false;
+  VncOptions v;
+  if (!parse_vnc_options(a, v, err)) return false;
+  o.vnc = a;
   return true;
 }
 
@@ -179,10 +189,12 @@ const std::map<std::string, OptionDef>& option_table() {
       {"mon", {true, [](Options& o, const std::string& a, std::string&) { o.mons.push_back(a); return true; }}},
       {"qmp", {true, [](Options& o, const std::string& a, std::string&) { o.qmps.push_back(a); return true; }}},
       {"qmp-pretty", {true, [](Options& o, const std::string& a, std::string&) { o.qmps_pretty.push_back(a); return true; }}},
-      {"display", {true, [](Options&, const std::string& a, std::string& err) {
-         if (a != "none") return err = "-display " + a + ": only 'none' is supported", false;
+      {"display", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (a.rfind("vnc=", 0) == 0) return parse_vnc_arg(o, a.substr(4), err);  // QEMU's -display vnc=:N
+         if (a != "none") return err = "-display " + a + ": only 'none' and 'vnc=...' are supported", false;
          return true;
        }}},
+      {"vnc", {true, [](Options& o, const std::string& a, std::string& err) { return parse_vnc_arg(o, a, err); }}},
       {"d", {true, [](Options& o, const std::string& a, std::string& err) {
          if (a == "help") return err = Logger::help(), false;
          std::string bad;
@@ -545,6 +557,7 @@ std::string usage_text() {
          "  -drive driver=blkreplay,if=none,image=ID,id=ID2; -device virtio-blk-device,drive=ID; -snapshot\n"
          "  -cpu rv64|any[,PROP=on|off,...]  the hart's extensions (-cpu rv64,help lists them)\n"
          "  -seed N, -no-reboot, -no-shutdown, -smp 1, -display none\n"
+         "  -vnc :N|HOST:N|unix:PATH[,websocket=on|PORT][,share=...][,to=L]  a VNC server (-vnc help)\n"
          "  -s, -gdb DEV             the gdb stub on tcp::1234, or DEV: tcp:[HOST]:PORT, unix:PATH,server=on, chardev:ID\n"
          "  -S                       start stopped (gdb or the monitor's cont starts it)\n"
          "  -incoming file:PATH      start from a state saved by the monitor's 'migrate file:PATH'\n"

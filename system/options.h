@@ -70,6 +70,7 @@ struct Options {
   // The host process: -name NAME[,process=P], -pidfile, -daemonize.
   std::string name, process_name, pidfile;
   bool daemonize = false;
+  std::string vnc;                   // -vnc / -display vnc=: the checked value (ui/vnc_options.h)
   std::string keyboard_layout;  // -k: for a display's keyboard (none yet, as QEMU without one)
   std::vector<GlobalProperty> globals;
   std::optional<uint64_t> seed;

@@ -9,6 +9,7 @@
 #include "replay/replay.h"
 #include "replay/navigation.h"
 #include "replay/replay_config.h"
+#include "ui/vnc.h"
 
 namespace rwd {
 
@@ -142,6 +143,17 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   if (!opts.gdb.empty()) {
     std::string err = gdbserver(opts.gdb);
     if (!err.empty() && err.rfind("Waiting", 0) != 0) throw BootError(err.substr(0, err.size() - 1));
+  }
+  if (!opts.vnc.empty()) {
+    VncOptions vnc;
+    std::string err;
+    if (!parse_vnc_options(opts.vnc, vnc, err)) throw BootError(err);
+    try {
+      if (vnc.kind != VncOptions::Kind::kNone)
+        vnc_ = std::make_unique<VncServer>(vnc, *host_loop_, displays_->console(0), *input_router_);
+    } catch (const VncError& e) {
+      throw BootError("-vnc " + opts.vnc + ": " + e.what());
+    }
   }
   if (opts.start_paused) loop_->pause("prelaunch");
 }

@@ -19,9 +19,9 @@
 #include "system/drive_set.h"
 #include "system/options.h"
 #include "system/run_loop.h"
+#include "ui/display.h"
 #include "ui/input.h"
 #include "ui/input_commands.h"
-#include "ui/display.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -30,6 +30,7 @@ class ReplayController;
 class Navigator;
 class ReplayNavigation;
 class GdbServer;
+class VncServer;
 
 class Vm : public MonitorTarget {
  public:
@@ -133,6 +134,7 @@ class Vm : public MonitorTarget {
   NullChardev gdb_monitor_chr_;
   std::unique_ptr<Hmp> gdb_monitor_;
   std::unique_ptr<GdbServer> gdb_;
+  std::unique_ptr<VncServer> vnc_;  // -vnc; goes first, before what it watches
 };
 
 }  // namespace rwd
