@@ -94,6 +94,7 @@ const std::unordered_map<OpFn, Native>& native_table() {
   return table;
 }
 
+
 static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
 static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the page number");
 
@@ -106,25 +107,39 @@ class Emitter {
 
   // Returns false when the block is not worth compiling.
   bool block() {
-    const std::unordered_map<OpFn, Native>& natives = native_table();
     const Op& last = tb_.ops[tb_.size - 1];
-    auto last_native = natives.find(last.fn);
+    std::optional<Native> last_native = native_of(last.fn);
     ExitKind exit = exit_kind(last.fn);
-    if (tb_.size == 1 && exit == ExitKind::kNone && last_native == natives.end()) return false;
+    if (tb_.size == 1 && exit == ExitKind::kNone && !last_native) return false;
 
+    // The engine's entry (and an interpreted exit's) follows the C calling
+    // convention; a linked predecessor jumps to linked_, already in a frame.
     a_.push(RBX);  // also aligns the stack for calls
     a_.mov(RBX, RDI);
+    a_.jmp(body_);
+    linked_offset_ = a_.size();
+    a_.bind(linked_);
+    // rax: the instruction count with the predecessor counted. This block
+    // runs whole only if it fits the budget; otherwise the engine runs it
+    // cut short.
+    a_.lea(RDI, mem(RAX, static_cast<int32_t>(tb_.size)));
+    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_.stop));
+    a_.alu(kCmp, RDI, mem(RCX, 0));
+    a_.jcc(kA, give_up_);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    // Only an exit through the last op's own handler compares pc with
+    // next_pc; every other exit stores its target itself.
+    if (exit == ExitKind::kNone && !last_native) store_pc(tb_.next_pc);
     a_.bind(body_);
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
       const Op& o = tb_.ops[i];
-      auto it = natives.find(o.fn);
-      if (it == natives.end()) call_handler(o);
-      else emit(o, it->second);
+      if (std::optional<Native> n = native_of(o.fn)) emit(o, *n);
+      else call_handler(o);
     }
     if (exit != ExitKind::kNone) {
       branch_exit(last, exit);
-    } else if (last_native != natives.end()) {
-      emit(last, last_native->second);
+    } else if (last_native) {
+      emit(last, *last_native);
       chain_exit(0, tb_.next_pc);
     } else {
       // Anything else (CSR access, ecall, mret, ...): the op's own handler
@@ -139,14 +154,27 @@ class Emitter {
       call_handler_raw(*s.op);
       a_.jmp(s.resume);
     }
+    a_.bind(give_up_);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    store_pc(tb_.vpc);
     a_.bind(return_);
     a_.pop(RBX);
     a_.ret();
     return true;
   }
+  size_t linked_offset() const { return linked_offset_; }
+  // Offsets of the patchable rel32 fields by exit slot (0: none).
+  const size_t* jump_fields() const { return jump_fields_; }
+  const uint64_t* jump_targets() const { return jump_targets_; }
   const std::vector<uint8_t>& code() const { return a_.code(); }
 
  private:
+  static std::optional<Native> native_of(OpFn fn) {
+    const std::unordered_map<OpFn, Native>& natives = native_table();
+    if (auto it = natives.find(fn); it != natives.end()) return it->second;
+    return std::nullopt;
+  }
+
   enum class ExitKind { kNone, kJal, kJalr, kBranch };
   static ExitKind exit_kind(OpFn fn) {
     using namespace riscv;
@@ -197,53 +225,58 @@ class Emitter {
 
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
   // when the target is not a constant (jalr), through exit slot `slot`. The
-  // fast path is chain::leave's, inline: when nothing needs the engine and
-  // the slot links a block that fits the budget, count this block and jump
-  // straight into that one's code. Otherwise the block's exit op does it all
-  // (counting, looking the successor up, linking it for next time).
+  // fast path, when nothing raised `attention`: a loop onto itself jumps to
+  // its own linked entry; a constant target in this page jumps through a
+  // patchable jmp (direct_links.h) once linked. Otherwise, chain::leave's
+  // path inline: count this block and jump into the code the slot's
+  // (epoch-checked) link names, if the budget allows. Anything else goes
+  // through the block's exit op, as interpreted blocks do (which also makes
+  // the links).
   void chain_exit(int slot, std::optional<uint64_t> target) {
-    Assembler::Label slow;
-    if (target) a_.mov_imm(RSI, *target);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    Assembler::Label slow, slow_pc_stored;
     a_.mov(RAX, mem(RBX, offset_of(&cpu_.s.icount)));
     a_.alu_imm(kAdd, RAX, static_cast<int32_t>(tb_.size));  // icount after this block
+    if (!target) a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     a_.cmp8_imm(mem(RBX, offset_of(&cpu_.s.attention)), 0);
-    a_.jcc(kNE, slow);
-    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
+    a_.jcc(kNE, target ? slow : slow_pc_stored);
     if (target == tb_.vpc) {
-      // A loop onto itself: this block's code is its own successor, valid
-      // for as long as nothing raised `attention` (invalidating a block
-      // takes a store to its page, and that raises it). Only the budget for
-      // one more run is left to check.
-      Assembler::Label not_now;
-      a_.mov(RDI, RAX);
-      a_.alu_imm(kAdd, RDI, static_cast<int32_t>(tb_.size));
-      a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
-      a_.jcc(kA, not_now);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
-      a_.mov_imm(RSI, tb_.next_pc);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
-      a_.jmp(body_);
-      a_.bind(not_now);
+      // Valid for as long as nothing raised `attention` (invalidating a
+      // block takes a store to its page, and that raises it).
+      a_.jmp(linked_);
+    } else if (target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask)) {
+      jump_fields_[slot] = a_.jmp_patchable();
+      jump_targets_[slot] = *target;
     }
+    if (target) {
+      a_.mov_imm(RSI, *target);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    }
+    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
     a_.alu(kCmp, RAX, mem(RCX, offsetof(ChainContext, stop)));
-    a_.jcc(kAE, slow);
+    a_.jcc(kAE, slow_pc_stored);
     a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
     a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(epoch_));
     a_.mov(RDI, mem(RDI, 0));
     a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
-    a_.jcc(kNE, slow);
+    a_.jcc(kNE, slow_pc_stored);
     if (!target) {  // a link for a variable target holds for the pc it was made for
       a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
-      a_.jcc(kNE, slow);
+      a_.jcc(kNE, slow_pc_stored);
     }
     a_.mov(RDX, mem(RDX, tb_offset(&tb_.chain[slot])));
     a_.test(RDX, RDX);
-    a_.jcc(kE, slow);
+    a_.jcc(kE, slow_pc_stored);
+    // A compiled successor checks the budget at its linked entry.
+    a_.mov(RDI, mem(RDX, tb_offset(&tb_.linked_entry)));
+    a_.test(RDI, RDI);
+    Assembler::Label interpreted;
+    a_.jcc(kE, interpreted);
+    a_.jmp(RDI);
+    a_.bind(interpreted);
     a_.mov32(RDI, mem(RDX, tb_offset(&tb_.size)));
     a_.alu(kAdd, RDI, RAX);
     a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
-    a_.jcc(kA, slow);
+    a_.jcc(kA, slow_pc_stored);
     a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.next_pc)));
     a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
@@ -251,11 +284,25 @@ class Emitter {
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.first_op)));
     a_.pop(RBX);
     a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
-    a_.bind(slow);
+    if (target) {
+      a_.bind(slow);
+      a_.mov_imm(RSI, *target);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    }
+    a_.bind(slow_pc_stored);
     a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
     a_.pop(RBX);
     a_.jmp(mem(RSI, 0));
+  }
+
+  void store_pc(uint64_t pc) {
+    if (Assembler::fits_i32(static_cast<int64_t>(pc))) {
+      a_.mov_imm32(mem(RBX, offset_of(&cpu_.s.pc)), static_cast<int32_t>(pc));
+    } else {
+      a_.mov_imm(RAX, pc);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RAX);
+    }
   }
 
   int32_t tb_offset(const void* field) const {
@@ -448,6 +495,11 @@ class Emitter {
   Assembler a_;
   Assembler::Label body_;    // after the prologue
   Assembler::Label return_;  // back to the engine
+  Assembler::Label linked_;  // where linked predecessors enter
+  Assembler::Label give_up_;  // from linked_: the block does not fit the budget
+  size_t linked_offset_ = 0;
+  size_t jump_fields_[2] = {};
+  uint64_t jump_targets_[2] = {};
   std::deque<SlowPath> slow_paths_;  // stable addresses: labels are patched in place
 };
 
@@ -475,6 +527,12 @@ OpFn BlockCompiler::compile(TranslationBlock& tb, CodeBuffer& buf) {
   if (!code) {
     tb.jit_ops.clear();
     return nullptr;
+  }
+  uint8_t* start = const_cast<uint8_t*>(code);
+  tb.linked_entry = start + e.linked_offset();
+  for (int i = 0; i < 2; ++i) {
+    tb.jump_field[i] = e.jump_fields()[i] ? start + e.jump_fields()[i] : nullptr;
+    tb.jump_target[i] = e.jump_targets()[i];
   }
   if (perf_map_) {
     std::fprintf(perf_map_, "%lx %zx guest-%llx\n", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(code)),

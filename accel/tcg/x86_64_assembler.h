@@ -132,7 +132,16 @@ class Assembler {
   void call(Reg r) { rex(false, 0, r); byte(0xff); byte(0xd0 | (r & 7)); }
   void jmp(Mem m) { rex_op(false, static_cast<Reg>(4), m, {0xff}); }  // jmp qword [m]
   void jmp(Label& l) { byte(0xe9); rel32(l); }
+  void jmp(Reg r) { rex(false, 0, r); byte(0xff); byte(0xe0 | (r & 7)); }
   void jcc(Cond cc, Label& l) { byte(0x0f); byte(0x80 | cc); rel32(l); }
+  // A jmp rel32 to the next instruction, to be patched later (block
+  // linking): returns the offset of its rel32 field.
+  size_t jmp_patchable() {
+    byte(0xe9);
+    size_t at = buf_.size();
+    u32(0);
+    return at;
+  }
   void bind(Label& l) {
     l.pos = static_cast<int64_t>(buf_.size());
     for (size_t at : l.fixups) patch_rel32(at, l.pos);
@@ -172,6 +181,10 @@ class Assembler {
   void rex_op(bool w, Reg reg, Mem m, std::initializer_list<uint8_t> op, bool force = false) {
     rex(w, reg, m.base, force, m.index == RSP ? 0 : m.index);
     opcode(op);
+    modrm_mem(reg, m);
+  }
+  // ModRM (+ SIB, displacement) for `reg` and the memory operand `m`.
+  void modrm_mem(Reg reg, Mem m) {
     bool need_sib = m.index != RSP || (m.base & 7) == RSP;
     // mod 00 with base rbp/r13 would mean rip-relative: always give a displacement.
     uint8_t mod = (m.disp == 0 && (m.base & 7) != RBP) ? 0 : (m.disp >= -128 && m.disp <= 127) ? 1 : 2;
