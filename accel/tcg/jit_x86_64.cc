@@ -435,16 +435,13 @@ class Emitter {
     a_.lea(RDX, mem(RDX, RDX, 2));             // * 3
     a_.mov(RCX, mem(RBX, offset_of(tlb_slot)));
     a_.lea(RDX, mem(RCX, RDX, 8));             // * 8: &tlb[index]
+    // The tag is page-aligned, so keeping the address's low alignment bits
+    // in the comparison sends a misaligned access (the only kind that can
+    // cross into the next page) to the slow path with a TLB miss.
     a_.mov(RCX, RAX);
-    a_.alu_imm(kAnd, RCX, -4096);
+    a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
     a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
     a_.jcc(kNE, s.entry);
-    if (size > 1) {  // the access must not cross into the next page
-      a_.mov(RCX, RAX);
-      a_.alu_imm(kAnd, RCX, 0xfff, false);
-      a_.alu_imm(kCmp, RCX, static_cast<int32_t>(4096 - size), false);
-      a_.jcc(kA, s.entry);
-    }
     a_.alu(kAdd, RAX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
     return s;
   }
