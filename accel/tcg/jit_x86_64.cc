@@ -50,6 +50,7 @@ int run_op_from_jit(Cpu& c, const Op* o) {
 enum class Kind : uint8_t {
   kAluImm, kAluImmW, kShiftImm, kShiftImmW, kAluReg, kAluRegW, kShiftReg, kShiftRegW,
   kSetLtImm, kSetLtReg, kMul, kMulW, kConst, kLoad, kStore, kFLoad, kFStore,
+  kFpArith, kFpFma,  // binary64, inline when the result is easy (fp_arith)
 };
 
 struct Native {
@@ -90,10 +91,27 @@ const std::unordered_map<OpFn, Native>& native_table() {
       {op_sw, {Kind::kStore, 0, 4}},      {op_sd, {Kind::kStore, 0, 8}},
       {op_flw, {Kind::kFLoad, 0, 4}},     {op_fld, {Kind::kFLoad, 0, 8}},
       {op_fsw, {Kind::kFStore, 0, 4}},    {op_fsd, {Kind::kFStore, 0, 8}},
+      {op_fadd_d, {Kind::kFpArith, Assembler::kAddSd}}, {op_fsub_d, {Kind::kFpArith, Assembler::kSubSd}},
+      {op_fmul_d, {Kind::kFpArith, Assembler::kMulSd}}, {op_fdiv_d, {Kind::kFpArith, Assembler::kDivSd}},
+      {op_fsqrt_d, {Kind::kFpArith, Assembler::kSqrt}},
   };
   return table;
 }
 
+// The fused multiply-adds need FMA3 on the host (checked at run time); the
+// opcode of the vfm*231sd that computes each one's sign pattern.
+const std::unordered_map<OpFn, uint8_t>& fma_table() {
+  using namespace riscv;
+  static const std::unordered_map<OpFn, uint8_t> table = [] {
+    std::unordered_map<OpFn, uint8_t> t;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("fma")) {
+      t = {{op_fmadd_d, 0xb9}, {op_fmsub_d, 0xbb}, {op_fnmsub_d, 0xbd}, {op_fnmadd_d, 0xbf}};
+    }
+    return t;
+  }();
+  return table;
+}
 
 static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
 static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the page number");
@@ -172,6 +190,8 @@ class Emitter {
   static std::optional<Native> native_of(OpFn fn) {
     const std::unordered_map<OpFn, Native>& natives = native_table();
     if (auto it = natives.find(fn); it != natives.end()) return it->second;
+    const std::unordered_map<OpFn, uint8_t>& fmas = fma_table();
+    if (auto it = fmas.find(fn); it != fmas.end()) return Native{Kind::kFpFma, it->second};
     return std::nullopt;
   }
 
@@ -356,6 +376,7 @@ class Emitter {
   void emit(const Op& o, const Native& n) {
     // An x0 destination (decoded as the sink x[32]) makes a register-only
     // instruction a no-op; a load must still access memory (it may fault).
+    if (n.kind == Kind::kFpArith || n.kind == Kind::kFpFma) return fp_arith(o, n);
     const bool memory = n.kind == Kind::kLoad || n.kind == Kind::kFLoad || n.kind == Kind::kStore ||
                         n.kind == Kind::kFStore;
     if (o.rd == 32 && !memory) return;
@@ -419,8 +440,58 @@ class Emitter {
       case Kind::kStore:
       case Kind::kFStore:
         return store(o, n);
+      case Kind::kFpArith:
+      case Kind::kFpFma:
+        return;
     }
   }
+
+  // A binary64 operation on the host's SSE unit, for the easy case only:
+  // round to nearest even (static, or dynamic with frm = RNE), and a result
+  // that raised no host flag but inexact and is not a NaN. Then IEEE 754
+  // rounding makes it bit-identical to the RISC-V result, and inexact is
+  // the only RISC-V flag it can raise. Anything else (another rounding mode,
+  // NaNs to canonicalise, invalid, divide by zero, overflow, underflow,
+  // subnormal operands) runs the instruction's own handler, from the start.
+  void fp_arith(const Op& o, const Native& n) {
+    if (o.rm != 0 && o.rm != 7) return call_handler(o);
+    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
+    SlowPath& s = slow_paths_.back();
+    if (o.rm == 7) {
+      a_.cmp32_imm8(mem(RBX, offset_of(&cpu_.s.frm)), 0);
+      a_.jcc(kNE, s.entry);
+    }
+    const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
+    a_.mov32_imm(mxcsr, kMxcsrDefault);
+    a_.ldmxcsr(mxcsr);
+    if (n.kind == Kind::kFpFma) {
+      a_.movsd(XMM0, f(o.rs3));
+      a_.movsd(XMM1, f(o.rs1));
+      a_.vfma231sd(n.op, XMM0, XMM1, f(o.rs2));
+    } else if (n.op == Assembler::kSqrt) {
+      a_.arith_sd(Assembler::kSqrt, XMM0, f(o.rs1));
+    } else {
+      a_.movsd(XMM0, f(o.rs1));
+      a_.arith_sd(static_cast<Assembler::SseOp>(n.op), XMM0, f(o.rs2));
+    }
+    a_.stmxcsr(mxcsr);
+    a_.ucomisd(XMM0, XMM0);
+    a_.jcc(kP, s.entry);  // unordered: a NaN result
+    a_.test32_imm(mxcsr, kMxcsrHardFlags);
+    a_.jcc(kNE, s.entry);
+    a_.movsd(f(o.rd), XMM0);
+    a_.mov32(RAX, mxcsr);
+    a_.alu_imm(kAnd, RAX, kMxcsrPrecision, false);
+    a_.shr32_imm(RAX, 5);  // precision (bit 5) -> NX (bit 0)
+    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.fflags)), RAX, false);
+    a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
+    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.mstatus)), RCX);
+    a_.bind(s.resume);
+  }
+  static constexpr uint32_t kMxcsrDefault = 0x1f80;   // all masked, RNE, no DAZ/FTZ, flags clear
+  static constexpr uint32_t kMxcsrHardFlags = 0x1f;  // invalid, denormal, zero-divide, overflow, underflow
+  static constexpr uint32_t kMxcsrPrecision = 0x20;
+  static constexpr Reg XMM0 = RAX, XMM1 = RCX;
 
   // Guest virtual address into rax, its TLB entry into rdx; jumps to a new
   // slow path (returned) unless the entry maps the whole access.
