@@ -151,9 +151,11 @@ class Emitter {
     a_.bind(body_);
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
       const Op& o = tb_.ops[i];
+      unlock_all();
       if (std::optional<Native> n = native_of(o.fn)) emit(o, *n);
       else call_handler(o);
     }
+    unlock_all();
     if (exit != ExitKind::kNone) {
       branch_exit(last, exit);
     } else if (last_native) {
@@ -170,6 +172,7 @@ class Emitter {
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
       call_handler_raw(*s.op);
+      for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
       a_.jmp(s.resume);
     }
     a_.bind(give_up_);
@@ -219,8 +222,8 @@ class Emitter {
     switch (kind) {
       case ExitKind::kBranch: {
         Assembler::Label taken;
-        a_.mov(RAX, x(o.rs1));
-        a_.alu(kCmp, RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(kCmp, RAX, src(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
         chain_exit(0, tb_.next_pc);
         a_.bind(taken);
@@ -232,7 +235,7 @@ class Emitter {
         chain_exit(1, o.pc + static_cast<uint64_t>(o.imm));
         return;
       case ExitKind::kJalr:
-        a_.mov(RSI, x(o.rs1));  // the target first: rd may be rs1
+        a_.mov(RSI, src(o.rs1));  // the target first: rd may be rs1
         if (o.imm != 0) a_.alu_imm(kAdd, RSI, static_cast<int32_t>(o.imm));
         a_.alu_imm(kAnd, RSI, -2);
         store_const(o.rd, o.pc + o.len);
@@ -330,6 +333,7 @@ class Emitter {
   }
   void store_const(unsigned rd, uint64_t v) {
     if (rd == 32) return;
+    forget(rd);
     if (Assembler::fits_i32(static_cast<int64_t>(v))) {
       a_.mov_imm32(x(rd), static_cast<int32_t>(v));
     } else {
@@ -341,7 +345,77 @@ class Emitter {
   struct SlowPath {
     Assembler::Label entry, resume;
     const Op* op;
+    // Guest registers the fast path holds in host registers at `resume`:
+    // the slow path's call clobbers them, so it reloads them from CpuState.
+    std::vector<std::pair<Reg, unsigned>> reload;
   };
+
+  // --- Guest registers cached in host registers --------------------------
+  // Within a block, a guest register read or written recently stays in one
+  // of a few caller-saved host registers, so a dependent instruction does
+  // not wait for a store to be forwarded to its load. Writes still go to
+  // CpuState at once (write-through), so the cache needs no write-back:
+  // exits, traps and handlers see every register in memory. It is empty
+  // where the block starts (and where a loop re-enters it), dropped after
+  // each handler call, and reloaded at the end of each slow path.
+  static constexpr Reg kPool[] = {R8, R9, R10, R11, RSI, RDI};
+  static constexpr int kPoolSize = sizeof kPool / sizeof kPool[0];
+  int8_t held_[kPoolSize] = {-1, -1, -1, -1, -1, -1};  // guest register in kPool[i], or -1
+  bool locked_[kPoolSize] = {};  // in use by the instruction being emitted
+  int next_victim_ = 0;
+
+  int slot_of(unsigned g) const {
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] == static_cast<int8_t>(g)) return i;
+    return -1;
+  }
+  int take_slot() {
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] < 0 && !locked_[i]) return i;
+    for (;;) {  // evict round-robin: nothing to write back
+      int i = next_victim_;
+      next_victim_ = (next_victim_ + 1) % kPoolSize;
+      if (!locked_[i]) return i;
+    }
+  }
+  void unlock_all() {
+    for (bool& l : locked_) l = false;
+  }
+  void forget_all() {
+    for (int8_t& h : held_) h = -1;
+  }
+  void forget(unsigned g) {
+    if (int i = slot_of(g); i >= 0) held_[i] = -1;
+  }
+  // A host register holding guest register g (loaded if need be).
+  Reg src(unsigned g) {
+    int i = slot_of(g);
+    if (i < 0) {
+      i = take_slot();
+      held_[i] = static_cast<int8_t>(g);
+      a_.mov(kPool[i], x(g));
+    }
+    locked_[i] = true;
+    return kPool[i];
+  }
+  // Writes `r` to guest register rd, in CpuState and in the cache.
+  void put(unsigned rd, Reg r) {
+    if (rd == 32) return;
+    a_.mov(x(rd), r);
+    int i = slot_of(rd);
+    if (i < 0) {
+      i = take_slot();
+      held_[i] = static_cast<int8_t>(rd);
+    }
+    locked_[i] = true;
+    a_.mov(kPool[i], r);
+  }
+  std::vector<std::pair<Reg, unsigned>> cached() const {
+    std::vector<std::pair<Reg, unsigned>> v;
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] >= 0) v.emplace_back(kPool[i], static_cast<unsigned>(held_[i]));
+    return v;
+  }
 
   int32_t offset_of(const void* field) const {
     return static_cast<int32_t>(reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu_));
@@ -365,12 +439,15 @@ class Emitter {
     a_.test32(RAX, RAX);
     a_.jcc(kNE, return_);
   }
-  void call_handler(const Op& o) { call_handler_raw(*fallback_copy(o)); }
+  void call_handler(const Op& o) {
+    call_handler_raw(*fallback_copy(o));
+    forget_all();  // clobbered, and the handler may have written any register
+  }
 
-  void store_rd(const Op& o, Reg r) { a_.mov(x(o.rd), r); }
+  void store_rd(const Op& o, Reg r) { put(o.rd, r); }
   void store_rd_w(const Op& o, Reg r) {  // a 32-bit result, sign-extended
     a_.movsxd(r, r);
-    a_.mov(x(o.rd), r);
+    put(o.rd, r);
   }
 
   void emit(const Op& o, const Native& n) {
@@ -382,55 +459,55 @@ class Emitter {
     if (o.rd == 32 && !memory) return;
     switch (n.kind) {
       case Kind::kAluImm:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm));
         return store_rd(o, RAX);
       case Kind::kAluImmW:
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftImm:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 63));
         return store_rd(o, RAX);
       case Kind::kShiftImmW:
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 31), false);
         return store_rd_w(o, RAX);
       case Kind::kAluReg:
-        a_.mov(RAX, x(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2));
         return store_rd(o, RAX);
       case Kind::kAluRegW:
-        a_.mov32(RAX, x(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2), false);
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
-        a_.mov(RCX, x(o.rs2));
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RCX, src(o.rs2));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX);
         return store_rd(o, RAX);
       case Kind::kShiftRegW:  // 32-bit shifts mask the count to 5 bits
-        a_.mov(RCX, x(o.rs2));
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RCX, src(o.rs2));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX, false);
         return store_rd_w(o, RAX);
       case Kind::kSetLtImm:
       case Kind::kSetLtReg:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, RAX, static_cast<int32_t>(o.imm));
-        else a_.alu(kCmp, RAX, x(o.rs2));
+        else a_.alu(kCmp, RAX, src(o.rs2));
         a_.setcc(static_cast<Cond>(n.op), RAX);
         a_.movzx8(RAX, RAX);
         return store_rd(o, RAX);
       case Kind::kMul:
-        a_.mov(RAX, x(o.rs1));
-        a_.imul(RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.imul(RAX, src(o.rs2));
         if (mul_bug_) a_.alu_imm(kXor, RAX, 1);  // -debug-miscompile mul
         return store_rd(o, RAX);
       case Kind::kMulW:
-        a_.mov32(RAX, x(o.rs1));
-        a_.imul(RAX, x(o.rs2), false);
+        a_.mov(RAX, src(o.rs1));
+        a_.imul(RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kConst:
         return store_const(o.rd, static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
@@ -486,6 +563,7 @@ class Emitter {
     a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.fflags)), RAX, false);
     a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
     a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.mstatus)), RCX);
+    s.reload = cached();
     a_.bind(s.resume);
   }
   static constexpr uint32_t kMxcsrDefault = 0x1f80;   // all masked, RNE, no DAZ/FTZ, flags clear
@@ -498,7 +576,7 @@ class Emitter {
   SlowPath& tlb_lookup(const Op& o, unsigned size, const riscv::TlbEntry* const* tlb_slot) {
     slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
     SlowPath& s = slow_paths_.back();
-    a_.mov(RAX, x(o.rs1));
+    a_.mov(RAX, src(o.rs1));
     if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
     a_.mov(RDX, RAX);
     a_.shift_imm(kShr, RDX, 12);
@@ -536,15 +614,17 @@ class Emitter {
       a_.mov(RDX, mem(RBX, offset_of(&cpu_.s.mstatus)));
       a_.alu(kOr, RDX, RCX);
       a_.mov(mem(RBX, offset_of(&cpu_.s.mstatus)), RDX);
-    } else if (o.rd != 32) {
-      a_.mov(x(o.rd), RAX);
+    } else {
+      put(o.rd, RAX);
     }
+    s.reload = cached();
     a_.bind(s.resume);
   }
 
   void store(const Op& o, const Native& n) {
     SlowPath& s = tlb_lookup(o, n.size, cpu_.mmu.write_tlb_slot());
-    a_.mov(RCX, n.kind == Kind::kFStore ? f(o.rs2) : x(o.rs2));
+    if (n.kind == Kind::kFStore) a_.mov(RCX, f(o.rs2));
+    else a_.mov(RCX, src(o.rs2));
     Mem host = mem(RAX, 0);
     switch (n.size) {
       case 1: a_.mov8(host, RCX); break;
@@ -552,6 +632,7 @@ class Emitter {
       case 4: a_.mov32(host, RCX); break;
       default: a_.mov(host, RCX); break;
     }
+    s.reload = cached();
     a_.bind(s.resume);
   }
 

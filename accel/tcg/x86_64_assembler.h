@@ -114,6 +114,7 @@ class Assembler {
     byte(0xc0 | (op << 3) | (dst & 7));
   }
   void imul(Reg dst, Mem m, bool wide = true) { rex_op(wide, dst, m, {0x0f, 0xaf}); }
+  void imul(Reg dst, Reg src, bool wide = true) { rex_rr(wide, dst, src, {0x0f, 0xaf}); }
   void lea(Reg dst, Mem m) { rex_op(true, dst, m, {0x8d}); }
   void setcc(Cond cc, Reg dst) {
     rex(false, 0, dst, dst >= RSP);
