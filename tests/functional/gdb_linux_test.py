@@ -87,7 +87,9 @@ print(f"# reverse step {per_step:.2f} s each (restart navigation)")
 # wherever the run had got to by then (past the last _printk, or ended and
 # gone, when gdb is slow to start), which made this test flaky.
 c.close()
+t0 = time.time()
 code, err = lib.finish(p, timeout=600)
+print(f"# left by its debugger, the replay ran to its end in {time.time() - t0:.2f} s")
 fin = re.search(r"final state hash (0x[0-9a-f]+)", err)
 report(code == 0 and final and fin and fin.group(1) == final.group(1),
        "linux replay: left by its debugger, it runs to the recorded final state hash", err[-800:])
