@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CPU benchmark: the same bare-metal program in qemu-system-riscv64 and in rewind.
-# Usage: bench/run-cpu.sh [-b BUILDDIR] [-n RUNS] [-i ITERS] [--qemu-only] [--build-only]
+# Usage: bench/run-cpu.sh [-b BUILDDIR] [-n RUNS] [-i ITERS] [--qemu-only] [--build-only] [--interp]
+#        (rewind runs with -icount shift=0, recording with rr=record, and without icount;
+#        --interp adds -accel tcg,jit=off -icount shift=0, the interpreter, for reference)
 # Env:   REWIND (default build/rewind), QEMU (default qemu-system-riscv64),
 #        CROSS_CC (default riscv64-linux-gnu-gcc), TIMEOUT seconds per run (default 300)
 # Exit:  0 ok; 1 rewind failed / disagrees with QEMU; 2 rewind missing (QEMU numbers printed);
@@ -8,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 3
 
-BUILD=build/bench RUNS=3 ITERS= QEMU_ONLY=0 BUILD_ONLY=0
+BUILD=build/bench RUNS=3 ITERS= QEMU_ONLY=0 BUILD_ONLY=0 INTERP=0
 while [ $# -gt 0 ]; do
     case "$1" in
         -b) BUILD=$2; shift 2 ;;
@@ -16,7 +18,8 @@ while [ $# -gt 0 ]; do
         -i) ITERS=$2; shift 2 ;;
         --qemu-only) QEMU_ONLY=1; shift ;;
         --build-only) BUILD_ONLY=1; shift ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --interp) INTERP=1; shift ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 3 ;;
     esac
 done
@@ -48,16 +51,17 @@ run_one() {
     local n=$(( ${NRUN[$name]:-0} + 1 )); NRUN[$name]=$n
     local out=$BUILD/$name.$n.out t0 t1 rc
     t0=$(date +%s.%N)
-    timeout "$TIMEOUT" "$emu" "${ARGS[@]}" "$@" </dev/null >"$out.raw" 2>&1
+    timeout "$TIMEOUT" /usr/bin/time -o "$out.time" -f "%U %S" "$emu" "${ARGS[@]}" "$@" </dev/null >"$out.raw" 2>&1
     rc=$?
     t1=$(date +%s.%N)
     tr -d '\r' <"$out.raw" >"$out"; rm -f "$out.raw"
     local instr; instr=$(awk '/^instructions:/ {print $2}' "$out")
-    echo "$name $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $rc ${instr:-none}" >>"$RES"
+    local cpu; cpu=$(awk '{print $1 + $2}' "$out.time" 2>/dev/null); rm -f "$out.time"
+    echo "$name $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $rc ${instr:-none} ${cpu:-0}" >>"$RES"
 }
 checksums() { grep '^checksum ' "$1"; }
-median() { # median wall of NAME
-    awk -v n="$1" '$1==n {print $2}' "$RES" | sort -g |
+median() { # median wall (or column $2) of NAME
+    awk -v n="$1" -v c="${2:-2}" '$1==n {print $c}' "$RES" | sort -g |
         awk '{v[NR]=$1} END{ if (NR==0) exit; if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'
 }
 
@@ -72,7 +76,13 @@ for ((r = 1; r <= RUNS; r++)); do
     run_one qemu-icount "$QEMU" -icount shift=0
     [ $HAVE_REWIND = 1 ] && run_one rewind-icount "$REWIND" -icount shift=0
     run_one qemu-noicount "$QEMU"
+    if [ $HAVE_REWIND = 1 ]; then
+        run_one rewind-record "$REWIND" -icount "shift=0,rr=record,rrfile=$BUILD/record.$r.rr"
+        run_one rewind-noicount "$REWIND"
+        [ "$INTERP" = 1 ] && run_one rewind-interp "$REWIND" -accel tcg,jit=off -icount shift=0
+    fi
 done
+rm -f "$BUILD"/record.*.rr
 
 # ---- validate: QEMU with icount is the reference
 REF=$BUILD/qemu-icount.1.out
@@ -93,20 +103,27 @@ fi
 
 fail_rw=0
 if [ $HAVE_REWIND = 1 ]; then
+    RW_EXACT="rewind-icount rewind-record"
+    [ "$INTERP" = 1 ] && RW_EXACT="$RW_EXACT rewind-interp"
+    for name in $RW_EXACT rewind-noicount; do
     for ((r = 1; r <= RUNS; r++)); do
-        f=$BUILD/rewind-icount.$r.out
-        rc=$(awk -v n=$r '$1=="rewind-icount" {if (++i==n) print $3}' "$RES")
-        ins=$(awk -v n=$r '$1=="rewind-icount" {if (++i==n) print $4}' "$RES")
+        f=$BUILD/$name.$r.out
+        rc=$(awk -v n=$r -v m=$name '$1==m {if (++i==n) print $3}' "$RES")
+        ins=$(awk -v n=$r -v m=$name '$1==m {if (++i==n) print $4}' "$RES")
+        # Without icount, rdinstret still counts exactly in rewind, but the
+        # run is not required to be exact: only its checksums are compared.
+        [ "$name" = rewind-noicount ] && ins=$REF_INSTR
         if [ "$rc" != 0 ]; then
-            echo "rewind FAILED: run $r exited with status $rc$([ "$rc" = 124 ] && echo ' (timeout)')" >&2; fail_rw=1
+            echo "$name FAILED: run $r exited with status $rc$([ "$rc" = 124 ] && echo ' (timeout)')" >&2; fail_rw=1
         fi
         if ! diff <(checksums "$REF") <(checksums "$f") >&2; then
-            echo "rewind FAILED: run $r checksums differ from QEMU (above: < qemu, > rewind)" >&2; fail_rw=1
+            echo "$name FAILED: run $r checksums differ from QEMU (above: < qemu, > rewind)" >&2; fail_rw=1
         fi
         if [ "$ins" != "$REF_INSTR" ]; then
-            echo "rewind FAILED: run $r instret count $ins != QEMU's $REF_INSTR" >&2; fail_rw=1
+            echo "$name FAILED: run $r instret count $ins != QEMU's $REF_INSTR" >&2; fail_rw=1
         fi
         [ $fail_rw = 1 ] && { echo "--- tail of $f:" >&2; tail -5 "$f" >&2; break; }
+    done
     done
 fi
 
@@ -114,22 +131,32 @@ fi
 # whole process. QEMU without icount returns host ticks from rdinstret, so every row uses the
 # (exact, deterministic) count from the QEMU icount run.
 q=$(median qemu-icount)
-printf '%-22s %8s %14s %9s %10s\n' emulator "wall s" "guest instr" MIPS "vs QEMU"
-row() { # label wall
-    awk -v l="$1" -v w="$2" -v i="$REF_INSTR" -v q="$q" 'BEGIN{
-        printf "%-22s %8.3f %14d %9.1f %10.3f\n", l, w, i, i/w/1e6, q/w }'
+qp=$(median qemu-noicount)
+qpc=$(median qemu-noicount 5)
+printf '%-24s %7s %14s %7s %8s %10s %7s %10s\n' emulator "wall s" "guest instr" MIPS "vs QEMU" "vs plain" "cpu s" "cpu plain"
+row() { # label name
+    awk -v l="$1" -v w="$(median "$2")" -v c="$(median "$2" 5)" -v i="$REF_INSTR" -v q="$q" -v qp="$qp" -v qpc="$qpc" 'BEGIN{
+        printf "%-24s %7.3f %14d %7.1f %8.3f %10.3f %7.3f %10.3f\n", l, w, i, i/w/1e6, q/w, qp/w, c, qpc/c }'
 }
-row "qemu -icount shift=0" "$q"
-if [ $HAVE_REWIND = 1 ]; then
-    w=$(median rewind-icount)
+row "qemu -icount shift=0" qemu-icount
+rw_row() { # label name
     if [ $fail_rw = 1 ]; then
-        printf '%-22s %8.3f %14s %9s %10s\n' "rewind -icount shift=0" "$w" FAILED - -
+        printf '%-24s %7.3f %14s %7s %8s %10s %7s %10s\n' "$1" "$(median "$2")" FAILED - - - - -
     else
-        row "rewind -icount shift=0" "$w"
+        row "$1" "$2"
     fi
+}
+if [ $HAVE_REWIND = 1 ]; then
+    rw_row "rewind -icount shift=0" rewind-icount
+    rw_row "rewind rr=record" rewind-record
+    rw_row "rewind (no icount)" rewind-noicount
+    [ "$INTERP" = 1 ] && rw_row "rewind jit=off -icount" rewind-interp
 fi
-row "qemu (no icount, ref)" "$(median qemu-noicount)"
-echo "(vs QEMU = rewind MIPS / QEMU -icount shift=0 MIPS; >1 means faster than QEMU)"
+row "qemu (no icount, ref)" qemu-noicount
+echo "(vs QEMU = MIPS / QEMU -icount shift=0 MIPS; vs plain = MIPS / QEMU without icount MIPS;"
+echo " cpu s = user+sys CPU time, steadier than wall time on a loaded machine; cpu plain ="
+echo " QEMU without icount's CPU time / this CPU time. >1 means faster. rr=record is"
+echo " -icount shift=0,rr=record.)"
 
 [ $HAVE_REWIND = 0 ] && [ $QEMU_ONLY = 0 ] && { echo "rewind: not run (missing at '$REWIND')" >&2; exit 2; }
 [ $fail_rw = 1 ] && exit 1

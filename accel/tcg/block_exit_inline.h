@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "accel/tcg/block_exit.h"
+#include "accel/tcg/direct_links.h"
 #include "accel/tcg/translation_block.h"
 
 namespace rwd::chain {
@@ -36,6 +37,7 @@ inline TranslationBlock* block_of(const Op* exit_op) {
   if (next) {
     tb->chain[exit] = next;
     tb->chain_pc[exit] = pc;
+    if (tb->jump_field[exit]) link_direct(*tb, exit, *next);
   }
   return next;
 }

@@ -50,6 +50,7 @@ int run_op_from_jit(Cpu& c, const Op* o) {
 enum class Kind : uint8_t {
   kAluImm, kAluImmW, kShiftImm, kShiftImmW, kAluReg, kAluRegW, kShiftReg, kShiftRegW,
   kSetLtImm, kSetLtReg, kMul, kMulW, kConst, kLoad, kStore, kFLoad, kFStore,
+  kFpArith, kFpFma,  // binary64, inline when the result is easy (fp_arith)
 };
 
 struct Native {
@@ -90,7 +91,25 @@ const std::unordered_map<OpFn, Native>& native_table() {
       {op_sw, {Kind::kStore, 0, 4}},      {op_sd, {Kind::kStore, 0, 8}},
       {op_flw, {Kind::kFLoad, 0, 4}},     {op_fld, {Kind::kFLoad, 0, 8}},
       {op_fsw, {Kind::kFStore, 0, 4}},    {op_fsd, {Kind::kFStore, 0, 8}},
+      {op_fadd_d, {Kind::kFpArith, Assembler::kAddSd}}, {op_fsub_d, {Kind::kFpArith, Assembler::kSubSd}},
+      {op_fmul_d, {Kind::kFpArith, Assembler::kMulSd}}, {op_fdiv_d, {Kind::kFpArith, Assembler::kDivSd}},
+      {op_fsqrt_d, {Kind::kFpArith, Assembler::kSqrt}},
   };
+  return table;
+}
+
+// The fused multiply-adds need FMA3 on the host (checked at run time); the
+// opcode of the vfm*231sd that computes each one's sign pattern.
+const std::unordered_map<OpFn, uint8_t>& fma_table() {
+  using namespace riscv;
+  static const std::unordered_map<OpFn, uint8_t> table = [] {
+    std::unordered_map<OpFn, uint8_t> t;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("fma")) {
+      t = {{op_fmadd_d, 0xb9}, {op_fmsub_d, 0xbb}, {op_fnmsub_d, 0xbd}, {op_fnmadd_d, 0xbf}};
+    }
+    return t;
+  }();
   return table;
 }
 
@@ -106,25 +125,41 @@ class Emitter {
 
   // Returns false when the block is not worth compiling.
   bool block() {
-    const std::unordered_map<OpFn, Native>& natives = native_table();
     const Op& last = tb_.ops[tb_.size - 1];
-    auto last_native = natives.find(last.fn);
+    std::optional<Native> last_native = native_of(last.fn);
     ExitKind exit = exit_kind(last.fn);
-    if (tb_.size == 1 && exit == ExitKind::kNone && last_native == natives.end()) return false;
+    if (tb_.size == 1 && exit == ExitKind::kNone && !last_native) return false;
 
+    // The engine's entry (and an interpreted exit's) follows the C calling
+    // convention; a linked predecessor jumps to linked_, already in a frame.
     a_.push(RBX);  // also aligns the stack for calls
     a_.mov(RBX, RDI);
+    a_.jmp(body_);
+    linked_offset_ = a_.size();
+    a_.bind(linked_);
+    // rax: the instruction count with the predecessor counted. This block
+    // runs whole only if it fits the budget; otherwise the engine runs it
+    // cut short.
+    a_.lea(RDI, mem(RAX, static_cast<int32_t>(tb_.size)));
+    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_.stop));
+    a_.alu(kCmp, RDI, mem(RCX, 0));
+    a_.jcc(kA, give_up_);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    // Only an exit through the last op's own handler compares pc with
+    // next_pc; every other exit stores its target itself.
+    if (exit == ExitKind::kNone && !last_native) store_pc(tb_.next_pc);
     a_.bind(body_);
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
       const Op& o = tb_.ops[i];
-      auto it = natives.find(o.fn);
-      if (it == natives.end()) call_handler(o);
-      else emit(o, it->second);
+      unlock_all();
+      if (std::optional<Native> n = native_of(o.fn)) emit(o, *n);
+      else call_handler(o);
     }
+    unlock_all();
     if (exit != ExitKind::kNone) {
       branch_exit(last, exit);
-    } else if (last_native != natives.end()) {
-      emit(last, last_native->second);
+    } else if (last_native) {
+      emit(last, *last_native);
       chain_exit(0, tb_.next_pc);
     } else {
       // Anything else (CSR access, ecall, mret, ...): the op's own handler
@@ -137,16 +172,32 @@ class Emitter {
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
       call_handler_raw(*s.op);
+      for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
       a_.jmp(s.resume);
     }
+    a_.bind(give_up_);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    store_pc(tb_.vpc);
     a_.bind(return_);
     a_.pop(RBX);
     a_.ret();
     return true;
   }
+  size_t linked_offset() const { return linked_offset_; }
+  // Offsets of the patchable rel32 fields by exit slot (0: none).
+  const size_t* jump_fields() const { return jump_fields_; }
+  const uint64_t* jump_targets() const { return jump_targets_; }
   const std::vector<uint8_t>& code() const { return a_.code(); }
 
  private:
+  static std::optional<Native> native_of(OpFn fn) {
+    const std::unordered_map<OpFn, Native>& natives = native_table();
+    if (auto it = natives.find(fn); it != natives.end()) return it->second;
+    const std::unordered_map<OpFn, uint8_t>& fmas = fma_table();
+    if (auto it = fmas.find(fn); it != fmas.end()) return Native{Kind::kFpFma, it->second};
+    return std::nullopt;
+  }
+
   enum class ExitKind { kNone, kJal, kJalr, kBranch };
   static ExitKind exit_kind(OpFn fn) {
     using namespace riscv;
@@ -171,8 +222,8 @@ class Emitter {
     switch (kind) {
       case ExitKind::kBranch: {
         Assembler::Label taken;
-        a_.mov(RAX, x(o.rs1));
-        a_.alu(kCmp, RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(kCmp, RAX, src(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
         chain_exit(0, tb_.next_pc);
         a_.bind(taken);
@@ -184,7 +235,7 @@ class Emitter {
         chain_exit(1, o.pc + static_cast<uint64_t>(o.imm));
         return;
       case ExitKind::kJalr:
-        a_.mov(RSI, x(o.rs1));  // the target first: rd may be rs1
+        a_.mov(RSI, src(o.rs1));  // the target first: rd may be rs1
         if (o.imm != 0) a_.alu_imm(kAdd, RSI, static_cast<int32_t>(o.imm));
         a_.alu_imm(kAnd, RSI, -2);
         store_const(o.rd, o.pc + o.len);
@@ -197,53 +248,58 @@ class Emitter {
 
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
   // when the target is not a constant (jalr), through exit slot `slot`. The
-  // fast path is chain::leave's, inline: when nothing needs the engine and
-  // the slot links a block that fits the budget, count this block and jump
-  // straight into that one's code. Otherwise the block's exit op does it all
-  // (counting, looking the successor up, linking it for next time).
+  // fast path, when nothing raised `attention`: a loop onto itself jumps to
+  // its own linked entry; a constant target in this page jumps through a
+  // patchable jmp (direct_links.h) once linked. Otherwise, chain::leave's
+  // path inline: count this block and jump into the code the slot's
+  // (epoch-checked) link names, if the budget allows. Anything else goes
+  // through the block's exit op, as interpreted blocks do (which also makes
+  // the links).
   void chain_exit(int slot, std::optional<uint64_t> target) {
-    Assembler::Label slow;
-    if (target) a_.mov_imm(RSI, *target);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    Assembler::Label slow, slow_pc_stored;
     a_.mov(RAX, mem(RBX, offset_of(&cpu_.s.icount)));
     a_.alu_imm(kAdd, RAX, static_cast<int32_t>(tb_.size));  // icount after this block
+    if (!target) a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     a_.cmp8_imm(mem(RBX, offset_of(&cpu_.s.attention)), 0);
-    a_.jcc(kNE, slow);
-    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
+    a_.jcc(kNE, target ? slow : slow_pc_stored);
     if (target == tb_.vpc) {
-      // A loop onto itself: this block's code is its own successor, valid
-      // for as long as nothing raised `attention` (invalidating a block
-      // takes a store to its page, and that raises it). Only the budget for
-      // one more run is left to check.
-      Assembler::Label not_now;
-      a_.mov(RDI, RAX);
-      a_.alu_imm(kAdd, RDI, static_cast<int32_t>(tb_.size));
-      a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
-      a_.jcc(kA, not_now);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
-      a_.mov_imm(RSI, tb_.next_pc);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
-      a_.jmp(body_);
-      a_.bind(not_now);
+      // Valid for as long as nothing raised `attention` (invalidating a
+      // block takes a store to its page, and that raises it).
+      a_.jmp(linked_);
+    } else if (target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask)) {
+      jump_fields_[slot] = a_.jmp_patchable();
+      jump_targets_[slot] = *target;
     }
+    if (target) {
+      a_.mov_imm(RSI, *target);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    }
+    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
     a_.alu(kCmp, RAX, mem(RCX, offsetof(ChainContext, stop)));
-    a_.jcc(kAE, slow);
+    a_.jcc(kAE, slow_pc_stored);
     a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
     a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(epoch_));
     a_.mov(RDI, mem(RDI, 0));
     a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
-    a_.jcc(kNE, slow);
+    a_.jcc(kNE, slow_pc_stored);
     if (!target) {  // a link for a variable target holds for the pc it was made for
       a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
-      a_.jcc(kNE, slow);
+      a_.jcc(kNE, slow_pc_stored);
     }
     a_.mov(RDX, mem(RDX, tb_offset(&tb_.chain[slot])));
     a_.test(RDX, RDX);
-    a_.jcc(kE, slow);
+    a_.jcc(kE, slow_pc_stored);
+    // A compiled successor checks the budget at its linked entry.
+    a_.mov(RDI, mem(RDX, tb_offset(&tb_.linked_entry)));
+    a_.test(RDI, RDI);
+    Assembler::Label interpreted;
+    a_.jcc(kE, interpreted);
+    a_.jmp(RDI);
+    a_.bind(interpreted);
     a_.mov32(RDI, mem(RDX, tb_offset(&tb_.size)));
     a_.alu(kAdd, RDI, RAX);
     a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
-    a_.jcc(kA, slow);
+    a_.jcc(kA, slow_pc_stored);
     a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.next_pc)));
     a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
@@ -251,11 +307,25 @@ class Emitter {
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.first_op)));
     a_.pop(RBX);
     a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
-    a_.bind(slow);
+    if (target) {
+      a_.bind(slow);
+      a_.mov_imm(RSI, *target);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
+    }
+    a_.bind(slow_pc_stored);
     a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
     a_.pop(RBX);
     a_.jmp(mem(RSI, 0));
+  }
+
+  void store_pc(uint64_t pc) {
+    if (Assembler::fits_i32(static_cast<int64_t>(pc))) {
+      a_.mov_imm32(mem(RBX, offset_of(&cpu_.s.pc)), static_cast<int32_t>(pc));
+    } else {
+      a_.mov_imm(RAX, pc);
+      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RAX);
+    }
   }
 
   int32_t tb_offset(const void* field) const {
@@ -263,6 +333,7 @@ class Emitter {
   }
   void store_const(unsigned rd, uint64_t v) {
     if (rd == 32) return;
+    forget(rd);
     if (Assembler::fits_i32(static_cast<int64_t>(v))) {
       a_.mov_imm32(x(rd), static_cast<int32_t>(v));
     } else {
@@ -274,7 +345,77 @@ class Emitter {
   struct SlowPath {
     Assembler::Label entry, resume;
     const Op* op;
+    // Guest registers the fast path holds in host registers at `resume`:
+    // the slow path's call clobbers them, so it reloads them from CpuState.
+    std::vector<std::pair<Reg, unsigned>> reload;
   };
+
+  // --- Guest registers cached in host registers --------------------------
+  // Within a block, a guest register read or written recently stays in one
+  // of a few caller-saved host registers, so a dependent instruction does
+  // not wait for a store to be forwarded to its load. Writes still go to
+  // CpuState at once (write-through), so the cache needs no write-back:
+  // exits, traps and handlers see every register in memory. It is empty
+  // where the block starts (and where a loop re-enters it), dropped after
+  // each handler call, and reloaded at the end of each slow path.
+  static constexpr Reg kPool[] = {R8, R9, R10, R11, RSI, RDI};
+  static constexpr int kPoolSize = sizeof kPool / sizeof kPool[0];
+  int8_t held_[kPoolSize] = {-1, -1, -1, -1, -1, -1};  // guest register in kPool[i], or -1
+  bool locked_[kPoolSize] = {};  // in use by the instruction being emitted
+  int next_victim_ = 0;
+
+  int slot_of(unsigned g) const {
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] == static_cast<int8_t>(g)) return i;
+    return -1;
+  }
+  int take_slot() {
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] < 0 && !locked_[i]) return i;
+    for (;;) {  // evict round-robin: nothing to write back
+      int i = next_victim_;
+      next_victim_ = (next_victim_ + 1) % kPoolSize;
+      if (!locked_[i]) return i;
+    }
+  }
+  void unlock_all() {
+    for (bool& l : locked_) l = false;
+  }
+  void forget_all() {
+    for (int8_t& h : held_) h = -1;
+  }
+  void forget(unsigned g) {
+    if (int i = slot_of(g); i >= 0) held_[i] = -1;
+  }
+  // A host register holding guest register g (loaded if need be).
+  Reg src(unsigned g) {
+    int i = slot_of(g);
+    if (i < 0) {
+      i = take_slot();
+      held_[i] = static_cast<int8_t>(g);
+      a_.mov(kPool[i], x(g));
+    }
+    locked_[i] = true;
+    return kPool[i];
+  }
+  // Writes `r` to guest register rd, in CpuState and in the cache.
+  void put(unsigned rd, Reg r) {
+    if (rd == 32) return;
+    a_.mov(x(rd), r);
+    int i = slot_of(rd);
+    if (i < 0) {
+      i = take_slot();
+      held_[i] = static_cast<int8_t>(rd);
+    }
+    locked_[i] = true;
+    a_.mov(kPool[i], r);
+  }
+  std::vector<std::pair<Reg, unsigned>> cached() const {
+    std::vector<std::pair<Reg, unsigned>> v;
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] >= 0) v.emplace_back(kPool[i], static_cast<unsigned>(held_[i]));
+    return v;
+  }
 
   int32_t offset_of(const void* field) const {
     return static_cast<int32_t>(reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu_));
@@ -298,71 +439,75 @@ class Emitter {
     a_.test32(RAX, RAX);
     a_.jcc(kNE, return_);
   }
-  void call_handler(const Op& o) { call_handler_raw(*fallback_copy(o)); }
+  void call_handler(const Op& o) {
+    call_handler_raw(*fallback_copy(o));
+    forget_all();  // clobbered, and the handler may have written any register
+  }
 
-  void store_rd(const Op& o, Reg r) { a_.mov(x(o.rd), r); }
+  void store_rd(const Op& o, Reg r) { put(o.rd, r); }
   void store_rd_w(const Op& o, Reg r) {  // a 32-bit result, sign-extended
     a_.movsxd(r, r);
-    a_.mov(x(o.rd), r);
+    put(o.rd, r);
   }
 
   void emit(const Op& o, const Native& n) {
     // An x0 destination (decoded as the sink x[32]) makes a register-only
     // instruction a no-op; a load must still access memory (it may fault).
+    if (n.kind == Kind::kFpArith || n.kind == Kind::kFpFma) return fp_arith(o, n);
     const bool memory = n.kind == Kind::kLoad || n.kind == Kind::kFLoad || n.kind == Kind::kStore ||
                         n.kind == Kind::kFStore;
     if (o.rd == 32 && !memory) return;
     switch (n.kind) {
       case Kind::kAluImm:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm));
         return store_rd(o, RAX);
       case Kind::kAluImmW:
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftImm:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 63));
         return store_rd(o, RAX);
       case Kind::kShiftImmW:
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 31), false);
         return store_rd_w(o, RAX);
       case Kind::kAluReg:
-        a_.mov(RAX, x(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2));
         return store_rd(o, RAX);
       case Kind::kAluRegW:
-        a_.mov32(RAX, x(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, x(o.rs2), false);
+        a_.mov(RAX, src(o.rs1));
+        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
-        a_.mov(RCX, x(o.rs2));
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RCX, src(o.rs2));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX);
         return store_rd(o, RAX);
       case Kind::kShiftRegW:  // 32-bit shifts mask the count to 5 bits
-        a_.mov(RCX, x(o.rs2));
-        a_.mov32(RAX, x(o.rs1));
+        a_.mov(RCX, src(o.rs2));
+        a_.mov(RAX, src(o.rs1));
         a_.shift_cl(static_cast<Shift>(n.op), RAX, false);
         return store_rd_w(o, RAX);
       case Kind::kSetLtImm:
       case Kind::kSetLtReg:
-        a_.mov(RAX, x(o.rs1));
+        a_.mov(RAX, src(o.rs1));
         if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, RAX, static_cast<int32_t>(o.imm));
-        else a_.alu(kCmp, RAX, x(o.rs2));
+        else a_.alu(kCmp, RAX, src(o.rs2));
         a_.setcc(static_cast<Cond>(n.op), RAX);
         a_.movzx8(RAX, RAX);
         return store_rd(o, RAX);
       case Kind::kMul:
-        a_.mov(RAX, x(o.rs1));
-        a_.imul(RAX, x(o.rs2));
+        a_.mov(RAX, src(o.rs1));
+        a_.imul(RAX, src(o.rs2));
         if (mul_bug_) a_.alu_imm(kXor, RAX, 1);  // -debug-miscompile mul
         return store_rd(o, RAX);
       case Kind::kMulW:
-        a_.mov32(RAX, x(o.rs1));
-        a_.imul(RAX, x(o.rs2), false);
+        a_.mov(RAX, src(o.rs1));
+        a_.imul(RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kConst:
         return store_const(o.rd, static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
@@ -372,15 +517,66 @@ class Emitter {
       case Kind::kStore:
       case Kind::kFStore:
         return store(o, n);
+      case Kind::kFpArith:
+      case Kind::kFpFma:
+        return;
     }
   }
+
+  // A binary64 operation on the host's SSE unit, for the easy case only:
+  // round to nearest even (static, or dynamic with frm = RNE), and a result
+  // that raised no host flag but inexact and is not a NaN. Then IEEE 754
+  // rounding makes it bit-identical to the RISC-V result, and inexact is
+  // the only RISC-V flag it can raise. Anything else (another rounding mode,
+  // NaNs to canonicalise, invalid, divide by zero, overflow, underflow,
+  // subnormal operands) runs the instruction's own handler, from the start.
+  void fp_arith(const Op& o, const Native& n) {
+    if (o.rm != 0 && o.rm != 7) return call_handler(o);
+    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
+    SlowPath& s = slow_paths_.back();
+    if (o.rm == 7) {
+      a_.cmp32_imm8(mem(RBX, offset_of(&cpu_.s.frm)), 0);
+      a_.jcc(kNE, s.entry);
+    }
+    const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
+    a_.mov32_imm(mxcsr, kMxcsrDefault);
+    a_.ldmxcsr(mxcsr);
+    if (n.kind == Kind::kFpFma) {
+      a_.movsd(XMM0, f(o.rs3));
+      a_.movsd(XMM1, f(o.rs1));
+      a_.vfma231sd(n.op, XMM0, XMM1, f(o.rs2));
+    } else if (n.op == Assembler::kSqrt) {
+      a_.arith_sd(Assembler::kSqrt, XMM0, f(o.rs1));
+    } else {
+      a_.movsd(XMM0, f(o.rs1));
+      a_.arith_sd(static_cast<Assembler::SseOp>(n.op), XMM0, f(o.rs2));
+    }
+    a_.stmxcsr(mxcsr);
+    a_.ucomisd(XMM0, XMM0);
+    a_.jcc(kP, s.entry);  // unordered: a NaN result
+    a_.test32_imm(mxcsr, kMxcsrHardFlags);
+    a_.jcc(kNE, s.entry);
+    a_.movsd(f(o.rd), XMM0);
+    a_.mov32(RAX, mxcsr);
+    a_.alu_imm(kAnd, RAX, kMxcsrPrecision, false);
+    a_.shr32_imm(RAX, 5);  // precision (bit 5) -> NX (bit 0)
+    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.fflags)), RAX, false);
+    a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
+    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.mstatus)), RCX);
+    s.reload = cached();
+    a_.bind(s.resume);
+  }
+  static constexpr uint32_t kMxcsrDefault = 0x1f80;   // all masked, RNE, no DAZ/FTZ, flags clear
+  static constexpr uint32_t kMxcsrHardFlags = 0x1f;  // invalid, denormal, zero-divide, overflow, underflow
+  static constexpr uint32_t kMxcsrPrecision = 0x20;
+  static constexpr Reg XMM0 = RAX, XMM1 = RCX;
 
   // Guest virtual address into rax, its TLB entry into rdx; jumps to a new
   // slow path (returned) unless the entry maps the whole access.
   SlowPath& tlb_lookup(const Op& o, unsigned size, const riscv::TlbEntry* const* tlb_slot) {
     slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
     SlowPath& s = slow_paths_.back();
-    a_.mov(RAX, x(o.rs1));
+    a_.mov(RAX, src(o.rs1));
     if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
     a_.mov(RDX, RAX);
     a_.shift_imm(kShr, RDX, 12);
@@ -388,16 +584,13 @@ class Emitter {
     a_.lea(RDX, mem(RDX, RDX, 2));             // * 3
     a_.mov(RCX, mem(RBX, offset_of(tlb_slot)));
     a_.lea(RDX, mem(RCX, RDX, 8));             // * 8: &tlb[index]
+    // The tag is page-aligned, so keeping the address's low alignment bits
+    // in the comparison sends a misaligned access (the only kind that can
+    // cross into the next page) to the slow path with a TLB miss.
     a_.mov(RCX, RAX);
-    a_.alu_imm(kAnd, RCX, -4096);
+    a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
     a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
     a_.jcc(kNE, s.entry);
-    if (size > 1) {  // the access must not cross into the next page
-      a_.mov(RCX, RAX);
-      a_.alu_imm(kAnd, RCX, 0xfff, false);
-      a_.alu_imm(kCmp, RCX, static_cast<int32_t>(4096 - size), false);
-      a_.jcc(kA, s.entry);
-    }
     a_.alu(kAdd, RAX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
     return s;
   }
@@ -421,15 +614,17 @@ class Emitter {
       a_.mov(RDX, mem(RBX, offset_of(&cpu_.s.mstatus)));
       a_.alu(kOr, RDX, RCX);
       a_.mov(mem(RBX, offset_of(&cpu_.s.mstatus)), RDX);
-    } else if (o.rd != 32) {
-      a_.mov(x(o.rd), RAX);
+    } else {
+      put(o.rd, RAX);
     }
+    s.reload = cached();
     a_.bind(s.resume);
   }
 
   void store(const Op& o, const Native& n) {
     SlowPath& s = tlb_lookup(o, n.size, cpu_.mmu.write_tlb_slot());
-    a_.mov(RCX, n.kind == Kind::kFStore ? f(o.rs2) : x(o.rs2));
+    if (n.kind == Kind::kFStore) a_.mov(RCX, f(o.rs2));
+    else a_.mov(RCX, src(o.rs2));
     Mem host = mem(RAX, 0);
     switch (n.size) {
       case 1: a_.mov8(host, RCX); break;
@@ -437,6 +632,7 @@ class Emitter {
       case 4: a_.mov32(host, RCX); break;
       default: a_.mov(host, RCX); break;
     }
+    s.reload = cached();
     a_.bind(s.resume);
   }
 
@@ -448,6 +644,11 @@ class Emitter {
   Assembler a_;
   Assembler::Label body_;    // after the prologue
   Assembler::Label return_;  // back to the engine
+  Assembler::Label linked_;  // where linked predecessors enter
+  Assembler::Label give_up_;  // from linked_: the block does not fit the budget
+  size_t linked_offset_ = 0;
+  size_t jump_fields_[2] = {};
+  uint64_t jump_targets_[2] = {};
   std::deque<SlowPath> slow_paths_;  // stable addresses: labels are patched in place
 };
 
@@ -475,6 +676,12 @@ OpFn BlockCompiler::compile(TranslationBlock& tb, CodeBuffer& buf) {
   if (!code) {
     tb.jit_ops.clear();
     return nullptr;
+  }
+  uint8_t* start = const_cast<uint8_t*>(code);
+  tb.linked_entry = start + e.linked_offset();
+  for (int i = 0; i < 2; ++i) {
+    tb.jump_field[i] = e.jump_fields()[i] ? start + e.jump_fields()[i] : nullptr;
+    tb.jump_target[i] = e.jump_targets()[i];
   }
   if (perf_map_) {
     std::fprintf(perf_map_, "%lx %zx guest-%llx\n", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(code)),

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "accel/tcg/direct_links.h"
+
 namespace rwd {
 
 TranslationBlock* BlockIndex::find(uint64_t ppc, uint64_t vpc, uint32_t context) const {
@@ -76,6 +78,7 @@ void TbCache::invalidate_page(uint64_t pa_page) {
   for (TranslationBlock* tb : victims) {
     if (!tb->valid) continue;
     tb->valid = false;
+    unlink_direct(*tb);
     // A block spanning two pages is also listed under the other one.
     for (int i = 0; i < tb->npages; ++i) {
       if (tb->pages[i] == pa_page) continue;

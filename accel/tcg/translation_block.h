@@ -32,6 +32,19 @@ struct TranslationBlock {
   // For compiled blocks: copies of the ops the code hands to their
   // interpreter handlers, each followed by a return op (jit_x86_64.h).
   std::vector<riscv::Op> jit_ops;
+  // Compiled blocks: where a linked predecessor jumps in, past the prologue,
+  // with the new instruction count in rax (not stored yet); it checks the
+  // budget for itself and returns to the engine when it does not fit.
+  const uint8_t* linked_entry = nullptr;
+  // Direct links (jit_x86_64.h): exits with a constant target in the same
+  // virtual page end in a jmp rel32 that falls through to the generic exit
+  // until it is patched to the successor's linked_entry. Such a link stays
+  // valid across TLB flushes (the source runs only while its page maps to
+  // its physical page, so the target does too) and is undone only when the
+  // target is invalidated, through its `incoming` list.
+  uint8_t* jump_field[2] = {};   // the rel32 of exit slot [i], or nullptr
+  uint64_t jump_target[2] = {};  // the guest pc that slot leaves for
+  std::vector<uint8_t*> incoming;  // rel32 fields patched to jump here
 };
 
 }  // namespace rwd

@@ -21,7 +21,7 @@ struct Mem {
 inline Mem mem(Reg base, int32_t disp = 0) { return Mem{base, disp}; }
 inline Mem mem(Reg base, Reg index, uint8_t scale, int32_t disp = 0) { return Mem{base, disp, index, scale}; }
 
-enum Cond : uint8_t { kB = 0x2, kAE = 0x3, kE = 0x4, kNE = 0x5, kA = 0x7, kL = 0xc, kGE = 0xd };
+enum Cond : uint8_t { kB = 0x2, kAE = 0x3, kE = 0x4, kNE = 0x5, kA = 0x7, kP = 0xa, kL = 0xc, kGE = 0xd };
 
 // Two-operand integer ALU operations: the /digit of their 0x81 form; the
 // register forms are opcode (digit << 3) | 1 (r/m, reg) and | 3 (reg, r/m).
@@ -80,6 +80,9 @@ class Assembler {
   void alu(Alu op, Reg dst, Reg src, bool wide = true) {
     rex_rr(wide, src, dst, {static_cast<uint8_t>((op << 3) | 1)});
   }
+  void alu(Alu op, Mem m, Reg src, bool wide = true) {  // op [m], src
+    rex_op(wide, src, m, {static_cast<uint8_t>((op << 3) | 1)});
+  }
   void alu(Alu op, Reg dst, Mem m, bool wide = true) {
     rex_op(wide, dst, m, {static_cast<uint8_t>((op << 3) | 3)});
   }
@@ -111,6 +114,7 @@ class Assembler {
     byte(0xc0 | (op << 3) | (dst & 7));
   }
   void imul(Reg dst, Mem m, bool wide = true) { rex_op(wide, dst, m, {0x0f, 0xaf}); }
+  void imul(Reg dst, Reg src, bool wide = true) { rex_rr(wide, dst, src, {0x0f, 0xaf}); }
   void lea(Reg dst, Mem m) { rex_op(true, dst, m, {0x8d}); }
   void setcc(Cond cc, Reg dst) {
     rex(false, 0, dst, dst >= RSP);
@@ -125,6 +129,39 @@ class Assembler {
     byte(imm);
   }
 
+  void cmp32_imm8(Mem m, int8_t imm) {  // cmp dword [m], imm8
+    rex_op(false, static_cast<Reg>(kCmp), m, {0x83});
+    byte(static_cast<uint8_t>(imm));
+  }
+  void mov32_imm(Mem m, uint32_t imm) {  // mov dword [m], imm32
+    rex_op(false, RAX, m, {0xc7});
+    u32(imm);
+  }
+  void test32_imm(Mem m, uint32_t imm) {  // test dword [m], imm32
+    rex_op(false, RAX, m, {0xf7});
+    u32(imm);
+  }
+  void shr32_imm(Reg dst, uint8_t count) { shift_imm(kShr, dst, count, false); }
+
+  // --- scalar SSE (xmm registers numbered as Reg 0..15) ---------------------
+  enum SseOp : uint8_t { kSqrt = 0x51, kAddSd = 0x58, kMulSd = 0x59, kSubSd = 0x5c, kDivSd = 0x5e };
+  void movsd(Reg xmm, Mem m) { sse(0xf2, 0x10, xmm, m); }   // movsd xmm, [m]
+  void movsd(Mem m, Reg xmm) { sse(0xf2, 0x11, xmm, m); }   // movsd [m], xmm
+  void arith_sd(SseOp op, Reg xmm, Mem m) { sse(0xf2, op, xmm, m); }
+  void ucomisd(Reg a, Reg b) { byte(0x66); rex_rr(false, a, b, {0x0f, 0x2e}); }
+  void ldmxcsr(Mem m) { rex_op(false, static_cast<Reg>(2), m, {0x0f, 0xae}); }
+  void stmxcsr(Mem m) { rex_op(false, static_cast<Reg>(3), m, {0x0f, 0xae}); }
+  // vfm{add,sub,nmadd,nmsub}231sd dst, src, [m] (FMA3, VEX.LIG.66.0F38.W1):
+  // dst = ±(src * [m]) ± dst. `op` is its opcode byte (0xb9, 0xbb, 0xbd, 0xbf).
+  void vfma231sd(uint8_t op, Reg dst, Reg src, Mem m) {
+    byte(0xc4);
+    unsigned x = m.index == RSP ? 0 : m.index;
+    byte(static_cast<uint8_t>(((~dst >> 3) & 1) << 7 | ((~x >> 3) & 1) << 6 | ((~m.base >> 3) & 1) << 5 | 0x02));
+    byte(static_cast<uint8_t>(0x80 | ((~src & 15) << 3) | 0x01));
+    byte(op);
+    modrm_mem(dst, m);
+  }
+
   // --- control flow --------------------------------------------------------
   void push(Reg r) { if (r >= R8) byte(0x41); byte(0x50 + (r & 7)); }
   void pop(Reg r) { if (r >= R8) byte(0x41); byte(0x58 + (r & 7)); }
@@ -132,7 +169,16 @@ class Assembler {
   void call(Reg r) { rex(false, 0, r); byte(0xff); byte(0xd0 | (r & 7)); }
   void jmp(Mem m) { rex_op(false, static_cast<Reg>(4), m, {0xff}); }  // jmp qword [m]
   void jmp(Label& l) { byte(0xe9); rel32(l); }
+  void jmp(Reg r) { rex(false, 0, r); byte(0xff); byte(0xe0 | (r & 7)); }
   void jcc(Cond cc, Label& l) { byte(0x0f); byte(0x80 | cc); rel32(l); }
+  // A jmp rel32 to the next instruction, to be patched later (block
+  // linking): returns the offset of its rel32 field.
+  size_t jmp_patchable() {
+    byte(0xe9);
+    size_t at = buf_.size();
+    u32(0);
+    return at;
+  }
   void bind(Label& l) {
     l.pos = static_cast<int64_t>(buf_.size());
     for (size_t at : l.fixups) patch_rel32(at, l.pos);
@@ -172,6 +218,15 @@ class Assembler {
   void rex_op(bool w, Reg reg, Mem m, std::initializer_list<uint8_t> op, bool force = false) {
     rex(w, reg, m.base, force, m.index == RSP ? 0 : m.index);
     opcode(op);
+    modrm_mem(reg, m);
+  }
+  // A legacy-SSE instruction: mandatory prefix, (REX,) 0F op, ModRM.
+  void sse(uint8_t prefix, uint8_t op, Reg reg, Mem m) {
+    byte(prefix);
+    rex_op(false, reg, m, {0x0f, op});
+  }
+  // ModRM (+ SIB, displacement) for `reg` and the memory operand `m`.
+  void modrm_mem(Reg reg, Mem m) {
     bool need_sib = m.index != RSP || (m.base & 7) == RSP;
     // mod 00 with base rbp/r13 would mean rip-relative: always give a displacement.
     uint8_t mod = (m.disp == 0 && (m.base & 7) != RBP) ? 0 : (m.disp >= -128 && m.disp <= 127) ? 1 : 2;

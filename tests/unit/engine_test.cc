@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "accel/tcg/debug_stops.h"
 #include "test_machine.h"
 
 namespace rwd {
@@ -503,6 +504,109 @@ TEST(EngineSmc, StoreIntoTheRunningBlockIsSliceIndependent) {
     run_sliced(*m, {first, 20}, 20);
     EXPECT_EQ(m->cpu.s.x[kA0], straight->cpu.s.x[kA0]) << "first slice " << first;
   }
+}
+
+
+// ------------------------------------------- breakpoints on linked blocks
+// A debugger's breakpoints (DebugStops) over code the engine has already
+// compiled and linked: a linked exit (a patched direct jump, a loop onto
+// itself) must still bring every hit back to the engine, a resume must skip
+// the breakpoint it stands on exactly once, and taking the breakpoints out
+// and back in (gdb's delete/break; reverse-continue's scans) or restoring a
+// snapshot must leave no link that runs past one.
+
+// The machine at each stop.
+struct BreakpointRun {
+  std::vector<CpuState> hits;
+  StopReason last = StopReason::kLimit;
+};
+
+// Breakpoints at the loop's head (0x1a, entered from the blt at its end) and
+// at `skip` (0x52, the beq's target, which the fall-through reaches too):
+// both run once per iteration. The loop first runs `warm` instructions with
+// no debugger, so its blocks are compiled and linked when the breakpoints go
+// in. Each resume is gdb's continue: skip the breakpoint stood on, once.
+// After hit 20 the breakpoints go out for an undebugged stretch of 101
+// instructions, and come back.
+BreakpointRun breakpoint_hits(bool jit, uint64_t warm) {
+  auto m = boot(kLoop);
+  m->engine.set_jit(jit);
+  BreakpointRun r;
+  if (warm) {
+    EXPECT_EQ(m->engine.run(warm), StopReason::kLimit);
+  }
+  DebugStops stops;
+  stops.add_breakpoint(kRamBase + 0x1a);
+  stops.add_breakpoint(kRamBase + 0x52);
+  m->engine.set_debug(&stops);
+  const CpuState& s = m->cpu.s;
+  for (int i = 0; i < 60; ++i) {
+    if (i == 20) {
+      m->engine.set_debug(nullptr);
+      EXPECT_EQ(m->engine.run(s.icount + 101), StopReason::kLimit);
+      m->engine.set_debug(&stops);
+    }
+    stops.skip_once(s.pc, s.icount);
+    r.last = m->engine.run(kLoopEnd);
+    if (r.last != StopReason::kDebug) break;
+    EXPECT_EQ(stops.hit().kind, DebugHit::Kind::kBreakpoint);
+    r.hits.push_back(s);
+  }
+  m->engine.set_debug(nullptr);
+  return r;
+}
+
+TEST(EngineDebug, BreakpointsOnLinkedBlocksStopAtEveryHitAsInterpreted) {
+  for (uint64_t warm : {uint64_t{0}, uint64_t{200}, uint64_t{1003}}) {
+    BreakpointRun interpreted = breakpoint_hits(false, warm);
+    BreakpointRun compiled = breakpoint_hits(true, warm);
+    ASSERT_EQ(interpreted.last, StopReason::kDebug) << "warm " << warm;
+    ASSERT_EQ(compiled.last, StopReason::kDebug) << "warm " << warm;
+    ASSERT_EQ(compiled.hits.size(), 60u);
+    ASSERT_EQ(interpreted.hits.size(), 60u);
+    for (size_t i = 0; i < compiled.hits.size(); ++i) {
+      const CpuState& h = compiled.hits[i];
+      EXPECT_EQ(diff_state(h, interpreted.hits[i]), "") << "warm " << warm << ", hit " << i;
+      if (i == 0 || i == 20) continue;  // (after the warm-up / the undebugged stretch)
+      // No hit missed, none reported twice: the two breakpoints alternate,
+      // and the loop counter t0 moves on by one from one head to the next.
+      const CpuState& prev = compiled.hits[i - 1];
+      EXPECT_NE(h.pc, prev.pc) << "warm " << warm << ", hit " << i;
+      EXPECT_GT(h.icount, prev.icount);
+      const uint64_t step = h.pc == kRamBase + 0x1a ? 1 : 0;
+      EXPECT_EQ(h.x[kT0], prev.x[kT0] + step) << "warm " << warm << ", hit " << i;
+    }
+  }
+}
+
+// Reverse-continue restores a snapshot (the registers, RAM, and every
+// translation dropped, as Navigator::restore does) and runs forward with the
+// breakpoints on: the hits after the restore are the ones seen before it.
+TEST(EngineDebug, BreakpointHitsRepeatAfterASnapshotRestore) {
+  auto m = boot(kLoop);
+  ASSERT_EQ(m->engine.run(500), StopReason::kLimit);  // compiled and linked
+  DebugStops stops;
+  stops.add_breakpoint(kRamBase + 0x1a);
+  const CpuState& s = m->cpu.s;
+  auto next_hit = [&] {
+    stops.skip_once(s.pc, s.icount);
+    EXPECT_EQ(m->engine.run(kLoopEnd), StopReason::kDebug);
+    return s;
+  };
+  m->engine.set_debug(&stops);
+  CpuState saved = next_hit();
+  std::vector<uint8_t> saved_data = ram_bytes(*m, kLoopData, 256);
+  std::vector<CpuState> first;
+  for (int i = 0; i < 10; ++i) first.push_back(next_hit());
+  // The debugger switches its stops off to seek, and on again to scan.
+  m->engine.set_debug(nullptr);
+  ASSERT_EQ(m->engine.run(s.icount + 333), StopReason::kLimit);
+  m->cpu.s = saved;
+  ASSERT_TRUE(m->as.write_bytes(kLoopData, saved_data.data(), saved_data.size()));
+  m->engine.flush_translations();
+  m->engine.set_debug(&stops);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(diff_state(next_hit(), first[i]), "") << "hit " << i;
+  m->engine.set_debug(nullptr);
 }
 
 }  // namespace

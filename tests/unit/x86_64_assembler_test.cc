@@ -464,6 +464,33 @@ const Case kControl[] = {
     {"jmp qword ptr [rbx-129]", EMIT(jmp(mem(RBX, -129))), {0xff, 0xa3, 0x7f, 0xff, 0xff, 0xff}},
 };
 
+// What the block compiler added for direct links, the register cache and
+// inline binary64 arithmetic (the same GNU as check, AT&T lines this time).
+const Case kLinksCacheFp[] = {
+    {"jmp *%rdi", EMIT(jmp(RDI)), {0xff, 0xe7}},
+    {"jmp *%r11", EMIT(jmp(R11)), {0x41, 0xff, 0xe3}},
+    {"jmp .+5 (rel32 0)", EMIT(jmp_patchable()), {0xe9, 0x00, 0x00, 0x00, 0x00}},
+    {"imul %r9,%rax", EMIT(imul(RAX, R9)), {0x49, 0x0f, 0xaf, 0xc1}},
+    {"imul %r10d,%eax", EMIT(imul(RAX, R10, false)), {0x41, 0x0f, 0xaf, 0xc2}},
+    {"or %eax,0x300(%rbx)", EMIT(alu(kOr, mem(RBX, 0x300), RAX, false)), {0x09, 0x83, 0x00, 0x03, 0x00, 0x00}},
+    {"cmpl $0x0,0x304(%rbx)", EMIT(cmp32_imm8(mem(RBX, 0x304), 0)), {0x83, 0xbb, 0x04, 0x03, 0x00, 0x00, 0x00}},
+    {"movl $0x1f80,-0x8(%rsp)", EMIT(mov32_imm(mem(RSP, -8), 0x1f80)),
+     {0xc7, 0x44, 0x24, 0xf8, 0x80, 0x1f, 0x00, 0x00}},
+    {"testl $0x1f,-0x8(%rsp)", EMIT(test32_imm(mem(RSP, -8), 0x1f)), {0xf7, 0x44, 0x24, 0xf8, 0x1f, 0x00, 0x00, 0x00}},
+    {"movsd 0x110(%rbx),%xmm1", EMIT(movsd(RCX, mem(RBX, 0x110))), {0xf2, 0x0f, 0x10, 0x8b, 0x10, 0x01, 0x00, 0x00}},
+    {"movsd %xmm0,0x118(%rbx)", EMIT(movsd(mem(RBX, 0x118), RAX)), {0xf2, 0x0f, 0x11, 0x83, 0x18, 0x01, 0x00, 0x00}},
+    {"addsd 0x120(%rbx),%xmm0", EMIT(arith_sd(Assembler::kAddSd, RAX, mem(RBX, 0x120))),
+     {0xf2, 0x0f, 0x58, 0x83, 0x20, 0x01, 0x00, 0x00}},
+    {"sqrtsd 0x8(%rbx),%xmm0", EMIT(arith_sd(Assembler::kSqrt, RAX, mem(RBX, 8))), {0xf2, 0x0f, 0x51, 0x43, 0x08}},
+    {"ucomisd %xmm0,%xmm0", EMIT(ucomisd(RAX, RAX)), {0x66, 0x0f, 0x2e, 0xc0}},
+    {"ldmxcsr -0x8(%rsp)", EMIT(ldmxcsr(mem(RSP, -8))), {0x0f, 0xae, 0x54, 0x24, 0xf8}},
+    {"stmxcsr -0x8(%rsp)", EMIT(stmxcsr(mem(RSP, -8))), {0x0f, 0xae, 0x5c, 0x24, 0xf8}},
+    {"vfmadd231sd 0x120(%rbx),%xmm1,%xmm0", EMIT(vfma231sd(0xb9, RAX, RCX, mem(RBX, 0x120))),
+     {0xc4, 0xe2, 0xf1, 0xb9, 0x83, 0x20, 0x01, 0x00, 0x00}},
+    {"vfnmsub231sd 0x10(%rbx),%xmm1,%xmm0", EMIT(vfma231sd(0xbf, RAX, RCX, mem(RBX, 0x10))),
+     {0xc4, 0xe2, 0xf1, 0xbf, 0x43, 0x10}},
+};
+
 // ------------------------------------------------------------ instructions
 
 TEST(X86AssemblerTest, AddressingModes) { expect_table(kAddressing); }
@@ -475,6 +502,7 @@ TEST(X86AssemblerTest, Shifts) { expect_table(kShift); }
 TEST(X86AssemblerTest, ImulAndLea) { expect_table(kImulLea); }
 TEST(X86AssemblerTest, SetccTestCmp8) { expect_table(kCompare); }
 TEST(X86AssemblerTest, PushPopRetCallJmpMem) { expect_table(kControl); }
+TEST(X86AssemblerTest, LinksRegisterCacheAndFp) { expect_table(kLinksCacheFp); }
 
 // ------------------------------------------------------------ labels
 // Expectations from `as` with {disp32} on each jump, which forces the rel32
