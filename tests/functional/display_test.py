@@ -18,7 +18,6 @@ Usage: display_test.py REWIND [--quick]
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 from guest_session import PROMPT, HmpPipe, Session, build_guest  # noqa: E402
+from hmp_socket import Monitor  # noqa: E402
 from tap import done, report  # noqa: E402
 
 REWIND = os.path.abspath(sys.argv[1])
@@ -69,42 +69,6 @@ DRAW = [
     ("dd if=/tmp/q of=/dev/fb0 bs=10240 seek=%d conv=notrunc 2>&1; sleep 1; echo drawn$((1+1))" % (TOP // 2),
      rb"\ndrawn2"),
 ]
-
-
-class Monitor:
-    """The HMP monitor on a unix socket."""
-
-    def __init__(self, path):
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.buf = b""
-        self.read_to_prompt()
-
-    def read_to_prompt(self, timeout=120):
-        deadline = time.monotonic() + timeout
-        while b"(qemu) " not in self.buf:
-            self.s.settimeout(max(0.1, deadline - time.monotonic()))
-            data = self.s.recv(65536)
-            if not data:
-                raise EOFError("monitor closed")
-            self.buf += data
-        out, self.buf = self.buf.split(b"(qemu) ", 1)
-        return out.decode(errors="replace").replace("\r\n", "\n")
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b"\r\n")
-        out = self.read_to_prompt()
-        # QEMU echoes the line with cursor moves: keep what follows the last echo.
-        return out.split("\n", 1)[1] if "\n" in out else ""
 
 
 def read_ppm(path):

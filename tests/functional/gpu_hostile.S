@@ -276,42 +276,7 @@ trap:
     sw t1, 0(t0)
 1:  j 1b
 
-putc:
-    li t0, UART
-1:  lbu t1, 5(t0)
-    andi t1, t1, 0x20
-    beqz t1, 1b
-    sb a0, 0(t0)
-    ret
-
-puts:
-    mv t2, ra
-    mv t3, a0
-1:  lbu a0, 0(t3)
-    beqz a0, 2f
-    call putc
-    addi t3, t3, 1
-    j 1b
-2:  mv ra, t2
-    ret
-
-puthex32:
-    mv t2, ra
-    mv t3, a0
-    li t4, 28
-1:  srl a0, t3, t4
-    andi a0, a0, 15
-    li t5, 10
-    blt a0, t5, 2f
-    addi a0, a0, 'a' - 10
-    j 3f
-2:  addi a0, a0, '0'
-3:  call putc
-    addi t4, t4, -4
-    bgez t4, 1b
-    mv ra, t2
-    ret
-
+#include "uart_print.inc"
     .section .rodata
     .align 2
 /* Command types: the 2D ones (creation, backing and transfers twice), EDID,
