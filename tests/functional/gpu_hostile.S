@@ -245,16 +245,7 @@ fail:
     sw t1, 0(t0)
 1:  j 1b
 
-/* xorshift64: s1 -> a0 */
-next:
-    slli t0, s1, 13
-    xor s1, s1, t0
-    srli t0, s1, 7
-    xor s1, s1, t0
-    slli t0, s1, 17
-    xor s1, s1, t0
-    mv a0, s1
-    ret
+#include "xorshift64.inc"
 
 trap:
     lla a0, s_trap

@@ -25,6 +25,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "guest"))
 from guest_session import PROMPT, Session, build_guest  # noqa: E402
 from hmp_socket import Monitor  # noqa: E402
+from screen_images import read_ppm  # noqa: E402
 from rfb_client import DESKTOP_SIZE, RAW, ZLIB, RfbClient  # noqa: E402
 from tap import done, report  # noqa: E402
 
@@ -84,22 +85,6 @@ def wait_paused(m, timeout=300):
             return True
         time.sleep(0.1)
     return False
-
-
-def ppm_pixels(ppm):
-    """(width, height, [0xRRGGBB...]) of a binary PPM."""
-    fields, pos = [], 2
-    while len(fields) < 3:
-        while ppm[pos:pos + 1].isspace():
-            pos += 1
-        end = pos
-        while not ppm[end:end + 1].isspace():
-            end += 1
-        fields.append(int(ppm[pos:end]))
-        pos = end
-    data = ppm[pos + 1:]
-    w, h = fields[0], fields[1]
-    return w, h, [data[i] << 16 | data[i + 1] << 8 | data[i + 2] for i in range(0, 3 * w * h, 3)]
 
 
 def dump(m, name):
@@ -214,7 +199,9 @@ def replay(tag, order, seek, vnc):
         try:
             viewer = connect(vnc_path)
             last = max(images) if images else None
-            watched = last is not None and (viewer.width, viewer.height, viewer.pixels) == ppm_pixels(images[last])
+            w, h, rgb = read_ppm(os.path.join(TMP, f"{tag}-{last}.ppm")) if last is not None else (0, 0, b"")
+            pixels = [rgb[i] << 16 | rgb[i + 1] << 8 | rgb[i + 2] for i in range(0, len(rgb), 3)]
+            watched = last is not None and (viewer.width, viewer.height, viewer.pixels) == (w, h, pixels)
             viewer.close()
         except OSError:
             watched = False
