@@ -12,9 +12,7 @@ set -u
 REWIND=$1 ELF=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
+source "$(dirname "$0")/bare_metal_tap.sh"
 run() {  # run OUT ARGS...
   local out=$1; shift
   timeout -s KILL 120 "$REWIND" -M virt -m 128M -bios none -nographic -kernel "$ELF" \
@@ -30,13 +28,6 @@ else
   not_ok "20000 hostile GPU requests: no fault, each one answered, RAM intact, some succeeded" \
     "rc=$rc $(tail -3 "$tmp/a") $(tail -3 "$tmp/a.err")"
 fi
-run "$tmp/b" -icount shift=0,rr=record,rrfile="$tmp/rr"; rc1=$?
-run "$tmp/c" -icount shift=0,rr=replay,rrfile="$tmp/rr"; rc2=$?
-if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/b" "$tmp/c"; then
-  ok "recorded and replayed: the same answers as the plain run"
-else
-  not_ok "recorded and replayed: the same answers as the plain run" \
-    "rc $rc1/$rc2 $(cat "$tmp/b" "$tmp/c" "$tmp/c.err" | tail -5)"
-fi
+check_record_replay_like_plain
 echo "1..$n"
 exit $((failed > 0))

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "guest"))
 from guest_session import HmpPipe as Monitor, build_guest  # noqa: E402
 from tap import done, report as ok  # noqa: E402
 import gdb_test_lib as lib  # noqa: E402
+from replay_oracle import field, straight_replay_hashes  # noqa: E402
 
 REWIND = sys.argv[1]
 FORMATS = sys.argv[2].split(",") if len(sys.argv) > 2 else ["raw", "qcow2"]
@@ -84,11 +85,6 @@ def machine(image, fmt, rr, console=("stdio",), monitor="none"):
             "-device", "virtio-blk-device,drive=img-blkreplay", "-icount", f"shift=7,{rr}"]
 
 
-def field(text, name):
-    m = re.search(name + r"\s*[:=]\s*(\S+)", text)
-    return m.group(1) if m else None
-
-
 def navigate(fmt, rng):
     img = make_image("rec-" + fmt, fmt)
     pristine = os.path.join(tmp, f"pristine-{fmt}")
@@ -107,28 +103,7 @@ def navigate(fmt, rng):
     replay = f"rr=replay,rrfile={rr}"
 
     # The oracle: a straight replay stopped at each count.
-    straight, diag = {}, ""
-    mon = Monitor(machine(pristine, fmt, replay, ("null",), "stdio") + ["-rr-snapshot-interval", "0"],
-                  f"replay_break {counts[0]}\n".encode())
-    try:
-        mon.read_until_prompt()
-        mon.read_until_prompt()
-        for i, c in enumerate(counts):
-            if i:
-                mon.cmd(f"replay_break {c}")
-                mon.cmd("cont")
-            if not mon.wait_paused():
-                diag += f"never paused at {c}\n"
-                break
-            info = mon.cmd("info replay")
-            at = re.search(r"instruction count = (\d+)", info)
-            if not at or int(at.group(1)) != c:
-                diag += f"stopped at {at.group(1) if at else '?'} instead of {c}\n"
-            straight[c] = field(info, "State hash")
-        mon.cmd("cont")
-    except (TimeoutError, EOFError) as e:
-        diag += str(e)
-    rc, err = mon.finish()
+    straight, diag, rc, err = straight_replay_hashes(machine(pristine, fmt, replay, ("null",), "stdio"), counts)
     ok(len(straight) == len(counts) and not diag and rc == 0 and final_hash in err,
        f"{fmt}: a straight replay stops at {len(counts)} replay breakpoints and ends as recorded", diag + err[-600:])
 

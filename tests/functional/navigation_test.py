@@ -31,11 +31,7 @@ from guest_session import PROMPT, HmpPipe as Monitor, Session, build_guest  # no
 
 sys.path.insert(0, HERE)
 from tap import plan, report as ok  # noqa: E402
-
-def field(text, name):
-    m = re.search(name + r"\s*[:=]\s*(\S+)", text)
-    return m.group(1) if m else None
-
+from replay_oracle import field, straight_replay_hashes  # noqa: E402
 
 def main():
     rewind = sys.argv[1]
@@ -76,32 +72,8 @@ def main():
     replay = ["-display", "none", "-monitor", "stdio", "-icount", f"shift=7,rr=replay,rrfile={rr}"]
 
     # --- the oracle: a straight replay stopped at each count ----------------------------
-    straight = {}
-    mon = Monitor(base + replay + ["-serial", "file:" + os.path.join(tmp, "straight.txt"),
-                                   "-rr-snapshot-interval", "0"],
-                  f"replay_break {counts[0]}\n".encode())
-    diag = ""
-    try:
-        mon.read_until_prompt()  # the banner's prompt
-        mon.read_until_prompt()  # the first replay_break's
-        for i, c in enumerate(counts):
-            if i:
-                out = mon.cmd(f"replay_break {c}")
-                if out.strip():
-                    diag += f"replay_break {c}: {out}\n"
-                mon.cmd("cont")
-            if not mon.wait_paused():
-                diag += f"never paused at {c}\n"
-                break
-            info = mon.cmd("info replay")
-            at = re.search(r"instruction count = (\d+)", info)
-            if not at or int(at.group(1)) != c:
-                diag += f"stopped at {at.group(1) if at else '?'} instead of {c}\n"
-            straight[c] = field(info, "State hash")
-        mon.cmd("cont")
-    except (TimeoutError, EOFError) as e:
-        diag += str(e)
-    rc, err = mon.finish()
+    straight, diag, rc, err = straight_replay_hashes(
+        base + replay + ["-serial", "file:" + os.path.join(tmp, "straight.txt")], counts)
     ok(len(straight) == len(counts) and not diag and rc == 0 and final_hash in err,
        f"a straight replay stops at {len(counts)} replay breakpoints and then ends as recorded", diag + err[-600:])
 
