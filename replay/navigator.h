@@ -124,7 +124,8 @@ class Navigator : public ReplayNavigation {
   NavigatorOptions opts_;
   std::string unavailable_;
   PageStore store_;
-  std::map<uint64_t, std::unique_ptr<Snapshot>> snapshots_;
+  size_t live_chunks_ = 0;  // PageChunks alive (replay/page_chunk.h), for bytes()
+  std::map<uint64_t, std::unique_ptr<Snapshot>> snapshots_;  // after store_: their chunks release pages there
   uint64_t snapshot_bytes_ = 0;  // besides the shared pages
   uint64_t next_due_ = 0;
   uint64_t next_recent_ = 0;     // the next ring snapshot (keep_recent)
