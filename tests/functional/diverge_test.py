@@ -11,6 +11,9 @@ instructions with the default divergence trail. Then:
     (-debug-miscompile mul) is pinned to the exact mul instruction (its count
     and pc), in both modes, checked independently with -d cpu logs of one
     instruction per block: the states agree before it and differ after it;
+  - a recording with serial input (U-Boot's prompt fed from a file): the
+    report's "last host input" line is the last input event rewind-dump
+    lists at or before the pinned instruction;
   - errors: a missing file, a corrupt rrfile, no options, one line each.
 Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT] [--linux]
 (COUNT perturbations, default 5; the 'slow' suite runs 20). --linux: the
@@ -192,6 +195,28 @@ r, secs = diverge(["-debug-miscompile", "mul"])
 one = pinned_mul(r.stdout)
 report(r.returncode == 3 and one is not None and one == two_way,
        f"one recording: the planted bug is pinned to the same mul ({secs:.1f} s)", r.stdout + r.stderr)
+
+# The last host input line, on a recording with input: U-Boot's serial
+# reads a file (its first byte stops the autoboot, the rest is a command).
+if not LINUX:
+    IN_RR, IN_TXT = os.path.join(TMP, "input.rr"), os.path.join(TMP, "input.txt")
+    open(IN_TXT, "w").write("version\n")
+    IN_BASE = [a for a in BASE if a not in ("-serial", "null")] + [
+        "-chardev", f"file,id=s0,path={os.path.join(TMP, 'input.out')},input-path={IN_TXT}", "-serial", "chardev:s0"]
+    rec = subprocess.run([REWIND] + IN_BASE + ["-icount", f"shift=0,rr=record,rrfile={IN_RR}", "-max-insns", "8000000"],
+                         capture_output=True, text=True, timeout=300)
+    at = 6_000_123
+    dump = subprocess.run([DUMP, "--kind", "char-input", "--to", str(at), IN_RR], capture_output=True, text=True).stdout
+    inputs = re.findall(r"^ +\d+ +(\d+) .*char-input +port=(\d+) bytes=(\d+) (\".*\")  \[", dump, re.M)
+    t = time.time()
+    r = subprocess.run([DIVERGE, IN_RR, "--"] + IN_BASE + ["-icount", f"shift=0,rr=replay,rrfile={IN_RR}", "-rr-perturb",
+                        f"icount={at},reg=x2,bit=4"], capture_output=True, text=True, timeout=300)
+    m = re.search(r"^last host input before it: char-input at instruction (\d+) \(source (\d+), (\d+) bytes\): (\".*\")$",
+                  r.stdout, re.M)
+    report(rec.returncode == 0 and r.returncode == 3 and inputs and m is not None and m.groups() == inputs[-1],
+           f"a recording with serial input: the report's last host input is rewind-dump's last input before the "
+           f"instruction, {inputs[-1] if inputs else None} ({time.time() - t:.1f} s)",
+           rec.stderr + dump + r.stdout + r.stderr)
 
 # Errors: one line on stderr, non-zero.
 r = subprocess.run([DIVERGE, os.path.join(TMP, "missing.rr"), "--"] + REPLAY, capture_output=True, text=True)
