@@ -184,7 +184,8 @@ r = subprocess.run(TWO + ["--a-args", "-debug-miscompile mul", "--b-args", "-deb
 secs = time.time() - t
 two_way = pinned_mul(r.stdout)
 report(r.returncode == 3 and two_way is not None,
-       f"two-way: a planted compiled-only bug in mul is pinned to the mul itself, {two_way} ({secs:.1f} s)",
+       f"two-way: a planted compiled-only bug in mul is pinned to the mul itself"
+       + (f", instruction {two_way[0]} at pc {two_way[1]:x}" if two_way else "") + f" ({secs:.1f} s)",
        r.stdout + r.stderr)
 report(two_way is not None and independently_exact(*two_way),
        "  ... exactly: -d cpu with one instruction per block, compiled vs interpreted, agrees after the "
