@@ -6,6 +6,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "accel/tcg/engine.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/core/vclock.h"
@@ -45,9 +46,9 @@ std::vector<std::string> why_lines(const std::string& text) {
 
 }  // namespace
 
-DivergenceProbe::DivergenceProbe(Machine& machine, RunLoop& loop, Navigator& nav, ReplayController& replay, int in_fd,
-                                 int out_fd)
-    : machine_(machine), loop_(loop), nav_(nav), replay_(replay) {
+DivergenceProbe::DivergenceProbe(Machine& machine, Engine& engine, RunLoop& loop, Navigator& nav,
+                                 ReplayController& replay, int in_fd, int out_fd)
+    : machine_(machine), engine_(engine), loop_(loop), nav_(nav), replay_(replay) {
   in_ = fdopen(in_fd, "r");
   out_ = fdopen(out_fd, "w");
   if (!in_ || !out_) throw std::runtime_error("-rr-probe: file descriptors " + std::to_string(in_fd) + "," +
@@ -102,6 +103,12 @@ void DivergenceProbe::handle(const std::vector<std::string>& w) {
   if (cmd == "page" && w.size() == 3 && parse_count(w[1], a) && parse_count(w[2], b)) return page(a, b);
   if (cmd == "insn" && w.size() == 2) return insn(std::strtoull(w[1].c_str(), nullptr, 16));
   if (cmd == "where" && w.size() == 1) return reply(step_line());
+  if (cmd == "blocks" && w.size() == 2 && (w[1] == "one" || w[1] == "whole")) {
+    // One instruction per block (each still compiled): a run can then stop
+    // after any instruction without interpreting the block it cuts.
+    engine_.set_singlestep(w[1] == "one");
+    return reply("blocks " + w[1]);
+  }
   reply("error unknown request '" + cmd + "'");
 }
 

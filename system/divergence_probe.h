@@ -22,6 +22,7 @@
 
 namespace rwd {
 
+class Engine;
 class Machine;
 class RunLoop;
 class Navigator;
@@ -29,7 +30,8 @@ class ReplayController;
 
 class DivergenceProbe {
  public:
-  DivergenceProbe(Machine& machine, RunLoop& loop, Navigator& nav, ReplayController& replay, int in_fd, int out_fd);
+  DivergenceProbe(Machine& machine, Engine& engine, RunLoop& loop, Navigator& nav, ReplayController& replay,
+                  int in_fd, int out_fd);
   ~DivergenceProbe();
   // Serves requests until "quit" or the end of the command pipe.
   int serve();
@@ -49,6 +51,7 @@ class DivergenceProbe {
   std::string step_line(bool with_ram = true);
 
   Machine& machine_;
+  Engine& engine_;
   RunLoop& loop_;
   Navigator& nav_;
   ReplayController& replay_;

@@ -18,7 +18,8 @@ int Vm::run_probe() {
   if (comma == std::string::npos || end != spec.c_str() + comma || in_fd < 0 || out_fd < 0)
     throw std::runtime_error("-rr-probe " + spec + ": expected IN,OUT file descriptor numbers");
   if (!replay_ || !navigator_) throw std::runtime_error("-rr-probe needs -icount rr=replay");
-  DivergenceProbe probe(*machine_, *loop_, *navigator_, *replay_, static_cast<int>(in_fd), static_cast<int>(out_fd));
+  DivergenceProbe probe(*machine_, *engine_, *loop_, *navigator_, *replay_, static_cast<int>(in_fd),
+                        static_cast<int>(out_fd));
   return probe.serve();
 }
 

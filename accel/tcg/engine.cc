@@ -86,6 +86,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   const riscv::Op* ops = tb.ops.data();
   uint64_t budget = stop - cpu.s.icount;
   chain_.stop = stop;
+  uint32_t cut = 0;  // instructions run when the block is cut short
   if (tb.size > budget) {
     // Cut short: run a copy of the first `budget` ops ending in a partial exit.
     uint32_t n = static_cast<uint32_t>(budget);
@@ -98,10 +99,13 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     partial_.push_back(exit_op);
     ops = partial_.data();
     cpu.s.pc = tb.ops[n].pc;
+    cut = n;
   } else {
     cpu.s.pc = tb.next_pc;
   }
   cpu.current_op = nullptr;
+  cpu.ended_after_seq = 0;
+  rest_.valid = false;
   chain_.stack_base = host_stack_pointer();
   try {
     if (ops == tb.ops.data()) tb.entry(cpu, ops);
@@ -117,6 +121,9 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     return false;
   }
   if (chain_.exception) std::rethrow_exception(std::exchange(chain_.exception, nullptr));
+  // Ended early (in whichever chained block ran last: the chain stops
+  // there), or cut: remember the rest of that block.
+  note_block_rest(cpu.ended_after_seq ? cpu.ended_after_seq : cut);
   return true;
 }
 
@@ -234,6 +241,11 @@ StopReason Engine::run(uint64_t until_icount) {
     }
     if (debug_ && debug_->stepping()) stop = std::min(stop, st.icount + 1);
 
+    // Where the last block stopped before its end, its rest runs first,
+    // untranslated (block_rest.cc).
+    if (rest_.valid) [[unlikely]] {
+      if (run_block_rest(stop)) continue;
+    }
     TranslationBlock* tb;
     try {
       tb = find_block();

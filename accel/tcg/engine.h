@@ -39,12 +39,15 @@ class Engine {
   void clear_exit() { exit_requested_ = false; }
 
   // One instruction per block, as QEMU's -singlestep: per-instruction logs.
-  void set_singlestep(bool on) { max_block_insns_ = on ? 1 : kMaxBlockInsns; tb_cache_.clear(); }
+  void set_singlestep(bool on) {
+    max_block_insns_ = on ? 1 : kMaxBlockInsns;
+    flush_translations();
+  }
   // Compile blocks to host code (the default where the host allows it), or
   // only interpret them (-accel tcg,jit=off). Guest behaviour is identical.
   void set_jit(bool on) {
     jit_requested_ = on;
-    tb_cache_.clear();
+    flush_translations();
   }
   // (Not while watchpoints are set: compiled blocks run on after a slow-path
   // access, and a watchpoint must stop right after the access.)
@@ -64,9 +67,12 @@ class Engine {
   // Debug (-debug-miscompile mul): compiled mul results off by one.
   void plant_mul_bug() {
     compiler_.plant_mul_bug();
-    tb_cache_.clear();
+    flush_translations();
   }
-  void flush_translations() { tb_cache_.clear(); }
+  void flush_translations() {
+    tb_cache_.clear();
+    rest_.valid = false;
+  }
   const TbCache& tb_cache() const { return tb_cache_; }
 
   // A debugger's stops (nullptr: none, the default and the fast case). Call
@@ -83,6 +89,11 @@ class Engine {
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
   bool execute(TranslationBlock& tb, uint64_t stop);
+  // Decodes one instruction for a block (its `seq`, whether it ends the block).
+  bool decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, riscv::Op& op) const;
+  // The rest of a block that stopped before its end (block_rest.cc).
+  void note_block_rest(uint32_t index);
+  bool run_block_rest(uint64_t stop);
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
   void take_trap(const riscv::GuestTrap& t);
@@ -100,6 +111,19 @@ class Engine {
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short
+  // A block that stopped before its end, not by a trap: a stop count cut
+  // it, or an instruction ended it early (end_block_after). If the hart
+  // goes on from exactly there, the block's remaining instructions run
+  // untranslated (block_rest.cc), so the translation cache and -d in_asm
+  // never depend on where a run stopped.
+  struct BlockRest {
+    bool valid = false;
+    uint64_t pc = 0, icount = 0;
+    uint32_t context = 0;
+    uint32_t index = 0;  // instructions of the block already retired
+  };
+  BlockRest rest_;
+  std::vector<riscv::Op> rest_ops_;
   DebugStops* debug_ = nullptr;
   bool watching_ = false;
   uint64_t traps_taken_ = 0;

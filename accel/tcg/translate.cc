@@ -12,6 +12,18 @@ namespace rwd {
 
 using riscv::Op;
 
+bool Engine::decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, Op& op) const {
+  // The extension set is fixed for the machine: no part of the block's key.
+  const riscv::InsnDesc* d = riscv::decode(raw, pc, op, cpu_.decode_set());
+  op.seq = seq;
+  bool ends = d == nullptr || (d->flags & riscv::kEndsBlock);
+  if (d && (d->flags & riscv::kFloat) && !cpu_.fp_enabled()) {
+    op.fn = riscv::op_illegal;
+    ends = true;
+  }
+  return ends;
+}
+
 // Builds a block starting at `vpc` (physical `ppc`, host bytes at `host`).
 // The block stops after a control-flow or system instruction, at an illegal
 // instruction, at the end of the page, or after max_block_insns_.
@@ -30,9 +42,6 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   tb->context = cpu_.tb_context();
   tb->pages[0] = ppc & riscv::kPageMask;
   tb->npages = 1;
-  const bool fp_on = cpu_.fp_enabled();
-  const riscv::ExtSet exts = cpu_.decode_set();  // fixed for the machine: no part of the key
-
   uint64_t pc = vpc;
   const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
   while (tb->ops.size() < max_block_insns_) {
@@ -58,13 +67,7 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
       raw |= static_cast<uint32_t>(hi) << 16;
     }
     Op op;
-    const riscv::InsnDesc* d = riscv::decode(raw, pc, op, exts);
-    op.seq = static_cast<uint16_t>(tb->ops.size() + 1);
-    bool ends = d == nullptr || (d->flags & riscv::kEndsBlock);
-    if (d && (d->flags & riscv::kFloat) && !fp_on) {
-      op.fn = riscv::op_illegal;
-      ends = true;
-    }
+    bool ends = decode_for_block(raw, pc, static_cast<uint16_t>(tb->ops.size() + 1), op);
     tb->ops.push_back(op);
     pc += op.len;
     if (ends || tb->npages == 2) break;

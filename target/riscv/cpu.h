@@ -97,6 +97,10 @@ class Cpu {
   // attribute a trap without tracking which block is running.
   const Op* current_op = nullptr;
   void mark_current(const Op& o);
+  // Set by end_block_after to the `seq` of the instruction that ended its
+  // block early (0: none since the engine cleared it), so the engine can
+  // finish that block's extent untranslated (accel/tcg/block_rest.cc).
+  uint16_t ended_after_seq = 0;
   // The pc of the instruction executing now (inside a block, the one that
   // marked itself), or of the next one between blocks.
   uint64_t executing_pc() const;

@@ -28,6 +28,7 @@ inline void end_block_after(Cpu& c, const Op* o) {
   c.s.icount += o->seq;
   c.s.tb_insn_index = 0;
   c.s.pc = o->pc + o->len;
+  c.ended_after_seq = o->seq;
 }
 
 inline void Cpu::mark_current(const Op& o) {

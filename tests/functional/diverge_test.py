@@ -8,7 +8,12 @@ instructions with the default divergence trail. Then:
     bit of sp, half a RAM byte: each pinned to exactly its instruction, with
     the differing register or RAM page and byte in the report, in seconds;
   - two-way mode: compiled vs interpreted agree; a planted compiled-only bug
-    (-debug-miscompile mul) is pinned to a mul instruction;
+    (-debug-miscompile mul) is pinned to the exact mul instruction (its count
+    and pc), in both modes, checked independently with -d cpu logs of one
+    instruction per block: the states agree before it and differ after it;
+  - a recording with serial input (U-Boot's prompt fed from a file): the
+    report's "last host input" line is the last input event rewind-dump
+    lists at or before the pinned instruction;
   - errors: a missing file, a corrupt rrfile, no options, one line each.
 Usage: diverge_test.py REWIND REWIND_DIVERGE REWIND_DUMP [COUNT] [--linux]
 (COUNT perturbations, default 5; the 'slow' suite runs 20). --linux: the
@@ -130,21 +135,89 @@ r = subprocess.run(TWO + ["--b-args", "-accel tcg,jit=off", RR, "--"] + REPLAY, 
                    timeout=600)
 report(r.returncode == 0 and "no divergence" in r.stdout,
        f"two-way: compiled vs interpreted, no divergence ({time.time() - t:.1f} s)", r.stdout + r.stderr)
+
+
+def pinned_mul(out):
+    """(count, pc) of the instruction the report pins, if the report names
+    it exactly (not a block end with suspects) as a mul, shown with '>',
+    whose destination register differs by the planted bug's one bit."""
+    m = re.search(r"first difference after instruction (\d+)\n  instruction \1: pc ([0-9a-f]+)", out)
+    if not m or "suspects:" in out:
+        return None
+    count, pc = int(m.group(1)), int(m.group(2), 16)
+    line = re.search(r"^  > +%d  %x +[0-9a-f]+ mul +(\w+)," % (count, pc), out, re.M)
+    regs = re.findall(r"^  x\d+\((\w+)\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})$", out, re.M)
+    if not line or [(n, int(x, 16) ^ int(y, 16)) for n, x, y in regs] != [(line.group(1), 1)]:
+        return None
+    return count, pc
+
+
+def cpu_dumps(name, extra, count):
+    """Starts a replay that logs -d cpu with one instruction per block
+    around `count`: the dump logged at count-1 is the state after count-1
+    instructions (its pc the next instruction's), the next one after count."""
+    log = os.path.join(TMP, f"cpu-{name}.log")
+    p = subprocess.Popen([REWIND] + REPLAY + ["-debug-miscompile", "mul", "-d", "cpu", "-D", log, "-replay-log-bound",
+                         f"start={count - 1},end={count + 1}", "-max-insns", str(count + 1)] + extra,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return p, log
+
+
+def independently_exact(count, pc):
+    """Compiled (one instruction per block) vs interpreted: equal states
+    after count-1 instructions with pc at the mul, different after count."""
+    runs = [cpu_dumps("compiled", ["-accel", "tcg,one-insn-per-tb=on"], count),
+            cpu_dumps("interpreted", ["-accel", "tcg,jit=off,one-insn-per-tb=on"], count)]
+    dumps = []
+    for p, log in runs:
+        p.wait(timeout=300)
+        text = open(log).read() if os.path.exists(log) else ""
+        dumps.append(re.split(r"(?m)^(?= pc )", text)[1:])
+    (a, b) = dumps
+    return (len(a) == len(b) == 2 and a[0] == b[0] and a[1] != b[1]
+            and re.match(r" pc +0*%x\n" % pc, a[0]) is not None)
+
+
 t = time.time()
 r = subprocess.run(TWO + ["--a-args", "-debug-miscompile mul", "--b-args", "-debug-miscompile mul -accel tcg,jit=off",
                           RR, "--"] + REPLAY, capture_output=True, text=True, timeout=600)
-out = r.stdout
-att = re.search(r"^ {4} *\d+  [0-9a-f]+ +[0-9a-f]+ mul ", out, re.M)  # a suspect of the block is the mul
-regs = re.findall(r"^  x\d+\(\w+\)\s+([0-9a-f]{16})\s+([0-9a-f]{16})$", out, re.M)
-report(r.returncode == 3 and att is not None and any(int(x, 16) ^ int(y, 16) == 1 for x, y in regs),
-       f"two-way: a planted compiled-only bug in mul is pinned to a mul ({time.time() - t:.1f} s)", out + r.stderr)
+secs = time.time() - t
+two_way = pinned_mul(r.stdout)
+report(r.returncode == 3 and two_way is not None,
+       f"two-way: a planted compiled-only bug in mul is pinned to the mul itself"
+       + (f", instruction {two_way[0]} at pc {two_way[1]:x}" if two_way else "") + f" ({secs:.1f} s)",
+       r.stdout + r.stderr)
+report(two_way is not None and independently_exact(*two_way),
+       "  ... exactly: -d cpu with one instruction per block, compiled vs interpreted, agrees after the "
+       "instruction before it (pc at the mul) and differs after it", str(two_way))
 
 # The same bug in the one-recording mode: the reference drops the option.
 r, secs = diverge(["-debug-miscompile", "mul"])
-out = r.stdout
-att = re.search(r"^ {4} *\d+  [0-9a-f]+ +[0-9a-f]+ mul ", out, re.M)
-report(r.returncode == 3 and att is not None, f"one recording: the planted bug is pinned to a mul ({secs:.1f} s)",
-       out + r.stderr)
+one = pinned_mul(r.stdout)
+report(r.returncode == 3 and one is not None and one == two_way,
+       f"one recording: the planted bug is pinned to the same mul ({secs:.1f} s)", r.stdout + r.stderr)
+
+# The last host input line, on a recording with input: U-Boot's serial
+# reads a file (its first byte stops the autoboot, the rest is a command).
+if not LINUX:
+    IN_RR, IN_TXT = os.path.join(TMP, "input.rr"), os.path.join(TMP, "input.txt")
+    open(IN_TXT, "w").write("version\n")
+    IN_BASE = [a for a in BASE if a not in ("-serial", "null")] + [
+        "-chardev", f"file,id=s0,path={os.path.join(TMP, 'input.out')},input-path={IN_TXT}", "-serial", "chardev:s0"]
+    rec = subprocess.run([REWIND] + IN_BASE + ["-icount", f"shift=0,rr=record,rrfile={IN_RR}", "-max-insns", "8000000"],
+                         capture_output=True, text=True, timeout=300)
+    at = 6_000_123
+    dump = subprocess.run([DUMP, "--kind", "char-input", "--to", str(at), IN_RR], capture_output=True, text=True).stdout
+    inputs = re.findall(r"^ +\d+ +(\d+) .*char-input +port=(\d+) bytes=(\d+) (\".*\")  \[", dump, re.M)
+    t = time.time()
+    r = subprocess.run([DIVERGE, IN_RR, "--"] + IN_BASE + ["-icount", f"shift=0,rr=replay,rrfile={IN_RR}", "-rr-perturb",
+                        f"icount={at},reg=x2,bit=4"], capture_output=True, text=True, timeout=300)
+    m = re.search(r"^last host input before it: char-input at instruction (\d+) \(source (\d+), (\d+) bytes\): (\".*\")$",
+                  r.stdout, re.M)
+    report(rec.returncode == 0 and r.returncode == 3 and inputs and m is not None and m.groups() == inputs[-1],
+           f"a recording with serial input: the report's last host input is rewind-dump's last input before the "
+           f"instruction, {inputs[-1] if inputs else None} ({time.time() - t:.1f} s)",
+           rec.stderr + dump + r.stdout + r.stderr)
 
 # Errors: one line on stderr, non-zero.
 r = subprocess.run([DIVERGE, os.path.join(TMP, "missing.rr"), "--"] + REPLAY, capture_output=True, text=True)

@@ -261,6 +261,41 @@ TEST(EngineRun, SlicedRunsAreBitIdenticalToAStraightRun) {
   }
 }
 
+// Where a run stops must not change what gets translated: the rest of a
+// block cut by a stop count runs untranslated (accel/tcg/block_rest.cc), so
+// the translation cache ends with the same blocks however the run was
+// sliced (and so -d in_asm logs the same in a recording and its replay).
+TEST(EngineRun, SlicingDoesNotChangeWhatIsTranslated) {
+  auto straight = boot(kLoop);
+  ASSERT_EQ(straight->engine.run(kLoopEnd), StopReason::kLimit);
+  const size_t blocks = straight->engine.tb_cache().size();
+  ASSERT_GT(blocks, 2u);
+  for (const auto& slices : std::vector<std::vector<uint64_t>>{
+           {1}, {3}, {7}, {13}, {129}, pseudo_random_slices(1, 64, 40), pseudo_random_slices(7, 64, 300)}) {
+    auto m = boot(kLoop);
+    run_sliced(*m, slices, kLoopEnd);
+    EXPECT_EQ(m->engine.tb_cache().size(), blocks) << "first slice " << slices[0];
+    EXPECT_EQ(diff_state(m->cpu.s, straight->cpu.s), "") << "first slice " << slices[0];
+  }
+  // An interrupt raised by a store ends its block early (end_block_after):
+  // the same blocks again, sliced or not.
+  auto setup = [](TestMachine& m) {
+    m.cpu.s.mtvec = kMsipHandler;
+    m.cpu.s.mie = irq::kMSIP;
+    m.cpu.s.mstatus |= mstatus::kMIE;
+  };
+  auto msip = boot(kMsipStore);
+  setup(*msip);
+  ASSERT_EQ(msip->engine.run(40), StopReason::kLimit);
+  for (uint64_t first : {1, 2, 3, 4, 5}) {
+    auto m = boot(kMsipStore);
+    setup(*m);
+    run_sliced(*m, {first, 40}, 40);
+    EXPECT_EQ(m->engine.tb_cache().size(), msip->engine.tb_cache().size()) << "first slice " << first;
+    EXPECT_EQ(diff_state(m->cpu.s, msip->cpu.s), "") << "first slice " << first;
+  }
+}
+
 // Blocks run compiled to host code (accel/tcg/jit_x86_64.h) when the host
 // allows, and interpreted when cut short; the sliced runs above mix both.
 // Here the whole run is interpreted and compared with the default engine,

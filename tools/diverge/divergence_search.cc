@@ -270,6 +270,67 @@ void find_suspects(ProbeProcess& a, Finding& f, const std::vector<StepState>& al
   }
 }
 
+// Sends `request` to both sides and reads both replies; false (with the
+// first error) when either side could not serve it — an older build, say —
+// without leaving a reply unread.
+bool try_both(ProbeProcess& a, ProbeProcess& b, const std::string& request, std::string& error) {
+  a.send(request);
+  b.send(request);
+  bool ok = true;
+  for (ProbeProcess* p : {&a, &b}) {
+    try {
+      p->receive();
+    } catch (const ProbeError& e) {
+      if (ok) error = e.what();
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// A compiled-only difference, first visible at the end of the block that
+// ends at f.count: with one instruction per block every instruction is
+// still compiled and a run can stop after any of them, so bisecting from
+// `from` (a snapshot where the states agree) with full-speed runs names the
+// instruction. Then a few steps around it give the description its pcs.
+// On success f.count, f.before, f.a_after, f.b_after are set and `steps`
+// holds A's states from a few counts before it (the window's start first).
+bool pin_in_one_insn_blocks(ProbeProcess& a, ProbeProcess& b, uint64_t from, Finding& f,
+                            std::vector<StepState>& steps, std::string& why_not) {
+  if (!try_both(a, b, "blocks one", why_not)) return false;
+  const uint64_t block_end = f.count;
+  auto [ra, rb] = ask_both(a, b, "hash-at " + std::to_string(from) + " " + std::to_string(block_end));
+  Hashes ha = read_hashes(ra), hb = read_hashes(rb);
+  if (ha.at.size() == 1 && hb.at.size() == 1 && ha.at[0] == hb.at[0]) {
+    why_not = "the states agree at instruction " + std::to_string(block_end) + " that way";
+    return false;
+  }
+  const uint64_t c = bisect(a, b, from, from, block_end).second;
+  // Step the last few instructions before it and two after, every count's
+  // RAM hashed: the states must agree at c-1 and differ at c.
+  const uint64_t first = std::max(from, c > 4 ? c - 4 : 0);
+  ask_both(a, b, "seek " + std::to_string(first));
+  StepState sa, sb;
+  where(a, sa);
+  where(b, sb);
+  auto [sta, stb] = ask_both(a, b, "step " + std::to_string(c + 2));
+  std::vector<StepState> xa = read_steps(sta), xb = read_steps(stb);
+  size_t i = 0;
+  while (i < xa.size() && i < xb.size() && xa[i].count < c && xa[i].count == xb[i].count && xa[i].same_as(xb[i])) ++i;
+  if (!sa.same_as(sb) || i >= xa.size() || i >= xb.size() || xa[i].count != c || xa[i].same_as(xb[i])) {
+    why_not = "stepping to instruction " + std::to_string(c) + " one instruction per block did not show the "
+              "states agreeing before it and differing after it";
+    return false;
+  }
+  f.count = c;
+  f.before = i ? xa[i - 1] : sa;
+  f.a_after = xa[i];
+  f.b_after = xb[i];
+  steps = {sa};
+  steps.insert(steps.end(), xa.begin(), xa.end());
+  return true;
+}
+
 }  // namespace
 
 Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cfg) {
@@ -392,7 +453,8 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
     return f;
   } else {
     // One instruction at a time the engine interprets; the bracket ran
-    // compiled blocks. Bisect with full-speed runs instead.
+    // compiled blocks. Bisect with full-speed runs instead: that finds the
+    // end of the block that went wrong.
     auto tb = Clock::now();
     f.count = bisect(a, b, bracket_start, start, end).second;
     f.compiled_only = true;
@@ -402,16 +464,34 @@ Finding find_divergence(ProbeProcess& a, ProbeProcess& b, const SearchConfig& cf
                       "bisecting with full-speed runs (compiled blocks) does, in " +
                       std::to_string(since(tb)).substr(0, 5) + " s: the difference is first visible after "
                       "instruction " + std::to_string(f.count) + " when blocks run whole");
+    // Then the instruction itself, with every instruction a compiled block.
+    tb = Clock::now();
+    std::vector<StepState> one_a;
+    std::string why_not;
+    if (pin_in_one_insn_blocks(a, b, bracket_start, f, one_a, why_not)) {
+      steps_a = std::move(one_a);
+      f.pinned_in_one_insn_blocks = true;
+      f.notes.push_back("with one instruction per block (each compiled) the first difference is after instruction " +
+                        std::to_string(f.count) + " (bisected and stepped in " + std::to_string(since(tb)).substr(0, 5) +
+                        " s)");
+    } else {
+      f.notes.push_back("one instruction per block does not pin it (" + why_not +
+                        "): reported at the end of its block, with suspects");
+    }
+    f.narrow_seconds = since(t);
   }
   f.outcome = Finding::Outcome::kPinned;
   if (!cfg.two_builds && step_end_b.diverged)
     f.notes.push_back("warning: the reference replay diverged later in the window, at instruction " +
                       std::to_string(step_end_b.at));
   // 3. Describe.
-  std::vector<StepState> pcs{sa};  // the window's start, then every count A stepped to
+  // The window's start, then every count A stepped to (one-insn steps
+  // bring their own start).
+  std::vector<StepState> pcs;
+  if (!f.pinned_in_one_insn_blocks) pcs.push_back(sa);
   pcs.insert(pcs.end(), steps_a.begin(), steps_a.end());
   describe(a, b, f, pcs);
-  if (f.compiled_only) find_suspects(a, f, pcs);
+  if (f.compiled_only && !f.pinned_in_one_insn_blocks) find_suspects(a, f, pcs);
   return f;
 }
 

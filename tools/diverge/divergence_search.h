@@ -76,6 +76,9 @@ struct Finding {
   // transfer before it (the block it ends) that write a register that
   // differs (count, pc, disassembly), latest first.
   bool compiled_only = false;
+  // ...and running one instruction per block (each still compiled) named the
+  // instruction itself: `count` is it, exactly, and there are no suspects.
+  bool pinned_in_one_insn_blocks = false;
   struct Suspect {
     uint64_t count = 0, pc = 0;
     std::string text;

@@ -63,7 +63,10 @@ std::string format_report(const Finding& f, const ReportContext& ctx) {
   const StepState& before = f.before;
   out += line("  instruction %" PRIu64 ": pc %s, privilege %s", f.count, pc_text(before.pc, ctx.symbols).c_str(),
               priv_name(before.priv));
-  if (f.compiled_only) {
+  if (f.compiled_only && f.pinned_in_one_insn_blocks) {
+    out += "  visible only in compiled code (stepping one instruction at a time interprets); pinned with one\n"
+           "  instruction per block, each compiled (-accel tcg,one-insn-per-tb=on)\n";
+  } else if (f.compiled_only) {
     out += "  visible only when blocks run whole (compiled): stepping one instruction at a time interprets\n";
     out += line("  suspects: %zu instruction(s) of the block it ends that write a register that differs%s",
                 f.suspects.size(), f.suspects.empty() ? "" : ":");
