@@ -73,11 +73,18 @@ TEST(DebugTriggers, Matching) {
 }
 
 TEST(DebugTriggers, LoadRefusesOutOfRangeTselectAndBadTdata1) {
+  // (tests/unit/cpu_save_test.cc also covers these, field by field.)
   CpuState s;
+  s.mstatus = (2ull << 32) | (2ull << 34);
+  s.misa = kMisaValue;
+  s.tselect = 1;
+  s.tdata1[1] = kT6 | kU | kStore | (5 << 16);
+  s.tdata2[1] = 0x1234;
   ByteWriter w;
   save_cpu_state(s, w);
-  // Find tselect's saved element and corrupt it: fields are saved in table
-  // order, so re-encode with a modified state instead.
+  // A state as the hart can hold it loads; an index past the two triggers
+  // (which the CSRs would use to index an array) or a tdata1 no write leaves
+  // is refused.
   CpuState bad = s;
   bad.tselect = 7;
   ByteWriter wb;
@@ -93,6 +100,9 @@ TEST(DebugTriggers, LoadRefusesOutOfRangeTselectAndBadTdata1) {
   EXPECT_THROW(load_cpu_state(out, rc), DecodeError);
   ByteReader ok(w.data());
   EXPECT_NO_THROW(load_cpu_state(out, ok));
+  EXPECT_EQ(out.tdata1[1], s.tdata1[1]);
+  EXPECT_EQ(out.tdata2[1], 0x1234u);
+  EXPECT_EQ(out.tselect, 1u);
 }
 
 }  // namespace
