@@ -26,7 +26,8 @@ const NamedCsr kCsrs[] = {
     {0x300, "mstatus"},  {0x301, "misa"},        {0x302, "medeleg"},   {0x303, "mideleg"},  {0x304, "mie"},
     {0x305, "mtvec"},    {0x306, "mcounteren"},  {0x30a, "menvcfg"},   {0x320, "mcountinhibit"},
     {0x340, "mscratch"}, {0x341, "mepc"},        {0x342, "mcause"},    {0x343, "mtval"},    {0x344, "mip"},
-    {0x3a0, "pmpcfg0"},  {0x3a2, "pmpcfg2"},     {0xb00, "mcycle"},    {0xb02, "minstret"}, {0xc00, "cycle"},
+    {0x3a0, "pmpcfg0"},  {0x3a2, "pmpcfg2"},     {0x7a0, "tselect"},   {0x7a1, "tdata1"},   {0x7a2, "tdata2"},
+    {0x7a3, "tdata3"},   {0x7a4, "tinfo"},     {0xb00, "mcycle"},    {0xb02, "minstret"}, {0xc00, "cycle"},
     {0xc01, "time"},     {0xc02, "instret"},     {0xf11, "mvendorid"}, {0xf12, "marchid"},  {0xf13, "mimpid"},
     {0xf14, "mhartid"},  {0xf15, "mconfigptr"},
 };

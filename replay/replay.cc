@@ -132,6 +132,7 @@ NamedValues ReplayController::machine_values() const {
   NamedValues v;
   v.emplace_back("virtual clock (ns)", machine_->clock().now_ns());
   v.emplace_back("next timer deadline (ns)", machine_->clock().next_deadline());
+  v.emplace_back("debug triggers", late_cpu_value(machine_->cpu().s));
   for (const StatePart& part : machine_->state_parts()) {
     ByteWriter w;
     part.save(w);

@@ -166,9 +166,22 @@ std::vector<uint64_t> StateHasher::cpu_state(uint64_t pc) const {
   return v;
 }
 
+uint64_t late_cpu_value(const riscv::CpuState& s) {
+  std::vector<uint64_t> v;
+  for (const CpuField& f : riscv::kCpuFields)
+    if (f.has(riscv::kLateCheckpoint))
+      for (size_t i = 0; i < f.count; ++i) v.push_back(f.get(s, i));
+  return hash_bytes(v.data(), v.size() * 8);
+}
+
 uint64_t StateHasher::cpu_hash(uint64_t pc) const {
   std::vector<uint64_t> v = cpu_state(pc);
-  return hash_bytes(v.data(), v.size() * 8);
+  uint64_t h = hash_bytes(v.data(), v.size() * 8);
+  // Version-1 recordings (made before the late fields existed) never change
+  // them from their reset values, so their hashes are unchanged.
+  static const uint64_t late_at_reset = late_cpu_value(riscv::CpuState{});
+  uint64_t late = late_cpu_value(cpu_.s);
+  return late == late_at_reset ? h : hash_combine(h, late);
 }
 
 uint32_t StateHasher::quick_check(uint64_t pc) {

@@ -102,6 +102,10 @@ class StateHasher {
 // The CPU values a checkpoint lists, in order, and their names: the
 // kCheckpoint fields of target/riscv/cpu_fields.h (frozen: recordings hold them).
 size_t cpu_value_count();
+// One value for the kLateCheckpoint fields (the debug triggers): the named
+// checkpoint value "debug triggers", and part of cpu_hash once it differs
+// from a reset CPU's.
+uint64_t late_cpu_value(const riscv::CpuState& s);
 const char* cpu_value_name(size_t i);
 void cpu_values(const riscv::CpuState& s, uint64_t pc, uint64_t* out);
 

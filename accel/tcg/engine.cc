@@ -151,6 +151,26 @@ void Engine::take_trap(const GuestTrap& t) {
   cpu.enter_trap(t.cause, tval, op.pc);
 }
 
+// The guest's execute triggers (target/riscv/debug_triggers.h), between
+// instructions, after interrupts: blocks end before every armed address and
+// all come back here while one is armed, so a trigger fires before its
+// instruction in compiled code as in the interpreter, not counted (as QEMU
+// 7.2). Returns true when it fired (the breakpoint exception was taken).
+bool Engine::check_execute_triggers() {
+  if (cpu_.trigger_epoch() != seen_trigger_epoch_) {
+    seen_trigger_epoch_ = cpu_.trigger_epoch();
+    // Blocks were cut for the old addresses (none when none was armed).
+    if (execute_triggers_ || cpu_.execute_triggers()) tb_cache_.clear();
+    execute_triggers_ = cpu_.execute_triggers();
+  }
+  if (!execute_triggers_) return false;
+  cpu_.s.attention = true;  // every block comes back here
+  if (!riscv::trigger::execute_hit(cpu_.s, cpu_.s.pc)) return false;
+  ++traps_taken_;
+  cpu_.enter_trap(Cause::kBreakpoint, 0, cpu_.s.pc);
+  return true;
+}
+
 // Fires due timers; handles a waiting hart. Returns false when run() must
 // stop with `why`.
 bool Engine::service_timers_and_idle(StopReason& why) {
@@ -229,6 +249,7 @@ StopReason Engine::run(uint64_t until_icount) {
       if (debug_->should_stop(st.pc, st.icount, traps_taken_)) return StopReason::kDebug;
       st.attention = true;  // every block comes back here
     }
+    if (check_execute_triggers()) continue;
 
     // Stop at the requested count or the next timer deadline, whichever is first.
     uint64_t stop = until_icount;

@@ -97,6 +97,7 @@ class Engine {
   void log_block(const TranslationBlock& tb);
   bool service_timers_and_idle(StopReason& why);
   void take_trap(const riscv::GuestTrap& t);
+  bool check_execute_triggers();
 
   riscv::Cpu& cpu_;
   AddressSpace& as_;
@@ -127,6 +128,10 @@ class Engine {
   DebugStops* debug_ = nullptr;
   bool watching_ = false;
   uint64_t traps_taken_ = 0;
+  // The guest's execute triggers (Cpu::execute_triggers) as the cached blocks
+  // were cut for them, and the trigger epoch they were cut at.
+  bool execute_triggers_ = false;
+  uint32_t seen_trigger_epoch_ = ~0u;
 };
 
 }  // namespace rwd

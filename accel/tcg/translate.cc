@@ -46,8 +46,10 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
   while (tb->ops.size() < max_block_insns_) {
     if (pc >= page_end) break;
-    // A breakpoint's instruction starts a block: the engine stops before it.
+    // A breakpoint's instruction starts a block: the engine stops before it
+    // (a debugger's, or an armed execute trigger's: see check_execute_triggers).
     if (debug_ && !tb->ops.empty() && debug_->has_breakpoint(pc)) break;
+    if (execute_triggers_ && !tb->ops.empty() && riscv::trigger::execute_armed_at(cpu_.s, pc)) break;
     uint16_t lo;
     std::memcpy(&lo, host + (pc - vpc), 2);
     uint32_t raw = lo;

@@ -45,6 +45,7 @@ void Cpu::reset(uint64_t pc) {
               (config_.has(Ext::U) ? 0 : mstatus::kMPP);
   mmu.flush();
   update_mmu_context();
+  triggers_changed();
 }
 
 void Cpu::save_state(ByteWriter& w) const { save_cpu_state(s, w); }
@@ -54,6 +55,15 @@ void Cpu::load_state(ByteReader& r) {
   current_op = nullptr;
   mmu.flush();  // entries were made for the previous translation state
   update_mmu_context();
+  triggers_changed();
+}
+
+void Cpu::triggers_changed() {
+  const bool on = config_.debug;
+  execute_triggers_ = on && trigger::any_armed(s, trigger::kExecute);
+  mmu.set_data_triggers(on && trigger::any_armed(s, trigger::kLoad | trigger::kStore));
+  ++trigger_epoch_;
+  s.attention = true;
 }
 
 uint64_t Cpu::read_time() const {

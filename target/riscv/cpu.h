@@ -7,6 +7,7 @@
 
 #include "target/riscv/cpu_bits.h"
 #include "target/riscv/cpu_config.h"
+#include "target/riscv/debug_triggers.h"
 #include "util/byte_codec.h"
 #include "target/riscv/mmu.h"
 
@@ -76,6 +77,12 @@ struct CpuState {
   uint64_t reservation = 0;
   bool reservation_valid = false;
   bool wfi = false;  // hart is waiting for an interrupt
+
+  // The debug triggers (debug_triggers.h): tselect and each trigger's
+  // tdata1/tdata2 (tdata3 reads 0 on QEMU 7.2).
+  uint64_t tselect = 0;
+  std::array<uint64_t, trigger::kCount> tdata1{trigger::kTdata1Reset, trigger::kTdata1Reset};
+  std::array<uint64_t, trigger::kCount> tdata2{};
 };
 
 class Cpu {
@@ -145,6 +152,13 @@ class Cpu {
   bool fp_enabled() const { return (s.mstatus & mstatus::kFS) != 0; }
   void mark_fp_dirty() { s.mstatus |= mstatus::kFSDirty | mstatus::kSD; }
 
+  // The debug triggers changed (a tdata write, reset, a loaded state): the
+  // MMU keeps pages with armed load/store triggers out of its TLB, and the
+  // engine re-cuts its blocks when the epoch moves.
+  void triggers_changed();
+  uint32_t trigger_epoch() const { return trigger_epoch_; }
+  bool execute_triggers() const { return execute_triggers_; }
+
   uint64_t read_time() const;  // the `time` CSR: the board's timer (CLINT mtime), 10 MHz
   void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
 
@@ -156,6 +170,8 @@ class Cpu {
   void write_mstatus(uint64_t value);
   void write_pmp(uint16_t num, uint64_t value);
   bool csr_exists(uint16_t num) const;
+  // tselect as an index (a loaded state is checked, this keeps it in range anyway).
+  unsigned selected_trigger() const { return s.tselect < trigger::kCount ? static_cast<unsigned>(s.tselect) : 0; }
 
   CpuConfig config_;
   // Derived from config_ by configure().
@@ -166,6 +182,8 @@ class Cpu {
   VirtualClock& clock_;
   std::function<uint64_t()> time_source_;
   uint32_t tb_context_ = 0;
+  uint32_t trigger_epoch_ = 0;
+  bool execute_triggers_ = false;
 };
 
 // misa of the default hart (-cpu rv64): RV64 with I, M, A, F, D, C, S, U.

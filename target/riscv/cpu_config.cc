@@ -21,6 +21,7 @@ enum class Target : uint8_t {
   kZihintpause,
   kMmu,
   kPmp,
+  kDebug,
   kShortIsa,
   kOffOnly,      // not implemented: accepted when off, refused when on
 };
@@ -54,6 +55,8 @@ constexpr BoolProp kBoolProps[] = {
     {"zmmul", nullptr, Target::kExt, Ext::Zmmul, false, "multiplication without division (Zmmul)"},
     {"mmu", nullptr, Target::kMmu, Ext::I, true, "paged virtual memory (satp Sv39/Sv48/Sv57); off: bare only"},
     {"pmp", nullptr, Target::kPmp, Ext::I, true, "physical memory protection (16 entries)"},
+    {"debug", nullptr, Target::kDebug, Ext::I, true,
+     "the debug triggers (Sdtrig: 2 address triggers, tselect/tdata1-3/tinfo, breakpoint exceptions)"},
     {"short-isa-string", nullptr, Target::kShortIsa, Ext::I, false, "riscv,isa without the multi-letter extensions"},
     // QEMU 7.2 has these; rewind does not implement them.
     {"e", nullptr, Target::kOffOnly, Ext::I, false, "the RV64E base ISA (E)"},
@@ -85,7 +88,6 @@ constexpr BoolProp kBoolProps[] = {
     {"svinval", nullptr, Target::kOffOnly, Ext::I, false, "fine-grained TLB invalidation (Svinval)"},
     {"svnapot", nullptr, Target::kOffOnly, Ext::I, false, "NAPOT translation contiguity (Svnapot)"},
     {"svpbmt", nullptr, Target::kOffOnly, Ext::I, false, "page-based memory types (Svpbmt)"},
-    {"debug", nullptr, Target::kOffOnly, Ext::I, true, "the debug trigger module (Sdtrig: tselect, tdata1-3)"},
     {"x-epmp", nullptr, Target::kOffOnly, Ext::I, false, "enhanced PMP (Smepmp)"},
     {"x-j", nullptr, Target::kOffOnly, Ext::I, false, "dynamically translated languages (J)"},
     {"x-smaia", nullptr, Target::kOffOnly, Ext::I, false, "the advanced interrupt architecture (Smaia)"},
@@ -195,6 +197,7 @@ std::string CpuConfig::canonical() const {
   if (zihintpause != d.zihintpause) add(std::string("Zihintpause=") + (zihintpause ? "on" : "off"));
   if (mmu != d.mmu) add(std::string("mmu=") + (mmu ? "on" : "off"));
   if (pmp != d.pmp) add(std::string("pmp=") + (pmp ? "on" : "off"));
+  if (debug != d.debug) add(std::string("debug=") + (debug ? "on" : "off"));
   if (short_isa_string != d.short_isa_string) add(std::string("short-isa-string=") + (short_isa_string ? "on" : "off"));
   if (priv_spec != d.priv_spec) add(std::string("priv_spec=") + priv_spec_name(priv_spec));
   if (mvendorid != d.mvendorid) add("mvendorid=" + hex(mvendorid));
@@ -219,6 +222,7 @@ std::string cpu_property_list(const std::string& model) {
                : p.target == Target::kZihintpause ? d.zihintpause
                : p.target == Target::kMmu ? d.mmu
                : p.target == Target::kPmp ? d.pmp
+               : p.target == Target::kDebug ? d.debug
                : false;
     std::string name = p.name;
     if (p.alias) name += " (or " + std::string(p.alias) + ")";
@@ -278,6 +282,7 @@ bool parse_cpu_option(const std::string& arg, CpuConfig& out, std::string& err, 
         case Target::kZihintpause: c.zihintpause = on; break;
         case Target::kMmu: c.mmu = on; break;
         case Target::kPmp: c.pmp = on; break;
+        case Target::kDebug: c.debug = on; break;
         case Target::kShortIsa: c.short_isa_string = on; break;
         case Target::kOffOnly:
           if (on) return err = here + p->what + " is not implemented by rewind", false;

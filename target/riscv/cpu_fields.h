@@ -24,6 +24,11 @@ enum CpuFieldUse : uint8_t {
   kSaved = 1 << 0,       // save_cpu_state / load_cpu_state (below)
   kCompared = 1 << 1,    // the unit tests' diff_state
   kCheckpoint = 1 << 2,  // the replay checkpoint's CPU values and the state hash
+  // Fields added after rrfile version 1 froze the checkpoint's values: one
+  // named checkpoint value ("debug triggers") hashes them all, and the state
+  // hash covers them once any differs from its reset value, so recordings
+  // made before they existed replay unchanged (replay/state_hash.cc).
+  kLateCheckpoint = 1 << 3,
 };
 inline constexpr uint8_t kArchitectural = kSaved | kCompared | kCheckpoint;
 
@@ -98,6 +103,10 @@ inline const char* satp(size_t, uint64_t v) {
 inline const char* fflags(size_t, uint64_t v) { return v <= 0x1f ? nullptr : "more than the 5 exception flags"; }
 inline const char* frm(size_t, uint64_t v) { return v <= 7 ? nullptr : "rounding mode wider than 3 bits"; }
 inline const char* pmpcfg(size_t, uint64_t v) { return v & 0x60 ? "reserved bits 5-6 set" : nullptr; }
+inline const char* tselect(size_t, uint64_t v) { return v < trigger::kCount ? nullptr : "no such trigger"; }
+inline const char* tdata1(size_t, uint64_t v) {
+  return trigger::write_tdata1(~v, v) == v ? nullptr : "not a value a tdata1 write leaves";
+}
 }  // namespace cpu_field_check
 
 namespace cpu_field_detail {
@@ -165,6 +174,9 @@ inline constexpr CpuField kCpuFields[] = {
     RWD_CPU_FIELD(reservation, kArchitectural).checkpoint_named("LR reservation"),
     RWD_CPU_FIELD(reservation_valid, kArchitectural).checkpoint_named("LR reservation valid"),
     RWD_CPU_FIELD(wfi, kArchitectural).checkpoint_named("waiting for interrupt"),
+    RWD_CPU_FIELD(tselect, kSaved | kCompared | kLateCheckpoint).checked(cpu_field_check::tselect),
+    RWD_CPU_FIELD(tdata1, kSaved | kCompared | kLateCheckpoint).checked(cpu_field_check::tdata1),
+    RWD_CPU_FIELD(tdata2, kSaved | kCompared | kLateCheckpoint),
 };
 
 #undef RWD_CPU_FIELD

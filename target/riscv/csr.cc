@@ -55,6 +55,7 @@ bool Cpu::csr_exists(uint16_t num) const {
       break;
   }
   if (num >= csr::kPmpcfg0 && num <= csr::kPmpaddr15) return c.pmp;
+  if (num >= csr::kTselect && num <= csr::kTinfo) return c.debug;
   return true;
 }
 
@@ -184,6 +185,11 @@ uint64_t Cpu::csr_read(uint16_t num) {
     case csr::kMcycle:
     case csr::kMinstret:
       return read_counter(num);
+    case csr::kTselect: return s.tselect;
+    case csr::kTdata1: return s.tdata1[selected_trigger()];
+    case csr::kTdata2: return s.tdata2[selected_trigger()];
+    case csr::kTdata3: return 0;  // QEMU 7.2: no tdata3 fields
+    case csr::kTinfo: return trigger::kTinfo;
     default:
       break;
   }
@@ -289,6 +295,24 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kMcycle: s.mcycle_offset = v - counter_base(); return;
     case csr::kMinstret:
       s.minstret_offset = v - counter_base();
+      return;
+    // QEMU 7.2 ignores a tselect past its triggers and writes of tdata3 and
+    // tinfo (no trap).
+    case csr::kTselect:
+      if (v < trigger::kCount) s.tselect = v;
+      return;
+    case csr::kTdata1: {
+      uint64_t& t1 = s.tdata1[selected_trigger()];
+      t1 = trigger::write_tdata1(t1, v);
+      triggers_changed();
+      return;
+    }
+    case csr::kTdata2:
+      s.tdata2[selected_trigger()] = v;
+      triggers_changed();
+      return;
+    case csr::kTdata3:
+    case csr::kTinfo:
       return;
     default:
       break;

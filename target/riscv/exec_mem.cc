@@ -102,8 +102,11 @@ void store_conditional(Cpu& c, const Op& o) {
   }
   uint64_t pa;
   // Translate (and fault) as a store even when the SC will fail, as hardware does.
-  uint8_t* p = c.mmu.amo_ptr(va, sizeof(T), pa);
+  uint8_t* p = c.mmu.amo_ptr(va, sizeof(T), pa, false);
   bool ok = c.s.reservation_valid && c.s.reservation == pa;
+  // QEMU 7.2 accesses memory (and checks triggers, as for an AMO) only for
+  // an SC that succeeds; a trigger keeps the reservation.
+  if (ok) c.mmu.check_data_triggers(va, sizeof(T), trigger::kLoad | trigger::kStore);
   c.s.reservation_valid = false;
   if (ok) {
     T v = static_cast<T>(c.s.x[o.rs2]);

@@ -180,6 +180,7 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
   if (!rb) return;  // MMIO or a partial page: always take the slow path
   if (!pmp_page_uniform(s_, pa_page)) return;
   if (watcher_ && type != AccessType::kFetch && watcher_->page_watched(va & kPageMask)) return;
+  if (data_triggers_ && type != AccessType::kFetch && trigger::data_armed_on_page(s_, va & kPageMask)) return;
   if (type == AccessType::kWrite) {
     if (rb->readonly) return;
     if (rb->code_page[(pa_page - rb->base) >> 12]) return;  // stores must see the code
@@ -191,14 +192,22 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
   e.pa_page = pa_page;
 }
 
+// As QEMU 7.2: a matching trigger stops the instruction before its access
+// (after translation: a page or access fault comes first), not counted.
+void Mmu::data_trigger_check(uint64_t va, unsigned size, uint64_t what) const {
+  if (trigger::data_hit(s_, va, size, what)) throw GuestTrap{Cause::kBreakpoint, 0, true};
+}
+
 uint64_t Mmu::load_slow(uint64_t va, unsigned size) {
   if ((va & ~kPageMask) + size > kPageSize) {
+    check_data_triggers(va, size, trigger::kLoad);
     // Misaligned across a page boundary: byte by byte, each page translated.
     uint64_t v = 0;
     for (unsigned i = 0; i < size; ++i) v |= static_cast<uint64_t>(load<uint8_t>(va + i)) << (8 * i);
     return v;
   }
   uint64_t pa = translate(va, AccessType::kRead, data_idx_, size);
+  check_data_triggers(va, size, trigger::kLoad);
   uint64_t v = 0;
   if (!as_.read(pa, size, v)) access_fault(AccessType::kRead, va);
   if (watcher_ && watcher_->accessed(va, size, AccessType::kRead)) s_.attention = true;
@@ -212,22 +221,25 @@ void Mmu::store_slow(uint64_t va, unsigned size, uint64_t value) {
     // (A fault on the second page reports that page's first byte.)
     translate(va, AccessType::kWrite, data_idx_);
     translate((va + size - 1) & kPageMask, AccessType::kWrite, data_idx_);
+    check_data_triggers(va, size, trigger::kStore);
     for (unsigned i = 0; i < size; ++i) store<uint8_t>(va + i, static_cast<uint8_t>(value >> (8 * i)));
     return;
   }
   uint64_t pa = translate(va, AccessType::kWrite, data_idx_, size);
+  check_data_triggers(va, size, trigger::kStore);
   if (!as_.write(pa, size, value)) access_fault(AccessType::kWrite, va);
   if (watcher_ && watcher_->accessed(va, size, AccessType::kWrite)) s_.attention = true;
   fill(va, pa, AccessType::kWrite, data_idx_);
 }
 
-uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa) {
+uint8_t* Mmu::amo_ptr(uint64_t va, unsigned size, uint64_t& pa, bool check_triggers) {
   // QEMU 7.2 raises a *load* address-misaligned exception for misaligned AMOs.
   if (va % size) throw GuestTrap{Cause::kLoadMisaligned, va};
   pa = translate(va, AccessType::kWrite, data_idx_, size);
   RamBlock* rb = as_.find_ram(pa, size);
   if (!rb) access_fault(AccessType::kRead, va);  // QEMU 7.2: load access fault outside RAM
   if (rb->readonly) access_fault(AccessType::kWrite, va);
+  if (check_triggers) check_data_triggers(va, size, trigger::kLoad | trigger::kStore);
   as_.notify_write(*rb, pa, size);
   if (watcher_ && (watcher_->accessed(va, size, AccessType::kRead) || watcher_->accessed(va, size, AccessType::kWrite)))
     s_.attention = true;
@@ -239,6 +251,7 @@ uint8_t* Mmu::lr_ptr(uint64_t va, unsigned size, uint64_t& pa) {
   pa = translate(va, AccessType::kRead, data_idx_, size);
   RamBlock* rb = as_.find_ram(pa, size);
   if (!rb) access_fault(AccessType::kRead, va);
+  check_data_triggers(va, size, trigger::kLoad);
   if (watcher_ && watcher_->accessed(va, size, AccessType::kRead)) s_.attention = true;
   return rb->ptr(pa);
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "hw/core/memory.h"
+#include "target/riscv/debug_triggers.h"
 
 namespace rwd::riscv {
 
@@ -83,7 +84,9 @@ class Mmu {
   // Atomic memory operations: a host pointer to `size` naturally aligned bytes
   // of RAM, translated and permission-checked as a store. `pa` receives the
   // physical address (for LR/SC reservations).
-  uint8_t* amo_ptr(uint64_t va, unsigned size, uint64_t& pa);
+  // Load and store triggers are checked unless `check_triggers` is false
+  // (SC checks them itself: it accesses memory only when it succeeds).
+  uint8_t* amo_ptr(uint64_t va, unsigned size, uint64_t& pa, bool check_triggers = true);
   // LR: translated as a load, must be aligned.
   uint8_t* lr_ptr(uint64_t va, unsigned size, uint64_t& pa);
 
@@ -105,6 +108,19 @@ class Mmu {
     flush();
   }
   uint64_t flush_count() const { return flush_count_; }
+  // Some load/store debug trigger is armed (Cpu::triggers_changed): pages
+  // its range touches stay out of the data TLBs, so their accesses reach
+  // the slow paths, which check the triggers before accessing. Flushes.
+  void set_data_triggers(bool armed) {
+    data_triggers_ = armed;
+    flush();
+  }
+  // Raises the breakpoint exception of a load/store trigger (`what`:
+  // trigger::kLoad and/or kStore) matching the access, before it happens.
+  // For the accesses that do not go through load_slow/store_slow (LR, SC, AMOs).
+  void check_data_triggers(uint64_t va, unsigned size, uint64_t what) const {
+    if (data_triggers_) [[unlikely]] data_trigger_check(va, size, what);
+  }
   // Drops the translations of the page holding `va` (sfence.vma with an
   // address), or everything when a superpage translation may cover it, as
   // the TLB holds superpages as 4 KiB pieces. Linux fences single pages
@@ -140,6 +156,7 @@ class Mmu {
   uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
   void fill(uint64_t va, uint64_t pa, AccessType type, int idx);
   bool pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const;
+  void data_trigger_check(uint64_t va, unsigned size, uint64_t what) const;
 
   CpuState& s_;
   AddressSpace& as_;
@@ -149,6 +166,7 @@ class Mmu {
   const TlbEntry* write_tlb_ = tlb_[kIdxM][1];
   uint64_t flush_count_ = 0;
   MemWatcher* watcher_ = nullptr;
+  bool data_triggers_ = false;
   uint64_t pending_pages_[kMaxPendingPages] = {};
   unsigned num_pending_pages_ = 0;
   // Virtual range covered by every superpage walked since the last full

@@ -68,9 +68,14 @@ TEST(CpuOption, QemuSpellingsAndLastValueWins) {
   EXPECT_TRUE(parse_ok("rv64,c=off,c=on").has(Ext::C));
   for (const char* v : {"on", "yes", "true", "y"}) EXPECT_TRUE(parse_ok(std::string("rv64,c=off,c=") + v).has(Ext::C));
   for (const char* v : {"off", "no", "false", "n"}) EXPECT_FALSE(parse_ok(std::string("rv64,c=") + v).has(Ext::C));
-  // What rewind does not implement may be switched off (QEMU's rv64 has H,
-  // Sstc and the debug triggers on by default).
-  EXPECT_EQ(parse_ok("rv64,h=off,sstc=off,debug=off,v=off,e=off,zicond=off"), CpuConfig{});
+  // What rewind does not implement may be switched off (QEMU's rv64 has H
+  // and Sstc on by default).
+  EXPECT_EQ(parse_ok("rv64,h=off,sstc=off,v=off,e=off,zicond=off"), CpuConfig{});
+  // The debug triggers are on by default, as on QEMU 7.2, and may be removed.
+  EXPECT_TRUE(CpuConfig{}.debug);
+  EXPECT_FALSE(parse_ok("rv64,debug=off").debug);
+  EXPECT_EQ(parse_ok("rv64,debug=off").canonical(), "rv64,debug=off");
+  EXPECT_EQ(parse_ok("rv64,debug=on"), CpuConfig{});
   EXPECT_FALSE(parse_ok("rv64,zbc=off").has(Ext::Zbc));
   CpuConfig ids = parse_ok("rv64,mvendorid=0x489,marchid=5,mimpid=0x10,resetvec=0x80000000");
   EXPECT_EQ(ids.mvendorid, 0x489u);

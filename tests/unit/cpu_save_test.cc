@@ -45,6 +45,8 @@ CpuState random_state(uint64_t seed) {
   s.fflags &= 0x1f;
   s.frm &= 7;
   for (uint8_t& c : s.pmpcfg) c &= 0x9f;
+  s.tselect &= 1;
+  for (uint64_t& t : s.tdata1) t = trigger::write_tdata1(trigger::kTdata1Reset, (6ull << 60) | (t & ((1ull << 60) - 1)));
   return s;
 }
 
@@ -158,6 +160,9 @@ TEST(CpuSave, InvalidValuesAreRefused) {
       {"pmpcfg", 3, 0x100},  // wider than a byte
       {"wfi", 0, 2},
       {"reservation_valid", 0, 0x100},
+      {"tselect", 0, 2},                 // past the two triggers
+      {"tdata1", 1, 1ull << 60},         // a type tdata1 never holds
+      {"tdata1", 0, (2ull << 60) | 0x1000},  // an action bit a write drops
   };
   for (const Case& c : cases) {
     Fields bad = good;

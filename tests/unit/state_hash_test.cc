@@ -13,6 +13,7 @@
 
 #include "util/byte_codec.h"
 #include "replay/state_hash.h"
+#include "util/hash64.h"
 #include "util/untouched_pages.h"
 #include "test_machine.h"
 
@@ -322,6 +323,34 @@ TEST_F(StateHashTest, RestoreAdoptsSavedHashesAndTracking) {
   // Stores after the restore are seen again (pages are clean, TLB dropped).
   poke(kData + 8, 0x44);
   EXPECT_NE(h.ram_hash(), saved_hash);
+}
+
+}  // namespace
+}  // namespace rwd
+
+namespace rwd {
+namespace {
+
+// The debug triggers came after rrfile version 1 froze the checkpoint's CPU
+// values: the state hash covers them once they leave their reset values,
+// and is the version-1 hash while they are there.
+TEST_F(StateHashTest, DebugTriggersCountOnceArmed) {
+  const uint64_t pc = m.cpu.s.pc;
+  const uint64_t at_reset = h.cpu_hash(pc);
+  std::vector<uint64_t> values(cpu_value_count());
+  cpu_values(m.cpu.s, pc, values.data());
+  EXPECT_EQ(at_reset, hash_bytes(values.data(), values.size() * 8)) << "version-1 hash at reset";
+  m.cpu.s.tdata2[1] = 0x80001000;
+  const uint64_t moved = h.cpu_hash(pc);
+  EXPECT_NE(moved, at_reset);
+  m.cpu.s.tdata1[1] = riscv::trigger::write_tdata1(m.cpu.s.tdata1[1], (2ull << 60) | 0x41);
+  EXPECT_NE(h.cpu_hash(pc), moved);
+  m.cpu.s.tselect = 1;
+  EXPECT_NE(late_cpu_value(m.cpu.s), late_cpu_value(riscv::CpuState{}));
+  m.cpu.s.tselect = 0;
+  m.cpu.s.tdata1[1] = riscv::trigger::kTdata1Reset;
+  m.cpu.s.tdata2[1] = 0;
+  EXPECT_EQ(h.cpu_hash(pc), at_reset);
 }
 
 }  // namespace
