@@ -91,15 +91,16 @@ def ms(values):
 rr = os.path.join(TMP, f"{MODE}.rr")
 if MODE == "session":
     INSNS = int(os.environ.get("GDB_SESSION_INSNS", "1300000000"))
+    AWK_N = 20000
     LOOP = "i=0; while [ $i -lt {n} ]; do md5sum /tmp/f >/dev/null; i=$((i+1)); done"
     steps = [("echo hello-$((6*7))", "hello-42"),
              ("seq 1 20000 > /tmp/f; wc -c < /tmp/f", None),
              (LOOP.format(n=50) + "; echo loop-a-$((1+1))", "loop-a-2"),
              ("cat /proc/uptime; uname -r", None),
-             ("awk 'BEGIN { for (i = 0; i < 300000; i++) s += i % 7; print \"awk\", s }'", None),
+             (f"awk 'BEGIN {{ for (i = 0; i < {AWK_N}; i++) s += i % 7; print \"awk\", s }}'", None),
              (LOOP.format(n=20) + "; echo typed-$((2*5))", "typed-10"),
              ("while :; do md5sum /tmp/f >/dev/null; done", "")]
-    AWK = sum(i % 7 for i in range(300000))
+    AWK = sum(i % 7 for i in range(AWK_N))
     final, rec_err, console = lib.record_session(MACHINE, rr, steps, INSNS, shift=SHIFT)
     inputs = re.search(r"char-input (\d+)", rec_err)
     report(final and lib.recorded_insns(rec_err) == INSNS and INSNS >= 10 ** 9 and f"awk {AWK}" in console and
