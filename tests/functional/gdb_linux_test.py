@@ -67,7 +67,7 @@ for _ in range(STEPS):
 per_step = (time.time() - t0) / STEPS
 report(back == list(reversed(fwd[:-1])), f"linux replay: {STEPS} reverse steps land where the forward steps came from",
        f"forward {[hex(x) for x in fwd]} reverse {[hex(x) for x in back]}")
-print(f"# reverse step {per_step:.2f} s each (restart navigation)")
+print(f"# reverse step {per_step:.2f} s each")
 c.close()
 # Each stop is identified by its whole register file: consecutive _printk calls can share a
 # format string (a0), so a0 alone cannot tell the second hit from the third.
