@@ -317,7 +317,21 @@ std::string GdbServer::write_refusal() const {
 }
 
 std::string GdbServer::monitor(const std::string& command) {
-  return m_.monitor ? m_.monitor(command) : "monitor commands are not available\n";
+  if (!m_.monitor) return "monitor commands are not available\n";
+  // A command may move the machine (replay_seek): as reverse execution
+  // does (the run loop runs a held machine while navigating), without the
+  // debugger's stops, which would report to gdb in the middle of its qRcmd.
+  const Point before = here();
+  engine_stops(false);
+  in_monitor_ = navigating_ = true;
+  std::string out = m_.monitor(command);
+  in_monitor_ = navigating_ = false;
+  if (!(here() == before)) {
+    at_end_ = false;
+    first_point_known_ = false;  // a seek's landing point: found again when stepping back
+  }
+  engine_stops(stops_.any());
+  return out;
 }
 
 void GdbServer::detach() {

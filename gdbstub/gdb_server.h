@@ -54,7 +54,10 @@ class GdbServer : public Debugger, private CharReceiver, private gdb::GdbTarget 
 
  private:
   // CharReceiver.
-  size_t can_receive() override { return 1 << 16; }
+  // While a monitor command runs (replay_seek replays, polling the host)
+  // the stub takes no input: the bytes wait in the chardev, which would
+  // otherwise hand the packet being served to it again.
+  size_t can_receive() override { return in_monitor_ ? 0 : 1 << 16; }
   void receive(const uint8_t* data, size_t len) override;
   void char_event(CharEvent e) override;
 
@@ -114,6 +117,7 @@ class GdbServer : public Debugger, private CharReceiver, private gdb::GdbTarget 
   bool navigating_ = false;   // reverse execution is running the machine
   bool busy_ = false;         // serving a request: input waits in backlog_
   bool interrupt_ = false;    // Ctrl-C during reverse execution
+  bool in_monitor_ = false;   // serving qRcmd
   bool first_point_known_ = true;
   uint64_t resume_icount_ = 0;  // where the last forward resume started  // here() is the first stop point of its count
   enum class Pending { kNone, kReverseStep, kReverseContinue } pending_ = Pending::kNone;

@@ -284,13 +284,22 @@ void PflashCfi01::load(ByteReader& r) {
     else
       throw DecodeError(name_ + ": bad page tag in saved state");
   }
+  // Only pages that differ are written: a replay's navigation loads this
+  // state at every step back, and rewriting (first: faulting in) all 32 MiB
+  // each time cost more than the rest of the restore.
   for (size_t at = 0; at < kSize; at += kPage) {
-    if (r.u8() == 1)
-      std::memset(mem_.get() + at, r.u8(), kPage);
-    else
-      r.bytes(mem_.get() + at, kPage);
+    uint8_t* p = mem_.get() + at;
+    int16_t& kind = page_kind_[at / kPage];
+    if (r.u8() == 1) {
+      uint8_t v = r.u8();
+      if (kind != v) std::memset(p, v, kPage);
+      kind = v;
+    } else {
+      r.bytes(scratch.data(), kPage);
+      if (kind != kMixed || std::memcmp(p, scratch.data(), kPage) != 0) std::memcpy(p, scratch.data(), kPage);
+      kind = kMixed;
+    }
   }
-  forget_pages(0, kSize);
   cmd_ = cmd;
   wcycle_ = wcycle;
   status_ = status;

@@ -1,26 +1,40 @@
 #!/usr/bin/env python3
-"""Reverse-stepi on a Linux recording, against forward stepping (TAP).
+"""Reverse debugging anywhere in a Linux recording, checked against going
+forwards (TAP). The gdb protocol is spoken raw (as gdb-multiarch speaks it:
+Z0/Z2, c, s, bs, bc, g, m, qRcmd), so that every answer can be compared.
 
-Records a prefix of the Linux test guest's boot (GDB_REVERSE_INSNS
-instructions, inside the boot: a guest idle at its prompt with no input
-would wait for ever), then replays it under the gdb stub (raw protocol):
-  - counts the _printk calls of the whole recording (continue to the end),
-    reverse-continues to the start;
-  - at GDB_REVERSE_POINTS of those calls spread over the recording: STEPS
-    exact steps forward (s), every register saved after each, then STEPS
-    reverse steps (bs), each of which must land on exactly the registers the
-    forward step came from;
-  - continues to the end, which still has the recorded final state hash.
-The normal suite runs 3 points x 100 steps; suite 'slow' 10 x 1000 (the
-issue's figure). Reports the reverse step's median and worst time.
+Two recordings (the mode argument):
+  boot     the first GDB_REVERSE_INSNS (9e7) instructions of the boot, no
+           input (suite functional: 3 points x 100 steps, well under 2 min);
+  session  issue 12's: a typed shell session on the serial console of at
+           least 1e9 instructions (GDB_SESSION_INSNS, 1.3e9): commands, a
+           CPU-bound md5sum/awk workload, more commands, and a last endless
+           loop the recording stops in at that count, with keys typed all
+           along (suite slow: 10 points x 1000 steps).
+At POINTS instruction counts spread over the recording, the last one in its
+last 1% (reached with the monitor's replay_seek through qRcmd):
+  - a breakpoint on the kernel's trap entry (handle_exception, hit by every
+    interrupt, fault and system call, so throughout): three hits forwards,
+    registers and memory read (the code at the pc is vmlinux's);
+  - STEPS exact steps forwards (s), every register saved after each, then
+    STEPS reverse steps (bs), each of which must land on exactly the
+    registers the forward step came from;
+  - reverse-continue from the third hit lands on the second one (the same
+    instruction count and registers);
+  - a write watchpoint on jiffies: two writes forwards (count, value), then
+    in reverse: reverse-continue lands right after the first write, with
+    its new value, and one step back shows its old value.
+Then the whole replay continues to its end, a Ctrl-C stops a
+reverse-continue that finds nothing, and the replay still ends with the
+recorded final state hash. Prints the timings (seek, reverse-stepi median
+and worst, reverse-continue) and the snapshot store's memory.
 
-usage: gdb_linux_reverse_test.py REWIND [POINTS STEPS]
+usage: gdb_linux_reverse_test.py REWIND [POINTS STEPS [boot|session]]
 """
 import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,23 +44,21 @@ sys.path.insert(0, HERE)
 from tap import report, done  # noqa: E402
 import gdb_test_lib as lib  # noqa: E402
 
+T0 = time.monotonic()
 REWIND = sys.argv[1]
 POINTS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 STEPS = int(sys.argv[3]) if len(sys.argv) > 3 else 100
-if not lib.GDB:
-    print("1..0 # SKIP gdb-multiarch not installed")
-    sys.exit(0)
-r = subprocess.run([os.path.join(HERE, "../guest/build-guest.sh")], capture_output=True, text=True)
-paths = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
-if r.returncode != 0 or not paths.get("VMLINUX") or not os.path.exists(paths["VMLINUX"]):
-    print("1..0 # SKIP the test guest (with vmlinux) is not available: " + r.stderr.strip()[-200:])
+MODE = sys.argv[4] if len(sys.argv) > 4 else "boot"
+paths = lib.linux_guest()
+if not paths:
     sys.exit(0)
 VMLINUX = paths["VMLINUX"]
 TMP = tempfile.mkdtemp(prefix="rewind-gdb-reverse-")
-BASE = [REWIND, "-M", "virt", "-m", "256M", "-kernel", paths["KERNEL"], "-initrd", paths["INITRD"], "-append",
-        "console=ttyS0", "-display", "none", "-serial", "null", "-monitor", "none"]
-INSNS = int(os.environ.get("GDB_REVERSE_INSNS", "90000000"))
-
+MACHINE = lib.linux_machine(REWIND, paths)
+SHIFT = 7  # as QEMU's record/replay examples: a tick every 31,250 instructions
+TRAP = lib.symbol(VMLINUX, "handle_exception")
+JIFFIES = lib.symbol(VMLINUX, "jiffies")
+PANIC = lib.symbol(VMLINUX, "panic")
 
 
 def next_reply(c):
@@ -59,62 +71,160 @@ def next_reply(c):
         c.buf += c.s.recv(65536)
 
 
-rr = os.path.join(TMP, "boot.rr")
-rec = subprocess.run(BASE + ["-icount", f"shift=0,rr=record,rrfile={rr}", "-max-insns", str(INSNS)],
-                     capture_output=True, text=True, timeout=900)
-final = re.search(r"final state hash (0x[0-9a-f]+)", rec.stderr)
-report(final is not None, f"recorded {INSNS} instructions of the Linux boot", rec.stderr[-500:])
+def timed(c, packet, into):
+    t = time.monotonic()
+    reply = c.cmd(packet)
+    into.append(time.monotonic() - t)
+    return reply
 
-printk = lib.symbol(VMLINUX, "_printk")
-port = lib.free_port()
-p = lib.start(BASE + ["-icount", f"shift=0,rr=replay,rrfile={rr}"], port)
+
+def word(c, addr):
+    reply = c.cmd(b"m%x,8" % addr)
+    return int.from_bytes(bytes.fromhex(reply), "little") if re.fullmatch(r"[0-9a-f]{16}", reply) else None
+
+
+def ms(values):
+    return f"median {statistics.median(values) * 1000:.0f} ms, worst {max(values) * 1000:.0f} ms" if values else "-"
+
+
+# ---- the recording ------------------------------------------------------------------------------
+rr = os.path.join(TMP, f"{MODE}.rr")
+if MODE == "session":
+    INSNS = int(os.environ.get("GDB_SESSION_INSNS", "1300000000"))
+    AWK_N = 20000
+    LOOP = "i=0; while [ $i -lt {n} ]; do md5sum /tmp/f >/dev/null; i=$((i+1)); done"
+    steps = [("echo hello-$((6*7))", "hello-42"),
+             ("seq 1 20000 > /tmp/f; wc -c < /tmp/f", None),
+             (LOOP.format(n=50) + "; echo loop-a-$((1+1))", "loop-a-2"),
+             ("cat /proc/uptime; uname -r", None),
+             (f"awk 'BEGIN {{ for (i = 0; i < {AWK_N}; i++) s += i % 7; print \"awk\", s }}'", None),
+             (LOOP.format(n=20) + "; echo typed-$((2*5))", "typed-10"),
+             ("while :; do md5sum /tmp/f >/dev/null; done", "")]
+    AWK = sum(i % 7 for i in range(AWK_N))
+    final, rec_err, console = lib.record_session(MACHINE, rr, steps, INSNS, shift=SHIFT)
+    inputs = re.search(r"char-input (\d+)", rec_err)
+    report(final and lib.recorded_insns(rec_err) == INSNS and INSNS >= 10 ** 9 and f"awk {AWK}" in console and
+           "typed-10" in console and inputs and int(inputs.group(1)) > 100,
+           f"recorded a typed Linux session of {lib.recorded_insns(rec_err)} instructions "
+           f"({inputs.group(1) if inputs else 0} serial input events): the commands ran, the last loop was cut",
+           rec_err[-600:] + console[-800:])
+else:
+    INSNS = int(os.environ.get("GDB_REVERSE_INSNS", "90000000"))
+    final, rec_err = lib.record_boot(MACHINE, rr, INSNS, shift=SHIFT)
+    report(final is not None, f"recorded {INSNS} instructions of the Linux boot", rec_err[-500:])
+
+p, port = lib.start_replay(MACHINE, rr, shift=SHIFT)
 c = lib.Raw(port)
 c.cmd(b"QStartNoAckMode")
-c.cmd(b"Z0,%x,2" % printk)
-hits = 0
-while "replaylog:end" not in c.cmd(b"c"):
-    hits += 1
-c.cmd(b"z0,%x,2" % printk)
-back_to_start = c.cmd(b"bc")
-report(hits >= POINTS and "replaylog:begin" in back_to_start,
-       f"{hits} _printk calls in the recording; reverse-continue goes back to its start", back_to_start)
+info = c.monitor("info replay")
+m = re.search(r"Recorded instruction count: (\d+)", info)
+END = int(m.group(1)) if m else INSNS
+print(f"# the recording: {END} instructions")
 
-# The points: calls spread evenly over the recording.
-points = sorted({max(1, (i + 1) * hits // (POINTS + 1)) for i in range(POINTS)})
-c.cmd(b"Z0,%x,2" % printk)
-at, bad, times, total_steps = 0, [], [], 0
-for k in points:
-    while at < k:
-        c.cmd(b"c")
-        at += 1
-    c.cmd(b"z0,%x,2" % printk)
+# The points: spread from 15% to 95% of the recording, and one in its last 1%.
+points = [int(END * (0.15 + 0.8 * i / max(1, POINTS - 2))) for i in range(POINTS - 1)] + [END - END * 7 // 1000]
+
+bad = {k: [] for k in ("hits", "memory", "steps", "bc", "watch")}
+t_seek, t_bs, t_bc, t_wbc = [], [], [], []
+total_steps = 0
+
+# Reverse-continue with a breakpoint never hit (panic) goes back to the start.
+c.monitor(f"replay_seek {points[0]}")
+c.cmd(b"Z0,%x,2" % PANIC)
+t = time.monotonic()
+begin = c.cmd(b"bc")
+took_begin = time.monotonic() - t
+c.cmd(b"z0,%x,2" % PANIC)
+report("replaylog:begin" in begin and c.icount() == 0,
+       f"reverse-continue from {points[0]} with a breakpoint never hit goes back to the start ({took_begin:.1f} s)",
+       begin)
+
+for at in points:
+    where = f"point {at}"
+    t = time.monotonic()
+    out = c.monitor(f"replay_seek {at}")
+    if c.icount() != at:
+        bad["hits"].append((where, "seek", out))
+        continue
+    t_seek.append(time.monotonic() - t)
+    # Three hits of the trap entry.
+    c.cmd(b"Z0,%x,2" % TRAP)
+    hits = []
+    for _ in range(3):
+        reply = c.cmd(b"c")
+        regs = c.cmd(b"g")
+        hits.append((c.icount(), regs))
+        if not reply.startswith("T05") or "replaylog" in reply or c.pc() != TRAP:
+            bad["hits"].append((where, reply))
+    code = lib.elf_bytes(VMLINUX, TRAP, 16)
+    if c.cmd(b"m%x,10" % TRAP) != code.hex():
+        bad["memory"].append(where)
+    c.cmd(b"z0,%x,2" % TRAP)
+    # Steps forwards from the third hit, then back over them.
     fwd = [c.cmd(b"g")]
     for _ in range(STEPS):
         c.cmd(b"s")
         fwd.append(c.cmd(b"g"))
     for i in range(STEPS):
-        t = time.monotonic()
-        c.cmd(b"bs")
-        times.append(time.monotonic() - t)
-        got = c.cmd(b"g")
+        timed(c, b"bs", t_bs)
         total_steps += 1
-        if got != fwd[STEPS - 1 - i]:
-            bad.append((k, i))
-    c.cmd(b"Z0,%x,2" % printk)
-report(not bad and total_steps == len(points) * STEPS,
-       f"{len(points)} points x {STEPS} reverse-stepi: each lands on the registers the forward step came from",
-       f"{len(bad)} mismatches, first at (call, reverse step) {bad[:3]}")
-if times:
-    print(f"# reverse-stepi: median {statistics.median(times) * 1000:.1f} ms, worst {max(times) * 1000:.1f} ms "
-          f"over {len(times)} steps")
-c.cmd(b"z0,%x,2" % printk)
+        if c.cmd(b"g") != fwd[STEPS - 1 - i]:
+            bad["steps"].append((where, i))
+    if (c.icount(), c.cmd(b"g")) != hits[2]:
+        bad["steps"].append((where, "not back at the third hit"))
+    # Reverse-continue: the second hit.
+    c.cmd(b"Z0,%x,2" % TRAP)
+    reply = timed(c, b"bc", t_bc)
+    landed = (c.icount(), c.cmd(b"g"))
+    if not reply.startswith("T05") or landed != hits[1]:
+        bad["bc"].append((where, reply, landed[0], hits[1][0], hits[0][0]))
+    c.cmd(b"z0,%x,2" % TRAP)
+    # Watch jiffies: two writes forwards, the first again in reverse.
+    before = word(c, JIFFIES)
+    c.cmd(b"Z2,%x,8" % JIFFIES)
+    writes = []
+    for _ in range(2):
+        reply = c.cmd(b"c")
+        writes.append((reply, c.icount(), word(c, JIFFIES)))
+    problems = []
+    if not all(r.startswith("T05") and "watch:" in r for r, _, _ in writes):
+        problems.append("forward stops are not watchpoint hits")
+    c.cmd(b"bs")
+    if word(c, JIFFIES) != writes[0][2]:
+        problems.append("a step back from the second write does not show its old value")
+    reply = timed(c, b"bc", t_wbc)
+    back_at, new = c.icount(), word(c, JIFFIES)
+    c.cmd(b"bs")
+    old = word(c, JIFFIES)
+    if not ("watch:" in reply and back_at == writes[0][1] and new == writes[0][2] and old == before and
+            new != old):
+        problems.append(f"in reverse: {reply} at {back_at} {old}->{new}")
+    if problems:
+        bad["watch"].append((where, f"forwards {before} then {[(n, v) for _, n, v in writes]}", problems))
+    c.cmd(b"z2,%x,8" % JIFFIES)
+    print(f"# {where}: trap entry hits at {[h[0] for h in hits]}, jiffies {before} -> {writes[0][2]} at "
+          f"{writes[0][1]} -> {writes[1][2]} at {writes[1][1]}", flush=True)
+
+n = len(points)
+report(not bad["hits"] and not bad["memory"],
+       f"{n} points (the last {END - points[-1]} instructions before the end): the breakpoint on handle_exception "
+       "is hit 3 times after each; memory at the pc reads as vmlinux's code", f"{bad['hits'][:3]} {bad['memory'][:3]}")
+report(not bad["steps"] and total_steps == n * STEPS,
+       f"{n} points x {STEPS} reverse-stepi: each lands on the registers the forward step came from",
+       f"{len(bad['steps'])} mismatches, first at (point, reverse step) {bad['steps'][:3]}")
+report(not bad["bc"] and len(t_bc) == n,
+       f"{n} points: reverse-continue from the third hit lands on the second (its count and registers)",
+       bad["bc"][:3])
+report(not bad["watch"] and len(t_wbc) == n,
+       f"{n} points: a watchpoint on jiffies in reverse stops at the earlier write, old and new values as forwards",
+       bad["watch"][:3])
 end = c.cmd(b"c")
 report("replaylog:end" in end, "then continue runs to the end of the recording", end)
+stats = re.search(r"Snapshots: .*", c.monitor("info replay"))
 
 # Ctrl-C during a reverse-continue that finds nothing (a breakpoint on panic)
 # stops it within a scan slice, not at the end of the whole scan.
-panic = lib.symbol(VMLINUX, "panic")
-c.cmd(b"Z0,%x,2" % panic)
+c.cmd(b"Z0,%x,2" % PANIC)
 body = b"bc"
 c.s.sendall(b"$" + body + b"#" + ("%02x" % (sum(body) & 0xff)).encode())
 time.sleep(0.1)
@@ -124,13 +234,17 @@ reply = next_reply(c)
 took = time.monotonic() - t
 report(reply.startswith("T02") and took < 1.5,
        f"Ctrl-C stops a reverse-continue within {took:.2f} s, where the machine was", reply)
-c.cmd(b"z0,%x,2" % panic)
+c.cmd(b"z0,%x,2" % PANIC)
 end = c.cmd(b"c")
 c.cmd(b"vKill;1")
 c.close()
 code, err = lib.finish(p, timeout=600)
-fin = re.search(r"final state hash (0x[0-9a-f]+)", err)
-report(code == 0 and final and fin and fin.group(1) == final.group(1),
+report(code == 0 and final and lib.final_hash(err) == final,
        "and the replay still ends with the recorded final state hash", err[-800:])
+print(f"# replay_seek to the points: {ms(t_seek)}")
+print(f"# reverse-stepi: {ms(t_bs)} over {len(t_bs)} steps")
+print(f"# reverse-continue to the previous breakpoint hit: {ms(t_bc)}; to the previous watched write: {ms(t_wbc)}")
+print(f"# {stats.group(0) if stats else 'no snapshot figures'}")
+print(f"# total {time.monotonic() - T0:.0f} s")
 shutil.rmtree(TMP, ignore_errors=True)
 done()

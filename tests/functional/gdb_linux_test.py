@@ -8,7 +8,6 @@ recorded final state hash. Usage: gdb_linux_test.py REWIND"""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,21 +18,14 @@ from tap import report, done  # noqa: E402
 import gdb_test_lib as lib  # noqa: E402
 
 REWIND = sys.argv[1]
-GDB = shutil.which("gdb-multiarch")
-if not GDB:
-    print("1..0 # SKIP gdb-multiarch not installed")
-    sys.exit(0)
-r = subprocess.run([os.path.join(HERE, "../guest/build-guest.sh")], capture_output=True, text=True)
-paths = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
-if r.returncode != 0 or not paths.get("VMLINUX") or not os.path.exists(paths["VMLINUX"]):
-    print("1..0 # SKIP the test guest (with vmlinux) is not available: " + r.stderr.strip()[-200:])
+paths = lib.linux_guest()
+if not paths:
     sys.exit(0)
 VMLINUX = paths["VMLINUX"]
 TMP = tempfile.mkdtemp(prefix="rewind-gdb-linux-")
-BASE = [REWIND, "-M", "virt", "-m", "256M", "-kernel", paths["KERNEL"], "-initrd", paths["INITRD"], "-append",
-        "console=ttyS0", "-display", "none", "-serial", "null", "-monitor", "none"]
-# Inside the kernel's boot (it reaches /init at about 1e8): past it, a guest idling
-# at its prompt with no timer armed would wait for input for ever.
+MACHINE = lib.linux_machine(REWIND, paths)
+BASE = MACHINE + lib.REPLAY_IO
+# Inside the kernel's boot (it reaches /init at about 1e8).
 INSNS = int(os.environ.get("GDB_LINUX_INSNS", "90000000"))
 
 # ---- plain: attach at power-on
@@ -52,14 +44,11 @@ report(m is not None and int(m.group(2)) == int(m.group(1)) + 1, "linux: a watch
 
 # ---- record a boot prefix, replay it under gdb
 rr = os.path.join(TMP, "boot.rr")
-rec = subprocess.run(BASE + ["-icount", f"shift=0,rr=record,rrfile={rr}", "-max-insns", str(INSNS)],
-                     capture_output=True, text=True, timeout=600)
-final = re.search(r"final state hash (0x[0-9a-f]+)", rec.stderr)
-report(final is not None, f"linux: recorded {INSNS} instructions of the boot", rec.stderr[-500:])
+final, rec_err = lib.record_boot(MACHINE, rr, INSNS)
+report(final is not None, f"linux: recorded {INSNS} instructions of the boot", rec_err[-500:])
 
 STEPS = int(os.environ.get("GDB_LINUX_STEPS", "8"))
-port = lib.free_port()
-p = lib.start(BASE + ["-icount", f"shift=0,rr=replay,rrfile={rr}"], port)
+p, port = lib.start_replay(MACHINE, rr)
 c = lib.Raw(port)
 c.cmd(b"QStartNoAckMode")
 start_kernel = lib.symbol(VMLINUX, "start_kernel")
@@ -78,7 +67,7 @@ for _ in range(STEPS):
 per_step = (time.time() - t0) / STEPS
 report(back == list(reversed(fwd[:-1])), f"linux replay: {STEPS} reverse steps land where the forward steps came from",
        f"forward {[hex(x) for x in fwd]} reverse {[hex(x) for x in back]}")
-print(f"# reverse step {per_step:.2f} s each (restart navigation)")
+print(f"# reverse step {per_step:.2f} s each")
 c.close()
 # Each stop is identified by its whole register file: consecutive _printk calls can share a
 # format string (a0), so a0 alone cannot tell the second hit from the third.
@@ -94,8 +83,7 @@ ok = (len(stops) == 4 and all(s.get("pc") and 0 <= int(s["pc"], 16) - printk < 6
 report(ok, "linux replay: reverse-continue to the previous _printk hit (the same registers as the second hit)",
        [(s.get("pc"), s.get("a0"), s.get("ra"), s.get("sp")) for s in stops])
 report("No more reverse-execution history" in out, "linux replay: continue to the end of the recording", out[-600:])
-fin = re.search(r"final state hash (0x[0-9a-f]+)", err)
-report(code == 0 and final and fin and fin.group(1) == final.group(1),
+report(code == 0 and final and lib.final_hash(err) == final,
        "linux replay: it still ends with the recorded final state hash", err[-800:])
 shutil.rmtree(TMP, ignore_errors=True)
 done()
