@@ -84,13 +84,13 @@ check "-singlestep (one instruction per block): the same output" 'cmp -s "$tmp/s
   "$(diff "$tmp/r.out" "$tmp/s.out" | head)"
 
 run "$REWIND" "$tmp/rec.out" "$tmp/rec.img" -icount shift=7,rr=record,rrfile="$tmp/x.rr"; rc=$?
-rec_hash=$(sed -n 's/.*final state hash \([0-9a-f]*\).*/\1/p' "$tmp/rec.out.err")
+rec_hash=$(sed -n 's/.*final state hash \(0x[0-9a-f]*\).*/\1/p' "$tmp/rec.out.err")
 check "recorded: the same output" '[ $rc -eq 0 ] && cmp -s "$tmp/rec.out" "$tmp/r.out" && [ -n "$rec_hash" ]' \
   "rc=$rc $(diff "$tmp/r.out" "$tmp/rec.out" | head) $(tail -3 "$tmp/rec.out.err")"
 cp "$tmp/probe.img" "$tmp/rep.img"
 timeout -s KILL 60 "$REWIND" -M virt -m 128M -nographic -bios none -drive if=pflash,unit=0,format=raw,file="$tmp/rep.img" \
   -icount shift=7,rr=replay,rrfile="$tmp/x.rr" </dev/null >"$tmp/rep.out" 2>"$tmp/rep.out.err"; rc=$?
-rep_hash=$(sed -n 's/.*final state hash \([0-9a-f]*\).*/\1/p' "$tmp/rep.out.err")
+rep_hash=$(sed -n 's/.*final state hash \(0x[0-9a-f]*\).*/\1/p' "$tmp/rep.out.err")
 check "replayed: the same output and final state hash ($rec_hash)" \
   '[ $rc -eq 0 ] && cmp -s "$tmp/rep.out" "$tmp/rec.out" && [ "$rep_hash" = "$rec_hash" ] && grep -q "replay complete" "$tmp/rep.out.err"' \
   "rc=$rc rec=$rec_hash rep=$rep_hash $(tail -3 "$tmp/rep.out.err")"
