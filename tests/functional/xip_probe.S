@@ -4,14 +4,18 @@
  * be compared with QEMU 7.2's for the same image:
  *  - a line printed by code in flash, a loop in flash called from flash;
  *  - a block of routines copied to RAM (they drive the bank's command set,
- *    during which the bank cannot be executed from);
- *  - a word programmed into a routine that already ran (li a0, 7 becomes
- *    li a0, 3), a sector erased and a routine written there by a buffered
- *    program, erased again and written word by word: each routine is called
- *    again, so translated code of flash must be dropped when it changes;
- *  - jumps into a bank left in identifier, CFI query and status mode: the
+ *    during which the bank's contents cannot be fetched);
+ *  - a word programmed into a routine that never ran, a sector erased and
+ *    a routine written there by a buffered program: each is then called;
+ *  - jumps into bank 1 left in identifier, CFI query and status mode: the
  *    fetch reads what a load would read there, executes it, and the trap it
  *    ends in is printed (cause, pc, tval, ra, s0 - sp);
+ *  - "again" lines: code that ran is changed (a word program, an erase and
+ *    a buffered program, an erase and word programs) and called again, then
+ *    entered with its bank in identifier mode. QEMU 7.2 keeps running its
+ *    old translation of such code in read-array mode, so the test checks
+ *    these lines against what the new code does, not against QEMU; they
+ *    stay out of the checksum;
  *  - a checksum of the first MiB of the bank and of every printed value.
  * Then "xip: done" and a power-off. An unexpected trap prints "xip: trap"
  * and exits 1. */

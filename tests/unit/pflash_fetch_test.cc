@@ -78,7 +78,7 @@ TEST_F(FetchFixture, TranslatedPagesAreDroppedWhenWhatTheyFetchChanges) {
   // Translated again in read-array mode: a program elsewhere leaves it.
   as.mark_rom_code_page(kBase + 0x1000);
   as.mark_rom_code_page(kBase + 0x5000);
-  bank.write(0x5000, 4, 0x00400040);  // (command write lands on page 0x5000: view change)
+  cmd(0x5000, 0x40);  // a word program: leaving read array drops both
   EXPECT_EQ(dropped.size(), 2u);
   cmd(0, 0xff);
   dropped.clear();
