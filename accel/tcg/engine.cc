@@ -53,6 +53,8 @@ Engine::Engine(riscv::Cpu& cpu, AddressSpace& as, VirtualClock& clock)
     tb_cache_.invalidate_page(pa_page);
     cpu_.s.attention = true;
   };
+  // A flash bank left read-array mode: fetches must not reach its storage.
+  as_.on_fetch_remap = [this] { cpu_.mmu.flush(); };
 }
 
 TranslationBlock* Engine::find_block() {

@@ -109,6 +109,8 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
         as_.mark_code_page(*rb, tb->pages[i]);
         cpu_.mmu.flush_page_writes(tb->pages[i]);
       }
+    } else {
+      as_.mark_rom_code_page(tb->pages[i]);  // a flash bank executed in place
     }
   }
 

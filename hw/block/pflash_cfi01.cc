@@ -96,6 +96,9 @@ uint64_t PflashCfi01::read(uint64_t offset, unsigned size) {
       return v;
     }
     case 0x90:
+      // The identifier repeats every 256 device words (QEMU 7.2 masks the
+      // index so: the other words would be lock status, not emulated).
+      index &= 0xff;
       return lanes(index == 0 ? kManufacturer : index == 1 ? kDevice : 0, size);
     case 0x98:
       return lanes(query(index), size);
@@ -116,6 +119,7 @@ void PflashCfi01::store(uint64_t offset, unsigned size, uint64_t value) {
   }
   std::memcpy(mem_.get() + offset, &value, size);
   forget_pages(offset, size);
+  fetch_view_changed(offset, size, false);
   dirty_lo_ = std::min(dirty_lo_, offset);
   dirty_hi_ = std::max(dirty_hi_, offset + size);
 }
@@ -126,7 +130,32 @@ void PflashCfi01::flush_written() {
   dirty_hi_ = 0;
 }
 
+// A write, and what it changes for instruction fetches: the bank leaving or
+// entering read-array mode, or a new answer (mode or status) outside it.
+// Contents changes are reported where they happen.
 void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
+  const uint8_t cmd = cmd_, status = status_;
+  command(offset, size, value);
+  if (cmd_ == cmd && (cmd_ == 0 || status_ == status)) return;
+  fetch_view_changed(0, kSize, cmd == 0);
+}
+
+// The page as fetches see it: the contents in read-array mode, else what
+// 16-bit loads read there (instructions are fetched in 16-bit parcels).
+const uint8_t* PflashCfi01::fetch_page(uint64_t page_offset, bool& direct) {
+  if (page_offset >= kSize) return nullptr;
+  direct = cmd_ == 0;
+  if (direct) return mem_.get() + page_offset;
+  uint8_t* page = answer_pages_[next_answer_page_];
+  next_answer_page_ ^= 1;
+  for (uint64_t i = 0; i < sizeof answer_pages_[0]; i += 2) {
+    auto parcel = static_cast<uint16_t>(read(page_offset + i, 2));
+    std::memcpy(page + i, &parcel, 2);
+  }
+  return page;
+}
+
+void PflashCfi01::command(uint64_t offset, unsigned size, uint64_t value) {
   if (offset >= kSize || size > kSize - offset) return;
   const uint8_t cmd = static_cast<uint8_t>(value);
   switch (wcycle_) {
@@ -149,6 +178,7 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
             dirty_lo_ = base;
             dirty_hi_ = base + kSectorSize;
             flush_written();
+            fetch_view_changed(base, kSectorSize, false);
           }
           status_ |= kStatusReady;
           cmd_ = cmd;
@@ -240,9 +270,11 @@ void PflashCfi01::write(uint64_t offset, unsigned size, uint64_t value) {
 
 void PflashCfi01::reset() {
   flush_written();
+  bool was_array = cmd_ == 0;
   read_array_mode();
   status_ = kStatusReady;
   counter_ = 0;
+  fetch_view_changed(0, kSize, !was_array);
 }
 
 // The contents page by page (4 KiB): a page of one repeated byte (erased
@@ -306,6 +338,8 @@ void PflashCfi01::load(ByteReader& r) {
   counter_ = counter;
   dirty_lo_ = UINT64_MAX;
   dirty_hi_ = 0;
+  // Other contents, maybe another mode: nothing translated from it stands.
+  fetch_view_changed(0, kSize, true);
 }
 
 }  // namespace rwd

@@ -16,6 +16,12 @@
 // which writes them to the backing file behind the guest's back; a
 // read-only bank refuses them with the status error bits (0x10 program,
 // 0x20 erase). Everything is a pure function of the guest's accesses.
+//
+// The CPU executes a bank in place (a RomDevice): in read-array mode a
+// fetch reads the contents, mapped like RAM; in any other mode it reads
+// what a load reads there (the status, identifier or query answer), as on
+// QEMU 7.2 and on a real board. Every change of that view is reported, so
+// translated code of the bank is dropped when it no longer matches.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -24,10 +30,11 @@
 
 #include "hw/core/device.h"
 #include "hw/core/memory.h"
+#include "hw/core/rom_device.h"
 
 namespace rwd {
 
-class PflashCfi01 : public MmioDevice {
+class PflashCfi01 : public RomDevice {
  public:
   static constexpr uint64_t kSize = 32ull << 20;
   static constexpr uint64_t kSectorSize = 256ull << 10;
@@ -48,6 +55,8 @@ class PflashCfi01 : public MmioDevice {
   void reset() override;
   void save(ByteWriter& w) const override;
   void load(ByteReader& r) override;
+  // RomDevice.
+  const uint8_t* fetch_page(uint64_t page_offset, bool& direct) override;
 
   uint8_t* data() {
     forget_pages(0, kSize);
@@ -63,6 +72,7 @@ class PflashCfi01 : public MmioDevice {
   void store(uint64_t offset, unsigned size, uint64_t value);
   void flush_written();
   void forget_pages(uint64_t offset, uint64_t len);
+  void command(uint64_t offset, unsigned size, uint64_t value);
 
   std::string name_;
   RamBlock::HostPtr mem_;  // kSize bytes
@@ -80,6 +90,10 @@ class PflashCfi01 : public MmioDevice {
   mutable std::vector<int16_t> page_kind_;
   // The bytes changed since the last persist call: [lo, hi).
   uint64_t dirty_lo_ = UINT64_MAX, dirty_hi_ = 0;
+  // What fetches read from a page outside read-array mode (2: an
+  // instruction may straddle two pages, both translated at once).
+  uint8_t answer_pages_[2][4096] = {};
+  unsigned next_answer_page_ = 0;
 };
 
 }  // namespace rwd

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -33,6 +34,64 @@ RamBlock& AddressSpace::add_ram(const std::string& name, uint64_t base, uint64_t
 
 void AddressSpace::add_mmio(uint64_t base, uint64_t size, MmioDevice* device) {
   mmio_.push_back({base, size, device});
+}
+
+void AddressSpace::add_rom_device(uint64_t base, uint64_t size, RomDevice* device) {
+  add_mmio(base, size, device);
+  auto r = std::make_unique<RomRegion>();
+  r->base = base;
+  r->size = size;
+  r->device = device;
+  r->code_page.assign((size + kPageSize - 1) >> kPageShift, 0);
+  RomRegion* region = r.get();
+  rom_.push_back(std::move(r));
+  device->set_code_listener(
+      [this, region](uint64_t offset, uint64_t len, bool remap) { rom_view_changed(*region, offset, len, remap); });
+}
+
+RomRegion* AddressSpace::find_rom(uint64_t pa) {
+  for (auto& r : rom_) {
+    if (pa >= r->base && pa - r->base < r->size) return r.get();
+  }
+  return nullptr;
+}
+
+const uint8_t* AddressSpace::rom_fetch_ptr(uint64_t pa, bool& direct) {
+  RomRegion* r = find_rom(pa);
+  direct = false;
+  if (!r) return nullptr;
+  uint64_t offset = pa - r->base;
+  const uint8_t* page = r->device->fetch_page(offset & ~(kPageSize - 1), direct);
+  if (!page) return nullptr;
+  if (direct) r->fetch_mapped = true;
+  return page + (offset & (kPageSize - 1));
+}
+
+void AddressSpace::mark_rom_code_page(uint64_t pa) {
+  RomRegion* r = find_rom(pa);
+  if (!r) return;
+  uint8_t& mark = r->code_page[(pa - r->base) >> kPageShift];
+  if (!mark) ++r->code_pages;
+  mark = 1;
+}
+
+// The device changed what fetches read in [offset, offset + len): its
+// translated pages there are dropped (the running block ends after the
+// access, as for a store to code in RAM), and a mode change unmaps it from
+// the CPU's fetch TLB. Costs nothing while no code was made from the device.
+void AddressSpace::rom_view_changed(RomRegion& r, uint64_t offset, uint64_t len, bool remap) {
+  if (remap && r.fetch_mapped) {
+    r.fetch_mapped = false;
+    if (on_fetch_remap) on_fetch_remap();
+  }
+  if (r.code_pages == 0 || len == 0 || offset >= r.size) return;
+  uint64_t last = std::min(offset + len - 1, r.size - 1) >> kPageShift;
+  for (uint64_t p = offset >> kPageShift; p <= last && r.code_pages; ++p) {
+    if (!r.code_page[p]) continue;
+    r.code_page[p] = 0;
+    --r.code_pages;
+    if (on_code_write) on_code_write(r.base + (p << kPageShift));
+  }
 }
 
 RamBlock* AddressSpace::find_ram(uint64_t pa, uint64_t len) {

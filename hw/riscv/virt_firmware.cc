@@ -66,11 +66,9 @@ void VirtMachine::create_firmware_devices() {
     bool read_only = drive && drive->read_only();
     flash_[unit] = std::make_unique<PflashCfi01>("virt.flash" + std::to_string(unit), read_only, flash_writer(drive));
     load_flash(*flash_[unit], drive);
-    as_.add_mmio(virt_map::kFlash + unit * virt_map::kFlashBankSize, virt_map::kFlashBankSize, flash_[unit].get());
-    if (drive && unit == 0 && opts_.dumpdtb.empty())
-      std::fprintf(stderr,
-                   "rewind: warning: -drive if=pflash,unit=0: the boot ROM jumps to flash at 0x20000000 as on QEMU, "
-                   "but rewind cannot execute code in place from flash (docs/firmware.md)\n");
+    // Executed in place: firmware in unit 0 starts at 0x20000000.
+    as_.add_rom_device(virt_map::kFlash + unit * virt_map::kFlashBankSize, virt_map::kFlashBankSize,
+                       flash_[unit].get());
   }
 }
 

@@ -264,9 +264,27 @@ const uint8_t* Mmu::fetch_ptr(uint64_t va, uint64_t& pa) {
   }
   pa = translate(va, AccessType::kFetch, fetch_idx_, 2);
   RamBlock* rb = as_.find_ram(pa, 2);
-  if (!rb) access_fault(AccessType::kFetch, va);
+  if (!rb) return fetch_rom(va, pa);
   fill(va, pa, AccessType::kFetch, fetch_idx_);
   return rb->ptr(pa);
+}
+
+// Executing in place from a ROM device (a flash bank): RAM fetches never
+// come here. Its storage is mapped like RAM while it shows it (the address
+// space unmaps it through on_fetch_remap when that ends); what it answers
+// in a command mode is read afresh at each translation.
+const uint8_t* Mmu::fetch_rom(uint64_t va, uint64_t pa) {
+  bool direct = false;
+  const uint8_t* host = as_.rom_fetch_ptr(pa, direct);
+  if (!host) access_fault(AccessType::kFetch, va);
+  uint64_t pa_page = pa & kPageMask;
+  if (direct && pmp_page_uniform(s_, pa_page)) {
+    TlbEntry& e = tlb_[fetch_idx_][static_cast<int>(AccessType::kFetch)][(va >> 12) % kTlbSize];
+    e.tag = va & kPageMask;
+    e.addend = reinterpret_cast<uintptr_t>(host - (pa & ~kPageMask)) - (va & kPageMask);
+    e.pa_page = pa_page;
+  }
+  return host;
 }
 
 }  // namespace rwd::riscv

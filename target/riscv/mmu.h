@@ -155,6 +155,7 @@ class Mmu {
  private:
   uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
   void fill(uint64_t va, uint64_t pa, AccessType type, int idx);
+  const uint8_t* fetch_rom(uint64_t va, uint64_t pa);
   bool pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const;
   void data_trigger_check(uint64_t va, unsigned size, uint64_t what) const;
 
