@@ -76,6 +76,10 @@ struct CpuState {
   uint64_t reservation = 0;
   bool reservation_valid = false;
   bool wfi = false;  // hart is waiting for an interrupt
+  // Sstc: the virtual time (ns) at which the stimecmp timer raises STIP,
+  // or ~0 when not armed. Fixed when stimecmp is written (it keeps that
+  // moment's sub-tick remainder), so it is saved rather than re-derived.
+  uint64_t stimecmp_deadline = ~0ull;
 };
 
 class Cpu {
@@ -142,6 +146,7 @@ class Cpu {
   void mark_fp_dirty() { s.mstatus |= mstatus::kFSDirty | mstatus::kSD; }
 
   uint64_t read_time() const;  // the `time` CSR: the board's timer (CLINT mtime), 10 MHz
+  static constexpr uint64_t kNsPerTimeTick = 100;  // 10 MHz
   void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
 
  private:
@@ -152,6 +157,13 @@ class Cpu {
   void write_mstatus(uint64_t value);
   void write_pmp(uint16_t num, uint64_t value);
   bool csr_exists(uint16_t num) const;
+  // Sstc (sstc.cc).
+  bool stimecmp_allowed() const;
+  void write_stimecmp(uint64_t value);
+  void stimecmp_expired();
+  void arm_stimecmp_timer();
+  uint64_t mip_writable() const;
+  uint64_t menvcfg_writable() const;
 
   CpuConfig config_;
   // Derived from config_ by configure().
@@ -161,6 +173,7 @@ class Cpu {
   uint64_t epc_mask_ = 0;          // mepc/sepc: ~1, or ~3 without C (IALIGN = 32)
   VirtualClock& clock_;
   std::function<uint64_t()> time_source_;
+  int stimecmp_timer_ = -1;  // the clock's timer for stimecmp
   uint32_t tb_context_ = 0;
 };
 

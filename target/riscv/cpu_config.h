@@ -25,6 +25,7 @@ struct CpuConfig {
   bool zihintpause = true;     // named in riscv,isa only: PAUSE is a FENCE hint
   bool mmu = true;             // satp takes Sv39/Sv48/Sv57; off: satp is read-only 0
   bool pmp = true;             // the 16 PMP entries; off: no PMP CSRs, no checks
+  bool sstc = true;            // stimecmp and menvcfg.STCE (target/riscv/sstc.cc)
   bool short_isa_string = false;
   PrivSpec priv_spec = PrivSpec::v1_12_0;
   uint32_t mvendorid = 0;

@@ -165,6 +165,9 @@ inline constexpr CpuField kCpuFields[] = {
     RWD_CPU_FIELD(reservation, kArchitectural).checkpoint_named("LR reservation"),
     RWD_CPU_FIELD(reservation_valid, kArchitectural).checkpoint_named("LR reservation valid"),
     RWD_CPU_FIELD(wfi, kArchitectural).checkpoint_named("waiting for interrupt"),
+    // Not a checkpoint value (their list is frozen): stimecmp and mip are,
+    // and a replay reaching a different deadline diverges in mip.STIP.
+    RWD_CPU_FIELD(stimecmp_deadline, kSaved | kCompared),
 };
 
 #undef RWD_CPU_FIELD
