@@ -52,6 +52,7 @@ std::string option_of(const std::string& key) {
   if (key == "rtc") return "-rtc";
   if (key == "machine") return "-M";
   if (key == "cpu") return "-cpu";
+  if (key == "cpu-isa") return "the hart's ISA (-cpu)";
   if (key == "no-reboot") return "-no-reboot";
   if (key == "no-shutdown") return "-no-shutdown";
   if (key == "global") return "-global";
@@ -119,6 +120,9 @@ std::string machine_fingerprint(const Options& o) {
   // The hart's extensions and features: the model and what differs from
   // its defaults, in -cpu syntax ("rv64", "rv64,c=off,pmp=off").
   s << "cpu=" << o.cpu.canonical() << "\n";
+  // Also what the guest is told it has (riscv,isa): the line marks
+  // recordings made since Sstc is on by default (see check_machine).
+  s << "cpu-isa=" << o.cpu.isa_string() << "\n";
   s << "ram=" << o.ram_size << "\n";
   s << "bios=" << (o.bios == "default" ? "default (" + file_digest(kDefaultFirmwarePath) + ")"
                                         : file_digest(o.bios)) << "\n";
@@ -187,6 +191,19 @@ void check_machine(const std::string& recorded, const std::string& mine, const s
   auto rec = parse_lines(recorded), cur = parse_lines(mine);
   // Made before -cpu took properties: the default hart was the only one.
   if (!rec.count("cpu")) rec["cpu"] = riscv::CpuConfig{}.canonical();
+  // Made before Sstc was on by default (no cpu-isa line): that hart had
+  // none, so its -cpu means today's with sstc=off, which is what a replay
+  // must give (the refusal names it) to run the hart it recorded.
+  if (!rec.count("cpu-isa")) {
+    riscv::CpuConfig old;
+    std::string err;
+    std::vector<std::string> warnings;
+    if (riscv::parse_cpu_option(rec["cpu"], old, err, warnings)) {
+      old.sstc = false;
+      rec["cpu"] = old.canonical();
+      rec["cpu-isa"] = old.isa_string();
+    }
+  }
   for (auto& [k, v] : rec) {
     auto it = cur.find(k);
     std::string here = it == cur.end() ? "(absent)" : it->second;

@@ -6,8 +6,8 @@
 // Left out on purpose, because rewind has no such device: fw-cfg@10100000,
 // flash@20000000 and platform-bus@4000000. The hart's
 // riscv,isa string names what -cpu gives it, as QEMU 7.2 writes it (QEMU's
-// default CPU adds h, zbc and sstc, which rewind does not implement: the
-// same string as QEMU's -cpu rv64,h=off,zbc=off,sstc=off).
+// default CPU adds h, which rewind does not implement: the same string as
+// QEMU's -cpu rv64,h=off, zbc and sstc included).
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -8,7 +8,10 @@
 
 namespace rwd::riscv {
 
-Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) { configure(CpuConfig{}); }
+Cpu::Cpu(AddressSpace& as, VirtualClock& clock) : mmu(s, as), clock_(clock) {
+  stimecmp_timer_ = clock_.add_timer([this] { stimecmp_expired(); });
+  configure(CpuConfig{});
+}
 
 void Cpu::configure(const CpuConfig& config) {
   config_ = config;
@@ -39,6 +42,11 @@ void Cpu::reset(uint64_t pc) {
   s.pc = pc;
   s.priv = Priv::M;
   s.misa = config_.misa();
+  // QEMU 7.2 resets stimecmp to 0 (STIP stays clear until it is written).
+  // Without Sstc the register is not there and keeps the value recordings
+  // made before Sstc have in their checkpoints.
+  if (config_.sstc) s.stimecmp = 0;
+  arm_stimecmp_timer();  // disarmed: the deadline was reset
   // UXL = SXL = 64-bit, for the modes there are. MPP holds a mode that
   // exists: M when there is no U.
   s.mstatus = (config_.has(Ext::U) ? 2ull << 32 : 0) | (config_.has(Ext::S) ? 2ull << 34 : 0) |
@@ -53,6 +61,7 @@ void Cpu::save_state(ByteWriter& w) const { save_cpu_state(s, w); }
 void Cpu::load_state(ByteReader& r) {
   load_cpu_state(s, r);
   current_op = nullptr;
+  arm_stimecmp_timer();
   mmu.flush();  // entries were made for the previous translation state
   update_mmu_context();
   triggers_changed();

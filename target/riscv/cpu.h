@@ -83,6 +83,10 @@ struct CpuState {
   uint64_t tselect = 0;
   std::array<uint64_t, trigger::kCount> tdata1{trigger::kTdata1Reset, trigger::kTdata1Reset};
   std::array<uint64_t, trigger::kCount> tdata2{};
+  // Sstc: the virtual time (ns) at which the stimecmp timer raises STIP,
+  // or ~0 when not armed. Fixed when stimecmp is written (it keeps that
+  // moment's sub-tick remainder), so it is saved rather than re-derived.
+  uint64_t stimecmp_deadline = ~0ull;
 };
 
 class Cpu {
@@ -160,6 +164,7 @@ class Cpu {
   bool execute_triggers() const { return execute_triggers_; }
 
   uint64_t read_time() const;  // the `time` CSR: the board's timer (CLINT mtime), 10 MHz
+  static constexpr uint64_t kNsPerTimeTick = 100;  // 10 MHz
   void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
 
  private:
@@ -172,6 +177,13 @@ class Cpu {
   bool csr_exists(uint16_t num) const;
   // tselect as an index (a loaded state is checked, this keeps it in range anyway).
   unsigned selected_trigger() const { return s.tselect < trigger::kCount ? static_cast<unsigned>(s.tselect) : 0; }
+  // Sstc (sstc.cc).
+  bool stimecmp_allowed() const;
+  void write_stimecmp(uint64_t value);
+  void stimecmp_expired();
+  void arm_stimecmp_timer();
+  uint64_t mip_writable() const;
+  uint64_t menvcfg_writable() const;
 
   CpuConfig config_;
   // Derived from config_ by configure().
@@ -181,6 +193,7 @@ class Cpu {
   uint64_t epc_mask_ = 0;          // mepc/sepc: ~1, or ~3 without C (IALIGN = 32)
   VirtualClock& clock_;
   std::function<uint64_t()> time_source_;
+  int stimecmp_timer_ = -1;  // the clock's timer for stimecmp
   uint32_t tb_context_ = 0;
   uint32_t trigger_epoch_ = 0;
   bool execute_triggers_ = false;

@@ -15,6 +15,7 @@ inline constexpr uint16_t kSstatus = 0x100, kSie = 0x104, kStvec = 0x105, kScoun
 inline constexpr uint16_t kSenvcfg = 0x10a;
 inline constexpr uint16_t kSscratch = 0x140, kSepc = 0x141, kScause = 0x142, kStval = 0x143, kSip = 0x144;
 inline constexpr uint16_t kSatp = 0x180;
+inline constexpr uint16_t kStimecmp = 0x14d;  // Sstc
 inline constexpr uint16_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhartid = 0xf14;
 inline constexpr uint16_t kMconfigptr = 0xf15;
 inline constexpr uint16_t kMstatus = 0x300, kMisa = 0x301, kMedeleg = 0x302, kMideleg = 0x303;
@@ -43,6 +44,18 @@ inline constexpr uint64_t kFSDirty = 3ull << kFSShift;
 inline constexpr uint64_t kSstatusMask =
     kSIE | kSPIE | kUBE | kSPP | kFS | kXS | kSUM | kMXR | kUXL | kSD;
 }  // namespace mstatus
+
+// menvcfg fields. QEMU 7.2's rv64 keeps all of these when written (the
+// cache-block and PBMT fields without implementing those extensions).
+namespace menvcfg {
+inline constexpr uint64_t kFIOM = 1, kCBIE = 3ull << 4, kCBCFE = 1ull << 6, kCBZE = 1ull << 7;
+inline constexpr uint64_t kPBMTE = 1ull << 62, kSTCE = 1ull << 63;
+}  // namespace menvcfg
+
+// Counter-enable bits (mcounteren, scounteren).
+namespace counteren {
+inline constexpr uint64_t kTM = 1ull << 1;
+}  // namespace counteren
 
 // Interrupt numbers (bit positions in mip/mie) and their masks.
 namespace irq {

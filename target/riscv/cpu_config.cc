@@ -23,6 +23,7 @@ enum class Target : uint8_t {
   kPmp,
   kDebug,
   kShortIsa,
+  kSstc,
   kOffOnly,      // not implemented: accepted when off, refused when on
 };
 
@@ -57,6 +58,7 @@ constexpr BoolProp kBoolProps[] = {
     {"pmp", nullptr, Target::kPmp, Ext::I, true, "physical memory protection (16 entries)"},
     {"debug", nullptr, Target::kDebug, Ext::I, true,
      "the debug triggers (Sdtrig: 2 address triggers, tselect/tdata1-3/tinfo, breakpoint exceptions)"},
+    {"sstc", nullptr, Target::kSstc, Ext::I, true, "the supervisor timer compare CSR stimecmp (Sstc)"},
     {"short-isa-string", nullptr, Target::kShortIsa, Ext::I, false, "riscv,isa without the multi-letter extensions"},
     // QEMU 7.2 has these; rewind does not implement them.
     {"e", nullptr, Target::kOffOnly, Ext::I, false, "the RV64E base ISA (E)"},
@@ -83,7 +85,6 @@ constexpr BoolProp kBoolProps[] = {
     {"zdinx", nullptr, Target::kOffOnly, Ext::I, false, "double precision in integer registers (Zdinx)"},
     {"zhinx", nullptr, Target::kOffOnly, Ext::I, false, "half precision in integer registers (Zhinx)"},
     {"zhinxmin", nullptr, Target::kOffOnly, Ext::I, false, "minimal half precision in integer registers (Zhinxmin)"},
-    {"sstc", nullptr, Target::kOffOnly, Ext::I, true, "the supervisor timer compare CSR (Sstc)"},
     {"sscofpmf", nullptr, Target::kOffOnly, Ext::I, false, "counter overflow interrupts (Sscofpmf)"},
     {"svinval", nullptr, Target::kOffOnly, Ext::I, false, "fine-grained TLB invalidation (Svinval)"},
     {"svnapot", nullptr, Target::kOffOnly, Ext::I, false, "NAPOT translation contiguity (Svnapot)"},
@@ -183,6 +184,7 @@ std::string CpuConfig::isa_string() const {
   if (has(Ext::Zbb)) s += "_zbb";
   if (has(Ext::Zbc)) s += "_zbc";
   if (has(Ext::Zbs)) s += "_zbs";
+  if (sstc) s += "_sstc";
   return s;
 }
 
@@ -198,6 +200,7 @@ std::string CpuConfig::canonical() const {
   if (mmu != d.mmu) add(std::string("mmu=") + (mmu ? "on" : "off"));
   if (pmp != d.pmp) add(std::string("pmp=") + (pmp ? "on" : "off"));
   if (debug != d.debug) add(std::string("debug=") + (debug ? "on" : "off"));
+  if (sstc != d.sstc) add(std::string("sstc=") + (sstc ? "on" : "off"));
   if (short_isa_string != d.short_isa_string) add(std::string("short-isa-string=") + (short_isa_string ? "on" : "off"));
   if (priv_spec != d.priv_spec) add(std::string("priv_spec=") + priv_spec_name(priv_spec));
   if (mvendorid != d.mvendorid) add("mvendorid=" + hex(mvendorid));
@@ -223,6 +226,7 @@ std::string cpu_property_list(const std::string& model) {
                : p.target == Target::kMmu ? d.mmu
                : p.target == Target::kPmp ? d.pmp
                : p.target == Target::kDebug ? d.debug
+               : p.target == Target::kSstc ? d.sstc
                : false;
     std::string name = p.name;
     if (p.alias) name += " (or " + std::string(p.alias) + ")";
@@ -284,6 +288,7 @@ bool parse_cpu_option(const std::string& arg, CpuConfig& out, std::string& err, 
         case Target::kPmp: c.pmp = on; break;
         case Target::kDebug: c.debug = on; break;
         case Target::kShortIsa: c.short_isa_string = on; break;
+        case Target::kSstc: c.sstc = on; break;
         case Target::kOffOnly:
           if (on) return err = here + p->what + " is not implemented by rewind", false;
           break;
@@ -352,6 +357,10 @@ bool parse_cpu_option(const std::string& arg, CpuConfig& out, std::string& err, 
       warnings.push_back(std::string("disabling ") + name +
                          " extension for hart 0x0 because privilege spec version does not match");
       c.exts &= ~ext_bit(e);
+    }
+    if (c.sstc) {
+      warnings.push_back("disabling sstc extension for hart 0x0 because privilege spec version does not match");
+      c.sstc = false;
     }
   }
   out = c;

@@ -26,6 +26,7 @@ struct CpuConfig {
   bool mmu = true;             // satp takes Sv39/Sv48/Sv57; off: satp is read-only 0
   bool pmp = true;             // the 16 PMP entries; off: no PMP CSRs, no checks
   bool debug = true;           // the debug triggers (Sdtrig); off: no tselect..tinfo CSRs
+  bool sstc = true;            // stimecmp and menvcfg.STCE (target/riscv/sstc.cc)
   bool short_isa_string = false;
   PrivSpec priv_spec = PrivSpec::v1_12_0;
   uint32_t mvendorid = 0;

@@ -177,6 +177,9 @@ inline constexpr CpuField kCpuFields[] = {
     RWD_CPU_FIELD(tselect, kSaved | kCompared | kLateCheckpoint).checked(cpu_field_check::tselect),
     RWD_CPU_FIELD(tdata1, kSaved | kCompared | kLateCheckpoint).checked(cpu_field_check::tdata1),
     RWD_CPU_FIELD(tdata2, kSaved | kCompared | kLateCheckpoint),
+    // Not a checkpoint value (their list is frozen): stimecmp and mip are,
+    // and a replay reaching a different deadline diverges in mip.STIP.
+    RWD_CPU_FIELD(stimecmp_deadline, kSaved | kCompared),
 };
 
 #undef RWD_CPU_FIELD

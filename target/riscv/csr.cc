@@ -9,7 +9,6 @@ namespace {
 
 // Exceptions M-mode may delegate (all but M-mode ecall and the reserved codes).
 constexpr uint64_t kDelegableExceptions = 0xb3ff;  // 0-9, 12, 13, 15
-constexpr uint64_t kMipWritable = irq::kSSIP | irq::kSTIP | irq::kSEIP;
 constexpr int kNumHpmCounters = 16;  // mhpmcounter3..18 hold values, as on QEMU's virt
 
 [[noreturn]] void illegal() { throw GuestTrap{Cause::kIllegalInsn, 0, true}; }
@@ -47,6 +46,7 @@ bool Cpu::csr_exists(uint16_t num) const {
     case csr::kMideleg:
       return s_mode;
     case csr::kSenvcfg: return s_mode && v1_12;
+    case csr::kStimecmp: return s_mode && c.sstc;
     case csr::kMcounteren: return u_mode;
     case csr::kMenvcfg: return u_mode && v1_12;
     case csr::kMconfigptr: return v1_12;
@@ -157,6 +157,9 @@ uint64_t Cpu::csr_read(uint16_t num) {
     case csr::kSepc: return s.sepc;
     case csr::kScause: return s.scause;
     case csr::kStval: return s.stval;
+    case csr::kStimecmp:
+      if (!stimecmp_allowed()) illegal();
+      return s.stimecmp;
     case csr::kSip:
       return s.mip & s.mideleg;
     case csr::kSatp:
@@ -258,6 +261,10 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
     case csr::kSepc: s.sepc = v & epc_mask_; return;
     case csr::kScause: s.scause = v; return;
     case csr::kStval: s.stval = v; return;
+    case csr::kStimecmp:
+      if (!stimecmp_allowed()) illegal();
+      write_stimecmp(v);
+      return;
     case csr::kSip: {
       uint64_t mask = irq::kSSIP & s.mideleg;
       s.mip = (s.mip & ~mask) | (v & mask);
@@ -283,14 +290,14 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
       if ((v & 3) < 2) s.mtvec = v;
       return;
     case csr::kMcounteren: s.mcounteren = v & 0xffffffff; return;
-    case csr::kMenvcfg: s.menvcfg = v & 1; return;
+    case csr::kMenvcfg: s.menvcfg = v & menvcfg_writable(); return;
     case csr::kMcountinhibit: s.mcountinhibit = v & 0xfffffffd; return;
     case csr::kMscratch: s.mscratch = v; return;
     case csr::kMepc: s.mepc = v & epc_mask_; return;
     case csr::kMcause: s.mcause = v; return;
     case csr::kMtval: s.mtval = v; return;
     case csr::kMip:
-      s.mip = (s.mip & ~(kMipWritable & irq_mask_)) | (v & kMipWritable & irq_mask_);
+      s.mip = (s.mip & ~mip_writable()) | (v & mip_writable());
       return;
     case csr::kMcycle: s.mcycle_offset = v - counter_base(); return;
     case csr::kMinstret:

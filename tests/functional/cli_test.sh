@@ -76,7 +76,6 @@ expect_error "-cpu v=true" "^rewind: -cpu rv64,v=true: the vector extension (V) 
 expect_error "-cpu h=on" "-cpu rv64,h=on: the hypervisor extension (H) is not implemented by rewind" -cpu rv64,h=on -bios none -kernel "$ELF"
 expect_error "-cpu zicond=true" "-cpu rv64,zicond=true: the zicond extension is not implemented by rewind" -cpu rv64,zicond=true -bios none -kernel "$ELF"
 expect_error "-cpu Zfh=on" "-cpu rv64,Zfh=on: half-precision floating point (Zfh) is not implemented" -cpu rv64,Zfh=on -bios none -kernel "$ELF"
-expect_error "-cpu sstc=on (QEMU's default)" "-cpu rv64,sstc=on: .*(Sstc) is not implemented" -cpu rv64,sstc=on -bios none -kernel "$ELF"
 expect_error "-cpu vlen=256" "-cpu rv64,vlen=256: 'vlen' configures the vector extension (V)" -cpu rv64,vlen=256 -bios none -kernel "$ELF"
 expect_error "-cpu unknown property" "^rewind: -cpu rv64,foo=1: unknown CPU property 'foo'" -cpu rv64,foo=1 -bios none -kernel "$ELF"
 expect_error "-cpu sv39 (QEMU 8.0's)" "-cpu rv64,sv39=on: unknown CPU property 'sv39' (satp modes are properties from QEMU 8.0 on" -cpu rv64,sv39=on -bios none -kernel "$ELF"
@@ -126,6 +125,7 @@ run_ok "plain -nographic run" -M virt -bios none -nographic -kernel "$ELF"
 run_ok "-machine virt -m 256M -smp 1 -cpu rv64 -display none" -machine virt -m 256M -smp 1 -cpu rv64 -display none -serial stdio -bios none -kernel "$ELF"
 run_ok "-cpu with QEMU's spellings (on/off, yes/no, true/false, y/n, Zicsr, zifencei)" -M virt -nographic -bios none -kernel "$ELF" \
   -cpu rv64,h=off,zbc=false,sstc=no,v=n,x-j=off,debug=off,Zicsr=on,zifencei=true,zba=yes,pmp=y,priv_spec=v1.12.0,pmu-num=16,g=off
+run_ok "-cpu rv64,sstc=on (QEMU's default, implemented)" -M virt -nographic -bios none -kernel "$ELF" -cpu rv64,sstc=on
 run_ok "-icount shift=7 -singlestep -accel tcg,thread=single" -M virt -icount shift=7,sleep=off -singlestep -accel tcg,thread=single -nographic -bios none -kernel "$ELF"
 run_ok "-accel tcg,jit=off,tb-size=1 -perfmap" -M virt -accel tcg,jit=off,tb-size=1 -perfmap -nographic -bios none -kernel "$ELF"
 expect_error "-accel jit=maybe" "jit must be on or off" -accel tcg,jit=maybe -bios none -kernel "$ELF"

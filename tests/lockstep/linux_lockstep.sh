@@ -12,9 +12,9 @@ paths=$("$here/../guest/build-guest.sh")
 kernel=$(sed -n 's/^KERNEL=//p' <<<"$paths")
 initrd=$(sed -n 's/^INITRD=//p' <<<"$paths")
 # The RTC runs on the virtual clock from a fixed date so both see the same
-# time; QEMU without H and Sstc, which rewind does not have.
+# time; QEMU without H, which rewind does not have.
 exec "$lockstep" --qemu qemu-system-riscv64 --rewind "$rewind" --timeout 300 \
-  --qemu-arg -cpu --qemu-arg rv64,h=false,sstc=false --no-fpu --max "$max" -- \
+  --qemu-arg -cpu --qemu-arg rv64,h=false --no-fpu --max "$max" -- \
   -M virt -m 128M -nographic -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin \
   -dtb "$here/virt-128M.dtb" -kernel "$kernel" -initrd "$initrd" -append console=ttyS0 \
   -rtc base=2024-01-01T00:00:00,clock=vm

@@ -104,6 +104,7 @@ __puts:
     ret
 
 /* __puthex(a0): "0x" + 16 digits; clobbers a0, t0-t3 */
+    .globl __puthex
 __puthex:
     addi sp, sp, -16
     sd ra, 0(sp)

@@ -11,7 +11,7 @@ qemu=${QEMU:-qemu-system-riscv64}
 cflags="-march=rv64gc_zba_zbb_zbc_zbs -mabi=lp64d -nostdlib -nostartfiles -static
         -Wl,--no-warn-rwx-segments -Wl,--build-id=none -I$here/include -T $here/link.ld"
 names=${*:-"integer muldiv atomics compressed fp_single fp_double csr traps
-            sv39 sv48 interrupts misaligned pmp bitmanip zbc sdtrig"}
+            sv39 sv48 interrupts misaligned pmp bitmanip zbc sdtrig sstc"}
 tmp=$(mktemp -d)
 [ -n "${KEEP:-}" ] && echo "build dir: $tmp"
 fail=0

@@ -42,11 +42,12 @@ constexpr uint64_t bit(char l) { return 1ull << (l - 'A'); }
 
 // ---------------------------------------------------------------- parsing
 
-TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbcZbs) {
+TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbcZbsSstc) {
   CpuConfig c = parse_ok("rv64");
   EXPECT_EQ(c, CpuConfig{});
   EXPECT_EQ(c.misa(), kMisaValue);
-  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc");
+  EXPECT_TRUE(c.sstc);
   EXPECT_EQ(c.canonical(), "rv64");
   EXPECT_TRUE(c.mmu);
   EXPECT_TRUE(c.pmp);
@@ -55,10 +56,15 @@ TEST(CpuOption, DefaultsAreRv64gcWithZbaZbbZbcZbs) {
 TEST(CpuOption, SwitchingOffRemovesFromMisaAndIsaString) {
   CpuConfig c = parse_ok("rv64,c=off,m=no,zba=false,Zifencei=off,Zihintpause=n");
   EXPECT_EQ(c.misa(), kMisaValue & ~bit('C') & ~bit('M'));
-  EXPECT_EQ(c.isa_string(), "rv64iafd_zicsr_zbb_zbc_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64iafd_zicsr_zbb_zbc_zbs_sstc");
   EXPECT_EQ(c.canonical(), "rv64,m=off,c=off,Zifencei=off,zba=off,Zihintpause=off");
   EXPECT_EQ(parse_ok("rv64,s=off,u=off").misa(), kMisaValue & ~bit('S') & ~bit('U'));
-  EXPECT_EQ(parse_ok("rv64,f=off,d=off").isa_string(), "rv64imac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
+  EXPECT_EQ(parse_ok("rv64,f=off,d=off").isa_string(), "rv64imac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc");
+  CpuConfig no_sstc = parse_ok("rv64,sstc=off");
+  EXPECT_FALSE(no_sstc.sstc);
+  EXPECT_EQ(no_sstc.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
+  EXPECT_EQ(no_sstc.canonical(), "rv64,sstc=off");
+  EXPECT_EQ(parse_ok("rv64,sstc=off,sstc=on"), CpuConfig{});
   EXPECT_EQ(parse_ok("rv64,short-isa-string=on").isa_string(), "rv64imafdc");
 }
 
@@ -69,8 +75,8 @@ TEST(CpuOption, QemuSpellingsAndLastValueWins) {
   for (const char* v : {"on", "yes", "true", "y"}) EXPECT_TRUE(parse_ok(std::string("rv64,c=off,c=") + v).has(Ext::C));
   for (const char* v : {"off", "no", "false", "n"}) EXPECT_FALSE(parse_ok(std::string("rv64,c=") + v).has(Ext::C));
   // What rewind does not implement may be switched off (QEMU's rv64 has H
-  // and Sstc on by default).
-  EXPECT_EQ(parse_ok("rv64,h=off,sstc=off,v=off,e=off,zicond=off"), CpuConfig{});
+  // on by default).
+  EXPECT_EQ(parse_ok("rv64,h=off,v=off,e=off,zicond=off"), CpuConfig{});
   // The debug triggers are on by default, as on QEMU 7.2, and may be removed.
   EXPECT_TRUE(CpuConfig{}.debug);
   EXPECT_FALSE(parse_ok("rv64,debug=off").debug);
@@ -105,9 +111,10 @@ TEST(CpuOption, OlderPrivSpecDropsLaterExtensionsWithQemusWarning) {
   std::vector<std::string> w;
   CpuConfig c = parse_ok("rv64,priv_spec=v1.11.0,zbb=off", &w);
   EXPECT_EQ(c.priv_spec, PrivSpec::v1_11_0);
-  EXPECT_FALSE(c.has(Ext::Zba) || c.has(Ext::Zbb) || c.has(Ext::Zbc) || c.has(Ext::Zbs));
-  ASSERT_EQ(w.size(), 3u);
+  EXPECT_FALSE(c.has(Ext::Zba) || c.has(Ext::Zbb) || c.has(Ext::Zbc) || c.has(Ext::Zbs) || c.sstc);
+  ASSERT_EQ(w.size(), 4u);
   EXPECT_EQ(w[0], "disabling zba extension for hart 0x0 because privilege spec version does not match");
+  EXPECT_EQ(w[3], "disabling sstc extension for hart 0x0 because privilege spec version does not match");
   EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause");
   EXPECT_EQ(parse_ok("rv64,priv_spec=v1.10.0").priv_spec, PrivSpec::v1_10_0);
 }
@@ -115,7 +122,7 @@ TEST(CpuOption, OlderPrivSpecDropsLaterExtensionsWithQemusWarning) {
 TEST(CpuOption, AnyIsQemus72AnyWithoutSupervisorMode) {
   CpuConfig c = parse_ok("any");
   EXPECT_EQ(c.misa(), kMisaValue & ~bit('S'));
-  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
+  EXPECT_EQ(c.isa_string(), "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc");
   EXPECT_EQ(c.canonical(), "any");
   EXPECT_EQ(parse_ok("any,zba=off").canonical(), "any,zba=off");
 }
@@ -480,6 +487,38 @@ TEST(CpuFingerprint, RecordingsFromBeforeCpuPropertiesHadTheDefaultHart) {
   EXPECT_NO_THROW(check_machine(legacy, machine_fingerprint(o)));
   o.cpu = parse_ok("rv64,pmp=off");
   EXPECT_THROW(check_machine(legacy, machine_fingerprint(o)), std::runtime_error);
+}
+
+// Recordings made while Sstc was off by default have no cpu-isa line: their
+// "cpu=rv64" hart had no Sstc, so a default replay is refused, naming the
+// -cpu that replays them; with it, they are accepted.
+TEST(CpuFingerprint, RecordingsFromBeforeSstcNeedSstcOff) {
+  Options with_sstc, without;
+  without.cpu = parse_ok("rv64,sstc=off");
+  std::string old = machine_fingerprint(with_sstc);
+  const size_t isa = old.find("cpu-isa=");
+  ASSERT_NE(isa, std::string::npos) << old;
+  old.erase(isa, old.find('\n', isa) + 1 - isa);
+  EXPECT_NE(machine_fingerprint(with_sstc).find("\ncpu-isa=rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc\n"),
+            std::string::npos);
+  try {
+    check_machine(old, machine_fingerprint(with_sstc));
+    ADD_FAILURE() << "an old recording replayed on a hart with Sstc";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "replay refused: this machine differs from the recording's: -cpu is rv64 here, rv64,sstc=off in the "
+                 "recording");
+  }
+  EXPECT_NO_THROW(check_machine(old, machine_fingerprint(without)));
+  // Its other properties are kept: an old "rv64,c=off" needs "rv64,c=off,sstc=off".
+  Options old_c;
+  old_c.cpu = parse_ok("rv64,c=off,sstc=off");
+  std::string old2 = machine_fingerprint(old_c);
+  old2.erase(old2.find("cpu-isa="), old2.find('\n', old2.find("cpu-isa=")) + 1 - old2.find("cpu-isa="));
+  old2.replace(old2.find("cpu=rv64,c=off,sstc=off"), 23, "cpu=rv64,c=off");
+  EXPECT_NO_THROW(check_machine(old2, machine_fingerprint(old_c)));
+  // A new recording without Sstc is not taken for an old one.
+  EXPECT_THROW(check_machine(machine_fingerprint(without), machine_fingerprint(with_sstc)), std::runtime_error);
 }
 
 }  // namespace
