@@ -16,12 +16,13 @@
 // The rest is decoded from memory as it is now, with the rules translate()
 // uses for where a block ends (page end, a control-flow or system
 // instruction, an instruction straddling two pages, the block size limit,
-// a breakpoint): if the code changed meanwhile, the rest is what a fresh
-// translation would have held.
+// a breakpoint, an armed execute trigger): if the code changed meanwhile,
+// the rest is what a fresh translation would have held.
 #include <algorithm>
 #include <cstring>
 
 #include "accel/tcg/engine.h"
+#include "target/riscv/debug_triggers.h"
 #include "target/riscv/insn_handlers.h"
 
 namespace rwd {
@@ -77,6 +78,7 @@ bool Engine::run_block_rest(uint64_t stop) {
     // Never the block's first instruction: a breakpoint or a straddling
     // instruction here starts the next block.
     if (debug_ && debug_->has_breakpoint(pc)) break;
+    if (execute_triggers_ && riscv::trigger::execute_armed_at(cpu.s, pc)) break;  // as translate() cuts
     uint16_t lo;
     std::memcpy(&lo, host + (pc - r.pc), 2);
     uint32_t raw = lo;
