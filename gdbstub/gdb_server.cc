@@ -324,7 +324,14 @@ std::string GdbServer::monitor(const std::string& command) {
   const Point before = here();
   engine_stops(false);
   in_monitor_ = navigating_ = true;
-  std::string out = m_.monitor(command);
+  std::string out;
+  try {
+    out = m_.monitor(command);
+  } catch (...) {  // (a replay that diverges while seeking ends the run)
+    in_monitor_ = navigating_ = false;
+    engine_stops(stops_.any());
+    throw;
+  }
   in_monitor_ = navigating_ = false;
   if (!(here() == before)) {
     at_end_ = false;

@@ -1,9 +1,13 @@
 # Sourced by the bare-metal guest tests: TAP counting and the record/replay
-# check they share. The sourcing script sets REWIND, makes $tmp and defines
-# run OUT ARGS... (one run of its guest, console to OUT, stderr to OUT.err).
+# check they share. For check_record_replay_like_plain the sourcing script
+# makes $tmp and defines run OUT ARGS... (one run of its guest, console to
+# OUT, stderr to OUT.err).
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# check NAME CONDITION [DIAGNOSTIC]: CONDITION is evaluated by the shell.
+check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-}"; fi; }
 
 # The guest recorded and replayed prints exactly what its plain run printed
 # into $tmp/a: devices answer a hostile guest the same way every time.

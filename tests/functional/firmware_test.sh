@@ -13,11 +13,7 @@ REWIND=$1 ELF=$2
 QEMU=${QEMU:-qemu-system-riscv64}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-}"; fi; }
+source "$(dirname "$0")/bare_metal_tap.sh"
 
 # The image: sector 0 0x11, sector 1 0x33, the rest 0x22 (256 KiB sectors).
 python3 - "$tmp/flash.img" <<'PY'
