@@ -24,8 +24,12 @@ last 1% (reached with the monitor's replay_seek through qRcmd):
   - a write watchpoint on jiffies: two writes forwards (count, value), then
     in reverse: reverse-continue lands right after the first write, with
     its new value, and one step back shows its old value.
-Then the whole replay continues to its end, a Ctrl-C stops a
-reverse-continue that finds nothing, and the replay still ends with the
+Then the whole replay continues to its end and a Ctrl-C stops a
+reverse-continue that finds nothing. Last, the real gdb-multiarch in batch
+mode attaches to the same replay, seeks to the last point (monitor
+replay_seek), and checks breakpoint hits with reverse-continue, stepi
+retraced by reverse-stepi, and a watchpoint on jiffies forwards then in
+reverse; it continues to the end, and the replay still ends with the
 recorded final state hash. Prints the timings (seek, reverse-stepi median
 and worst, reverse-continue) and the snapshot store's memory.
 
@@ -235,9 +239,38 @@ took = time.monotonic() - t
 report(reply.startswith("T02") and took < 1.5,
        f"Ctrl-C stops a reverse-continue within {took:.2f} s, where the machine was", reply)
 c.cmd(b"z0,%x,2" % PANIC)
-end = c.cmd(b"c")
-c.cmd(b"vKill;1")
-c.close()
+c.close()  # the machine stays stopped for the next debugger
+
+# The real gdb-multiarch, in batch mode, on the same replay at the last point
+# (its last 1%): breakpoint hits and reverse-continue to the previous one,
+# stepi/reverse-stepi, a watchpoint run backwards; then on to the end.
+GDB_STEPS = 20
+STOP = ["echo @@stop\\n", "info registers"]
+cmds = [f"monitor replay_seek {points[-1]}", "break handle_exception", "continue"] + STOP + ["continue"] + STOP + \
+       ["continue"] + STOP + ["reverse-continue"] + STOP + ["delete"]
+cmds += ["echo @@fwd\\n"] + sum([["stepi", "p/x $pc"] for _ in range(GDB_STEPS)], [])
+cmds += ["echo @@back\\n"] + sum([["reverse-stepi", "p/x $pc"] for _ in range(GDB_STEPS)], [])
+cmds += ["echo @@watch\\n", "watch *(unsigned long *)&jiffies", "continue", "reverse-continue", "delete",
+         "echo @@end\\n", "continue"]
+out = lib.gdb(VMLINUX, port, cmds, timeout=900)
+stops = [dict(re.findall(r"^(\w+)\s+(0x[0-9a-f]+)", chunk.split("@@fwd")[0], re.M)) for chunk in out.split("@@stop")[1:]]
+report(len(stops) == 4 and all(s.get("pc") and 0 <= int(s["pc"], 16) - TRAP < 64 for s in stops) and
+       stops[0] != stops[1] != stops[2] and stops[3] == stops[1],
+       "gdb-multiarch at the last point: handle_exception hit 3 times, reverse-continue lands on the second hit",
+       [(s.get("pc"), s.get("sp"), s.get("ra")) for s in stops])
+fwd_part = out.split("@@fwd")[1].split("@@back")[0] if "@@back" in out else ""
+back_part = out.split("@@back")[1].split("@@watch")[0] if "@@watch" in out else ""
+fwd_pcs, back_pcs = lib.values(fwd_part), lib.values(back_part)
+report(len(fwd_pcs) == GDB_STEPS and len(back_pcs) == GDB_STEPS and back_pcs[:-1] == list(reversed(fwd_pcs[:-1])),
+       f"gdb-multiarch: {GDB_STEPS} reverse-stepi retrace {GDB_STEPS} stepi", f"forward {fwd_pcs} back {back_pcs}")
+watch = re.findall(r"Old value = (\d+)\s+New value = (\d+)", out.split("@@watch")[1] if "@@watch" in out else "")
+report(len(watch) == 2 and int(watch[0][1]) == int(watch[0][0]) + 1 and set(watch[1]) == set(watch[0]),
+       "gdb-multiarch: a watchpoint on jiffies stops at a write going forwards and at the same write in reverse",
+       f"{watch} {out[-600:]}")
+print(f"# gdb-multiarch: hits at pc {[s.get('pc') for s in stops]}, steps {fwd_pcs[0] if fwd_pcs else '?'}.."
+      f"{fwd_pcs[-1] if fwd_pcs else '?'}, jiffies write {watch[0] if watch else '?'}", flush=True)
+report("No more reverse-execution history" in out.split("@@end")[-1],
+       "gdb-multiarch: then continue runs to the end of the recording", out[-600:])
 code, err = lib.finish(p, timeout=600)
 report(code == 0 and final and lib.final_hash(err) == final,
        "and the replay still ends with the recorded final state hash", err[-800:])
