@@ -22,7 +22,6 @@
 #include <cstring>
 
 #include "accel/tcg/engine.h"
-#include "target/riscv/debug_triggers.h"
 #include "target/riscv/insn_handlers.h"
 
 namespace rwd {
@@ -75,10 +74,9 @@ bool Engine::run_block_rest(uint64_t stop) {
   uint64_t pc = r.pc;
   bool ends = false;
   while (!ends && rest_ops_.size() < limit && pc < page_end) {
-    // Never the block's first instruction: a breakpoint or a straddling
-    // instruction here starts the next block.
-    if (debug_ && debug_->has_breakpoint(pc)) break;
-    if (execute_triggers_ && riscv::trigger::execute_armed_at(cpu.s, pc)) break;  // as translate() cuts
+    // Never the block's first instruction: a breakpoint, an armed trigger
+    // or a straddling instruction here starts the next block.
+    if (stops_before(pc)) break;
     uint16_t lo;
     std::memcpy(&lo, host + (pc - r.pc), 2);
     uint32_t raw = lo;

@@ -91,6 +91,10 @@ class Engine {
   bool execute(TranslationBlock& tb, uint64_t stop);
   // Decodes one instruction for a block (its `seq`, whether it ends the block).
   bool decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, riscv::Op& op) const;
+  // The engine must stop before the instruction at pc: a debugger's
+  // breakpoint or an armed execute trigger is there. Such an instruction
+  // starts a block (translate) and ends a block's rest (block_rest.cc).
+  bool stops_before(uint64_t pc) const;
   // The rest of a block that stopped before its end (block_rest.cc).
   void note_block_rest(uint32_t index);
   bool run_block_rest(uint64_t stop);

@@ -12,6 +12,11 @@ namespace rwd {
 
 using riscv::Op;
 
+bool Engine::stops_before(uint64_t pc) const {
+  return (debug_ && debug_->has_breakpoint(pc)) ||
+         (execute_triggers_ && riscv::trigger::execute_armed_at(cpu_.s, pc));  // see check_execute_triggers
+}
+
 bool Engine::decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, Op& op) const {
   // The extension set is fixed for the machine: no part of the block's key.
   const riscv::InsnDesc* d = riscv::decode(raw, pc, op, cpu_.decode_set());
@@ -46,10 +51,7 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
   while (tb->ops.size() < max_block_insns_) {
     if (pc >= page_end) break;
-    // A breakpoint's instruction starts a block: the engine stops before it
-    // (a debugger's, or an armed execute trigger's: see check_execute_triggers).
-    if (debug_ && !tb->ops.empty() && debug_->has_breakpoint(pc)) break;
-    if (execute_triggers_ && !tb->ops.empty() && riscv::trigger::execute_armed_at(cpu_.s, pc)) break;
+    if (!tb->ops.empty() && stops_before(pc)) break;
     uint16_t lo;
     std::memcpy(&lo, host + (pc - vpc), 2);
     uint32_t raw = lo;
