@@ -186,9 +186,14 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
     if (rb->code_page[(pa_page - rb->base) >> 12]) return;  // stores must see the code
     if (rb->track_dirty && !rb->dirty[(pa_page - rb->base) >> 12]) return;  // first store marks it
   }
+  install(va, pa_page, rb->ptr(pa_page), type, idx);
+}
+
+// The fast path's entry: accesses of `type` to va's page go to host_page.
+void Mmu::install(uint64_t va, uint64_t pa_page, const uint8_t* host_page, AccessType type, int idx) {
   TlbEntry& e = tlb_[idx][static_cast<int>(type)][(va >> 12) % kTlbSize];
   e.tag = va & kPageMask;
-  e.addend = reinterpret_cast<uintptr_t>(rb->ptr(pa_page)) - (va & kPageMask);
+  e.addend = reinterpret_cast<uintptr_t>(host_page) - (va & kPageMask);
   e.pa_page = pa_page;
 }
 
@@ -278,12 +283,8 @@ const uint8_t* Mmu::fetch_rom(uint64_t va, uint64_t pa) {
   const uint8_t* host = as_.rom_fetch_ptr(pa, direct);
   if (!host) access_fault(AccessType::kFetch, va);
   uint64_t pa_page = pa & kPageMask;
-  if (direct && pmp_page_uniform(s_, pa_page)) {
-    TlbEntry& e = tlb_[fetch_idx_][static_cast<int>(AccessType::kFetch)][(va >> 12) % kTlbSize];
-    e.tag = va & kPageMask;
-    e.addend = reinterpret_cast<uintptr_t>(host - (pa & ~kPageMask)) - (va & kPageMask);
-    e.pa_page = pa_page;
-  }
+  if (direct && pmp_page_uniform(s_, pa_page))
+    install(va, pa_page, host - (pa & ~kPageMask), AccessType::kFetch, fetch_idx_);
   return host;
 }
 

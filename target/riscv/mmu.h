@@ -112,6 +112,7 @@ class Mmu {
   // its range touches stay out of the data TLBs, so their accesses reach
   // the slow paths, which check the triggers before accessing. Flushes.
   void set_data_triggers(bool armed) {
+    if (!armed && !data_triggers_) return;  // no entry was left out for them
     data_triggers_ = armed;
     flush();
   }
@@ -155,6 +156,7 @@ class Mmu {
  private:
   uint64_t walk(uint64_t va, AccessType type, int idx, bool update_ad);
   void fill(uint64_t va, uint64_t pa, AccessType type, int idx);
+  void install(uint64_t va, uint64_t pa_page, const uint8_t* host_page, AccessType type, int idx);
   const uint8_t* fetch_rom(uint64_t va, uint64_t pa);
   bool pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const;
   void data_trigger_check(uint64_t va, unsigned size, uint64_t what) const;
