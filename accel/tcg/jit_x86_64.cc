@@ -116,8 +116,12 @@ const std::unordered_map<OpFn, uint8_t>& fma_table() {
 static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
 static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the page number");
 
-// Emits one block. Register use: rbx holds the Cpu (callee-saved, so it
-// survives helper calls); rax, rcx, rdx are scratch.
+// Emits one block. Register use: rbx holds the Cpu, r12 the instruction
+// count at the block's start (CpuState's icount is stored at each entry,
+// but the chain of linked blocks passes it in r12, so the count is not a
+// dependency through memory from block to block), r13 the ChainContext;
+// all three callee-saved, so they survive helper calls. rax, rcx, rdx are
+// scratch; r8-r11, rsi and rdi cache guest registers.
 class Emitter {
  public:
   Emitter(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch, TranslationBlock& tb, bool mul_bug)
@@ -132,19 +136,22 @@ class Emitter {
 
     // The engine's entry (and an interpreted exit's) follows the C calling
     // convention; a linked predecessor jumps to linked_, already in a frame.
-    a_.push(RBX);  // also aligns the stack for calls
+    a_.push(RBX);
+    a_.push(R12);
+    a_.push(R13);  // three pushes: the stack stays aligned for calls
     a_.mov(RBX, RDI);
+    a_.mov(R12, mem(RBX, offset_of(&cpu_.s.icount)));
+    a_.mov_imm(R13, reinterpret_cast<uintptr_t>(&chain_));
     a_.jmp(body_);
     linked_offset_ = a_.size();
     a_.bind(linked_);
-    // rax: the instruction count with the predecessor counted. This block
+    // r12: the instruction count with the predecessor counted. This block
     // runs whole only if it fits the budget; otherwise the engine runs it
     // cut short.
-    a_.lea(RDI, mem(RAX, static_cast<int32_t>(tb_.size)));
-    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_.stop));
-    a_.alu(kCmp, RDI, mem(RCX, 0));
+    a_.lea(RDI, mem(R12, static_cast<int32_t>(tb_.size)));
+    a_.alu(kCmp, RDI, mem(R13, offsetof(ChainContext, stop)));
     a_.jcc(kA, give_up_);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
     // Only an exit through the last op's own handler compares pc with
     // next_pc; every other exit stores its target itself.
     if (exit == ExitKind::kNone && !last_native) store_pc(tb_.next_pc);
@@ -164,22 +171,24 @@ class Emitter {
     } else {
       // Anything else (CSR access, ecall, mret, ...): the op's own handler
       // performs it and the exit, entered as the interpreter would enter it.
+      write_back_all();
       a_.mov(RDI, RBX);
       a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&last));
-      a_.pop(RBX);
+      leave_frame();
       a_.jmp(mem(RSI, 0));  // Op::fn is the first field
     }
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
+      for (const auto& [host, guest] : s.store) a_.mov(x(guest), host);
       call_handler_raw(*s.op);
       for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
       a_.jmp(s.resume);
     }
     a_.bind(give_up_);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
     store_pc(tb_.vpc);
     a_.bind(return_);
-    a_.pop(RBX);
+    leave_frame();
     a_.ret();
     return true;
   }
@@ -222,6 +231,7 @@ class Emitter {
     switch (kind) {
       case ExitKind::kBranch: {
         Assembler::Label taken;
+        write_back_all();  // once, for both exits
         a_.mov(RAX, src(o.rs1));
         a_.alu(kCmp, RAX, src(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
@@ -231,11 +241,14 @@ class Emitter {
         return;
       }
       case ExitKind::kJal:
+        write_back_all();
         store_const(o.rd, o.pc + o.len);
         chain_exit(1, o.pc + static_cast<uint64_t>(o.imm));
         return;
       case ExitKind::kJalr:
+        write_back_all();  // rsi, one of the cache's registers, is about to be clobbered
         a_.mov(RSI, src(o.rs1));  // the target first: rd may be rs1
+        forget_all();
         if (o.imm != 0) a_.alu_imm(kAdd, RSI, static_cast<int32_t>(o.imm));
         a_.alu_imm(kAnd, RSI, -2);
         store_const(o.rd, o.pc + o.len);
@@ -257,11 +270,13 @@ class Emitter {
   // the links).
   void chain_exit(int slot, std::optional<uint64_t> target) {
     Assembler::Label slow, slow_pc_stored;
-    a_.mov(RAX, mem(RBX, offset_of(&cpu_.s.icount)));
-    a_.alu_imm(kAdd, RAX, static_cast<int32_t>(tb_.size));  // icount after this block
+    write_back_all();
     if (!target) a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     a_.cmp8_imm(mem(RBX, offset_of(&cpu_.s.attention)), 0);
     a_.jcc(kNE, target ? slow : slow_pc_stored);
+    // From here r12 counts this block; the slow paths below do not use it
+    // (the exit op counts the block from CpuState's icount).
+    a_.alu_imm(kAdd, R12, static_cast<int32_t>(tb_.size));
     if (target == tb_.vpc) {
       // Valid for as long as nothing raised `attention` (invalidating a
       // block takes a store to its page, and that raises it).
@@ -274,8 +289,8 @@ class Emitter {
       a_.mov_imm(RSI, *target);
       a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     }
-    a_.mov_imm(RCX, reinterpret_cast<uintptr_t>(&chain_));
-    a_.alu(kCmp, RAX, mem(RCX, offsetof(ChainContext, stop)));
+    const Mem stop = mem(R13, offsetof(ChainContext, stop));
+    a_.alu(kCmp, R12, stop);
     a_.jcc(kAE, slow_pc_stored);
     a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
     a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(epoch_));
@@ -297,15 +312,15 @@ class Emitter {
     a_.jmp(RDI);
     a_.bind(interpreted);
     a_.mov32(RDI, mem(RDX, tb_offset(&tb_.size)));
-    a_.alu(kAdd, RDI, RAX);
-    a_.alu(kCmp, RDI, mem(RCX, offsetof(ChainContext, stop)));
+    a_.alu(kAdd, RDI, R12);
+    a_.alu(kCmp, RDI, stop);
     a_.jcc(kA, slow_pc_stored);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.next_pc)));
     a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     a_.mov(RDI, RBX);
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.first_op)));
-    a_.pop(RBX);
+    leave_frame();
     a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
     if (target) {
       a_.bind(slow);
@@ -315,8 +330,15 @@ class Emitter {
     a_.bind(slow_pc_stored);
     a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
-    a_.pop(RBX);
+    leave_frame();
     a_.jmp(mem(RSI, 0));
+  }
+
+  // Undoes the prologue's pushes (before a tail call or the return).
+  void leave_frame() {
+    a_.pop(R13);
+    a_.pop(R12);
+    a_.pop(RBX);
   }
 
   void store_pc(uint64_t pc) {
@@ -345,6 +367,9 @@ class Emitter {
   struct SlowPath {
     Assembler::Label entry, resume;
     const Op* op;
+    // Dirty registers where the fast path jumps to `entry`: stored before
+    // the call, which may trap.
+    std::vector<std::pair<Reg, unsigned>> store;
     // Guest registers the fast path holds in host registers at `resume`:
     // the slow path's call clobbers them, so it reloads them from CpuState.
     std::vector<std::pair<Reg, unsigned>> reload;
@@ -353,14 +378,17 @@ class Emitter {
   // --- Guest registers cached in host registers --------------------------
   // Within a block, a guest register read or written recently stays in one
   // of a few caller-saved host registers, so a dependent instruction does
-  // not wait for a store to be forwarded to its load. Writes still go to
-  // CpuState at once (write-through), so the cache needs no write-back:
-  // exits, traps and handlers see every register in memory. It is empty
-  // where the block starts (and where a loop re-enters it), dropped after
-  // each handler call, and reloaded at the end of each slow path.
+  // not wait for a store to be forwarded to its load, and a register
+  // written several times in a block reaches CpuState once. A written
+  // register is dirty until it is stored back: before every call out of the
+  // block (handlers, slow paths, which may trap and must see every register
+  // in memory), at every exit and on eviction. The cache is empty where the
+  // block starts (and where a loop re-enters it), dropped after each
+  // handler call, and reloaded at the end of each slow path.
   static constexpr Reg kPool[] = {R8, R9, R10, R11, RSI, RDI};
   static constexpr int kPoolSize = sizeof kPool / sizeof kPool[0];
   int8_t held_[kPoolSize] = {-1, -1, -1, -1, -1, -1};  // guest register in kPool[i], or -1
+  bool dirty_[kPoolSize] = {};   // kPool[i] is newer than CpuState
   bool locked_[kPoolSize] = {};  // in use by the instruction being emitted
   int next_victim_ = 0;
 
@@ -372,20 +400,46 @@ class Emitter {
   int take_slot() {
     for (int i = 0; i < kPoolSize; ++i)
       if (held_[i] < 0 && !locked_[i]) return i;
-    for (;;) {  // evict round-robin: nothing to write back
+    for (;;) {  // evict round-robin, storing a dirty victim
       int i = next_victim_;
       next_victim_ = (next_victim_ + 1) % kPoolSize;
-      if (!locked_[i]) return i;
+      if (locked_[i]) continue;
+      write_back(i);
+      held_[i] = -1;
+      return i;
     }
+  }
+  void write_back(int i) {
+    if (held_[i] >= 0 && dirty_[i]) a_.mov(x(static_cast<unsigned>(held_[i])), kPool[i]);
+    dirty_[i] = false;
+  }
+  // Every dirty register to CpuState; the cache keeps its contents.
+  void write_back_all() {
+    for (int i = 0; i < kPoolSize; ++i) write_back(i);
+  }
+  // The stores write_back_all would emit here, for a slow path to emit at
+  // its own entry (the fast path keeps its registers dirty).
+  std::vector<std::pair<Reg, unsigned>> dirty() const {
+    std::vector<std::pair<Reg, unsigned>> v;
+    for (int i = 0; i < kPoolSize; ++i)
+      if (held_[i] >= 0 && dirty_[i]) v.emplace_back(kPool[i], static_cast<unsigned>(held_[i]));
+    return v;
   }
   void unlock_all() {
     for (bool& l : locked_) l = false;
   }
   void forget_all() {
-    for (int8_t& h : held_) h = -1;
+    for (int i = 0; i < kPoolSize; ++i) {
+      held_[i] = -1;
+      dirty_[i] = false;
+    }
   }
+  // Guest register g's cached copy is stale (the caller stored g itself).
   void forget(unsigned g) {
-    if (int i = slot_of(g); i >= 0) held_[i] = -1;
+    if (int i = slot_of(g); i >= 0) {
+      held_[i] = -1;
+      dirty_[i] = false;
+    }
   }
   // A host register holding guest register g (loaded if need be).
   Reg src(unsigned g) {
@@ -398,17 +452,30 @@ class Emitter {
     locked_[i] = true;
     return kPool[i];
   }
-  // Writes `r` to guest register rd, in CpuState and in the cache.
-  void put(unsigned rd, Reg r) {
-    if (rd == 32) return;
-    a_.mov(x(rd), r);
+  // The host register that will hold guest register rd (dirty), without
+  // loading its old value.
+  Reg dst(unsigned rd) {
     int i = slot_of(rd);
     if (i < 0) {
       i = take_slot();
       held_[i] = static_cast<int8_t>(rd);
     }
     locked_[i] = true;
-    a_.mov(kPool[i], r);
+    dirty_[i] = true;
+    return kPool[i];
+  }
+  // rd's cache register holding a copy of `from` (one of the cache's
+  // registers, locked), to compute rd in place.
+  Reg dst_from(unsigned rd, Reg from) {
+    Reg d = dst(rd);
+    if (d != from) a_.mov(d, from);
+    return d;
+  }
+  // Writes `r` to guest register rd (in the cache; CpuState later).
+  void put(unsigned rd, Reg r) {
+    if (rd == 32) return;
+    Reg h = dst(rd);
+    if (h != r) a_.mov(h, r);
   }
   std::vector<std::pair<Reg, unsigned>> cached() const {
     std::vector<std::pair<Reg, unsigned>> v;
@@ -438,8 +505,12 @@ class Emitter {
     a_.call(RAX);
     a_.test32(RAX, RAX);
     a_.jcc(kNE, return_);
+    // A handler that lets the block go on has not counted anything, but
+    // reloading the count keeps r12 right whatever a handler does.
+    a_.mov(R12, mem(RBX, offset_of(&cpu_.s.icount)));
   }
   void call_handler(const Op& o) {
+    write_back_all();
     call_handler_raw(*fallback_copy(o));
     forget_all();  // clobbered, and the handler may have written any register
   }
@@ -458,30 +529,47 @@ class Emitter {
                         n.kind == Kind::kFStore;
     if (o.rd == 32 && !memory) return;
     switch (n.kind) {
-      case Kind::kAluImm:
-        a_.mov(RAX, src(o.rs1));
-        a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm));
-        return store_rd(o, RAX);
-      case Kind::kAluImmW:
-        a_.mov(RAX, src(o.rs1));
-        a_.alu_imm(static_cast<Alu>(n.op), RAX, static_cast<int32_t>(o.imm), false);
-        return store_rd_w(o, RAX);
-      case Kind::kShiftImm:
-        a_.mov(RAX, src(o.rs1));
-        a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 63));
-        return store_rd(o, RAX);
-      case Kind::kShiftImmW:
-        a_.mov(RAX, src(o.rs1));
-        a_.shift_imm(static_cast<Shift>(n.op), RAX, static_cast<uint8_t>(o.imm & 31), false);
-        return store_rd_w(o, RAX);
+      // Register-only instructions compute in rd's cache register, from a
+      // copy of rs1 unless rd is rs1.
+      case Kind::kAluImm: {
+        Reg d = dst_from(o.rd, src(o.rs1));
+        if (o.imm != 0 || n.op == kAnd) a_.alu_imm(static_cast<Alu>(n.op), d, static_cast<int32_t>(o.imm));
+        return;
+      }
+      case Kind::kAluImmW: {
+        Reg d = dst_from(o.rd, src(o.rs1));
+        if (o.imm != 0) a_.alu_imm(static_cast<Alu>(n.op), d, static_cast<int32_t>(o.imm), false);
+        a_.movsxd(d, d);
+        return;
+      }
+      case Kind::kShiftImm: {
+        Reg d = dst_from(o.rd, src(o.rs1));
+        a_.shift_imm(static_cast<Shift>(n.op), d, static_cast<uint8_t>(o.imm & 63));
+        return;
+      }
+      case Kind::kShiftImmW: {
+        Reg d = dst_from(o.rd, src(o.rs1));
+        a_.shift_imm(static_cast<Shift>(n.op), d, static_cast<uint8_t>(o.imm & 31), false);
+        a_.movsxd(d, d);
+        return;
+      }
       case Kind::kAluReg:
-        a_.mov(RAX, src(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2));
-        return store_rd(o, RAX);
-      case Kind::kAluRegW:
-        a_.mov(RAX, src(o.rs1));
-        a_.alu(static_cast<Alu>(n.op), RAX, src(o.rs2), false);
-        return store_rd_w(o, RAX);
+      case Kind::kAluRegW: {
+        const bool wide = n.kind == Kind::kAluReg;
+        Reg s1 = src(o.rs1), s2 = src(o.rs2);
+        Reg d = s1;
+        if (o.rd == o.rs2 && o.rd != o.rs1) {  // rd = rs1 op rd: through rax
+          a_.mov(RAX, s1);
+          a_.alu(static_cast<Alu>(n.op), RAX, s2, wide);
+          d = dst(o.rd);
+          a_.mov(d, RAX);
+        } else {
+          d = dst_from(o.rd, s1);
+          a_.alu(static_cast<Alu>(n.op), d, s2, wide);
+        }
+        if (!wide) a_.movsxd(d, d);
+        return;
+      }
       case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
         a_.mov(RCX, src(o.rs2));
         a_.mov(RAX, src(o.rs1));
@@ -510,7 +598,8 @@ class Emitter {
         a_.imul(RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
       case Kind::kConst:
-        return store_const(o.rd, static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
+        a_.mov_imm(dst(o.rd), static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
+        return;
       case Kind::kLoad:
       case Kind::kFLoad:
         return load(o, n);
@@ -532,7 +621,7 @@ class Emitter {
   // subnormal operands) runs the instruction's own handler, from the start.
   void fp_arith(const Op& o, const Native& n) {
     if (o.rm != 0 && o.rm != 7) return call_handler(o);
-    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
+    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o), dirty(), {}});
     SlowPath& s = slow_paths_.back();
     if (o.rm == 7) {
       a_.cmp32_imm8(mem(RBX, offset_of(&cpu_.s.frm)), 0);
@@ -574,9 +663,10 @@ class Emitter {
   // Guest virtual address into rax, its TLB entry into rdx; jumps to a new
   // slow path (returned) unless the entry maps the whole access.
   SlowPath& tlb_lookup(const Op& o, unsigned size, const riscv::TlbEntry* const* tlb_slot) {
-    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o)});
+    Reg base = src(o.rs1);  // may evict (and store) a dirty register
+    slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o), dirty(), {}});
     SlowPath& s = slow_paths_.back();
-    a_.mov(RAX, src(o.rs1));
+    a_.mov(RAX, base);
     if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
     a_.mov(RDX, RAX);
     a_.shift_imm(kShr, RDX, 12);
