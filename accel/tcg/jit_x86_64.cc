@@ -114,7 +114,7 @@ const std::unordered_map<OpFn, uint8_t>& fma_table() {
 }
 
 static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
-static_assert(riscv::Mmu::kTlbSize == 256, "the TLB index is the low byte of the page number");
+static_assert((riscv::Mmu::kTlbSize & (riscv::Mmu::kTlbSize - 1)) == 0, "the TLB index is a mask of the page number");
 
 // Emits one block. Register use: rbx holds the Cpu, r12 the instruction
 // count at the block's start (CpuState's icount is stored at each entry,
@@ -670,7 +670,7 @@ class Emitter {
     if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
     a_.mov(RDX, RAX);
     a_.shift_imm(kShr, RDX, 12);
-    a_.movzx8(RDX, RDX);                       // (va >> 12) % 256
+    a_.alu_imm(kAnd, RDX, riscv::Mmu::kTlbSize - 1, false);  // (va >> 12) % kTlbSize
     a_.lea(RDX, mem(RDX, RDX, 2));             // * 3
     a_.mov(RCX, mem(RBX, offset_of(tlb_slot)));
     a_.lea(RDX, mem(RCX, RDX, 8));             // * 8: &tlb[index]

@@ -173,6 +173,8 @@ class Cpu {
   uint64_t counter_base() const;
   bool counter_allowed(uint16_t num) const;
   void write_mstatus(uint64_t value);
+  void write_csr_value(uint16_t num, uint64_t value);
+  bool csr_write_needs_engine(uint16_t num, uint32_t old_context) const;
   void write_pmp(uint16_t num, uint64_t value);
   bool csr_exists(uint16_t num) const;
   // tselect as an index (a loaded state is checked, this keeps it in range anyway).

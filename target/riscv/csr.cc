@@ -228,7 +228,44 @@ void Cpu::csr_write(uint16_t num, uint64_t v) {
   if (static_cast<unsigned>(s.priv) < ((num >> 8) & 3)) illegal();
   if ((num >> 10) == 3) illegal();  // read-only CSR
   if (!csr_exists(num)) illegal();
-  s.attention = true;  // e.g. interrupt enables: the engine re-checks after this block
+  const uint32_t context = tb_context_;
+  write_csr_value(num, v);
+  if (csr_write_needs_engine(num, context)) s.attention = true;
+}
+
+// Whether the engine must look at the hart before the next block (the
+// block ends after every CSR instruction; `attention` stops the chain of
+// linked blocks there). It must when the translation context changed
+// (links join blocks of one context only) or an interrupt may now be
+// taken, and for anything not known to be harmless. Most of a Linux
+// guest's CSR writes are neither: sscratch and sepc at every trap, sstatus
+// for SUM around user accesses and SIE with nothing pending. Not stopping
+// for those is as deterministic as stopping: the decision reads only the
+// hart's state.
+bool Cpu::csr_write_needs_engine(uint16_t num, uint32_t old_context) const {
+  if (tb_context_ != old_context) return true;
+  switch (num) {
+    // Read only by the instructions they govern (frm by each FP
+    // instruction, compiled code included) or when a trap is taken or
+    // returned from.
+    case csr::kFflags: case csr::kFrm: case csr::kFcsr:
+    case csr::kSscratch: case csr::kMscratch: case csr::kSepc: case csr::kMepc:
+    case csr::kScause: case csr::kMcause: case csr::kStval: case csr::kMtval:
+    case csr::kStvec: case csr::kMtvec: case csr::kMedeleg:
+    case csr::kScounteren: case csr::kMcounteren: case csr::kSenvcfg:
+      return false;
+    // Interrupt enables, pending bits and delegation: an interrupt can be
+    // taken only if one is pending and enabled in mie. (The data-access
+    // context, SUM and MPRV, is looked up at each access; MXR flushes.)
+    case csr::kSstatus: case csr::kMstatus: case csr::kSie: case csr::kMie:
+    case csr::kSip: case csr::kMip: case csr::kMideleg:
+      return (s.mip & s.mie) != 0;
+    default:
+      return true;
+  }
+}
+
+void Cpu::write_csr_value(uint16_t num, uint64_t v) {
   switch (num) {
     case csr::kFflags:
       if (!fp_enabled()) illegal();

@@ -39,7 +39,7 @@ struct TlbEntry {
 
 class Mmu {
  public:
-  static constexpr unsigned kTlbSize = 256;
+  static constexpr unsigned kTlbSize = 1024;
 
   Mmu(CpuState& state, AddressSpace& as) : s_(state), as_(as) { flush(); }
 
@@ -149,6 +149,14 @@ class Mmu {
   int data_idx() const { return data_idx_; }
   // Where the current context's data TLB pointers live (compiled code
   // indexes them directly, accel/tcg/jit_x86_64.cc).
+  // The guest physical address of a fetch at `va` when the fetch TLB maps
+  // its page already (no walk: nothing changes); false otherwise.
+  bool fetch_mapped(uint64_t va, uint64_t& pa) const {
+    const TlbEntry& e = tlb_[fetch_idx_][2][(va >> 12) % kTlbSize];
+    if (e.tag != (va & kPageMask)) return false;
+    pa = e.pa_page | (va & ~kPageMask);
+    return true;
+  }
   const TlbEntry* const* read_tlb_slot() const { return &read_tlb_; }
   const TlbEntry* const* write_tlb_slot() const { return &write_tlb_; }
   int fetch_idx() const { return fetch_idx_; }
