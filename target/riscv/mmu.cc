@@ -49,9 +49,14 @@ void Mmu::flush() {
   superpages_lo_ = ~0ull;
   superpages_hi_ = 0;
   s_.attention = true;
-  for (auto& per_idx : tlb_)
-    for (auto& per_type : per_idx)
-      for (auto& e : per_type) e = TlbEntry{};
+  if (num_installed_ <= kMaxInstalled) {
+    for (unsigned i = 0; i < num_installed_; ++i) flat_tlb()[installed_[i]] = TlbEntry{};
+  } else {
+    for (auto& per_idx : tlb_)
+      for (auto& per_type : per_idx)
+        for (auto& e : per_type) e = TlbEntry{};
+  }
+  num_installed_ = 0;
 }
 
 void Mmu::flush_page(uint64_t va) {
@@ -71,16 +76,26 @@ void Mmu::flush_page(uint64_t va) {
 }
 
 void Mmu::flush_writes() {
+  if (num_installed_ <= kMaxInstalled) {
+    for (unsigned i = 0; i < num_installed_; ++i)
+      if (is_write_entry(installed_[i])) flat_tlb()[installed_[i]] = TlbEntry{};
+    return;
+  }
   for (auto& per_idx : tlb_)
     for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) e = TlbEntry{};
 }
 
 void Mmu::flush_page_writes(uint64_t pa_page) {
-  for (auto& per_idx : tlb_) {
-    for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) {
-      if (e.tag != ~0ull && e.pa_page == pa_page) e = TlbEntry{};
-    }
+  auto drop = [pa_page](TlbEntry& e) {
+    if (e.tag != ~0ull && e.pa_page == pa_page) e = TlbEntry{};
+  };
+  if (num_installed_ <= kMaxInstalled) {
+    for (unsigned i = 0; i < num_installed_; ++i)
+      if (is_write_entry(installed_[i])) drop(flat_tlb()[installed_[i]]);
+    return;
   }
+  for (auto& per_idx : tlb_)
+    for (auto& e : per_idx[static_cast<int>(AccessType::kWrite)]) drop(e);
 }
 
 bool Mmu::pmp_ok(uint64_t pa, unsigned size, AccessType type, int idx) const {
@@ -192,6 +207,8 @@ void Mmu::fill(uint64_t va, uint64_t pa, AccessType type, int idx) {
 // The fast path's entry: accesses of `type` to va's page go to host_page.
 void Mmu::install(uint64_t va, uint64_t pa_page, const uint8_t* host_page, AccessType type, int idx) {
   TlbEntry& e = tlb_[idx][static_cast<int>(type)][(va >> 12) % kTlbSize];
+  if (num_installed_ < kMaxInstalled) installed_[num_installed_++] = static_cast<uint32_t>(&e - flat_tlb());
+  else num_installed_ = kMaxInstalled + 1;
   e.tag = va & kPageMask;
   e.addend = reinterpret_cast<uintptr_t>(host_page) - (va & kPageMask);
   e.pa_page = pa_page;

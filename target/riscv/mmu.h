@@ -184,6 +184,15 @@ class Mmu {
   // flush (empty when lo > hi).
   uint64_t superpages_lo_ = ~0ull, superpages_hi_ = 0;
   TlbEntry tlb_[kNumMmuIdx][3][kTlbSize];
+  // Where install() put entries since the last full flush (places in tlb_
+  // as one flat array), so that the flushes visit those and not all 12,288
+  // entries: a Linux guest flushes at every context switch, having filled
+  // a few hundred. Past kMaxInstalled they visit everything.
+  static constexpr unsigned kMaxInstalled = 1024;
+  uint32_t installed_[kMaxInstalled] = {};
+  unsigned num_installed_ = 0;  // kMaxInstalled + 1: overflowed
+  TlbEntry* flat_tlb() { return &tlb_[0][0][0]; }
+  static bool is_write_entry(uint32_t place) { return place / kTlbSize % 3 == static_cast<int>(AccessType::kWrite); }
 };
 
 }  // namespace rwd::riscv
