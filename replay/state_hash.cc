@@ -106,7 +106,11 @@ void StateHasher::enable() {
     // first hash (a 4 GiB guest that used 100 MiB costs 100 MiB of hashing).
     std::vector<bool> untouched = untouched_pages(rb->host.get(), rb->size);
     rb->dirty.resize(pages);
-    for (size_t p = 0; p < pages; ++p) rb->dirty[p] = !untouched[p];
+    rb->dirty_pages.clear();
+    for (size_t p = 0; p < pages; ++p) {
+      rb->dirty[p] = !untouched[p];
+      if (rb->dirty[p]) rb->dirty_pages.push_back(static_cast<uint32_t>(p));
+    }
     rb->track_dirty = true;
     // Pages start out as "all zeros"; the first hash finds every page that
     // is not, so the first checkpoint lists only those.
@@ -123,21 +127,12 @@ void StateHasher::rehash_dirty() {
     PageTable& t = blocks_[b];
     RamBlock& rb = *t.rb;
     uint64_t first_page = rb.base >> kPageShift;
-    const uint8_t* dirty = rb.dirty.data();
-    const size_t n = rb.dirty.size();
-    for (size_t p = 0; p < n; ++p) {
-      // Eight clean pages at a time: every trail point and event check
-      // scans all of RAM's flags, and few pages are dirty.
-      while (p + 8 <= n) {
-        uint64_t eight;
-        std::memcpy(&eight, dirty + p, 8);
-        if (eight) break;
-        p += 8;
-      }
-      if (p >= n || !dirty[p]) continue;
+    // Every trail point and event check comes here, and few pages are dirty:
+    // the list names them (each once: a page is listed when its flag is set).
+    for (uint32_t p : rb.dirty_pages) {
       rb.dirty[p] = 0;
       any = true;
-      uint64_t offset = p << kPageShift;
+      uint64_t offset = static_cast<uint64_t>(p) << kPageShift;
       uint64_t len = std::min<uint64_t>(kPageSize, rb.size - offset);
       uint64_t h = hash_bytes(rb.host.get() + offset, len);
       ++pages_rehashed_;
@@ -150,6 +145,7 @@ void StateHasher::rehash_dirty() {
         touched_.push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(p)});
       }
     }
+    rb.dirty_pages.clear();
   }
   // Clean pages must take the slow path again on their next store.
   if (any) cpu_.mmu.flush_writes();

@@ -168,7 +168,10 @@ void AddressSpace::notify_write(RamBlock& rb, uint64_t pa, uint64_t len) {
   uint64_t first = (pa - rb.base) >> kPageShift;
   uint64_t last = (pa - rb.base + len - 1) >> kPageShift;
   for (uint64_t p = first; p <= last; ++p) {
-    if (rb.track_dirty) rb.dirty[p] = 1;
+    if (rb.track_dirty && !rb.dirty[p]) {
+      rb.dirty[p] = 1;
+      rb.dirty_pages.push_back(static_cast<uint32_t>(p));
+    }
     if (rb.code_page[p]) {
       rb.code_page[p] = 0;
       if (on_code_write) on_code_write(rb.base + (p << kPageShift));

@@ -32,6 +32,10 @@ struct RamBlock {
   // only for dirty pages, so every first store to a clean page is seen here.
   bool track_dirty = false;
   std::vector<uint8_t> dirty;
+  // The pages whose flag went from clear to set, in that order: a hash visits
+  // these instead of scanning every flag (recorded input hashes RAM at each
+  // event: a received frame, a disk completion).
+  std::vector<uint32_t> dirty_pages;
 
   bool contains(uint64_t pa, uint64_t len) const {
     return pa >= base && len <= size && pa - base <= size - len;
