@@ -292,19 +292,25 @@ class Emitter {
     const Mem stop = mem(R13, offsetof(ChainContext, stop));
     a_.alu(kCmp, R12, stop);
     a_.jcc(kAE, slow_pc_stored);
+    // A jalr whose link is stale or made for another target looks in the
+    // jump cache itself (a return has as many targets as callers).
+    const bool probe = !target && chain_.cache;
+    Assembler::Label lookup, found;
+    Assembler::Label& link_missing = probe ? lookup : slow_pc_stored;
     a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
     a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(epoch_));
     a_.mov(RDI, mem(RDI, 0));
     a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
-    a_.jcc(kNE, slow_pc_stored);
+    a_.jcc(kNE, link_missing);
     if (!target) {  // a link for a variable target holds for the pc it was made for
       a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
-      a_.jcc(kNE, slow_pc_stored);
+      a_.jcc(kNE, link_missing);
     }
     a_.mov(RDX, mem(RDX, tb_offset(&tb_.chain[slot])));
     a_.test(RDX, RDX);
-    a_.jcc(kE, slow_pc_stored);
+    a_.jcc(kE, link_missing);
     // A compiled successor checks the budget at its linked entry.
+    a_.bind(found);
     a_.mov(RDI, mem(RDX, tb_offset(&tb_.linked_entry)));
     a_.test(RDI, RDI);
     Assembler::Label interpreted;
@@ -322,6 +328,25 @@ class Emitter {
     a_.mov(RSI, mem(RDX, tb_offset(&tb_.first_op)));
     leave_frame();
     a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
+    if (probe) {
+      // TbCache::find_virtual, on rsi. Its entries are as good as a link:
+      // every flush and invalidation that could make one wrong also raised
+      // `attention`, tested above, and removes it.
+      a_.bind(lookup);
+      a_.mov(RDX, RSI);
+      a_.shift_imm(kShl, RDX, 3);  // ((pc >> 1) % size) * 16
+      a_.alu_imm(kAnd, RDX, static_cast<int32_t>((TbCache::kJumpCacheSize - 1) * TbCache::kJumpEntrySize), false);
+      a_.mov_imm(RDI, reinterpret_cast<uintptr_t>(chain_.cache->jump_cache_data()));
+      a_.alu(kAdd, RDX, RDI);
+      a_.alu(kCmp, RSI, mem(RDX, 0));
+      a_.jcc(kNE, slow_pc_stored);
+      a_.mov(RDX, mem(RDX, TbCache::kJumpEntryBlock));
+      a_.test(RDX, RDX);
+      a_.jcc(kE, slow_pc_stored);
+      a_.cmp32_imm8(mem(RDX, tb_offset(&tb_.context)), static_cast<int8_t>(tb_.context));
+      a_.jcc(kNE, slow_pc_stored);
+      a_.jmp(found);
+    }
     if (target) {
       a_.bind(slow);
       a_.mov_imm(RSI, *target);

@@ -3,6 +3,7 @@
 // invalidates every block made from a physical page when that page is written.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -88,8 +89,15 @@ class TbCache {
       return std::hash<uint64_t>()(k.ppc * 0x9e3779b97f4a7c15ull ^ k.vpc ^ (uint64_t{k.context} << 58));
     }
   };
-  static size_t slot(uint64_t vpc) { return (vpc >> 1) & (kJumpCacheSize - 1); }
 
+ public:
+  // For the compiled code's own lookup of a jalr target (jit_x86_64.cc):
+  // entry slot(vpc) of the array at jump_cache_data() is {vpc, block}.
+  static size_t slot(uint64_t vpc) { return (vpc >> 1) & (kJumpCacheSize - 1); }
+  const void* jump_cache_data() const { return jump_cache_.data(); }
+  static constexpr int32_t kJumpEntrySize = 16, kJumpEntryBlock = 8;
+
+ private:
   std::unordered_map<Key, std::unique_ptr<TranslationBlock>, KeyHash> blocks_;  // owns them
   BlockIndex index_;
   std::unordered_map<uint64_t, std::vector<TranslationBlock*>> by_page_;
@@ -101,6 +109,7 @@ class TbCache {
     TranslationBlock* tb = nullptr;
   };
   std::array<JumpEntry, kJumpCacheSize> jump_cache_{};
+  static_assert(sizeof(JumpEntry) == kJumpEntrySize && offsetof(JumpEntry, tb) == kJumpEntryBlock);
   uint64_t epoch_ = 1;
 };
 
