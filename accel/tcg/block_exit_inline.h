@@ -20,19 +20,36 @@ inline TranslationBlock* block_of(const Op* exit_op) {
 // Links are only made between blocks of the same context, and only followed
 // when nothing raised `attention` — and every instruction that changes the
 // context (CSR writes, trap returns) raises it. So a hop needs no context
-// check, only the epoch (invalidations, TLB flushes) and, for an exit whose
-// target varies (jalr, trap returns), the target pc.
-// A block missing from the virtual-pc cache, which every TLB flush empties,
-// found by its physical address when the fetch TLB maps `pc` already: what
-// the engine's find_block does, without going back to the engine. (Without
-// it, after a guest's context switch the first visit of every block went
-// back there: 57% of the engine's returns on a Linux workload.) No walk,
-// nothing in the hart changes: a miss still goes back to the engine.
+// check, only the epoch (invalidations), the successor's mapping and, for an
+// exit whose target varies (jalr, trap returns), the target pc.
+
+// Whether `tb`, found by its virtual pc, may run: its pc's mapping was
+// confirmed since the last TLB flush, or the fetch TLB confirms it now (no
+// walk: nothing in the hart changes, and a TLB miss answers no). A block
+// spanning two pages is confirmed only through a physical lookup.
+inline bool still_mapped(const Cpu& c, TranslationBlock& tb) {
+  const uint64_t generation = c.mmu.mapping_generation();
+  if (tb.mapped_generation == generation) [[likely]]
+    return true;
+  uint64_t ppc;
+  if (tb.npages != 1 || !c.mmu.fetch_mapped(tb.vpc, ppc) || ppc != tb.ppc) return false;
+  tb.mapped_generation = generation;
+  return true;
+}
+
+// A block missing from the virtual-pc cache (or there for a mapping that
+// no longer holds) found by its physical address when the fetch TLB maps
+// `pc` already: what the engine's find_block does, without going back to the
+// engine. No walk, nothing in the hart changes: a miss still goes back to
+// the engine.
 inline TranslationBlock* find_mapped(const Cpu& c, uint64_t pc, uint32_t context, TbCache& cache) {
   uint64_t ppc;
   if (!c.mmu.fetch_mapped(pc, ppc)) return nullptr;
   TranslationBlock* tb = cache.find_physical(ppc, pc, context);
-  if (tb) cache.remember_virtual(tb);
+  if (tb) {
+    tb->mapped_generation = c.mmu.mapping_generation();
+    cache.remember_virtual(tb);
+  }
   return tb;
 }
 
@@ -41,14 +58,14 @@ inline TranslationBlock* find_mapped(const Cpu& c, uint64_t pc, uint32_t context
   uint64_t epoch = *ch.epoch;
   if (tb->chain_epoch == epoch) [[likely]] {
     TranslationBlock* next = tb->chain[exit];
-    if (next && (fixed_target || tb->chain_pc[exit] == pc)) [[likely]]
+    if (next && (fixed_target || tb->chain_pc[exit] == pc) && still_mapped(c, *next)) [[likely]]
       return next;
   } else {
     tb->chain[0] = tb->chain[1] = nullptr;
     tb->chain_epoch = epoch;
   }
   TranslationBlock* next = ch.cache->find_virtual(pc, tb->context);
-  if (!next) next = find_mapped(c, pc, tb->context, *ch.cache);
+  if (!next || !still_mapped(c, *next)) next = find_mapped(c, pc, tb->context, *ch.cache);
   if (next) {
     tb->chain[exit] = next;
     tb->chain_pc[exit] = pc;

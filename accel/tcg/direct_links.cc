@@ -16,7 +16,7 @@ void set_rel32(uint8_t* field, const uint8_t* target) {
 
 void link_direct(TranslationBlock& from, int slot, TranslationBlock& to) {
   uint8_t* field = from.jump_field[slot];
-  if (!field || !to.linked_entry || !to.valid || from.context != to.context) return;
+  if (!field || !to.linked_entry || !to.valid || from.context != to.context || to.npages != 1) return;
   if (from.jump_target[slot] != to.vpc) return;
   set_rel32(field, to.linked_entry);
   to.incoming.push_back(field);

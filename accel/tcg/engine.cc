@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "accel/tcg/block_exit_inline.h"
 #include "accel/tcg/op_registry.h"
 #include "hw/core/vclock.h"
 #include "target/riscv/cpu_dump.h"
@@ -60,15 +61,15 @@ Engine::Engine(riscv::Cpu& cpu, AddressSpace& as, VirtualClock& clock)
 TranslationBlock* Engine::find_block() {
   uint64_t pc = cpu_.s.pc;
   uint32_t ctx = cpu_.tb_context();
-  if (TranslationBlock* tb = tb_cache_.find_virtual(pc, ctx)) return tb;
+  TranslationBlock* tb = tb_cache_.find_virtual(pc, ctx);
+  if (tb && chain::still_mapped(cpu_, *tb)) return tb;
   uint64_t ppc;
   const uint8_t* host = cpu_.mmu.fetch_ptr(pc, ppc);  // may throw a fetch fault
-  TranslationBlock* tb = tb_cache_.find_physical(ppc, pc, ctx);
-  if (tb) {
-    tb_cache_.remember_virtual(tb);
-    return tb;
-  }
-  return translate(pc, ppc, host);
+  tb = tb_cache_.find_physical(ppc, pc, ctx);
+  if (!tb) tb = translate(pc, ppc, host);
+  else tb_cache_.remember_virtual(tb);
+  tb->mapped_generation = cpu_.mmu.mapping_generation();
+  return tb;
 }
 
 void Engine::log_block(const TranslationBlock& tb) {
@@ -224,15 +225,6 @@ StopReason Engine::run(uint64_t until_icount) {
     // Slow path: housekeeping between runs of chained blocks.
     st.attention = false;
     tb_cache_.free_retired();
-    if (cpu_.mmu.flush_count() != seen_flush_count_) {
-      seen_flush_count_ = cpu_.mmu.flush_count();
-      tb_cache_.clear_jump_cache();
-    }
-    const uint64_t* pages;
-    if (unsigned n = cpu_.mmu.pending_page_flushes(pages)) {
-      for (unsigned i = 0; i < n; ++i) tb_cache_.forget_virtual_page(pages[i]);
-      cpu_.mmu.clear_pending_page_flushes();
-    }
     StopReason why;
     if (!service_timers_and_idle(why)) return why;
     if (st.wfi) continue;

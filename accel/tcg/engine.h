@@ -111,7 +111,6 @@ class Engine {
   CodeBuffer code_{64u << 20};
   BlockCompiler compiler_;
   bool jit_requested_ = true;
-  uint64_t seen_flush_count_ = 0;
   unsigned max_block_insns_ = kMaxBlockInsns;
   uint64_t next_realtime_check_ = 0;
   bool exit_requested_ = false;

@@ -309,8 +309,13 @@ class Emitter {
     a_.mov(RDX, mem(RDX, tb_offset(&tb_.chain[slot])));
     a_.test(RDX, RDX);
     a_.jcc(kE, link_missing);
-    // A compiled successor checks the budget at its linked entry.
+    // A successor whose mapping was not confirmed since the last TLB flush
+    // is left to the exit op (chain::still_mapped). A compiled successor
+    // checks the budget at its linked entry.
     a_.bind(found);
+    a_.mov(RDI, mem(RBX, offset_of(cpu_.mmu.mapping_generation_ptr())));
+    a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.mapped_generation)));
+    a_.jcc(kNE, slow_pc_stored);
     a_.mov(RDI, mem(RDX, tb_offset(&tb_.linked_entry)));
     a_.test(RDI, RDI);
     Assembler::Label interpreted;
@@ -330,8 +335,8 @@ class Emitter {
     a_.jmp(mem(RDX, tb_offset(&tb_.entry)));
     if (probe) {
       // TbCache::find_virtual, on rsi. Its entries are as good as a link:
-      // every flush and invalidation that could make one wrong also raised
-      // `attention`, tested above, and removes it.
+      // an invalidation removes them, and a TLB flush is caught by the
+      // mapping check at `found`.
       a_.bind(lookup);
       a_.mov(RDX, RSI);
       a_.shift_imm(kShl, RDX, 3);  // ((pc >> 1) % size) * 16

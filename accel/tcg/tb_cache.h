@@ -65,15 +65,6 @@ class TbCache {
     jump_cache_.fill(JumpEntry{});
     ++epoch_;
   }
-  // The mapping of one virtual page changed: forget lookups and links that
-  // assumed the old one.
-  void forget_virtual_page(uint64_t vpage) {
-    for (uint64_t vpc = vpage; vpc < vpage + 4096; vpc += 2) {
-      JumpEntry& e = jump_cache_[slot(vpc)];
-      if (e.vpc == vpc) e = JumpEntry{};  // (the slot may hold another page's block: keep it)
-    }
-    ++epoch_;
-  }
   const uint64_t* epoch_ptr() const { return &epoch_; }
   void clear();
   size_t size() const { return blocks_.size(); }

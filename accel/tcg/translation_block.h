@@ -19,10 +19,17 @@ struct TranslationBlock {
   bool valid = true;
   // Direct links to the blocks that followed this one last time, by exit:
   // [0] fall-through, [1] any other target. Trusted only while chain_epoch
-  // equals the cache's epoch (any invalidation or TLB flush bumps it).
+  // equals the cache's epoch (any invalidation bumps it), and followed only
+  // into a successor whose mapping holds (mapped_generation).
   TranslationBlock* chain[2] = {};
   uint64_t chain_pc[2] = {};
   uint64_t chain_epoch = 0;
+  // The Mmu's mapping generation at which vpc was last seen to translate to
+  // ppc. A TLB flush (a guest's context switch) leaves links and the
+  // virtual-pc cache in place; a block reached through them with an older
+  // generation is checked against the fetch TLB (chain::still_mapped)
+  // before it runs, instead of every block being looked up afresh.
+  uint64_t mapped_generation = 0;
   uint32_t size = 0;            // instructions in the block
   std::vector<riscv::Op> ops;   // size instructions, then an exit op
   // Where a full run of the block starts: its compiled host code, or
@@ -40,8 +47,9 @@ struct TranslationBlock {
   // virtual page end in a jmp rel32 that falls through to the generic exit
   // until it is patched to the successor's linked_entry. Such a link stays
   // valid across TLB flushes (the source runs only while its page maps to
-  // its physical page, so the target does too) and is undone only when the
-  // target is invalidated, through its `incoming` list.
+  // its physical page, so the target does too; targets spanning two pages
+  // are not linked) and is undone only when the target is invalidated,
+  // through its `incoming` list.
   uint8_t* jump_field[2] = {};   // the rel32 of exit slot [i], or nullptr
   uint64_t jump_target[2] = {};  // the guest pc that slot leaves for
   std::vector<uint8_t*> incoming;  // rel32 fields patched to jump here

@@ -44,8 +44,7 @@ Priv priv_of(int idx) {
 }  // namespace
 
 void Mmu::flush() {
-  ++flush_count_;
-  num_pending_pages_ = 0;
+  ++mapping_generation_;
   superpages_lo_ = ~0ull;
   superpages_hi_ = 0;
   s_.attention = true;
@@ -61,7 +60,7 @@ void Mmu::flush() {
 
 void Mmu::flush_page(uint64_t va) {
   uint64_t page = va & kPageMask;
-  if ((page >= superpages_lo_ && page <= superpages_hi_) || num_pending_pages_ == kMaxPendingPages) {
+  if (page >= superpages_lo_ && page <= superpages_hi_) {
     flush();
     return;
   }
@@ -71,7 +70,7 @@ void Mmu::flush_page(uint64_t va) {
       if (e.tag == page) e = TlbEntry{};
     }
   }
-  pending_pages_[num_pending_pages_++] = page;
+  ++mapping_generation_;
   s_.attention = true;
 }
 

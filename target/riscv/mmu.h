@@ -99,15 +99,20 @@ class Mmu {
   // Side-effect-free translation for debuggers and the monitor.
   bool debug_translate(uint64_t va, uint64_t& pa);
 
-  // Drops every TLB entry. Counted, so the engine knows to drop its
-  // virtual-pc block lookup cache too.
+  // Drops every TLB entry.
   void flush();
   // nullptr: no watchpoints (the TLB is flushed either way).
   void set_watcher(MemWatcher* w) {
     watcher_ = w;
     flush();
   }
-  uint64_t flush_count() const { return flush_count_; }
+  // Bumped by every flush and page flush: any virtual-to-physical
+  // translation may have changed since. Translated blocks remember the
+  // generation at which their pc's mapping was last confirmed
+  // (TranslationBlock::mapped_generation), so the engine's block lookups and
+  // links survive a flush and are checked against the fetch TLB instead.
+  uint64_t mapping_generation() const { return mapping_generation_; }
+  const uint64_t* mapping_generation_ptr() const { return &mapping_generation_; }
   // Some load/store debug trigger is armed (Cpu::triggers_changed): pages
   // its range touches stay out of the data TLBs, so their accesses reach
   // the slow paths, which check the triggers before accessing. Flushes.
@@ -125,18 +130,9 @@ class Mmu {
   // Drops the translations of the page holding `va` (sfence.vma with an
   // address), or everything when a superpage translation may cover it, as
   // the TLB holds superpages as 4 KiB pieces. Linux fences single pages
-  // thousands of times while booting; keeping the rest of the TLB (and the
-  // engine's block lookup cache) warm is what makes that cheap.
+  // thousands of times while booting; keeping the rest of the TLB warm is
+  // what makes that cheap.
   void flush_page(uint64_t va);
-  // Pages dropped by flush_page since the engine last took them; it drops
-  // its own virtual-pc caches for these. More than kMaxPendingPages of them
-  // become a full flush instead.
-  static constexpr unsigned kMaxPendingPages = 8;
-  unsigned pending_page_flushes(const uint64_t*& pages) const {
-    pages = pending_pages_;
-    return num_pending_pages_;
-  }
-  void clear_pending_page_flushes() { num_pending_pages_ = 0; }
   void flush_page_writes(uint64_t pa_page);
   // Drops every write entry (state hashing: clean pages must fault again).
   void flush_writes();
@@ -175,11 +171,9 @@ class Mmu {
   int fetch_idx_ = kIdxM;
   const TlbEntry* read_tlb_ = tlb_[kIdxM][0];  // the data TLBs of the current context
   const TlbEntry* write_tlb_ = tlb_[kIdxM][1];
-  uint64_t flush_count_ = 0;
+  uint64_t mapping_generation_ = 0;
   MemWatcher* watcher_ = nullptr;
   bool data_triggers_ = false;
-  uint64_t pending_pages_[kMaxPendingPages] = {};
-  unsigned num_pending_pages_ = 0;
   // Virtual range covered by every superpage walked since the last full
   // flush (empty when lo > hi).
   uint64_t superpages_lo_ = ~0ull, superpages_hi_ = 0;
