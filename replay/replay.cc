@@ -32,6 +32,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   if (path_.empty()) throw std::runtime_error("-icount rr=" + opts.icount.rr + " needs rrfile=FILE");
   interval_ = opts.rr_check_interval;
   trail_interval_ = opts.rr_trail_interval;
+  ram_check_interval_ = opts.rr_ram_check_interval;
   if (!opts.rr_perturb.empty()) {
     if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
     Perturbation p;
@@ -60,6 +61,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     header_.fields["seed"] = std::to_string(*opts.seed);
     header_.fields["check-interval"] = std::to_string(interval_);
     header_.fields["trail-interval"] = std::to_string(trail_interval_);
+    header_.fields["ram-check-interval"] = std::to_string(ram_check_interval_);
     header_.fields["host-endian"] = "little";
     // The snapshot the recording starts from (system/vm_snapshots.cc takes
     // it, beside the rrfile); a replay must start from it too.
@@ -91,6 +93,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     throw std::runtime_error("replay refused: -seed differs from the recording's (" + std::to_string(h.seed) + ")");
   opts.seed = h.seed;
   interval_ = h.check_interval;
+  ram_check_interval_ = h.ram_check_interval;
   if (h.build != this_build())
     std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.build).c_str(),
                  this_build().c_str());
@@ -116,6 +119,7 @@ void ReplayController::attach(Machine& machine) {
   machine_ = &machine;
   hasher_ = std::make_unique<StateHasher>(machine.address_space(), machine.cpu());
   hasher_->enable();
+  hasher_->set_ram_check_interval(ram_check_interval_);
   next_checkpoint_ = 0;  // a checkpoint at power-on covers the loaded images
 }
 
@@ -184,9 +188,12 @@ std::unique_ptr<InputChannel> ReplayController::open(EventKind kind, uint8_t sou
 
 // ---- recording --------------------------------------------------------------
 
-uint32_t ReplayController::check_now() {
+// Trail points and checkpoints always hash RAM afresh: they are the
+// periodic guarantee, whatever the events between them did.
+uint32_t ReplayController::check_now(EventKind kind) {
   if (!machine_) return 0;  // events while the machine is being built
-  return hasher_->quick_check(current_pc());
+  const bool fresh = kind == EventKind::kTrail || kind == EventKind::kCheckpoint;
+  return hasher_->quick_check(current_pc(), icount(), fresh);
 }
 
 void ReplayController::log(Event& e) {
@@ -196,7 +203,7 @@ void ReplayController::log(Event& e) {
     kb |= kBatchStart;
     batch_open_ = false;
   }
-  e.check = check_now();
+  e.check = check_now(e.kind);
   ByteWriter w;
   encode_payload(e, w);
   writer_->append(kb, icount(), w.data().data(), w.size());
@@ -427,7 +434,7 @@ void ReplayController::exhausted() {
 }
 
 void ReplayController::verify_check(const Event& e) {
-  uint32_t mine = check_now();
+  uint32_t mine = check_now(e.kind);
   if (e.check != mine) {
     std::string part = StateHasher::cpu_part_differs(e.check, mine)
                            ? (StateHasher::ram_part_differs(e.check, mine) ? "CPU state and RAM differ" : "CPU state differs")

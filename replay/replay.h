@@ -156,7 +156,7 @@ class ReplayController : public InputPath {
   void log_input(EventKind kind, uint8_t source, const uint8_t* data, size_t len);
   uint64_t icount() const;
   uint64_t current_pc() const;
-  uint32_t check_now();
+  uint32_t check_now(EventKind kind);
   NamedValues machine_values() const;
   void write_checkpoint();
   bool fill_queue();
@@ -183,6 +183,9 @@ class ReplayController : public InputPath {
   // whose state check is its whole content, every trail_interval_
   // instructions, so a replay stops within that many of a difference.
   uint64_t trail_interval_ = 0;
+  // Per-event checks hash RAM afresh at most this often (header field
+  // ram-check-interval; absent in older files: 0, every event).
+  uint64_t ram_check_interval_ = 0;
   uint64_t next_trail_ = 0;
   bool batch_open_ = false;
   bool finished_ = false;

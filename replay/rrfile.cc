@@ -73,9 +73,64 @@ RrWriter::RrWriter(const std::string& path, const RrHeader& header) : path_(path
 }
 
 RrWriter::~RrWriter() {
+  // Blocks already handed over still go out (an error exit keeps what was
+  // recorded); the events pending here are dropped, as on a kill.
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    thread_.join();
+  }
   if (fd_ >= 0) ::close(fd_);
 }
 
+uint64_t RrWriter::bytes_written() const {
+  std::lock_guard lock(mutex_);
+  return offset_;
+}
+
+void RrWriter::throw_write_error() const {
+  std::lock_guard lock(mutex_);
+  if (!error_.empty()) throw DecodeError(error_);
+}
+
+void RrWriter::wait_idle() {
+  std::unique_lock lock(mutex_);
+  progress_.wait(lock, [this] { return (queue_.empty() && !writing_) || !error_.empty(); });
+  if (!error_.empty()) throw DecodeError(error_);
+}
+
+// Compression is most of a recording's own cost when the guest takes in a
+// lot of data (network frames, embedded disk reads): it runs here, beside
+// the emulation thread, not in it.
+void RrWriter::writer_thread() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping, and everything is out
+    QueuedBlock b = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    std::string error;
+    try {
+      write_block(b);
+    } catch (const DecodeError& e) {
+      error = e.what();
+    }
+    lock.lock();
+    writing_ = false;
+    if (!error.empty() && error_.empty()) error_ = error;
+    if (error_.empty()) index_.push_back(b.info);
+    progress_.notify_all();
+  }
+}
+
+// Writes at the end of the file. offset_ is the writer thread's while it
+// runs, the main thread's before it starts (header) and after wait_idle
+// (index, trailer).
 void RrWriter::write_all(const uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t k = ::write(fd_, p, n);
@@ -83,12 +138,14 @@ void RrWriter::write_all(const uint8_t* p, size_t n) {
     if (k <= 0) throw DecodeError("writing rrfile '" + path_ + "' failed: " + std::strerror(errno));
     p += k;
     n -= static_cast<size_t>(k);
+    std::lock_guard lock(mutex_);
     offset_ += static_cast<uint64_t>(k);
   }
 }
 
 void RrWriter::append(uint8_t kind, uint64_t icount, const uint8_t* payload, size_t len) {
   if (len + 32 > kRrMaxRawBlock) throw DecodeError("event too large for an rrfile block");
+  if (!thread_.joinable()) thread_ = std::thread([this] { writer_thread(); });
   if (raw_.size() + len + 32 > kRrMaxRawBlock) flush();
   if (block_events_ == 0) block_first_ = block_last_ = icount;
   if (icount < block_last_) throw DecodeError("internal: events out of icount order");
@@ -102,20 +159,35 @@ void RrWriter::append(uint8_t kind, uint64_t icount, const uint8_t* payload, siz
 
 void RrWriter::flush() {
   if (block_events_ == 0 || fd_ < 0) return;
-  uLongf bound = compressBound(static_cast<uLong>(raw_.size()));
+  throw_write_error();
+  QueuedBlock b;
+  b.info.seq = static_cast<uint32_t>(blocks_queued_);
+  b.info.raw_len = static_cast<uint32_t>(raw_.size());
+  b.info.first_icount = block_first_;
+  b.info.last_icount = block_last_;
+  b.info.events = block_events_;
+  b.raw = std::move(raw_.buffer());
+  raw_.clear();
+  block_events_ = 0;
+  ++blocks_queued_;
+  {
+    std::unique_lock lock(mutex_);
+    progress_.wait(lock, [this] { return queue_.size() < kMaxQueuedBlocks || !error_.empty(); });
+    if (!error_.empty()) throw DecodeError(error_);
+    queue_.push_back(std::move(b));
+  }
+  work_.notify_one();
+}
+
+void RrWriter::write_block(QueuedBlock& b) {
+  uLongf bound = compressBound(static_cast<uLong>(b.raw.size()));
   std::vector<uint8_t> block(kBlockHeaderSize + bound);
   uLongf comp_len = bound;
-  if (compress2(block.data() + kBlockHeaderSize, &comp_len, raw_.buffer().data(),
-                static_cast<uLong>(raw_.size()), 6) != Z_OK)
+  if (compress2(block.data() + kBlockHeaderSize, &comp_len, b.raw.data(), static_cast<uLong>(b.raw.size()), 6) != Z_OK)
     throw DecodeError("compressing an rrfile block failed");
-  RrBlockInfo info;
-  info.offset = offset_;
-  info.seq = static_cast<uint32_t>(index_.size());
+  RrBlockInfo& info = b.info;
+  info.offset = bytes_written();
   info.compressed_len = static_cast<uint32_t>(comp_len);
-  info.raw_len = static_cast<uint32_t>(raw_.size());
-  info.first_icount = block_first_;
-  info.last_icount = block_last_;
-  info.events = block_events_;
   ByteWriter h;
   h.bytes(kBlockMagic, 4);
   put_block_fields(h, info);
@@ -123,15 +195,13 @@ void RrWriter::flush() {
   uint32_t c = crc32_of(block.data() + kBlockHeaderSize, comp_len, crc32_of(block.data(), 36));
   std::memcpy(block.data() + 36, &c, 4);
   write_all(block.data(), kBlockHeaderSize + comp_len);
-  index_.push_back(info);
-  raw_.clear();
-  block_events_ = 0;
 }
 
 void RrWriter::finish(uint64_t final_icount) {
   if (fd_ < 0) return;
   flush();
-  uint64_t index_offset = offset_;
+  wait_idle();
+  uint64_t index_offset = bytes_written();
   ByteWriter w;
   w.bytes(kIndexMagic, 4);
   w.u32(static_cast<uint32_t>(index_.size()));
@@ -494,6 +564,7 @@ RrRecordingHeader validate_recording_header(const std::string& path, const RrHea
   if (r.config.empty()) throw DecodeError(what + "config' is empty");
   r.seed = number("seed", "a 64-bit number");
   r.check_interval = number("check-interval", "a number of instructions");
+  if (h.fields.count("ram-check-interval")) r.ram_check_interval = number("ram-check-interval", "a number of instructions");
   const std::string& endian = field("host-endian");
   if (endian != "little")
     throw DecodeError(what + "host-endian' is '" + escaped(endian) + "', this rewind reads little-endian recordings");

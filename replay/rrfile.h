@@ -8,10 +8,16 @@
 // file (no stdio buffer), so a recorder killed at any moment leaves every
 // block written so far intact in the page cache; at most the block being
 // written is torn, and the reader detects that by its length and checksum.
+// Blocks are compressed and written by the writer's own thread, in order:
+// a kill also loses the few blocks queued for it.
 #pragma once
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "util/byte_codec.h"
@@ -55,24 +61,45 @@ class RrWriter {
   // `payload` with its length. Icounts must not decrease.
   void append(uint8_t kind, uint64_t icount, const uint8_t* payload, size_t len);
   size_t pending_bytes() const { return raw_.size(); }
-  // Compresses and writes the pending events as one block.
+  // Hands the pending events, as one block, to the writer thread, which
+  // compresses and writes it (waiting when kMaxQueuedBlocks are queued).
+  // A write error of an earlier block is thrown here, or by append/finish.
   void flush();
-  // Flushes, writes the index and the trailer, and closes the file.
+  // Flushes, waits for the writer thread, writes the index and the trailer,
+  // and closes the file.
   void finish(uint64_t final_icount);
-  uint64_t bytes_written() const { return offset_; }
-  size_t blocks_written() const { return index_.size(); }
+  uint64_t bytes_written() const;
+  size_t blocks_written() const { return blocks_queued_; }  // queued or written
   uint64_t events_written() const { return total_events_; }
 
+  static constexpr size_t kMaxQueuedBlocks = 8;
+
  private:
+  struct QueuedBlock {
+    std::vector<uint8_t> raw;
+    RrBlockInfo info;  // all but offset and compressed_len
+  };
   void write_all(const uint8_t* p, size_t n);
+  void write_block(QueuedBlock& b);  // writer thread
+  void writer_thread();
+  void wait_idle();                  // main thread: queue empty, no block in hand
+  void throw_write_error() const;    // main thread: a block failed to go out
   std::string path_;
   int fd_ = -1;
-  uint64_t offset_ = 0;
   ByteWriter raw_;
   uint32_t block_events_ = 0;
   uint64_t block_first_ = 0, block_last_ = 0;
   uint64_t total_events_ = 0;
+  size_t blocks_queued_ = 0;
+  // Shared with the writer thread.
+  mutable std::mutex mutex_;
+  std::condition_variable work_, progress_;
+  std::deque<QueuedBlock> queue_;
+  bool writing_ = false, stopping_ = false;
+  std::string error_;
+  uint64_t offset_ = 0;
   std::vector<RrBlockInfo> index_;
+  std::thread thread_;
 };
 
 // Opens and validates a whole rrfile up front: the header, every block's
@@ -133,6 +160,7 @@ struct RrRecordingHeader {
   std::string config;  // the machine fingerprint (replay/replay_config.h)
   uint64_t seed = 0;
   uint64_t check_interval = 0;  // 0: no periodic checkpoints
+  uint64_t ram_check_interval = 0;  // 0 (or absent, older files): every event check hashes RAM
 };
 RrRecordingHeader validate_recording_header(const std::string& path, const RrHeader& header);
 

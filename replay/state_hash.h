@@ -39,10 +39,21 @@ class StateHasher {
   void enable();
   bool enabled() const { return enabled_; }
 
-  // The per-event check: 16 bits of the CPU hash, 16 bits of the RAM hash,
-  // so a mismatch says which side differs. `pc` is the pc of the executing
-  // instruction (synchronous events happen inside one).
-  uint32_t quick_check(uint64_t pc);
+  // The per-event check at instruction count `icount`: 16 bits of the CPU
+  // hash, 16 bits of the RAM hash, so a mismatch says which side differs.
+  // `pc` is the pc of the executing instruction (synchronous events happen
+  // inside one). The RAM part is hashed afresh at the first check, and at
+  // the first check at least ram_check_interval instructions after the
+  // previous fresh one; checks in between repeat that value (0: every check
+  // hashes). Rehashing the pages an event stream dirties at every event
+  // (each network frame, each disk completion) was most of a recording's
+  // own cost on network input; the checks fall on the same counts in the
+  // recording and every replay, so the rule is as deterministic as hashing
+  // every time, and a RAM difference is still caught within the interval
+  // (the CPU part as before). `fresh`: hash RAM now regardless (trail
+  // points and checkpoints).
+  uint32_t quick_check(uint64_t pc, uint64_t icount, bool fresh = false);
+  void set_ram_check_interval(uint64_t n) { ram_check_interval_ = n; }
   static bool cpu_part_differs(uint32_t a, uint32_t b) { return (a ^ b) >> 16; }
   static bool ram_part_differs(uint32_t a, uint32_t b) { return (a ^ b) & 0xffff; }
 
@@ -66,6 +77,9 @@ class StateHasher {
       uint64_t at_checkpoint;
     };
     std::vector<Page> since_checkpoint;
+    // quick_check's RAM part and where it was hashed (fresh: none yet).
+    bool ram_part_fresh = true;
+    uint64_t ram_part_at = 0, ram_part = 0;
   };
   size_t block_count() const { return blocks_.size(); }
   const std::vector<uint64_t>& page_hashes(size_t block) const { return blocks_[block].hash; }
@@ -83,6 +97,9 @@ class StateHasher {
     std::vector<uint64_t> hash;        // current hash of each page
     std::vector<uint64_t> at_checkpoint;  // hash at the previous checkpoint
   };
+  uint64_t ram_check_interval_ = 0;
+  bool ram_part_fresh_ = true;  // the next check hashes RAM
+  uint64_t ram_part_at_ = 0, ram_part_ = 0;
   std::vector<uint64_t> cpu_state(uint64_t pc) const;  // cpu_values() of the hart
   void rehash_dirty();
   std::vector<uint32_t> changed_pages_since_checkpoint(size_t block) const;

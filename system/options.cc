@@ -368,6 +368,11 @@ const std::map<std::string, OptionDef>& option_table() {
          if (!parse_u64(a, o.rr_trail_interval)) return err = "-rr-trail-interval " + a + ": not a number", false;
          return true;
        }}},
+      {"rr-ram-check-interval", {true, [](Options& o, const std::string& a, std::string& err) {
+         if (!parse_u64(a, o.rr_ram_check_interval))
+           return err = "-rr-ram-check-interval " + a + ": not a number", false;
+         return true;
+       }}},
       {"debug-miscompile", {true, [](Options& o, const std::string& a, std::string& err) {
          if (a != "mul") return err = "-debug-miscompile: only 'mul' can be planted", false;
          o.debug_miscompile = a;
@@ -571,6 +576,7 @@ std::string usage_text() {
          "                           (rrdisk=embed: disk reads go into the recording; its replay needs no image)\n"
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 2097152, 0: none)\n"
+         "  -rr-ram-check-interval N  event checks hash RAM afresh at most every N instructions (default 1048576, 0: every event)\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -debug-miscompile mul     (debug) compiled mul results off by one (see docs/divergence.md)\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"

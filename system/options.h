@@ -83,6 +83,9 @@ struct Options {
   // instructions of a recording (0: none); the hidden divergence probe
   // ("IN,OUT" command/reply fds, tools/rewind_diverge.cc drives it).
   uint64_t rr_trail_interval = 1ull << 21;
+  // Instructions between fresh RAM hashes in the per-event checks
+  // (StateHasher::quick_check; 0: every event).
+  uint64_t rr_ram_check_interval = 1ull << 20;
   std::string rr_probe;
   // Debug: a planted engine bug, to prove that rewind-diverge finds one
   // ("mul": compiled mul results off by one; interpreted ones right).

@@ -204,25 +204,61 @@ TEST_F(StateHashTest, GuestStoresChangeHash) {
 TEST_F(StateHashTest, QuickCheckSaysWhichHalfDiffers) {
   h.enable();
   const uint64_t pc = m.cpu.s.pc;
-  const uint32_t q0 = h.quick_check(pc);
-  EXPECT_EQ(h.quick_check(pc), q0);
+  const uint32_t q0 = h.quick_check(pc, 0);
+  EXPECT_EQ(h.quick_check(pc, 0), q0);
 
   m.cpu.s.x[5] ^= 0x10;
-  const uint32_t q1 = h.quick_check(pc);
+  const uint32_t q1 = h.quick_check(pc, 0);
   EXPECT_TRUE(StateHasher::cpu_part_differs(q0, q1));
   EXPECT_FALSE(StateHasher::ram_part_differs(q0, q1));
   m.cpu.s.x[5] ^= 0x10;
-  EXPECT_EQ(h.quick_check(pc), q0);
+  EXPECT_EQ(h.quick_check(pc, 0), q0);
 
-  EXPECT_TRUE(StateHasher::cpu_part_differs(q0, h.quick_check(pc + 4))) << "the pc is part of the CPU half";
+  EXPECT_TRUE(StateHasher::cpu_part_differs(q0, h.quick_check(pc + 4, 0))) << "the pc is part of the CPU half";
 
   uint8_t old = peek(kData + 7);
   poke(kData + 7, static_cast<uint8_t>(old + 1));
-  const uint32_t q2 = h.quick_check(pc);
+  const uint32_t q2 = h.quick_check(pc, 0);
   EXPECT_FALSE(StateHasher::cpu_part_differs(q0, q2));
   EXPECT_TRUE(StateHasher::ram_part_differs(q0, q2));
   poke(kData + 7, old);
-  EXPECT_EQ(h.quick_check(pc), q0);
+  EXPECT_EQ(h.quick_check(pc, 0), q0);
+}
+
+// With a RAM check interval, a check repeats the RAM half hashed at the
+// last fresh check until `interval` instructions have passed; the CPU half
+// is always current. The state goes with navigation's tracking.
+TEST_F(StateHashTest, QuickCheckHashesRamAtMostOncePerInterval) {
+  h.enable();
+  h.set_ram_check_interval(1000);
+  const uint64_t pc = m.cpu.s.pc;
+  const uint32_t q0 = h.quick_check(pc, 5000);  // the first check is fresh
+  uint8_t old = peek(kData + 7);
+  poke(kData + 7, static_cast<uint8_t>(old + 1));
+  EXPECT_EQ(h.quick_check(pc, 5999), q0) << "999 instructions later: the RAM half is the one hashed at 5000";
+  const StateHasher::Tracking t = h.tracking();
+  m.cpu.s.x[5] ^= 0x10;
+  EXPECT_TRUE(StateHasher::cpu_part_differs(q0, h.quick_check(pc, 5999))) << "the CPU half is always current";
+  m.cpu.s.x[5] ^= 0x10;
+  const uint32_t q1 = h.quick_check(pc, 6000);
+  EXPECT_TRUE(StateHasher::ram_part_differs(q0, q1)) << "1000 instructions later: RAM hashed afresh";
+  poke(kData + 7, old);
+  EXPECT_EQ(h.quick_check(pc, 6999), q1) << "the interval counts from the last fresh hash";
+  EXPECT_EQ(h.quick_check(pc, 7000), q0) << "and ends 1000 after it";
+  poke(kData + 7, static_cast<uint8_t>(old + 1));
+  EXPECT_EQ(h.quick_check(pc, 7001), q0);
+  EXPECT_EQ(h.quick_check(pc, 7002, true), q1) << "fresh (trail points, checkpoints): hashed now";
+
+  // Back to the tracking taken at 5999 (as a replay seek does, with RAM as
+  // it was then): the next check within the interval repeats the 5000 value.
+  std::vector<std::vector<uint64_t>> hashes;
+  h.ram_hash();
+  for (size_t b = 0; b < h.block_count(); ++b) hashes.push_back(h.page_hashes(b));
+  h.restore(hashes, t);
+  EXPECT_EQ(h.quick_check(pc, 5999), q0);
+
+  h.set_ram_check_interval(0);
+  EXPECT_EQ(h.quick_check(pc, 5999), q1) << "interval 0: every check hashes RAM";
 }
 
 TEST_F(StateHashTest, CheckpointOfSameStateMatches) {
