@@ -113,6 +113,7 @@ class Engine {
   bool jit_requested_ = true;
   unsigned max_block_insns_ = kMaxBlockInsns;
   uint64_t next_realtime_check_ = 0;
+  uint64_t last_host_service_ns_ = 0;  // realtime mode: when run() last returned to serve the host
   bool exit_requested_ = false;
   std::vector<riscv::Op> partial_;  // scratch for blocks cut short
   // A block that stopped before its end, not by a trap: a stop count cut

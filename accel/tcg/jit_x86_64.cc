@@ -49,13 +49,15 @@ int run_op_from_jit(Cpu& c, const Op* o) {
 
 enum class Kind : uint8_t {
   kAluImm, kAluImmW, kShiftImm, kShiftImmW, kAluReg, kAluRegW, kShiftReg, kShiftRegW,
-  kSetLtImm, kSetLtReg, kMul, kMulW, kConst, kLoad, kStore, kFLoad, kFStore,
+  kSetLtImm, kSetLtReg, kMul, kMulW, kDiv, kDivW, kConst, kLoad, kStore, kFLoad, kFStore,
   kFpArith, kFpFma,  // binary64, inline when the result is easy (fp_arith)
 };
 
+enum DivResult : uint8_t { kQuotient, kRemainder };
+
 struct Native {
   Kind kind;
-  uint8_t op = 0;        // Alu, Shift or Cond
+  uint8_t op = 0;        // Alu, Shift or Cond; kDiv/kDivW: kQuotient or kRemainder
   uint8_t size = 0;      // memory access bytes
   bool is_signed = false;  // loads: sign-extend
   bool pc_relative = false;  // kConst: value is pc + imm (auipc) rather than imm
@@ -82,6 +84,10 @@ const std::unordered_map<OpFn, Native>& native_table() {
       {op_slti, {Kind::kSetLtImm, kL}},   {op_sltiu, {Kind::kSetLtImm, kB}},
       {op_slt, {Kind::kSetLtReg, kL}},    {op_sltu, {Kind::kSetLtReg, kB}},
       {op_mul, {Kind::kMul}},             {op_mulw, {Kind::kMulW}},
+      {op_div, {Kind::kDiv, kQuotient, 0, true}},  {op_divu, {Kind::kDiv, kQuotient, 0, false}},
+      {op_rem, {Kind::kDiv, kRemainder, 0, true}}, {op_remu, {Kind::kDiv, kRemainder, 0, false}},
+      {op_divw, {Kind::kDivW, kQuotient, 0, true}},  {op_divuw, {Kind::kDivW, kQuotient, 0, false}},
+      {op_remw, {Kind::kDivW, kRemainder, 0, true}}, {op_remuw, {Kind::kDivW, kRemainder, 0, false}},
       {op_lui, {Kind::kConst}},           {op_auipc, {Kind::kConst, 0, 0, false, true}},
       {op_lb, {Kind::kLoad, 0, 1, true}}, {op_lbu, {Kind::kLoad, 0, 1, false}},
       {op_lh, {Kind::kLoad, 0, 2, true}}, {op_lhu, {Kind::kLoad, 0, 2, false}},
@@ -551,6 +557,40 @@ class Emitter {
     put(o.rd, r);
   }
 
+  // div[u][w] and rem[u][w]. x86's divide faults where RISC-V defines a
+  // result, so those cases are taken first: a zero divisor gives all ones
+  // (quotient) or the dividend (remainder); a signed divide by -1 gives the
+  // dividend negated (which wraps for the most negative) and remainder 0.
+  // The 32-bit forms work on the low halves and sign-extend the result.
+  void divide(const Op& o, const Native& n) {
+    const bool wide = n.kind == Kind::kDiv, rem = n.op == kRemainder;
+    Assembler::Label by_zero, plain, done;
+    a_.mov(RAX, src(o.rs1));
+    a_.mov(RCX, src(o.rs2));
+    if (wide) a_.test(RCX, RCX);
+    else a_.test32(RCX, RCX);
+    a_.jcc(kE, by_zero);
+    if (n.is_signed) {
+      a_.alu_imm(kCmp, RCX, -1, wide);
+      a_.jcc(kNE, plain);
+      if (rem) a_.alu(kXor, RAX, RAX, false);
+      else a_.neg(RAX, wide);
+      a_.jmp(done);
+      a_.bind(plain);
+      a_.sign_extend_rax_into_rdx(wide);
+    } else {
+      a_.alu(kXor, RDX, RDX, false);
+    }
+    a_.div(RCX, n.is_signed, wide);
+    if (rem) a_.mov(RAX, RDX);
+    a_.jmp(done);
+    a_.bind(by_zero);
+    if (!rem) a_.mov_imm(RAX, ~0ull);  // (a remainder is the dividend, in rax)
+    a_.bind(done);
+    if (wide) store_rd(o, RAX);
+    else store_rd_w(o, RAX);
+  }
+
   void emit(const Op& o, const Native& n) {
     // An x0 destination (decoded as the sink x[32]) makes a register-only
     // instruction a no-op; a load must still access memory (it may fault).
@@ -627,6 +667,9 @@ class Emitter {
         a_.mov(RAX, src(o.rs1));
         a_.imul(RAX, src(o.rs2), false);
         return store_rd_w(o, RAX);
+      case Kind::kDiv:
+      case Kind::kDivW:
+        return divide(o, n);
       case Kind::kConst:
         a_.mov_imm(dst(o.rd), static_cast<uint64_t>(o.imm) + (n.pc_relative ? o.pc : 0));
         return;

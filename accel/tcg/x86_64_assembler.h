@@ -116,6 +116,16 @@ class Assembler {
   void imul(Reg dst, Mem m, bool wide = true) { rex_op(wide, dst, m, {0x0f, 0xaf}); }
   void imul(Reg dst, Reg src, bool wide = true) { rex_rr(wide, dst, src, {0x0f, 0xaf}); }
   void lea(Reg dst, Mem m) { rex_op(true, dst, m, {0x8d}); }
+  // rdx:rax / src (edx:eax for 32 bits): quotient in rax, remainder in rdx.
+  // #DE on a zero divisor or a signed overflow: callers rule both out.
+  void div(Reg src, bool is_signed, bool wide = true) {
+    rex_rr(wide, static_cast<Reg>(is_signed ? 7 : 6), src, {0xf7});
+  }
+  void sign_extend_rax_into_rdx(bool wide = true) {  // cqo / cdq
+    if (wide) byte(0x48);
+    byte(0x99);
+  }
+  void neg(Reg r, bool wide = true) { rex_rr(wide, static_cast<Reg>(3), r, {0xf7}); }
   void setcc(Cond cc, Reg dst) {
     rex(false, 0, dst, dst >= RSP);
     byte(0x0f);

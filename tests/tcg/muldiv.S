@@ -74,6 +74,12 @@ TEST_BEGIN
     TEST_RR divw, 0x7, 0x0, 0xffffffffffffffff
     TEST_RR divw, 0xffffffff00000014, 0x6, 0x3
     TEST_RR divw, 0x123456700000010, 0x2, 0x8
+    /* the 32-bit forms look at the divisor's low half only (a compiled
+     * divide tests that half for zero and for -1) */
+    TEST_RR divw, 0x7, 0x100000000, 0xffffffffffffffff
+    TEST_RR divw, 0x80000000, 0x00000000ffffffff, 0xffffffff80000000
+    TEST_RR remw, 0x80000000, 0x00000000ffffffff, 0x0
+    TEST_RR remuw, 0x123456789, 0x500000000, 0x23456789
 
     TEST_RR divuw, 0xffffffff, 0x2, 0x7fffffff
     TEST_RR divuw, 0x80000000, 0x1, 0xffffffff80000000
