@@ -38,7 +38,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
 from guest_session import Session, build_guest  # noqa: E402
 
-MARK = re.compile(rb"^T-(BEGIN|END) (\w+)\r?$", re.M)  # a line of its own (the kernel prints its command line too)
+# A line of its own (the kernel prints its command line too), whole: QEMU
+# writes its console a byte at a time, and "T-END s" read so far must not match.
+MARK = re.compile(rb"^T-(BEGIN|END) (\w+)\r?\n", re.M)
 
 
 def make_images(tmp, mib, files):
@@ -58,7 +60,7 @@ def make_images(tmp, mib, files):
     return base
 
 
-IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?$", re.M)
+IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?\n", re.M)
 # The interrupts every virtio driver took so far (one CPU: column 2).
 IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
 IRQ_SUM = "irq"

@@ -40,8 +40,9 @@ from guest_session import build_guest  # noqa: E402
 sys.path.insert(0, os.path.join(here, "..", "tests", "functional"))
 from host_ports import free_port  # noqa: E402
 
-MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?$", re.M)
-IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?$", re.M)
+# Whole lines only: QEMU writes its console a byte at a time (see run-disk.py).
+MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?\n", re.M)
+IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?\n", re.M)
 # The interrupts every virtio driver took so far (one CPU: column 2).
 IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
 IRQ_SUM = "irq"
