@@ -70,6 +70,7 @@ RrWriter::RrWriter(const std::string& path, const RrHeader& header) : path_(path
   w.bytes(body.buffer().data(), body.size());
   w.u32(crc32_of(w.buffer().data(), w.size()));
   write_all(w.buffer().data(), w.size());
+  thread_ = std::thread([this] { writer_thread(); });  // last: nothing after it may throw
 }
 
 RrWriter::~RrWriter() {
@@ -145,7 +146,6 @@ void RrWriter::write_all(const uint8_t* p, size_t n) {
 
 void RrWriter::append(uint8_t kind, uint64_t icount, const uint8_t* payload, size_t len) {
   if (len + 32 > kRrMaxRawBlock) throw DecodeError("event too large for an rrfile block");
-  if (!thread_.joinable()) thread_ = std::thread([this] { writer_thread(); });
   if (raw_.size() + len + 32 > kRrMaxRawBlock) flush();
   if (block_events_ == 0) block_first_ = block_last_ = icount;
   if (icount < block_last_) throw DecodeError("internal: events out of icount order");

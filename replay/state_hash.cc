@@ -181,10 +181,10 @@ uint64_t StateHasher::cpu_hash(uint64_t pc) const {
 }
 
 uint32_t StateHasher::quick_check(uint64_t pc, uint64_t icount, bool fresh) {
-  if (fresh || ram_part_fresh_ || ram_check_interval_ == 0 || icount - ram_part_at_ >= ram_check_interval_) {
+  if (fresh || !ram_part_valid_ || ram_check_interval_ == 0 || icount - ram_part_at_ >= ram_check_interval_) {
     ram_part_ = ram_hash();
     ram_part_at_ = icount;
-    ram_part_fresh_ = false;
+    ram_part_valid_ = true;
   }
   uint64_t c = cpu_hash(pc);
   return static_cast<uint32_t>((c >> 48) << 16 | (ram_part_ >> 48));
@@ -279,7 +279,7 @@ CheckpointDiff StateHasher::compare_checkpoint(const Checkpoint& rec, const Name
 StateHasher::Tracking StateHasher::tracking() const {
   Tracking t;
   for (auto [b, p] : touched_) t.since_checkpoint.push_back({b, p, blocks_[b].at_checkpoint[p]});
-  t.ram_part_fresh = ram_part_fresh_;
+  t.ram_part_valid = ram_part_valid_;
   t.ram_part_at = ram_part_at_;
   t.ram_part = ram_part_;
   return t;
@@ -304,7 +304,7 @@ void StateHasher::restore(std::vector<std::vector<uint64_t>> hashes, const Track
     touched_flag_[q.block][q.page] = 1;
     touched_.push_back({q.block, q.page});
   }
-  ram_part_fresh_ = t.ram_part_fresh;
+  ram_part_valid_ = t.ram_part_valid;
   ram_part_at_ = t.ram_part_at;
   ram_part_ = t.ram_part;
   // Every page is clean now: the next store to each must be seen again.
