@@ -10,7 +10,8 @@ markers it prints:
   - files: an image populated on the host (mkfs.ext4 -d) with FILES small
     files, read by find | xargs md5sum, then copied with tar | tar.
 Each emulator runs plain (no icount), with -icount shift=7, and recording
-(rr=record); rewind's recording is also replayed. Runs alternate; medians.
+(rr=record); rewind's recording is also replayed. Runs alternate (emulators, and
+the order of modes from one round to the next); medians.
 Prints seconds per workload, MB/s, rewind vs QEMU and rrfile sizes.
 --device picks the disk's transport (virtio-blk-device on virtio-mmio, the
 default, or virtio-blk-pci); --only rewind|qemu runs one emulator; --modes
@@ -184,7 +185,11 @@ def main():
             for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
                 if a.only and emu_name != a.only:
                     continue
-                for mode, extra in modes:
+                # Each run allocates the image's new clusters in host memory,
+                # which is slower for a while after another process churned
+                # it (a QEMU run, or a plain dd): alternate the order so that
+                # cost does not always fall on the same mode.
+                for mode, extra in (modes if i % 2 == 0 else modes[::-1]):
                     img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
                     shutil.copy(base, img)
                     rr = os.path.join(tmp, f"{emu_name}.rr")

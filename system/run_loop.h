@@ -98,6 +98,7 @@ class RunLoop {
   void idle_wait();
   bool align_wait();
   uint64_t slice_end(uint64_t stop_at) const;
+  bool host_poll_due(StopReason why) const;
   void step(uint64_t stop_at);
 
   Machine& machine_;
@@ -122,6 +123,8 @@ class RunLoop {
   bool debug_stopped_ = false;
   Debugger* debugger_ = nullptr;
   uint64_t align_host_start_ns_ = 0, align_virtual_start_ns_ = 0;
+  // Where a busy guest's slice ends and the host is polled (set at each poll).
+  uint64_t host_poll_at_ = 0;
 };
 
 }  // namespace rwd
