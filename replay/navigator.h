@@ -60,6 +60,10 @@ struct NavigatorOptions {
   uint64_t interval = 0;  // instructions between automatic snapshots (0: only the start)
   uint64_t budget = 0;    // bytes the snapshots may use
   NavigatorDisks disks;
+  // Whether a debugger is there to stop the replay and step back (the ring
+  // of recent snapshots is kept only then, or while a replay breakpoint is
+  // set). Unset: always.
+  std::function<bool()> debugger_present;
 };
 
 class Navigator : public ReplayNavigation {
@@ -116,6 +120,7 @@ class Navigator : public ReplayNavigation {
   void drop(std::map<uint64_t, std::unique_ptr<Snapshot>>::iterator it);
   uint64_t bytes() const;
   void schedule_from(uint64_t now);
+  bool ring_wanted() const;
 
   Machine& machine_;
   Engine& engine_;

@@ -134,8 +134,9 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
     disks.save = [d = drives_.get()] { return d->save_overlays(); };
     disks.restore = [d = drives_.get()](const std::shared_ptr<const void>& s) { d->restore_overlays(s); };
     disks.bytes = [d = drives_.get()] { return d->overlay_bytes(); };
-    navigator_ = std::make_unique<Navigator>(*machine_, *engine_, *replay_, *loop_,
-                                             NavigatorOptions{opts.rr_snapshot_interval, opts.rr_snapshot_budget, disks}, "");
+    NavigatorOptions nav{opts.rr_snapshot_interval, opts.rr_snapshot_budget, disks, {}};
+    nav.debugger_present = [this] { return gdb_ != nullptr; };  // -s/-gdb, or the gdbserver command
+    navigator_ = std::make_unique<Navigator>(*machine_, *engine_, *replay_, *loop_, nav, "");
     loop_->set_navigator(navigator_.get());
     serial_ = serial;
     serial_->output_replayed = [nav = navigator_.get()] { return nav->output_replayed(); };
