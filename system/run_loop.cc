@@ -172,7 +172,7 @@ bool RunLoop::align_wait() {
 uint64_t RunLoop::slice_end(uint64_t stop_at) const {
   uint64_t now = machine_.cpu().s.icount;
   uint64_t limit = std::min<uint64_t>(opts_.max_insns ? opts_.max_insns : ~0ull, stop_at);
-  uint64_t slice = host_poll_at_ > now ? host_poll_at_ - now : kSliceInsns;
+  uint64_t slice = host_poll_stale() ? kSliceInsns : host_poll_at_ - now;
   if (opts_.align) slice = std::max<uint64_t>(1, kAlignSliceNs >> machine_.clock().shift());
   uint64_t end = now + std::min(slice, limit - now);
   if (replay_) end = std::min(end, std::max(replay_->next_stop(), now));
@@ -188,7 +188,14 @@ uint64_t RunLoop::slice_end(uint64_t stop_at) const {
 // recording). Host input that the guest can take now stops the engine with
 // kExit, which polls at once.
 bool RunLoop::host_poll_due(StopReason why) const {
-  return why != StopReason::kLimit || opts_.align || machine_.cpu().s.icount >= host_poll_at_;
+  return why != StopReason::kLimit || opts_.align || host_poll_stale();
+}
+
+// The due poll is reached, or lies more than a slice ahead: the machine went
+// back (a replay seek, a snapshot loaded) since it was set.
+bool RunLoop::host_poll_stale() const {
+  uint64_t now = machine_.cpu().s.icount;
+  return now >= host_poll_at_ || host_poll_at_ - now > kSliceInsns;
 }
 
 int RunLoop::run() {

@@ -99,6 +99,7 @@ class RunLoop {
   bool align_wait();
   uint64_t slice_end(uint64_t stop_at) const;
   bool host_poll_due(StopReason why) const;
+  bool host_poll_stale() const;
   void step(uint64_t stop_at);
 
   Machine& machine_;
