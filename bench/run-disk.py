@@ -27,7 +27,6 @@ guest also reports how many interrupts its virtio driver took per workload
 import argparse
 import os
 import random
-import re
 import shutil
 import statistics
 import subprocess
@@ -39,9 +38,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "guest"))
 from guest_session import Session, build_guest  # noqa: E402
 
-# A line of its own (the kernel prints its command line too), whole: QEMU
-# writes its console a byte at a time, and "T-END s" read so far must not match.
-MARK = re.compile(rb"^T-(BEGIN|END) (\w+)\r?\n", re.M)
+from guest_markers import IRQ_FN, IRQS, counted, markers  # noqa: E402
+
+MARK = markers("BEGIN", "END")
 
 
 def make_images(tmp, mib, files):
@@ -61,24 +60,14 @@ def make_images(tmp, mib, files):
     return base
 
 
-IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?\n", re.M)
-# The interrupts every virtio driver took so far (one CPU: column 2).
-IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
-IRQ_SUM = "irq"
-
-
 def workload(mib):
-    return (IRQ_FN + "mount -t ext4 /dev/vda /mnt && "
-            f"i0=$({IRQ_SUM}); "
-            f"echo T-BEGIN seq; dd if=/dev/zero of=/mnt/big bs=1M count={mib} oflag=direct 2>/dev/null; "
-            f"dd if=/mnt/big of=/dev/null bs=1M iflag=direct 2>/dev/null; echo T-END seq; "
-            f"i1=$({IRQ_SUM}); echo T-IRQ seq $((i1 - i0)); "
-            "echo 3 > /proc/sys/vm/drop_caches; "
-            f"i0=$({IRQ_SUM}); "
-            "echo T-BEGIN files; find /mnt/d* -type f | xargs md5sum > /dev/null; mkdir /mnt/copy; "
-            "cd /mnt && tar -cf - d* | tar -C /mnt/copy -xf -; cd /; sync; echo T-END files; "
-            f"i1=$({IRQ_SUM}); echo T-IRQ files $((i1 - i0)); "
-            "umount /mnt")
+    return (IRQ_FN + "mount -t ext4 /dev/vda /mnt && " +
+            counted("seq", f"echo T-BEGIN seq; dd if=/dev/zero of=/mnt/big bs=1M count={mib} oflag=direct "
+                    f"2>/dev/null; dd if=/mnt/big of=/dev/null bs=1M iflag=direct 2>/dev/null; echo T-END seq") +
+            "; echo 3 > /proc/sys/vm/drop_caches; " +
+            counted("files", "echo T-BEGIN files; find /mnt/d* -type f | xargs md5sum > /dev/null; mkdir /mnt/copy; "
+                    "cd /mnt && tar -cf - d* | tar -C /mnt/copy -xf -; cd /; sync; echo T-END files") +
+            "; umount /mnt")
 
 
 DEVICE = "virtio-blk-device"
@@ -185,10 +174,10 @@ def main():
             for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
                 if a.only and emu_name != a.only:
                     continue
-                # Each run allocates the image's new clusters in host memory,
-                # which is slower for a while after another process churned
-                # it (a QEMU run, or a plain dd): alternate the order so that
-                # cost does not always fall on the same mode.
+                # Each run allocates the image's new clusters in host memory;
+                # measured here, that was slower for a while after another
+                # process churned memory (a QEMU run, or a plain dd): alternate
+                # the order so that cost does not always fall on the same mode.
                 for mode, extra in (modes if i % 2 == 0 else modes[::-1]):
                     img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
                     shutil.copy(base, img)

@@ -24,7 +24,6 @@ interrupts the guest's virtio driver took per MiB (g2h, h2g) and per fetch.
 import argparse
 import http.server
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -40,12 +39,9 @@ from guest_session import build_guest  # noqa: E402
 sys.path.insert(0, os.path.join(here, "..", "tests", "functional"))
 from host_ports import free_port  # noqa: E402
 
-# Whole lines only: QEMU writes its console a byte at a time (see run-disk.py).
-MARK = re.compile(rb"^T-(BEGIN|END|READY) (\w+)\r?\n", re.M)
-IRQS = re.compile(rb"^T-IRQ (\w+) (\d+)\r?\n", re.M)
-# The interrupts every virtio driver took so far (one CPU: column 2).
-IRQ_FN = "irq(){ awk '/virtio/{s+=$2}END{print s+0}' /proc/interrupts; }; "
-IRQ_SUM = "irq"
+from guest_markers import IRQ_FN, IRQS, counted, markers  # noqa: E402
+
+MARK = markers("BEGIN", "END", "READY")
 NIC = "virtio-net-device"
 SMALL = b"x" * 1024
 
@@ -99,11 +95,6 @@ class HostSide:
         self.sink.close()
         self.http.shutdown()
         self.http.server_close()
-
-
-def counted(name, cmd):
-    """`cmd`, then a T-IRQ line with the virtio interrupts it took."""
-    return f"i0=$({IRQ_SUM}); {cmd}; i1=$({IRQ_SUM}); echo T-IRQ {name} $((i1 - i0))"
 
 
 def workload(host, mib, fetches):

@@ -50,8 +50,8 @@ class StateHasher {
   // recording's samples, about a third of what recording added to -icount.
   // The checks fall on the same counts in the recording and every replay,
   // so the rule is as deterministic as hashing every time, and a RAM
-  // difference is still caught within the interval (the CPU part as before). `fresh`: hash RAM now regardless (trail
-  // points and checkpoints).
+  // difference is still caught within the interval (the CPU part as before).
+  // `fresh`: hash RAM now regardless (trail points and checkpoints).
   uint32_t quick_check(uint64_t pc, uint64_t icount, bool fresh = false);
   void set_ram_check_interval(uint64_t n) { ram_check_interval_ = n; }
   static bool cpu_part_differs(uint32_t a, uint32_t b) { return (a ^ b) >> 16; }
