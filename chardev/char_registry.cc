@@ -1,5 +1,7 @@
 #include "chardev/char_registry.h"
 
+#include <algorithm>
+
 #include <csignal>
 
 #include "chardev/char_file.h"
@@ -68,8 +70,9 @@ void CharRegistry::add(const ChardevSpec& spec) {
   if (has(spec.id)) throw ChardevError(spec.origin + ": duplicate chardev id '" + spec.id + "'");
   auto e = std::make_unique<Entry>();
   e->id = spec.id;
+  bool unopened = std::find(unopened_.begin(), unopened_.end(), spec.id) != unopened_.end();
   try {
-    e->backend = open(spec);
+    e->backend = unopened ? std::make_unique<NullChardev>() : open(spec);
   } catch (const ChardevError& err) {
     throw ChardevError(spec.origin + ": " + err.what());
   }

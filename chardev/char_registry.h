@@ -44,6 +44,10 @@ class CharRegistry {
 
   // Creates one chardev; throws ChardevError (bad spec, duplicate id, open failure).
   void add(const ChardevSpec& spec);
+  // Chardevs that are part of a netdev's host side (guestfwd=): a replay
+  // connects nothing on the host, so they are checked but not opened (their
+  // output vanishes, no input comes). Set before setup().
+  void set_unopened(std::vector<std::string> ids) { unopened_ = std::move(ids); }
   bool has(const std::string& id) const;
   // Creates every chardev the options ask for and works out which ones the
   // serial ports and monitors use, as QEMU does. Throws ChardevError.
@@ -70,6 +74,7 @@ class CharRegistry {
   std::vector<std::unique_ptr<Entry>> entries_;
   NullChardev null_;
   bool stdio_used_ = false;
+  std::vector<std::string> unopened_;
 };
 
 }  // namespace rwd

@@ -25,8 +25,8 @@ class DisconnectedBackend : public NetBackend {
   std::string type_;
 };
 
-std::unique_ptr<NetBackend> make_backend(const NetdevSpec& s, HostLoop& loop, SocketHubs& hubs) {
-  if (s.type == "user") return std::make_unique<SlirpBackend>(s, loop);
+std::unique_ptr<NetBackend> make_backend(const NetdevSpec& s, HostLoop& loop, SocketHubs& hubs, CharRegistry* chardevs) {
+  if (s.type == "user") return std::make_unique<SlirpBackend>(s, loop, chardevs);
   if (s.type == "socket") return make_socket_backend(s, loop);
   if (s.type == "hubport") return hubs.port(s, loop);
   if (s.type == "tap") return make_tap_backend(s, loop);
@@ -39,7 +39,8 @@ NetFilter::Queue queue_of(const std::string& q) {
 
 }  // namespace
 
-NetSet::NetSet(const NetConfig& cfg, Mode mode, HostLoop& loop, InputPath& input, std::function<uint64_t()> now_ns)
+NetSet::NetSet(const NetConfig& cfg, Mode mode, HostLoop& loop, InputPath& input, std::function<uint64_t()> now_ns,
+               CharRegistry* chardevs)
     : nics_(cfg.nics) {
   if (cfg.netdevs.size() > 255) throw std::runtime_error("more than 255 netdevs");
   hubs_ = std::make_unique<SocketHubs>();
@@ -47,7 +48,7 @@ NetSet::NetSet(const NetConfig& cfg, Mode mode, HostLoop& loop, InputPath& input
     const NetdevSpec& s = cfg.netdevs[i];
     auto nd = std::make_unique<Netdev>(s.id, loop);
     if (mode == Mode::kReplay) nd->set_backend(std::make_unique<DisconnectedBackend>(s.type));
-    else nd->set_backend(make_backend(s, loop, *hubs_));
+    else nd->set_backend(make_backend(s, loop, *hubs_, chardevs));
     bool has_replay = false;
     for (const NetFilterSpec& f : cfg.filters) {
       if (f.netdev != s.id) continue;

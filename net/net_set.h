@@ -17,6 +17,7 @@
 
 namespace rwd {
 
+class CharRegistry;
 class HostLoop;
 class InputPath;
 class SocketHubs;
@@ -24,9 +25,11 @@ class SocketHubs;
 class NetSet {
  public:
   enum class Mode { kPlain, kRecord, kReplay };
-  // `now_ns`: the time filter-dump stamps frames with. Throws
-  // std::runtime_error with a one-line message.
-  NetSet(const NetConfig& cfg, Mode mode, HostLoop& loop, InputPath& input, std::function<uint64_t()> now_ns);
+  // `now_ns`: the time filter-dump stamps frames with; `chardevs`: what
+  // guestfwd= forwards to (it outlives the set). Throws std::runtime_error
+  // with a one-line message.
+  NetSet(const NetConfig& cfg, Mode mode, HostLoop& loop, InputPath& input, std::function<uint64_t()> now_ns,
+         CharRegistry* chardevs);
   ~NetSet();
 
   Netdev* find(const std::string& id);

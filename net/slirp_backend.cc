@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "net/slirp_guestfwd.h"
 #include "util/host_loop.h"
 
 namespace rwd {
@@ -38,6 +39,7 @@ struct SlirpBackend::Impl {
   // want slirp_pollfds_poll() to run, fd activity or not (host ms).
   int64_t internal_due_ms = -1;
   SlirpCb cb{};
+  std::vector<std::unique_ptr<SlirpGuestfwd>> guestfwds;  // before slirp goes
 
   static Impl* of(void* opaque) { return static_cast<Impl*>(opaque); }
 };
@@ -153,11 +155,11 @@ bool parse_hostfwd(const std::string& s, bool& udp, in_addr& haddr, int& hport, 
 
 }  // namespace
 
-SlirpBackend::SlirpBackend(const NetdevSpec& spec, HostLoop& loop) : impl_(std::make_unique<Impl>()) {
+SlirpBackend::SlirpBackend(const NetdevSpec& spec, HostLoop& loop, CharRegistry* chardevs)
+    : impl_(std::make_unique<Impl>()) {
   impl_->self = this;
   const std::string where = "-netdev user,id=" + spec.id;
   auto fail = [&](const std::string& m) { throw std::runtime_error(where + ": " + m); };
-  if (!spec.all("guestfwd").empty()) fail("guestfwd= is not supported yet");
   if (spec.get("ipv4", "on") == "off") fail("ipv4=off is not supported (the guest network is IPv4)");
 
   // net=ADDR[/MASK] (MASK as a prefix length or dotted), host=, dhcpstart=, dns=
@@ -227,7 +229,11 @@ SlirpBackend::SlirpBackend(const NetdevSpec& spec, HostLoop& loop) : impl_(std::
   cb.timer_mod = [](void* t, int64_t expire_ms, void*) { static_cast<SlirpTimer*>(t)->expire_ms = expire_ms; };
   cb.register_poll_fd = [](int, void*) {};
   cb.unregister_poll_fd = [](int, void*) {};
-  cb.notify = [](void*) {};
+  // A guestfwd connection made room: its chardev's held-back input moves
+  // at the next point between CPU slices.
+  cb.notify = [](void* opaque) {
+    for (auto& g : Impl::of(opaque)->guestfwds) g->ready();
+  };
   cb.timer_new_opaque = [](SlirpTimerId id, void* cb_opaque, void* opaque) -> void* {
     auto& ts = Impl::of(opaque)->timers;
     ts.push_back(SlirpTimer{id, cb_opaque});
@@ -246,6 +252,16 @@ SlirpBackend::SlirpBackend(const NetdevSpec& spec, HostLoop& loop) : impl_(std::
     if (slirp_add_hostfwd(impl_->slirp, udp, haddr, hport, gaddr, gport) < 0)
       fail("hostfwd=" + fwd + ": could not set up host forwarding (port in use?)");
   }
+  const std::vector<std::string>& fwds = spec.all("guestfwd");
+  for (size_t i = 0; i < fwds.size(); ++i) {
+    try {
+      std::string name = "guestfwd-" + spec.id;
+      if (fwds.size() > 1) name += '-', name += std::to_string(i);
+      impl_->guestfwds.push_back(std::make_unique<SlirpGuestfwd>(impl_->slirp, fwds[i], name, chardevs));
+    } catch (const std::runtime_error& e) {
+      fail(e.what());
+    }
+  }
   impl_->spec_text = "net=" + net_text + ",restrict=" + (restricted ? "on" : "off");
 
   GSource* s = g_source_new(&kSourceFuncs, sizeof(SlirpSource));
@@ -259,6 +275,7 @@ SlirpBackend::~SlirpBackend() {
     g_source_destroy(impl_->source);
     g_source_unref(impl_->source);
   }
+  impl_->guestfwds.clear();
   if (impl_->slirp) slirp_cleanup(impl_->slirp);
 }
 

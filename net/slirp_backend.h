@@ -1,7 +1,8 @@
 // -netdev user: a user-mode network on libslirp. The guest sees a private
 // network (10.0.2.0/24 by default): a gateway at .2 that forwards TCP/UDP to
 // the host's sockets (and .2 itself to the host's loopback), DNS at .3,
-// DHCP handing out .15 on. hostfwd= forwards host ports into the guest.
+// DHCP handing out .15 on. hostfwd= forwards host ports into the guest,
+// guestfwd= a guest address and port to a chardev (net/slirp_guestfwd.h).
 //
 // libslirp's sockets and timers run on the host loop (one GSource that asks
 // slirp for its fds before each poll and hands the results back after), so
@@ -17,13 +18,15 @@
 
 namespace rwd {
 
+class CharRegistry;
 class HostLoop;
 
 class SlirpBackend : public NetBackend {
  public:
   // Throws std::runtime_error with a one-line message (a bad address, a
-  // host port already in use).
-  SlirpBackend(const NetdevSpec& spec, HostLoop& loop);
+  // host port already in use). `chardevs`: where guestfwd= finds or makes
+  // its chardevs (null: guestfwd= is refused).
+  SlirpBackend(const NetdevSpec& spec, HostLoop& loop, CharRegistry* chardevs);
   ~SlirpBackend() override;
 
   std::string type() const override { return "user"; }

@@ -5,6 +5,7 @@
 #include "gdbstub/gdb_server.h"
 #include "hw/riscv/boot.h"
 #include "migration/snapshot.h"
+#include "net/slirp_guestfwd.h"
 #include "replay/navigator.h"
 #include "replay/replay.h"
 #include "replay/navigation.h"
@@ -43,29 +44,24 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   }
   if (replay_) replay_->start(fingerprint());
 
-  // Netdevs: a replay connects none (frames come from the recording).
+  // The network options are checked before any chardev opens (a server
+  // socket may wait for its client).
   NetConfig net;
   std::string net_err;
   if (!parse_net_config(opts.netdevs, opts.nics, opts.nets, opts.objects, net, net_err)) throw BootError(net_err);
-  NetSet::Mode net_mode = !replay_ ? NetSet::Mode::kPlain
-                          : replay_->replaying() ? NetSet::Mode::kReplay : NetSet::Mode::kRecord;
-  // filter-dump's clock: the host's in a live run; a replay reads no host time.
-  auto dump_clock = [this, replaying = net_mode == NetSet::Mode::kReplay]() -> uint64_t {
-    if (replaying) return machine_ ? machine_->clock().now_ns() : 0;
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch()).count());
-  };
-  try {
-    nets_ = std::make_unique<NetSet>(net, net_mode, *host_loop_, input, dump_clock);
-  } catch (const std::runtime_error& e) {
-    throw BootError(e.what());
-  }
 
   // Character devices (-chardev, -serial, -monitor, -mon, -nographic) and
   // the host loop that drives them; each serial port's input goes through a
   // replay tap.
   chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
   chardevs_->on_quit = [this] { request_quit(); };
+  if (replay_ && replay_->replaying()) {
+    std::vector<std::string> guestfwd_ids;  // the network's chardevs: a replay opens nothing of the network
+    for (const NetdevSpec& nd : net.netdevs)
+      for (const std::string& rule : nd.all("guestfwd"))
+        if (std::string id = guestfwd_chardev_ref(rule); !id.empty()) guestfwd_ids.push_back(id);
+    chardevs_->set_unopened(std::move(guestfwd_ids));
+  }
   CharBackend* serial = chardevs_->null_backend();
   std::vector<std::string> monitor_ids;
   std::vector<ConsoleSetup::Qmp> qmp_consoles;
@@ -81,6 +77,22 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   }
   taps_.push_back(std::make_unique<CharReplayTap>(input, 0));
   serial->add_filter(taps_.back().get());
+
+  // Netdevs, after the chardevs (guestfwd= forwards to one): a replay
+  // connects none (frames come from the recording).
+  NetSet::Mode net_mode = !replay_ ? NetSet::Mode::kPlain
+                          : replay_->replaying() ? NetSet::Mode::kReplay : NetSet::Mode::kRecord;
+  // filter-dump's clock: the host's in a live run; a replay reads no host time.
+  auto dump_clock = [this, replaying = net_mode == NetSet::Mode::kReplay]() -> uint64_t {
+    if (replaying) return machine_ ? machine_->clock().now_ns() : 0;
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count());
+  };
+  try {
+    nets_ = std::make_unique<NetSet>(net, net_mode, *host_loop_, input, dump_clock, chardevs_.get());
+  } catch (const std::runtime_error& e) {
+    throw BootError(e.what());
+  }
 
   BoardHost board;
   board.serial = serial;

@@ -118,8 +118,8 @@ class Vm : public MonitorTarget {
   std::unique_ptr<InputRouter> input_router_;
   std::unique_ptr<InputCommands> input_commands_;
   std::unique_ptr<DriveSet> drives_;  // outlives the devices that use it
+  std::unique_ptr<CharRegistry> chardevs_;  // outlives the netdevs' guestfwd= forwards
   std::unique_ptr<NetSet> nets_;  // outlives the NICs that use it
-  std::unique_ptr<CharRegistry> chardevs_;
   std::unique_ptr<DisplaySet> displays_;  // the consoles; outlives the display devices that draw in them
   std::vector<std::unique_ptr<CharReplayTap>> taps_;  // one per serial port
   std::unique_ptr<VirtMachine> machine_;

@@ -2,8 +2,10 @@
 """Networking (TAP): a Linux guest on -netdev user (libslirp) and
 virtio-net-device gets its address by DHCP, pings the gateway, fetches a file
 from an HTTP server this test runs on the host's 127.0.0.1 (through slirp's
-10.0.2.2) and checks its md5, and serves a page with busybox httpd that the
-host fetches through hostfwd. Then the same session under record/replay
+10.0.2.2) and checks its md5, serves a page with busybox httpd that the
+host fetches through hostfwd, and talks through guestfwd= to a line server
+of the test's (its chardev made from the rule in the plain run, a -chardev
+socket under record). Then the same session under record/replay
 with QEMU's documented filter-replay stack, and a filter-dump pcap: recorded
 once, replayed three times with nothing listening on the host (console
 byte-identical, final state hash identical); tshark reads the dump and shows
@@ -37,6 +39,30 @@ REWIND, DUMP = sys.argv[1], sys.argv[2]
 FILE = b"".join(b"line %d of the host's file\n" % i for i in range(11000))
 FILE_MD5 = hashlib.md5(FILE).hexdigest()
 TOKEN = "served-by-the-guest-%d" % os.getpid()
+GFWD_TOKEN = "through-guestfwd-%d" % os.getpid()
+
+
+class LinePeer:
+    """The far end of guestfwd=: one TCP client (the chardev), each line it
+    sends answered with "host-got LINE"."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+            for line in conn.makefile("rb"):
+                conn.sendall(b"host-got " + line)
+        except OSError:
+            pass
+
+    def stop(self):
+        self.sock.close()
 
 
 class Host:
@@ -85,15 +111,18 @@ def work(http_port):
         "httpd -h /www -p 80",
         "echo httpd-up",
         f"wget -q -O - http://10.0.2.2:{http_port}/go",
+        # busybox nc waits for the peer to close; a guestfwd peer never does.
+        f"(echo {GFWD_TOKEN} | nc -w 2 10.0.2.100 4321; true)",
         "echo net-done",
     ])
 
 
-def machine(kernel, initrd, http_port, fwd_port, extra=(), rr=None):
+def machine(kernel, initrd, http_port, fwd_port, extra=(), rr=None, gfwd="cmd:cat"):
+    """`gfwd`: where guestfwd= 10.0.2.100:4321 goes."""
     argv = [REWIND, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-rtc", "base=2024-01-01,clock=vm",
             "-append", f'console=ttyS0 rewind_run="{work(http_port)}"',
-            "-netdev", f"user,id=net1,hostfwd=tcp:127.0.0.1:{fwd_port}-:80",
+            "-netdev", f"user,id=net1,hostfwd=tcp:127.0.0.1:{fwd_port}-:80,guestfwd=tcp:10.0.2.100:4321-{gfwd}",
             "-device", "virtio-net-device,netdev=net1", *extra]
     if rr:
         argv += ["-icount", f"shift=7,{rr}"]
@@ -154,13 +183,17 @@ def checks(label, rc, out, err, page, seq):
     report(FILE_MD5.encode() in out, f"{label}: wget of the host's file through 10.0.2.2: md5 {FILE_MD5}", out[-400:])
     report(page.strip() == TOKEN.encode() and seq == SEQ,
            f"{label}: the host fetched the guest's httpd pages through hostfwd", page[-200:])
+    report(has_line(out, f"host-got {GFWD_TOKEN}"),
+           f"{label}: a line through guestfwd= to the host's peer and its answer back", out[-400:])
 
 
 # --- a plain run --------------------------------------------------------------------
 http_port, fwd_port = free_port(), free_port()
-host = Host(http_port)
-rc, out, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port), fwd_port, host)
+host, peer = Host(http_port), LinePeer()
+rc, out, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port, gfwd=f"tcp:127.0.0.1:{peer.port}"),
+                                   fwd_port, host)
 host.stop()
+peer.stop()
 checks("plain run", rc, out, err, page, seq)
 
 # --- record with filter-replay and filter-dump; replay three times ------------------------
@@ -169,10 +202,13 @@ rr = os.path.join(tmp, "net.rr")
 pcap = os.path.join(tmp, "net.pcap")
 objects = ["-object", "filter-replay,id=replay,netdev=net1",
            "-object", f"filter-dump,id=dump,netdev=net1,file={pcap}"]
-host = Host(http_port)
-rc, recorded, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port, objects,
-                                                rr=f"rr=record,rrfile={rr}"), fwd_port, host)
+host, peer = Host(http_port), LinePeer()
+# guestfwd= to a -chardev: a replay checks that chardev but does not open it.
+gfwd_chardev = ["-chardev", f"socket,id=gf,host=127.0.0.1,port={peer.port}"]
+rc, recorded, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port, objects + gfwd_chardev,
+                                                rr=f"rr=record,rrfile={rr}", gfwd="chardev:gf"), fwd_port, host)
 host.stop()
+peer.stop()
 checks("record", rc, recorded, err, page, seq)
 m = re.search(r"final state hash (0x[0-9a-f]+)", err)
 report(m is not None and "net-frame" in err and "implicit" not in err,
@@ -182,9 +218,10 @@ rec_hash = m.group(1) if m else "?"
 # Nothing listens on the host now: the HTTP server is gone, and a replay binds no port.
 replay_pcap = os.path.join(tmp, "replay.pcap")
 replay_objects = ["-object", "filter-replay,id=replay,netdev=net1",
-                  "-object", f"filter-dump,id=dump,netdev=net1,file={replay_pcap}"]
+                  "-object", f"filter-dump,id=dump,netdev=net1,file={replay_pcap}"] + gfwd_chardev
 for i in range(3):
-    rc, out, err = run(machine(kernel, initrd, http_port, fwd_port, replay_objects, rr=f"rr=replay,rrfile={rr}"))
+    rc, out, err = run(machine(kernel, initrd, http_port, fwd_port, replay_objects, rr=f"rr=replay,rrfile={rr}",
+                               gfwd="chardev:gf"))
     mh = re.search(r"replay complete: .*final state hash (0x[0-9a-f]+)", err)
     report(rc == 0 and out == recorded and mh and mh.group(1) == rec_hash,
            f"replay {i + 1}: console byte-identical, final state hash {rec_hash}", f"rc={rc} {err[-400:]}")
@@ -194,7 +231,8 @@ for i in range(3):
                "after a replay nothing listens on the recorded ports")
 
 # The same recording without the explicit filter: one is added, with a note.
-rc, out, err = run(machine(kernel, initrd, http_port, fwd_port, rr=f"rr=replay,rrfile={rr}"))
+rc, out, err = run(machine(kernel, initrd, http_port, fwd_port, gfwd_chardev, rr=f"rr=replay,rrfile={rr}",
+                           gfwd="chardev:gf"))
 report(rc == 0 and out == recorded and "implicit filter-replay" in err and len(
     [l for l in err.splitlines() if "implicit" in l]) == 1,
     "replay without -object filter-replay: an implicit one, a one-line note, the same console", err[-300:])
@@ -240,6 +278,9 @@ for args, what in [
     (["-netdev", "user,id=n", "-device", "virtio-net-device,netdev=nope"], "no such netdev"),
     (["-netdev", "user,id=n,hostfwd=tcp::notaport-:80", "-device", "virtio-net-device,netdev=n"], "hostfwd="),
     (["-object", "filter-dump,id=d,netdev=n,file=/tmp/x"], "not found"),
+    (["-netdev", "user,id=n,guestfwd=tcp:10.0.2.100:80-chardev:nope"], "chardev 'nope' not found"),
+    (["-netdev", "user,id=n,guestfwd=tcp:10.0.2.2:80-cmd:cat"], "not free in the guest network"),
+    (["-netdev", "user,id=n,guestfwd=udp:10.0.2.100:53-cmd:cat"], "only TCP"),
 ]:
     rc, o, e = run([REWIND, "-M", "virt", "-display", "none", "-bios", "none", "-max-insns", "1000", *args], timeout=60)
     lines = e.strip().splitlines()

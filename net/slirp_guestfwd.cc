@@ -1,0 +1,78 @@
+#include "net/slirp_guestfwd.h"
+
+#include <arpa/inet.h>
+#include <slirp/libslirp.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "chardev/char_registry.h"
+#include "chardev/char_spec.h"
+
+namespace rwd {
+
+std::string guestfwd_chardev_ref(const std::string& rule) {
+  auto at = rule.find("-chardev:");
+  return at == std::string::npos ? "" : rule.substr(at + 9);
+}
+
+SlirpGuestfwd::SlirpGuestfwd(Slirp* slirp, const std::string& rule, const std::string& name, CharRegistry* chardevs)
+    : slirp_(slirp) {
+  auto fail = [&](const std::string& m) { throw std::runtime_error("guestfwd=" + rule + ": " + m); };
+  // [tcp]:SERVER:PORT-DEV (SERVER may be empty: libslirp picks x.x.2.4 of the network)
+  std::string rest;
+  if (rule.rfind("tcp:", 0) == 0) rest = rule.substr(4);
+  else if (rule.rfind(":", 0) == 0) rest = rule.substr(1);
+  else fail("expected [tcp]:server:port-dev (only TCP is forwarded)");
+  auto colon = rest.find(':'), dash = rest.find('-');
+  if (colon == std::string::npos || dash == std::string::npos || dash < colon)
+    fail("expected [tcp]:server:port-dev");
+  std::string server = rest.substr(0, colon), port = rest.substr(colon + 1, dash - colon - 1);
+  std::string dev = rest.substr(dash + 1);
+  if (!server.empty() && inet_pton(AF_INET, server.c_str(), &addr_) != 1) fail("invalid server address '" + server + "'");
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end || p < 1 || p > 65535) fail("port must be 1 to 65535");
+  port_ = static_cast<int>(p);
+  if (dev.empty()) fail("expected a chardev or cmd:COMMAND after '-'");
+
+  if (dev.rfind("cmd:", 0) == 0) {
+    if (dev.size() == 4) fail("cmd: needs a command");
+    if (slirp_add_exec(slirp_, dev.c_str() + 4, &addr_, port_) < 0)
+      fail("the address is not free in the guest network (outside it, the gateway, the DNS or forwarded already)");
+    return;
+  }
+  if (!chardevs) fail("no character devices to forward to");
+  ChardevSpec spec;
+  try {
+    spec = parse_legacy_chardev("guestfwd", dev, name);
+    if (spec.backend == "none" || spec.with_monitor) fail("'" + dev + "' is not a character device to forward to");
+    if (spec.ref.empty()) chardevs->add(spec);
+    chardev_ = chardevs->attach(spec.ref.empty() ? name : spec.ref);
+  } catch (const ChardevError& e) {
+    std::string m = e.what(), origin = spec.origin + ": ";
+    fail(m.rfind(origin, 0) == 0 ? m.substr(origin.size()) : m);  // the rule is named already
+  }
+  auto to_chardev = [](const void* buf, size_t len, void* opaque) -> ssize_t {
+    static_cast<SlirpGuestfwd*>(opaque)->chardev_->write(static_cast<const uint8_t*>(buf), len);
+    return static_cast<ssize_t>(len);
+  };
+  if (slirp_add_guestfwd(slirp_, to_chardev, this, &addr_, port_) < 0) {
+    chardev_ = nullptr;
+    fail("the address is not free in the guest network (outside it, the gateway, the DNS or forwarded already)");
+  }
+  chardev_->set_frontend(this);
+}
+
+SlirpGuestfwd::~SlirpGuestfwd() {
+  slirp_remove_guestfwd(slirp_, addr_, port_);
+  if (chardev_) chardev_->set_frontend(nullptr);
+}
+
+size_t SlirpGuestfwd::can_receive() { return slirp_socket_can_recv(slirp_, addr_, port_); }
+
+void SlirpGuestfwd::receive(const uint8_t* data, size_t len) {
+  slirp_socket_recv(slirp_, addr_, port_, data, static_cast<int>(len));
+}
+
+}  // namespace rwd
