@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Network throughput and latency, rewind vs qemu-system-riscv64, same guest and options.
 
-  bench/run-net.py [-n RUNS] [--mib 100] [--fetches 200] [--modes plain,icount,record] [--no-qemu]
+  bench/run-net.py [-n RUNS] [--mib 100] [--fetches 200] [--modes plain,icount,record[,record-check]] [--no-qemu]
 
 The Linux test guest on -netdev user (libslirp) with virtio-net-device,
 timed on the host between markers the guest prints:
@@ -11,7 +11,8 @@ timed on the host between markers the guest prints:
     hostfwd;
   - fetch: FETCHES small HTTP fetches (wget of 1 KiB) from a server on the host.
 Modes: plain (no icount), icount (-icount shift=7), record (-icount
-shift=7,rr=record with filter-replay). Medians of RUNS. Prints MB/s and
+shift=7,rr=record with filter-replay), record-check (rewind only: record
+with -rr-net-check, every frame the guest sends pinned). Medians of RUNS. Prints MB/s and
 fetches/s for each, rewind/QEMU ratios, record overhead over icount, and
 rrfile bytes per MiB received (h2g) for both.
 
@@ -119,8 +120,10 @@ def argv_for(emu, kernel, initrd, work, fwd_port, mode, rrfile, nic=None):
         argv += ["-bios", "default"]
     if mode == "icount":
         argv += ["-icount", "shift=7"]
-    elif mode == "record":
+    elif mode in ("record", "record-check"):
         argv += ["-icount", f"shift=7,rr=record,rrfile={rrfile}", "-object", "filter-replay,id=r,netdev=n1"]
+        if mode == "record-check":
+            argv += ["-rr-net-check"]
     return argv
 
 
@@ -225,6 +228,8 @@ def main():
     res = {}
     for mode in a.modes.split(","):
         for emu in emus:
+            if emu == "qemu" and mode == "record-check":
+                continue  # QEMU has no such mode
             runs = []
             for _ in range(a.n):
                 try:
@@ -250,6 +255,10 @@ def main():
         i, r = res[("rewind", "icount")][0], res[("rewind", "record")][0]
         print("rewind record overhead over -icount: " +
               ", ".join(f"{k} {100 * (r[k] / i[k] - 1):+.1f}%" for k in ("g2h", "h2g", "fetch")))
+    if ("rewind", "record") in res and ("rewind", "record-check") in res:
+        (r, rs), (c, cs) = res[("rewind", "record")], res[("rewind", "record-check")]
+        print("-rr-net-check over record: " + ", ".join(f"{k} {100 * (c[k] / r[k] - 1):+.1f}%" for k in ("g2h", "h2g", "fetch"))
+              + (f"; rrfile {cs / rs:.2f}x" if rs and cs else ""))
     shutil.rmtree(tmp, ignore_errors=True)
 
 

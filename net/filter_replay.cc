@@ -1,12 +1,17 @@
 #include "net/filter_replay.h"
 
+#include "net/frame_summary.h"
+
 namespace rwd {
 
 FilterReplay::FilterReplay(Netdev& link, InputPath& path, uint8_t source)
-    : link_(link), channel_(path.open(EventKind::kNetFrame, source, *this)) {}
+    : link_(link), path_(path), source_(source), channel_(path.open(EventKind::kNetFrame, source, *this)) {}
 
 bool FilterReplay::filter(NetDirection dir, const uint8_t* data, size_t len, size_t) {
-  if (dir == NetDirection::kFromGuest) return true;
+  if (dir == NetDirection::kFromGuest) {
+    path_.guest_output(EventKind::kNetSent, source_, data, len, frame_summary);
+    return true;
+  }
   channel_->submit(data, len);  // passes it on through receive_input (not on replay)
   return false;
 }

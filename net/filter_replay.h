@@ -8,8 +8,9 @@
 //  - a replay drops live frames (there are none: no backend is connected)
 //    and passes on the recorded frames at their recorded counts, to the
 //    filters after it and the NIC.
-// Frames from the guest pass through: on replay the netdev has no backend,
-// so they end here.
+// Frames from the guest pass through (on replay the netdev has no backend,
+// so they end there); the input path pins them under -rr-net-check
+// (InputPath::guest_output: a recording logs them, its replay checks them).
 #pragma once
 #include <memory>
 
@@ -29,6 +30,8 @@ class FilterReplay : public NetFilter, private InputReceiver {
   void receive_input(const uint8_t* data, size_t len) override;
 
   Netdev& link_;
+  InputPath& path_;
+  uint8_t source_;
   std::unique_ptr<InputChannel> channel_;
 };
 

@@ -35,7 +35,7 @@ struct FieldSpec {
   const char* name = nullptr;
 };
 
-inline constexpr unsigned kMaxEventFields = 2;
+inline constexpr unsigned kMaxEventFields = 3;
 
 struct EventSpec {
   uint8_t number = 0;  // 0: no such kind

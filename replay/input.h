@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "replay/events.h"
 
@@ -54,6 +55,13 @@ class InputPath {
   // One channel per (kind, source); `kind` must be of the Input family.
   // The receiver must outlive the channel.
   virtual std::unique_ptr<InputChannel> open(EventKind kind, uint8_t source, InputReceiver& receiver) = 0;
+  // Output the guest sent to source `source` (kind: a Sync kind that pins
+  // output, net-sent), during the instruction that sent it. A recording
+  // made to check output logs its length and digest, a replay of one checks
+  // the guest sends the same at the same instruction (`describe` names the
+  // live output in the divergence message); otherwise nothing happens.
+  using DescribeOutput = std::string (*)(const uint8_t* data, size_t len);
+  virtual void guest_output(EventKind, uint8_t /*source*/, const uint8_t* /*data*/, size_t /*len*/, DescribeOutput) {}
 };
 
 // The input path of a run that neither records nor replays.

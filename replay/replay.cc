@@ -12,6 +12,7 @@
 #include "hw/core/vclock.h"
 #include "util/version.h"
 #include "target/riscv/cpu.h"
+#include "util/crc32.h"
 #include "util/hash64.h"
 #include "util/hex.h"
 
@@ -33,6 +34,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   interval_ = opts.rr_check_interval;
   trail_interval_ = opts.rr_trail_interval;
   ram_check_interval_ = opts.rr_ram_check_interval;
+  net_check_ = opts.rr_net_check;
   if (!opts.rr_perturb.empty()) {
     if (mode_ != Mode::kReplay) throw std::runtime_error("-rr-perturb only makes sense with rr=replay");
     Perturbation p;
@@ -62,6 +64,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     header_.fields["check-interval"] = std::to_string(interval_);
     header_.fields["trail-interval"] = std::to_string(trail_interval_);
     header_.fields["ram-check-interval"] = std::to_string(ram_check_interval_);
+    if (net_check_) header_.fields["net-check"] = "on";
     header_.fields["host-endian"] = "little";
     // The snapshot the recording starts from (system/vm_snapshots.cc takes
     // it, beside the rrfile); a replay must start from it too.
@@ -94,6 +97,9 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   opts.seed = h.seed;
   interval_ = h.check_interval;
   ram_check_interval_ = h.ram_check_interval;
+  if (net_check_ && !h.net_check)
+    std::fprintf(stderr, "rewind: note: the recording was made without -rr-net-check: frames the guest sends are not checked\n");
+  net_check_ = h.net_check;
   if (h.build != this_build())
     std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.build).c_str(),
                  this_build().c_str());
@@ -329,6 +335,39 @@ void ReplayController::sync_bytes(EventKind kind, uint8_t* buf, size_t len, bool
     diverge("the guest asked for " + std::to_string(len) + " bytes of " + event_name(kind) + ", the recording gave " +
             std::to_string(bytes.size()));
   std::memcpy(buf, bytes.data(), len);
+  matched(*e);
+  pop();
+}
+
+void ReplayController::guest_output(EventKind kind, uint8_t source, const uint8_t* data, size_t len,
+                                    DescribeOutput describe) {
+  if (!net_check_) return;
+  const uint32_t digest = crc32_of(data, len);
+  if (mode_ == Mode::kRecord) {
+    Event e;
+    e.kind = kind;
+    e.f[0].u = source;
+    e.f[1].u = len;
+    e.f[2].u = digest;
+    record(e);
+    return;
+  }
+  const Event* e = peek();
+  const uint64_t now = icount();
+  auto sent = [&] {
+    return "a " + std::to_string(len) + "-byte frame to netdev " + std::to_string(source) + " (" + describe(data, len) +
+           ")";
+  };
+  if (!e) exhausted();
+  if (e->kind != kind || e->icount != now)
+    diverge("the guest sent " + sent() + ", but the recording's next event is " + event_name(e->kind) +
+            " at instruction " + std::to_string(e->icount));
+  if (e->f[0].u != source || e->f[1].u != len || e->f[2].u != digest)
+    diverge("the guest sent " + sent() + ", but the recorded frame was " +
+            (e->f[1].u == len && e->f[0].u == source ? std::string("another of the same length")
+                                                      : std::to_string(e->f[1].u) + " bytes to netdev " +
+                                                            std::to_string(e->f[0].u)));
+  verify_check(*e);
   matched(*e);
   pop();
 }

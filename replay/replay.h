@@ -145,6 +145,9 @@ class ReplayController : public InputPath {
   uint64_t state_hash();
   void progress();  // a progress line on a terminal, at most every second
 
+  // The frames the guest sends, under -rr-net-check (net-sent events).
+  void guest_output(EventKind kind, uint8_t source, const uint8_t* data, size_t len, DescribeOutput describe) override;
+
   // Synchronous events (from the host-source wrappers and the board).
   int64_t sync_value(EventKind kind, int64_t live_value_if_recording);
   void sync_marker(EventKind kind);  // a synchronous event without payload
@@ -187,6 +190,8 @@ class ReplayController : public InputPath {
   // ram-check-interval; absent in older files: 0, every event).
   uint64_t ram_check_interval_ = 0;
   uint64_t next_trail_ = 0;
+  // Every frame the guest sends is a net-sent event (header field net-check).
+  bool net_check_ = false;
   bool batch_open_ = false;
   bool finished_ = false;
   int end_status_ = 0;

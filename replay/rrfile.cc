@@ -565,6 +565,11 @@ RrRecordingHeader validate_recording_header(const std::string& path, const RrHea
   r.seed = number("seed", "a 64-bit number");
   r.check_interval = number("check-interval", "a number of instructions");
   if (h.fields.count("ram-check-interval")) r.ram_check_interval = number("ram-check-interval", "a number of instructions");
+  if (h.fields.count("net-check")) {
+    const std::string& v = field("net-check");
+    if (v != "on" && v != "off") throw DecodeError(what + "net-check' is not on or off ('" + escaped(v) + "')");
+    r.net_check = v == "on";
+  }
   const std::string& endian = field("host-endian");
   if (endian != "little")
     throw DecodeError(what + "host-endian' is '" + escaped(endian) + "', this rewind reads little-endian recordings");

@@ -161,6 +161,7 @@ struct RrRecordingHeader {
   uint64_t seed = 0;
   uint64_t check_interval = 0;  // 0: no periodic checkpoints
   uint64_t ram_check_interval = 0;  // 0 (or absent, older files): every event check hashes RAM
+  bool net_check = false;  // net-check: on (absent: off)
 };
 RrRecordingHeader validate_recording_header(const std::string& path, const RrHeader& header);
 

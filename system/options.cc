@@ -373,6 +373,7 @@ const std::map<std::string, OptionDef>& option_table() {
            return err = "-rr-ram-check-interval " + a + ": not a number", false;
          return true;
        }}},
+      {"rr-net-check", {false, [](Options& o, const std::string&, std::string&) { o.rr_net_check = true; return true; }}},
       {"debug-miscompile", {true, [](Options& o, const std::string& a, std::string& err) {
          if (a != "mul") return err = "-debug-miscompile: only 'mul' can be planted", false;
          o.debug_miscompile = a;
@@ -577,6 +578,7 @@ std::string usage_text() {
          "  -rr-check-interval N      full state checkpoint every N instructions (default 10000000)\n"
          "  -rr-trail-interval N      divergence trail: a state check every N instructions (default 2097152, 0: none)\n"
          "  -rr-ram-check-interval N  event checks hash RAM afresh at most every N instructions (default 1048576, 0: every event)\n"
+         "  -rr-net-check             record: pin every frame the guest sends (length, CRC-32); the replay checks them\n"
          "  -rr-perturb icount=N,reg=xR[,bit=B]|ram=ADDR  (debug) change a replay on purpose\n"
          "  -debug-miscompile mul     (debug) compiled mul results off by one (see docs/divergence.md)\n"
          "  -rr-snapshot-interval N   replay: in-memory snapshot every N instructions, for replay_seek and\n"

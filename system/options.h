@@ -86,6 +86,9 @@ struct Options {
   // Instructions between fresh RAM hashes in the per-event checks
   // (StateHasher::quick_check; 0: every event).
   uint64_t rr_ram_check_interval = 1ull << 20;
+  // Record a net-sent event (length, CRC-32) for every frame the guest
+  // sends, which a replay then checks (the network's debug mode).
+  bool rr_net_check = false;
   std::string rr_probe;
   // Debug: a planted engine bug, to prove that rewind-diverge finds one
   // ("mul": compiled mul results off by one; interpreted ones right).

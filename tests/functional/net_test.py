@@ -7,8 +7,9 @@ host fetches through hostfwd, and talks through guestfwd= to a line server
 of the test's (its chardev made from the rule in the plain run, a -chardev
 socket under record). Then the same session under record/replay
 with QEMU's documented filter-replay stack, and a filter-dump pcap: recorded
-once, replayed three times with nothing listening on the host (console
-byte-identical, final state hash identical); tshark reads the dump and shows
+once (with -rr-net-check), replayed three times with nothing listening on the
+host (console byte-identical, final state hash identical, every frame the
+guest sent checked against the recording); tshark reads the dump and shows
 DHCP, ICMP and HTTP; rewind-dump lists and exports the recorded frames.
 
 Usage: net_test.py REWIND REWIND_DUMP
@@ -205,7 +206,8 @@ objects = ["-object", "filter-replay,id=replay,netdev=net1",
 host, peer = Host(http_port), LinePeer()
 # guestfwd= to a -chardev: a replay checks that chardev but does not open it.
 gfwd_chardev = ["-chardev", f"socket,id=gf,host=127.0.0.1,port={peer.port}"]
-rc, recorded, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port, objects + gfwd_chardev,
+# -rr-net-check: every frame the guest sends is pinned too, and each replay checks them.
+rc, recorded, err, page, seq = run_live(machine(kernel, initrd, http_port, fwd_port, objects + gfwd_chardev + ["-rr-net-check"],
                                                 rr=f"rr=record,rrfile={rr}", gfwd="chardev:gf"), fwd_port, host)
 host.stop()
 peer.stop()
@@ -213,6 +215,9 @@ checks("record", rc, recorded, err, page, seq)
 m = re.search(r"final state hash (0x[0-9a-f]+)", err)
 report(m is not None and "net-frame" in err and "implicit" not in err,
        "record: frames in the rrfile (net-frame events), no implicit filter needed", err[-400:])
+sent = re.search(r"net-sent (\d+)", err)
+report(sent is not None and int(sent.group(1)) > 20,
+       "record with -rr-net-check: the frames the guest sent are net-sent events", err[-400:])
 rec_hash = m.group(1) if m else "?"
 
 # Nothing listens on the host now: the HTTP server is gone, and a replay binds no port.
@@ -223,8 +228,10 @@ for i in range(3):
     rc, out, err = run(machine(kernel, initrd, http_port, fwd_port, replay_objects, rr=f"rr=replay,rrfile={rr}",
                                gfwd="chardev:gf"))
     mh = re.search(r"replay complete: .*final state hash (0x[0-9a-f]+)", err)
-    report(rc == 0 and out == recorded and mh and mh.group(1) == rec_hash,
-           f"replay {i + 1}: console byte-identical, final state hash {rec_hash}", f"rc={rc} {err[-400:]}")
+    report(rc == 0 and out == recorded and mh and mh.group(1) == rec_hash and sent
+           and f"net-sent {sent.group(1)}" in err,
+           f"replay {i + 1}: console byte-identical, final state hash {rec_hash}, every sent frame checked",
+           f"rc={rc} {err[-400:]}")
     if i == 0:
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout if shutil.which("ss") else ""
         report(f":{fwd_port} " not in listening and f":{http_port} " not in listening,

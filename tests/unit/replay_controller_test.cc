@@ -176,6 +176,72 @@ TEST_F(ReplayControllerTest, InputForASourceThisMachineLacksIsADivergence) {
   }
 }
 
+// --- -rr-net-check: the frames the guest sends -------------------------------------
+
+std::string describe_frame(const uint8_t*, size_t) { return "a test frame"; }
+
+void send(ReplayController& c, const std::string& frame) {
+  c.guest_output(EventKind::kNetSent, 0, reinterpret_cast<const uint8_t*>(frame.data()), frame.size(), describe_frame);
+}
+
+// Records "frame-one" at 100 and "frame-two" at 200; replays sending `second` at `at`.
+std::string replay_sends(const std::string& path, bool net_check, const std::string& second, uint64_t at) {
+  {
+    Options o = options("record", path);
+    o.rr_net_check = net_check;
+    ReplayController c(o, 0, nullptr);
+    c.start(machine_fingerprint(o));
+    TestBoard board;
+    c.attach(board);
+    board.run_to(100);
+    send(c, "frame-one");
+    board.run_to(200);
+    send(c, "frame-two");
+    board.run_to(300);
+    c.end(EndReason::kGuestShutdown, 0);
+  }
+  Options o = options("replay", path);
+  ReplayController c(o, 0, nullptr);
+  c.start(machine_fingerprint(o));
+  TestBoard board;
+  c.attach(board);
+  try {
+    board.run_to(100);
+    send(c, "frame-one");
+    board.run_to(at);
+    send(c, second);
+    board.run_to(300);
+    c.end(EndReason::kGuestShutdown, 0);
+  } catch (const ReplayDivergence& d) {
+    return d.what();
+  }
+  return c.finished() ? "" : "not finished";
+}
+
+TEST_F(ReplayControllerTest, NetCheckPassesTheSameFramesAtTheSameCounts) {
+  EXPECT_EQ(replay_sends(path, true, "frame-two", 200), "");
+}
+
+TEST_F(ReplayControllerTest, NetCheckStopsAtAFrameWithOtherBytes) {
+  std::string why = replay_sends(path, true, "frame-TWO", 200);
+  EXPECT_NE(why.find("the guest sent a 9-byte frame to netdev 0 (a test frame), but the recorded frame was another of "
+                     "the same length"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("instruction 200"), std::string::npos) << why;
+}
+
+TEST_F(ReplayControllerTest, NetCheckStopsAtAFrameSentElsewhen) {
+  std::string why = replay_sends(path, true, "frame-two", 150);
+  EXPECT_NE(why.find("the recording's next event is net-sent at instruction 200"), std::string::npos) << why;
+  why = replay_sends(path, true, "frame-2", 200);
+  EXPECT_NE(why.find("the recorded frame was 9 bytes to netdev 0"), std::string::npos) << why;
+}
+
+TEST_F(ReplayControllerTest, WithoutNetCheckFramesAreNotRecordedOrChecked) {
+  EXPECT_EQ(replay_sends(path, false, "something else", 150), "");
+}
+
 // --- the character tap --------------------------------------------------------
 
 class FakeBackend : public CharBackend {
