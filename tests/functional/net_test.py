@@ -31,7 +31,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "guest"))
 from guest_session import build_guest  # noqa: E402
-from tap import done, report  # noqa: E402
+from tap import done, report, skip  # noqa: E402
+from dns_peer import DnsPeer  # noqa: E402
 from host_ports import free_port  # noqa: E402
 
 REWIND, DUMP = sys.argv[1], sys.argv[2]
@@ -113,6 +114,9 @@ def work(http_port):
         "echo httpd-up",
         f"wget -q -O - http://10.0.2.2:{http_port}/go",
         # busybox nc waits for the peer to close; a guestfwd peer never does.
+        # The guestfwd address by name, through slirp's DNS (10.0.2.3), when the test serves it.
+        ("nslookup gfwd.rewind.test > /tmp/ns; cat /tmp/ns; set -- $(grep Address /tmp/ns | tail -n1); "
+         f"(echo {GFWD_TOKEN} | nc -w 2 $2 4321; true)") if DNS else
         f"(echo {GFWD_TOKEN} | nc -w 2 10.0.2.100 4321; true)",
         "echo net-done",
     ])
@@ -135,10 +139,20 @@ def has_line(out, text):
     return re.search(rb"^" + re.escape(text.encode()) + rb"\r?$", out, re.M) is not None
 
 
+def with_dns(argv):
+    """Runs argv with the host resolver at the test's DNS peer: libslirp
+    forwards the guest's queries to /etc/resolv.conf's nameserver, so that
+    file is replaced by one naming 127.0.0.1, in a mount namespace of its own."""
+    if not DNS:
+        return argv
+    return ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec "$@"', RESOLV, *argv]
+
+
 def run_live(argv, fwd_port, host, timeout=600):
-    """Runs the guest; once it says httpd-up, fetches its page through
-    hostfwd and lets it finish. Returns (rc, stdout, stderr, page, seq)."""
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    """Runs the guest (with the test's DNS); once it says httpd-up, fetches
+    its page through hostfwd and lets it finish. Returns (rc, stdout, stderr,
+    page, seq)."""
+    p = subprocess.Popen(with_dns(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = b""
     page = seq = b""
     os.set_blocking(p.stdout.fileno(), False)
@@ -173,6 +187,17 @@ except subprocess.CalledProcessError as e:
     report(False, "build the test guest", e.stderr[-300:])
     done()
 tmp = tempfile.mkdtemp(prefix="rewind-net-")
+# The test's DNS: needs port 53 and a mount namespace (root); elsewhere its
+# checks are skipped and the guest uses the address itself.
+DNS, RESOLV = None, os.path.join(tmp, "resolv.conf")
+if os.geteuid() == 0 and shutil.which("unshare") and subprocess.run(
+        ["unshare", "-m", "mount", "--bind", "/dev/null", "/dev/null"], capture_output=True).returncode == 0:
+    try:
+        DNS = DnsPeer({"gfwd.rewind.test": "10.0.2.100"})
+        with open(RESOLV, "w") as f:
+            f.write("nameserver 127.0.0.1\n")
+    except OSError as e:
+        print(f"# no DNS peer: {e}")
 SEQ = "".join(f"{i}\n" for i in range(1, 20001)).encode()
 
 
@@ -186,6 +211,11 @@ def checks(label, rc, out, err, page, seq):
            f"{label}: the host fetched the guest's httpd pages through hostfwd", page[-200:])
     report(has_line(out, f"host-got {GFWD_TOKEN}"),
            f"{label}: a line through guestfwd= to the host's peer and its answer back", out[-400:])
+    if DNS:
+        report(has_line(out, "Name:\tgfwd.rewind.test") and has_line(out, "Address: 10.0.2.100"),
+               f"{label}: gfwd.rewind.test resolved through slirp's DNS (10.0.2.3) to the guestfwd address", out[-400:])
+    else:
+        skip(f"{label}: a name resolved through slirp's DNS", "needs root (port 53, a mount namespace)")
 
 
 # --- a plain run --------------------------------------------------------------------
