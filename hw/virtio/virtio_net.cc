@@ -11,11 +11,13 @@ namespace {
 
 // Feature bits (5.1.3).
 constexpr uint64_t kFCsum = 1ull << 0, kFGuestCsum = 1ull << 1, kFMtu = 1ull << 3, kFMac = 1ull << 5,
-                   kFHostTso4 = 1ull << 11, kFHostTso6 = 1ull << 12, kFStatus = 1ull << 16;
+                   kFHostTso4 = 1ull << 11, kFHostTso6 = 1ull << 12, kFMrgRxbuf = 1ull << 15,
+                   kFStatus = 1ull << 16;
 constexpr uint16_t kStatusLinkUp = 1;
 constexpr unsigned kRx = 0, kTx = 1;
 constexpr size_t kMinFrame = 14;  // an Ethernet header
 constexpr size_t kMaxTsoFrame = 14 + 4 + 65535;  // Ethernet (+ 802.1Q) and the largest IP packet
+constexpr size_t kMtuFrame = 14 + 4 + VirtioNet::kMtu;  // Ethernet (+ 802.1Q) and an MTU-sized packet
 
 }  // namespace
 
@@ -31,7 +33,9 @@ VirtioNet::~VirtioNet() {
 // already checked" on receive: the guest leaves that work to the host, which
 // does it natively (net_offload.h). No receive segmentation offloads: the
 // backends hand over MTU-sized frames.
-uint64_t VirtioNet::features() const { return kFCsum | kFGuestCsum | kFHostTso4 | kFHostTso6 | kFMtu | kFMac | kFStatus; }
+uint64_t VirtioNet::features() const {
+  return kFCsum | kFGuestCsum | kFHostTso4 | kFHostTso6 | kFMrgRxbuf | kFMtu | kFMac | kFStatus;
+}
 
 uint8_t VirtioNet::config_read(uint32_t offset) {
   uint8_t c[12] = {};
@@ -84,11 +88,56 @@ void VirtioNet::send(uint8_t* buf, size_t total) {
 
 bool VirtioNet::can_take_frame() {
   VirtQueue* q = queue_host() ? queue_host()->live_queue(kRx) : nullptr;
-  return q && q->has_available();
+  if (!q) return false;
+  if (!(features_ & kFMrgRxbuf)) return q->has_available();
+  // Room for a full-size frame of the MTU the device advertises (a look:
+  // the buffers stay posted). A larger one (a socket peer's) that finds too
+  // little room is dropped by take_merged.
+  std::vector<VirtqElement> bufs;
+  bool room = pop_rx(*q, kHeader + kMtuFrame, bufs) >= kHeader + kMtuFrame;
+  q->unpop(static_cast<uint16_t>(bufs.size()));
+  return room;
+}
+
+uint64_t VirtioNet::pop_rx(VirtQueue& q, uint64_t need, std::vector<VirtqElement>& bufs) {
+  uint64_t room = 0;
+  VirtqElement e;
+  while (room < need && q.pop(e) == VirtQueue::Pop::kElement) {
+    room += e.in_bytes();
+    bufs.push_back(std::move(e));
+  }
+  return room;
+}
+
+void VirtioNet::take_merged(VirtQueue& q, const uint8_t* data, size_t len) {
+  std::vector<VirtqElement> bufs;
+  if (pop_rx(q, kHeader + len, bufs) < kHeader + len || bufs[0].in_bytes() < kHeader) {
+    // Too little posted (a replayed frame the guest had no room for) or a
+    // first buffer without room for the header: dropped, the buffers stay.
+    q.unpop(static_cast<uint16_t>(bufs.size()));
+    ++rx_dropped_;
+    return;
+  }
+  uint8_t hdr[kHeader] = {};
+  if (features_ & kFGuestCsum) hdr[0] = net_offload::kDataValid;
+  hdr[10] = static_cast<uint8_t>(bufs.size());  // num_buffers, le16 (at most the ring's 256)
+  hdr[11] = static_cast<uint8_t>(bufs.size() >> 8);
+  queue_host()->copy_to_guest(kRx, bufs[0], 0, hdr, kHeader);
+  uint64_t at = 0;  // bytes of the frame placed
+  for (size_t i = 0; i < bufs.size(); ++i) {
+    uint64_t skip = i == 0 ? kHeader : 0;
+    uint64_t n = queue_host()->copy_to_guest(kRx, bufs[i], skip, data + at, len - at);
+    at += n;
+    // Every buffer is published before the guest runs again (it only runs
+    // between service steps), so the driver finds all num_buffers of them.
+    queue_host()->complete(kRx, bufs[i], skip + n);
+  }
+  if (at < len) ++rx_dropped_;  // a buffer refused writes (outside RAM): the frame is cut
 }
 
 void VirtioNet::take_frame(const uint8_t* data, size_t len) {
   VirtQueue* q = queue_host() ? queue_host()->live_queue(kRx) : nullptr;
+  if (q && (features_ & kFMrgRxbuf)) return take_merged(*q, data, len);
   VirtqElement e;
   if (!q || q->pop(e) != VirtQueue::Pop::kElement) {
     ++rx_dropped_;

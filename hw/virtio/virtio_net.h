@@ -2,6 +2,9 @@
 // transmit queue, a MAC address, link status and MTU in the configuration
 // space. Offloads: transmit checksums and TCP segmentation are done on the
 // host (net_offload.h); received frames are marked as checksum-checked.
+// Mergeable receive buffers (VIRTIO_NET_F_MRG_RXBUF, as QEMU offers by
+// default): a frame may span several posted buffers, num_buffers in its
+// header says how many; it is taken only when the posted buffers hold it.
 //
 // Frames reach it through its netdev (net/netdev.h) only when
 // can_take_frame() says a receive buffer is posted; when the guest posts
@@ -13,6 +16,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "hw/virtio/virtio_device.h"
 #include "net/netdev.h"
@@ -54,6 +58,10 @@ class VirtioNet : public VirtioDevice, public NetFrontend {
 
  private:
   void transmit(VirtQueue& q);
+  // Takes receive buffers until they hold `need` bytes or the ring runs
+  // dry; returns the bytes they hold.
+  uint64_t pop_rx(VirtQueue& q, uint64_t need, std::vector<VirtqElement>& bufs);
+  void take_merged(VirtQueue& q, const uint8_t* data, size_t len);
   void send(uint8_t* buf, size_t total);
 
   Netdev* link_;

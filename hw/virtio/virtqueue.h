@@ -56,6 +56,9 @@ class VirtQueue {
   Pop pop(VirtqElement& e);
   // Whether pop() would find a request (without taking it).
   bool has_available();
+  // Gives back the last `n` requests pop() took and nothing has pushed yet
+  // (a device that needs several buffers at once and found too few).
+  void unpop(uint16_t n) { last_avail_ = static_cast<uint16_t>(last_avail_ - n); }
   // Returns a request to the driver with `written` bytes written to its
   // device-writable buffers (clamped to their size).
   void push(const VirtqElement& e, uint64_t written);

@@ -59,8 +59,8 @@ struct NetFixture : ::testing::Test, VirtioDriver {
     nic = n.get();
     plug(std::move(n));
   }
-  void start_both() {
-    negotiate();
+  void start_both(uint64_t features = 1ull << 32) {
+    negotiate(features);
     setup_queue();  // queue 0: receive
     wr(kQueueSel, 1);
     wr(kQueueNum, 8);
@@ -151,6 +151,40 @@ TEST_F(NetFixture, TinyReceiveBufferComesBackEmpty) {
   EXPECT_EQ(used_idx(), 2);
   EXPECT_EQ(used_elem(0).second, 0u);
   EXPECT_EQ(used_elem(1).second, 30u);  // cut to the buffer
+}
+
+constexpr uint64_t kMergeable = (1ull << 32) | (1ull << 15);  // VERSION_1, MRG_RXBUF
+
+TEST_F(NetFixture, MergeableFrameSpansPostedBuffers) {
+  start_both(kMergeable);
+  for (unsigned i = 0; i < 3; ++i) post_rx(i, 600);
+  Frame f = frame(1400, 0);
+  for (size_t i = 14; i < f.size(); ++i) f[i] = static_cast<uint8_t>(i * 7);
+  backend->inject(f);
+  ASSERT_EQ(used_idx(), 3);
+  EXPECT_EQ(peek<uint16_t>(kBuf + 10), 3u);  // num_buffers
+  EXPECT_EQ(used_elem(0).second, 600u);
+  EXPECT_EQ(used_elem(1).second, 600u);
+  EXPECT_EQ(used_elem(2).second, 1412u - 1200u);
+  Frame back(1400);
+  as.read_bytes(kBuf + 12, back.data(), 588);
+  as.read_bytes(kBuf + 0x800, back.data() + 588, 600);
+  as.read_bytes(kBuf + 0x1000, back.data() + 1188, 212);
+  EXPECT_EQ(back, f);
+}
+
+TEST_F(NetFixture, MergeableFrameWaitsUntilTheBuffersHoldTheLargest) {
+  start_both(kMergeable);
+  post_rx(0, 1000);  // less than a full-size frame: nothing is taken yet
+  backend->inject(frame(60, 1));
+  EXPECT_EQ(used_idx(), 0);
+  EXPECT_EQ(link.queued(), 1u);
+  post_rx(1, 1000);
+  loop.iterate(0);
+  ASSERT_EQ(used_idx(), 1);  // the small frame fits the first buffer
+  EXPECT_EQ(used_elem(0).second, 72u);
+  EXPECT_EQ(peek<uint16_t>(kBuf + 10), 1u);
+  EXPECT_EQ(link.queued(), 0u);
 }
 
 TEST_F(NetFixture, FiltersRunInQemuOrder) {
