@@ -10,11 +10,12 @@ timed on the host between markers the guest prints:
   - h2g: the host sends MIB MiB to a busybox `nc -l` in the guest through
     hostfwd;
   - fetch: FETCHES small HTTP fetches (wget of 1 KiB) from a server on the host.
-Modes: plain (no icount), icount (-icount shift=7), record (-icount
-shift=7,rr=record with filter-replay), record-check (rewind only: record
-with -rr-net-check, every frame the guest sends pinned). Medians of RUNS. Prints MB/s and
-fetches/s for each, rewind/QEMU ratios, record overhead over icount, and
-rrfile bytes per MiB received (h2g) for both.
+Modes, one run of each per round, RUNS rounds: plain (no icount), icount
+(-icount shift=7), record (-icount shift=7,rr=record with filter-replay),
+record-check (rewind only: record with -rr-net-check, every frame the guest
+sends pinned). Medians of RUNS. Prints MB/s and fetches/s for each,
+rewind/QEMU ratios, record overhead over icount, and rrfile bytes per MiB
+received (h2g) for both.
 
   bench/run-net.py --no-qemu --transports virtio-net-device,virtio-net-pci -n 3
 
@@ -225,22 +226,29 @@ def main():
         return compare_transports(a, kernel, initrd)
     emus = ["rewind"] + ([] if a.no_qemu or not shutil.which("qemu-system-riscv64") else ["qemu"])
     tmp = tempfile.mkdtemp(prefix="rewind-netbench-")
-    res = {}
-    for mode in a.modes.split(","):
-        for emu in emus:
-            if emu == "qemu" and mode == "record-check":
-                continue  # QEMU has no such mode
-            runs = []
-            for _ in range(a.n):
+    modes = a.modes.split(",")
+    # Rounds outermost: every mode of every emulator once per round, so a
+    # drift of the host's speed during the benchmark falls on all of them.
+    runs = {}
+    for _ in range(a.n):
+        for mode in modes:
+            for emu in emus:
+                if emu == "qemu" and mode == "record-check":
+                    continue  # QEMU has no such mode
                 try:
-                    runs.append(one_run(emu, kernel, initrd, a.mib, a.fetches, mode, tmp))
+                    runs.setdefault((emu, mode), []).append(one_run(emu, kernel, initrd, a.mib, a.fetches, mode, tmp))
                 except RuntimeError as e:
                     print(f"# {e}", file=sys.stderr)
-            if runs:
-                res[(emu, mode)] = ({k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}, runs[-1][1])
-                print(f"# {emu} {mode} virtio interrupts: " +
-                      ", ".join(f"{k} {statistics.median(r[2].get(k, 0) for r in runs)}" for k in ("g2h", "h2g", "fetch")),
-                      file=sys.stderr)
+    res = {}
+    for mode in modes:
+        for emu in emus:
+            rs = runs.get((emu, mode))
+            if not rs:
+                continue
+            res[(emu, mode)] = ({k: statistics.median(r[0][k] for r in rs) for k in rs[0][0]}, rs[-1][1])
+            print(f"# {emu} {mode} virtio interrupts: " +
+                  ", ".join(f"{k} {[r[2].get(k, 0) for r in rs]}" for k in ("g2h", "h2g", "fetch")),
+                  file=sys.stderr)
     print(f"{'emulator':8} {'mode':7} {'g2h MB/s':>9} {'h2g MB/s':>9} {'fetch/s':>8} {'rrfile B/MiB rx':>16}")
     for (emu, mode), (t, size) in res.items():
         mb = a.mib * 1048576 / 1e6
