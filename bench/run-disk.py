@@ -11,11 +11,11 @@ markers it prints:
     files, read by find | xargs md5sum, then copied with tar | tar.
 Each emulator runs plain (no icount), with -icount shift=7, and recording
 (rr=record); rewind's recording is also replayed. Runs alternate (emulators, and
-the order of modes from one round to the next); medians.
+the order of modes rotates from one round to the next); medians.
 Prints seconds per workload, MB/s, rewind vs QEMU and rrfile sizes.
 --device picks the disk's transport (virtio-blk-device on virtio-mmio, the
 default, or virtio-blk-pci); --only rewind|qemu runs one emulator; --modes
-picks among plain,icount,record.
+picks among plain,icount,record. Each run's times go to stderr as it ends.
 
   bench/run-disk.py --transports virtio-blk-device,virtio-blk-pci --only rewind
 
@@ -176,9 +176,10 @@ def main():
                     continue
                 # Each run allocates the image's new clusters in host memory;
                 # measured here, that was slower for a while after another
-                # process churned memory (a QEMU run, or a plain dd): alternate
-                # the order so that cost does not always fall on the same mode.
-                for mode, extra in (modes if i % 2 == 0 else modes[::-1]):
+                # process churned memory (a QEMU run, or a plain dd): the
+                # order rotates so that each mode comes first (right after
+                # the other emulator) in as many rounds as the others.
+                for mode, extra in modes[i % len(modes):] + modes[:i % len(modes)]:
                     img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
                     shutil.copy(base, img)
                     rr = os.path.join(tmp, f"{emu_name}.rr")
@@ -188,6 +189,8 @@ def main():
                         continue
                     for w, t in times.items():
                         results.setdefault((emu_name, mode, w), []).append(t)
+                    print(f"# round {i} {emu_name} {mode}: " + ", ".join(f"{w} {t:.2f} s" for w, t in times.items()),
+                          file=sys.stderr, flush=True)
                     if mode == "record":
                         sizes[emu_name] = os.path.getsize(rr)
                         if emu_name == "rewind":
