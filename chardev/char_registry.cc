@@ -1,7 +1,6 @@
 #include "chardev/char_registry.h"
 
 #include <algorithm>
-
 #include <csignal>
 
 #include "chardev/char_file.h"
