@@ -11,35 +11,66 @@
 
 namespace rwd {
 
-std::string guestfwd_chardev_ref(const std::string& rule) {
-  auto at = rule.find("-chardev:");
-  return at == std::string::npos ? "" : rule.substr(at + 9);
+namespace {
+
+// A rule's parts: [tcp]:SERVER:PORT-DEV (SERVER may be empty: libslirp picks
+// x.x.2.4 of the network).
+struct Rule {
+  in_addr addr{};
+  int port = 0;
+  std::string dev;
+};
+
+// False, with why in `err`, for a rule that does not parse.
+bool parse_rule(const std::string& rule, Rule& r, std::string& err) {
+  std::string rest;
+  if (rule.rfind("tcp:", 0) == 0) rest = rule.substr(4);
+  else if (rule.rfind(":", 0) == 0) rest = rule.substr(1);
+  else return err = "expected [tcp]:server:port-dev (only TCP is forwarded)", false;
+  auto colon = rest.find(':'), dash = rest.find('-');
+  if (colon == std::string::npos || dash == std::string::npos || dash < colon)
+    return err = "expected [tcp]:server:port-dev", false;
+  std::string server = rest.substr(0, colon), port = rest.substr(colon + 1, dash - colon - 1);
+  r.dev = rest.substr(dash + 1);
+  if (!server.empty() && inet_pton(AF_INET, server.c_str(), &r.addr) != 1)
+    return err = "invalid server address '" + server + "'", false;
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end || p < 1 || p > 65535) return err = "port must be 1 to 65535", false;
+  r.port = static_cast<int>(p);
+  if (r.dev.empty()) return err = "expected a chardev or cmd:COMMAND after '-'", false;
+  return true;
+}
+
+constexpr const char* kTaken =
+    "the address is not free in the guest network (outside it, the gateway, the DNS or forwarded already)";
+
+}  // namespace
+
+std::vector<std::string> guestfwd_chardev_ids(const std::vector<NetdevSpec>& netdevs) {
+  std::vector<std::string> ids;
+  for (const NetdevSpec& nd : netdevs)
+    for (const std::string& rule : nd.all("guestfwd")) {
+      Rule r;
+      std::string err;  // a bad rule names no chardev; the run that builds the forward says why
+      if (parse_rule(rule, r, err) && r.dev.rfind("chardev:", 0) == 0) ids.push_back(r.dev.substr(8));
+    }
+  return ids;
 }
 
 SlirpGuestfwd::SlirpGuestfwd(Slirp* slirp, const std::string& rule, const std::string& name, CharRegistry* chardevs)
     : slirp_(slirp) {
   auto fail = [&](const std::string& m) { throw std::runtime_error("guestfwd=" + rule + ": " + m); };
-  // [tcp]:SERVER:PORT-DEV (SERVER may be empty: libslirp picks x.x.2.4 of the network)
-  std::string rest;
-  if (rule.rfind("tcp:", 0) == 0) rest = rule.substr(4);
-  else if (rule.rfind(":", 0) == 0) rest = rule.substr(1);
-  else fail("expected [tcp]:server:port-dev (only TCP is forwarded)");
-  auto colon = rest.find(':'), dash = rest.find('-');
-  if (colon == std::string::npos || dash == std::string::npos || dash < colon)
-    fail("expected [tcp]:server:port-dev");
-  std::string server = rest.substr(0, colon), port = rest.substr(colon + 1, dash - colon - 1);
-  std::string dev = rest.substr(dash + 1);
-  if (!server.empty() && inet_pton(AF_INET, server.c_str(), &addr_) != 1) fail("invalid server address '" + server + "'");
-  char* end = nullptr;
-  long p = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end || p < 1 || p > 65535) fail("port must be 1 to 65535");
-  port_ = static_cast<int>(p);
-  if (dev.empty()) fail("expected a chardev or cmd:COMMAND after '-'");
+  Rule r;
+  std::string err;
+  if (!parse_rule(rule, r, err)) fail(err);
+  addr_ = r.addr;
+  port_ = r.port;
+  const std::string& dev = r.dev;
 
   if (dev.rfind("cmd:", 0) == 0) {
     if (dev.size() == 4) fail("cmd: needs a command");
-    if (slirp_add_exec(slirp_, dev.c_str() + 4, &addr_, port_) < 0)
-      fail("the address is not free in the guest network (outside it, the gateway, the DNS or forwarded already)");
+    if (slirp_add_exec(slirp_, dev.c_str() + 4, &addr_, port_) < 0) fail(kTaken);
     return;
   }
   if (!chardevs) fail("no character devices to forward to");
@@ -59,7 +90,7 @@ SlirpGuestfwd::SlirpGuestfwd(Slirp* slirp, const std::string& rule, const std::s
   };
   if (slirp_add_guestfwd(slirp_, to_chardev, this, &addr_, port_) < 0) {
     chardev_ = nullptr;
-    fail("the address is not free in the guest network (outside it, the gateway, the DNS or forwarded already)");
+    fail(kTaken);
   }
   chardev_->set_frontend(this);
 }

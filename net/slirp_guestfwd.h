@@ -16,8 +16,10 @@
 #include <netinet/in.h>
 
 #include <string>
+#include <vector>
 
 #include "chardev/char_backend.h"
+#include "net/net_options.h"
 
 struct Slirp;
 
@@ -25,8 +27,9 @@ namespace rwd {
 
 class CharRegistry;
 
-// The chardev id of a rule's "chardev:ID" target ("" for other targets).
-std::string guestfwd_chardev_ref(const std::string& rule);
+// The ids of the -chardevs that the netdevs' guestfwd= rules name
+// ("chardev:ID" targets), for a replay to leave unopened.
+std::vector<std::string> guestfwd_chardev_ids(const std::vector<NetdevSpec>& netdevs);
 
 class SlirpGuestfwd : private CharReceiver {
  public:

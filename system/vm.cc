@@ -55,13 +55,8 @@ Vm::Vm(Options& opts, int argc, char** argv) : opts_(opts) {
   // replay tap.
   chardevs_ = std::make_unique<CharRegistry>(*host_loop_);
   chardevs_->on_quit = [this] { request_quit(); };
-  if (replay_ && replay_->replaying()) {
-    std::vector<std::string> guestfwd_ids;  // the network's chardevs: a replay opens nothing of the network
-    for (const NetdevSpec& nd : net.netdevs)
-      for (const std::string& rule : nd.all("guestfwd"))
-        if (std::string id = guestfwd_chardev_ref(rule); !id.empty()) guestfwd_ids.push_back(id);
-    chardevs_->set_unopened(std::move(guestfwd_ids));
-  }
+  // The network's chardevs: a replay opens nothing of the network.
+  if (replay_ && replay_->replaying()) chardevs_->set_unopened(guestfwd_chardev_ids(net.netdevs));
   CharBackend* serial = chardevs_->null_backend();
   std::vector<std::string> monitor_ids;
   std::vector<ConsoleSetup::Qmp> qmp_consoles;

@@ -109,6 +109,14 @@ uint64_t VirtioNet::pop_rx(VirtQueue& q, uint64_t need, std::vector<VirtqElement
   return room;
 }
 
+void VirtioNet::write_rx_header(const VirtqElement& first, uint16_t num_buffers) {
+  uint8_t hdr[kHeader] = {};
+  if (features_ & kFGuestCsum) hdr[0] = net_offload::kDataValid;  // backends deliver correct checksums
+  hdr[10] = static_cast<uint8_t>(num_buffers);  // le16
+  hdr[11] = static_cast<uint8_t>(num_buffers >> 8);
+  queue_host()->copy_to_guest(kRx, first, 0, hdr, kHeader);
+}
+
 void VirtioNet::take_merged(VirtQueue& q, const uint8_t* data, size_t len) {
   std::vector<VirtqElement> bufs;
   if (pop_rx(q, kHeader + len, bufs) < kHeader + len || bufs[0].in_bytes() < kHeader) {
@@ -118,11 +126,7 @@ void VirtioNet::take_merged(VirtQueue& q, const uint8_t* data, size_t len) {
     ++rx_dropped_;
     return;
   }
-  uint8_t hdr[kHeader] = {};
-  if (features_ & kFGuestCsum) hdr[0] = net_offload::kDataValid;
-  hdr[10] = static_cast<uint8_t>(bufs.size());  // num_buffers, le16 (at most the ring's 256)
-  hdr[11] = static_cast<uint8_t>(bufs.size() >> 8);
-  queue_host()->copy_to_guest(kRx, bufs[0], 0, hdr, kHeader);
+  write_rx_header(bufs[0], static_cast<uint16_t>(bufs.size()));  // at most the ring's 256
   uint64_t at = 0;  // bytes of the frame placed
   for (size_t i = 0; i < bufs.size(); ++i) {
     uint64_t skip = i == 0 ? kHeader : 0;
@@ -148,10 +152,7 @@ void VirtioNet::take_frame(const uint8_t* data, size_t len) {
     queue_host()->complete(kRx, e, 0);
     return;
   }
-  uint8_t hdr[kHeader] = {};
-  if (features_ & kFGuestCsum) hdr[0] = net_offload::kDataValid;  // backends deliver correct checksums
-  hdr[10] = 1;  // num_buffers
-  queue_host()->copy_to_guest(kRx, e, 0, hdr, kHeader);
+  write_rx_header(e, 1);
   uint64_t n = queue_host()->copy_to_guest(kRx, e, kHeader, data, len);  // truncated if the buffer is short
   if (n < len) ++rx_dropped_;
   queue_host()->complete(kRx, e, kHeader + n);

@@ -62,6 +62,8 @@ class VirtioNet : public VirtioDevice, public NetFrontend {
   // dry; returns the bytes they hold.
   uint64_t pop_rx(VirtQueue& q, uint64_t need, std::vector<VirtqElement>& bufs);
   void take_merged(VirtQueue& q, const uint8_t* data, size_t len);
+  // A received frame's header into its first buffer.
+  void write_rx_header(const VirtqElement& first, uint16_t num_buffers);
   void send(uint8_t* buf, size_t total);
 
   Netdev* link_;

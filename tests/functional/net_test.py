@@ -122,7 +122,7 @@ def work(http_port):
     ])
 
 
-def machine(kernel, initrd, http_port, fwd_port, extra=(), rr=None, gfwd="cmd:cat"):
+def machine(kernel, initrd, http_port, fwd_port, extra=(), rr=None, *, gfwd):
     """`gfwd`: where guestfwd= 10.0.2.100:4321 goes."""
     argv = [REWIND, "-M", "virt", "-m", "256M", "-kernel", kernel, "-initrd", initrd, "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-rtc", "base=2024-01-01,clock=vm",
