@@ -12,7 +12,9 @@ namespace rwd {
 
 // What an exit op needs to continue straight into the next block.
 struct ChainContext {
-  uint64_t stop = 0;        // icount at which the run must stop
+  // icount at which the run must stop; 0 once something raised `attention`
+  // (compiled code tests only this, not `attention` itself).
+  uint64_t stop = 0;
   // Host stack pointer when the engine entered the chain. Ops continue by
   // tail calls, which optimised builds turn into jumps; where a build does
   // not (-O0, sanitizers), each hop grows the stack, so chaining stops after

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "accel/tcg/block_exit.h"
 #include "accel/tcg/x86_64_assembler.h"
@@ -42,6 +44,9 @@ int run_op_from_jit(Cpu& c, const Op* o) {
     ch.exception = std::current_exception();
     return 1;
   }
+  // Compiled code does not test `attention`: a zero budget stops the chain
+  // at the next linked entry or exit instead.
+  if (c.s.attention) ch.stop = 0;
   return ch.op_returned ? 0 : 1;
 }
 
@@ -119,15 +124,16 @@ const std::unordered_map<OpFn, uint8_t>& fma_table() {
   return table;
 }
 
-static_assert(sizeof(riscv::TlbEntry) == 24, "the TLB index is scaled by 3 * 8");
+static_assert(sizeof(riscv::TlbEntry) == 32, "the TLB index is the page number shifted by 5");
 static_assert((riscv::Mmu::kTlbSize & (riscv::Mmu::kTlbSize - 1)) == 0, "the TLB index is a mask of the page number");
 
 // Emits one block. Register use: rbx holds the Cpu, r12 the instruction
-// count at the block's start (CpuState's icount is stored at each entry,
-// but the chain of linked blocks passes it in r12, so the count is not a
-// dependency through memory from block to block), r13 the ChainContext;
-// all three callee-saved, so they survive helper calls. rax, rcx, rdx are
-// scratch; r8-r11, rsi and rdi cache guest registers.
+// count at the block's start (the chain of linked blocks passes it in r12,
+// and CpuState's icount is brought up to date only where C++ code may read
+// it: before a handler call, an exit through an op, a return to the
+// engine), r13 the ChainContext; all three callee-saved, so they survive
+// helper calls. rax, rcx, rdx are scratch; r8-r11, rsi and rdi cache guest
+// registers.
 class Emitter {
  public:
   Emitter(Cpu& cpu, const ChainContext& chain, const uint64_t* epoch, TranslationBlock& tb, bool mul_bug)
@@ -157,11 +163,12 @@ class Emitter {
     a_.lea(RDI, mem(R12, static_cast<int32_t>(tb_.size)));
     a_.alu(kCmp, RDI, mem(R13, offsetof(ChainContext, stop)));
     a_.jcc(kA, give_up_);
-    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
     // Only an exit through the last op's own handler compares pc with
     // next_pc; every other exit stores its target itself.
     if (exit == ExitKind::kNone && !last_native) store_pc(tb_.next_pc);
     a_.bind(body_);
+    resident_ = loops_onto_itself(last, exit) && preload_registers();
+    a_.bind(loop_head_);
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
       const Op& o = tb_.ops[i];
       unlock_all();
@@ -178,6 +185,7 @@ class Emitter {
       // Anything else (CSR access, ecall, mret, ...): the op's own handler
       // performs it and the exit, entered as the interpreter would enter it.
       write_back_all();
+      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
       a_.mov(RDI, RBX);
       a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&last));
       leave_frame();
@@ -237,9 +245,9 @@ class Emitter {
     switch (kind) {
       case ExitKind::kBranch: {
         Assembler::Label taken;
+        if (resident_) return resident_branch_exit(o);
         write_back_all();  // once, for both exits
-        a_.mov(RAX, src(o.rs1));
-        a_.alu(kCmp, RAX, src(o.rs2));
+        a_.alu(kCmp, src(o.rs1), src(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
         chain_exit(0, tb_.next_pc);
         a_.bind(taken);
@@ -265,6 +273,94 @@ class Emitter {
     }
   }
 
+  // --- A loop that keeps its registers -----------------------------------
+  // A block that branches back to its own start and uses at most
+  // kPoolSize guest registers loads them all where the body starts (the
+  // loop head) and keeps each in one host register for the whole block.
+  // The back edge then finds every register where the loop head expects it
+  // and jumps there directly: no stores and no reloads per iteration. The
+  // registers the block writes count as dirty from the loop head on (they
+  // are, from the second iteration), so every way out of the block, slow
+  // paths included, stores them. If anything in the block changed the
+  // assignment (a handler call drops the cache), the back edge writes back
+  // and goes through the linked entry, as any other block does.
+  bool loops_onto_itself(const Op& last, ExitKind exit) const {
+    return exit == ExitKind::kBranch && last.pc + static_cast<uint64_t>(last.imm) == tb_.vpc;
+  }
+  bool preload_registers() {
+    bool used[32] = {}, written[32] = {};
+    for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
+      const Op& o = tb_.ops[i];
+      std::optional<Native> n = native_of(o.fn);
+      if (!n) return false;  // its handler call drops the cache: nothing to keep
+      auto [reads, writes_rd] = integer_operands(n->kind);
+      if (reads >= 1) used[o.rs1 & 31] = true;
+      if (reads >= 2) used[o.rs2 & 31] = true;
+      if (writes_rd && o.rd < 32) used[o.rd] = written[o.rd] = true;
+    }
+    const Op& branch = tb_.ops[tb_.size - 1];
+    used[branch.rs1 & 31] = used[branch.rs2 & 31] = true;
+    if (std::count(used, used + 32, true) > kPoolSize) return false;
+    int slot = 0;
+    for (unsigned g = 0; g < 32; ++g) {
+      if (!used[g]) continue;
+      held_[slot] = static_cast<int8_t>(g);
+      dirty_[slot] = written[g];
+      a_.mov(kPool[slot], x(g));
+      ++slot;
+    }
+    std::copy(held_, held_ + kPoolSize, loop_held_);
+    std::copy(dirty_, dirty_ + kPoolSize, loop_dirty_);
+    return true;
+  }
+  // How many of rs1, rs2 an operation reads as integer registers, and
+  // whether it writes rd as one (through the cache).
+  static std::pair<int, bool> integer_operands(Kind k) {
+    switch (k) {
+      case Kind::kAluImm: case Kind::kAluImmW: case Kind::kShiftImm: case Kind::kShiftImmW:
+      case Kind::kSetLtImm: case Kind::kLoad:
+        return {1, true};
+      case Kind::kAluReg: case Kind::kAluRegW: case Kind::kShiftReg: case Kind::kShiftRegW:
+      case Kind::kSetLtReg: case Kind::kMul: case Kind::kMulW: case Kind::kDiv: case Kind::kDivW:
+        return {2, true};
+      case Kind::kConst: return {0, true};
+      case Kind::kStore: return {2, false};
+      case Kind::kFLoad: case Kind::kFStore: return {1, false};
+      case Kind::kFpArith: case Kind::kFpFma: return {0, false};
+    }
+    return {2, true};
+  }
+  // The loop's branch: the back edge stays in the block while the next
+  // iteration fits the budget (which `attention` zeroes), as the linked
+  // entry would check; anything else writes back and leaves as the plain
+  // exits do.
+  void resident_branch_exit(const Op& o) {
+    Assembler::Label taken, leave;
+    a_.alu(kCmp, src(o.rs1), src(o.rs2));
+    a_.jcc(branch_condition(o.fn), taken);
+    bool dirty_at_branch[kPoolSize];
+    std::copy(dirty_, dirty_ + kPoolSize, dirty_at_branch);
+    write_back_all();
+    chain_exit(0, tb_.next_pc);
+    std::copy(dirty_at_branch, dirty_at_branch + kPoolSize, dirty_);
+    a_.bind(taken);
+    // The loop head must find every register where it expects it, and
+    // none dirty that it takes as clean.
+    bool same = std::equal(held_, held_ + kPoolSize, loop_held_);
+    for (int i = 0; i < kPoolSize; ++i) same = same && (!dirty_[i] || loop_dirty_[i]);
+    if (same) {
+      const int32_t size = static_cast<int32_t>(tb_.size);
+      a_.lea(RAX, mem(R12, 2 * size));  // this iteration and the next
+      a_.alu(kCmp, RAX, mem(R13, offsetof(ChainContext, stop)));
+      a_.jcc(kA, leave);
+      a_.alu_imm(kAdd, R12, size);
+      a_.jmp(loop_head_);
+    }
+    a_.bind(leave);
+    write_back_all();
+    chain_exit(1, tb_.vpc);
+  }
+
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
   // when the target is not a constant (jalr), through exit slot `slot`. The
   // fast path, when nothing raised `attention`: a loop onto itself jumps to
@@ -275,19 +371,19 @@ class Emitter {
   // through the block's exit op, as interpreted blocks do (which also makes
   // the links).
   void chain_exit(int slot, std::optional<uint64_t> target) {
-    Assembler::Label slow, slow_pc_stored;
+    Assembler::Label slow_pc_stored;
     write_back_all();
     if (!target) a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
-    a_.cmp8_imm(mem(RBX, offset_of(&cpu_.s.attention)), 0);
-    a_.jcc(kNE, target ? slow : slow_pc_stored);
-    // From here r12 counts this block; the slow paths below do not use it
-    // (the exit op counts the block from CpuState's icount).
+    // From here r12 counts this block.
     a_.alu_imm(kAdd, R12, static_cast<int32_t>(tb_.size));
     if (target == tb_.vpc) {
-      // Valid for as long as nothing raised `attention` (invalidating a
-      // block takes a store to its page, and that raises it).
+      // Valid until something raises `attention`, which stops the chain at
+      // the linked entry (invalidating a block takes a store to its page,
+      // and that raises it).
       a_.jmp(linked_);
-    } else if (target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask)) {
+      return;
+    }
+    if (target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask)) {
       jump_fields_[slot] = a_.jmp_patchable();
       jump_targets_[slot] = *target;
     }
@@ -358,12 +454,10 @@ class Emitter {
       a_.jcc(kNE, slow_pc_stored);
       a_.jmp(found);
     }
-    if (target) {
-      a_.bind(slow);
-      a_.mov_imm(RSI, *target);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
-    }
     a_.bind(slow_pc_stored);
+    // The exit op counts the block from CpuState's icount.
+    a_.lea(RAX, mem(R12, -static_cast<int32_t>(tb_.size)));
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
     a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
     leave_frame();
@@ -535,6 +629,7 @@ class Emitter {
     return &tb_.jit_ops[tb_.jit_ops.size() - 2];
   }
   void call_handler_raw(const Op& copy) {
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);  // the block's start, as handlers expect
     a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&copy));
     a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(&run_op_from_jit));
@@ -628,7 +723,11 @@ class Emitter {
         const bool wide = n.kind == Kind::kAluReg;
         Reg s1 = src(o.rs1), s2 = src(o.rs2);
         Reg d = s1;
-        if (o.rd == o.rs2 && o.rd != o.rs1) {  // rd = rs1 op rd: through rax
+        const bool commutes = n.op == kAdd || n.op == kAnd || n.op == kOr || n.op == kXor;
+        if (o.rd == o.rs2 && o.rd != o.rs1 && commutes) {  // rd = rd op rs1
+          d = dst(o.rd);
+          a_.alu(static_cast<Alu>(n.op), d, s1, wide);
+        } else if (o.rd == o.rs2 && o.rd != o.rs1) {  // rd = rs1 op rd: through rax
           a_.mov(RAX, s1);
           a_.alu(static_cast<Alu>(n.op), RAX, s2, wide);
           d = dst(o.rd);
@@ -640,33 +739,32 @@ class Emitter {
         if (!wide) a_.movsxd(d, d);
         return;
       }
-      case Kind::kShiftReg:  // x86 masks the count to 6 bits, as RISC-V does
-        a_.mov(RCX, src(o.rs2));
-        a_.mov(RAX, src(o.rs1));
-        a_.shift_cl(static_cast<Shift>(n.op), RAX);
-        return store_rd(o, RAX);
-      case Kind::kShiftRegW:  // 32-bit shifts mask the count to 5 bits
-        a_.mov(RCX, src(o.rs2));
-        a_.mov(RAX, src(o.rs1));
-        a_.shift_cl(static_cast<Shift>(n.op), RAX, false);
-        return store_rd_w(o, RAX);
+      case Kind::kShiftReg:     // x86 masks the count to 6 bits, as RISC-V does,
+      case Kind::kShiftRegW: {  // and 32-bit shifts' to 5
+        const bool wide = n.kind == Kind::kShiftReg;
+        a_.mov(RCX, src(o.rs2));  // first: rd may be rs2
+        Reg d = dst_from(o.rd, src(o.rs1));
+        a_.shift_cl(static_cast<Shift>(n.op), d, wide);
+        if (!wide) a_.movsxd(d, d);
+        return;
+      }
       case Kind::kSetLtImm:
       case Kind::kSetLtReg:
-        a_.mov(RAX, src(o.rs1));
-        if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, RAX, static_cast<int32_t>(o.imm));
-        else a_.alu(kCmp, RAX, src(o.rs2));
+        if (n.kind == Kind::kSetLtImm) a_.alu_imm(kCmp, src(o.rs1), static_cast<int32_t>(o.imm));
+        else a_.alu(kCmp, src(o.rs1), src(o.rs2));
         a_.setcc(static_cast<Cond>(n.op), RAX);
         a_.movzx8(RAX, RAX);
         return store_rd(o, RAX);
       case Kind::kMul:
-        a_.mov(RAX, src(o.rs1));
-        a_.imul(RAX, src(o.rs2));
-        if (mul_bug_) a_.alu_imm(kXor, RAX, 1);  // -debug-miscompile mul
-        return store_rd(o, RAX);
-      case Kind::kMulW:
-        a_.mov(RAX, src(o.rs1));
-        a_.imul(RAX, src(o.rs2), false);
-        return store_rd_w(o, RAX);
+      case Kind::kMulW: {  // in rd's register (the product commutes)
+        const bool wide = n.kind == Kind::kMul;
+        Reg s1 = src(o.rs1), s2 = src(o.rs2);
+        Reg d = o.rd == o.rs2 ? dst(o.rd) : dst_from(o.rd, s1);
+        a_.imul(d, o.rd == o.rs2 ? s1 : s2, wide);
+        if (wide && mul_bug_) a_.alu_imm(kXor, d, 1);  // -debug-miscompile mul
+        if (!wide) a_.movsxd(d, d);
+        return;
+      }
       case Kind::kDiv:
       case Kind::kDivW:
         return divide(o, n);
@@ -739,14 +837,13 @@ class Emitter {
     Reg base = src(o.rs1);  // may evict (and store) a dirty register
     slow_paths_.push_back(SlowPath{{}, {}, fallback_copy(o), dirty(), {}});
     SlowPath& s = slow_paths_.back();
-    a_.mov(RAX, base);
-    if (o.imm != 0) a_.alu_imm(kAdd, RAX, static_cast<int32_t>(o.imm));
-    a_.mov(RDX, RAX);
-    a_.shift_imm(kShr, RDX, 12);
-    a_.alu_imm(kAnd, RDX, riscv::Mmu::kTlbSize - 1, false);  // (va >> 12) % kTlbSize
-    a_.lea(RDX, mem(RDX, RDX, 2));             // * 3
-    a_.mov(RCX, mem(RBX, offset_of(tlb_slot)));
-    a_.lea(RDX, mem(RCX, RDX, 8));             // * 8: &tlb[index]
+    if (o.imm != 0) a_.lea(RAX, mem(base, static_cast<int32_t>(o.imm)));
+    else a_.mov(RAX, base);
+    // &tlb[(va >> 12) % kTlbSize]: (va >> 7) masked to the index * 32.
+    a_.mov32(RDX, RAX);
+    a_.shift_imm(kShr, RDX, 12 - 5, false);
+    a_.alu_imm(kAnd, RDX, (riscv::Mmu::kTlbSize - 1) << 5, false);
+    a_.alu(kAdd, RDX, mem(RBX, offset_of(tlb_slot)));
     // The tag is page-aligned, so keeping the address's low alignment bits
     // in the comparison sends a misaligned access (the only kind that can
     // cross into the next page) to the slow path with a TLB miss.
@@ -761,11 +858,14 @@ class Emitter {
   void load(const Op& o, const Native& n) {
     SlowPath& s = tlb_lookup(o, n.size, cpu_.mmu.read_tlb_slot());
     Mem host = mem(RAX, 0);
+    // An integer load goes straight to rd's cache register (the slow path
+    // reloads it with the rest); x0's load still reads memory, into rax.
+    const Reg to = n.kind == Kind::kLoad && o.rd != 32 ? dst(o.rd) : RAX;
     switch (n.size) {
-      case 1: n.is_signed ? a_.movsx8(RAX, host) : a_.movzx8(RAX, host); break;
-      case 2: n.is_signed ? a_.movsx16(RAX, host) : a_.movzx16(RAX, host); break;
-      case 4: n.is_signed ? a_.movsx32(RAX, host) : a_.mov32(RAX, host); break;
-      default: a_.mov(RAX, host); break;
+      case 1: n.is_signed ? a_.movsx8(to, host) : a_.movzx8(to, host); break;
+      case 2: n.is_signed ? a_.movsx16(to, host) : a_.movzx16(to, host); break;
+      case 4: n.is_signed ? a_.movsx32(to, host) : a_.mov32(to, host); break;
+      default: a_.mov(to, host); break;
     }
     if (n.kind == Kind::kFLoad) {
       if (n.size == 4) {  // NaN-box a single
@@ -777,8 +877,6 @@ class Emitter {
       a_.mov(RDX, mem(RBX, offset_of(&cpu_.s.mstatus)));
       a_.alu(kOr, RDX, RCX);
       a_.mov(mem(RBX, offset_of(&cpu_.s.mstatus)), RDX);
-    } else {
-      put(o.rd, RAX);
     }
     s.reload = cached();
     a_.bind(s.resume);
@@ -809,6 +907,10 @@ class Emitter {
   Assembler::Label return_;  // back to the engine
   Assembler::Label linked_;  // where linked predecessors enter
   Assembler::Label give_up_;  // from linked_: the block does not fit the budget
+  Assembler::Label loop_head_;  // after the registers a resident loop preloads
+  bool resident_ = false;       // the block is a loop that keeps its registers
+  int8_t loop_held_[kPoolSize] = {-1, -1, -1, -1, -1, -1};  // the loop head's cache
+  bool loop_dirty_[kPoolSize] = {};
   size_t linked_offset_ = 0;
   size_t jump_fields_[2] = {};
   uint64_t jump_targets_[2] = {};

@@ -10,9 +10,10 @@
 //    executes exactly as in the interpreter and comes back.
 //  - A block ending in a branch or jump (or in an inline instruction, at a
 //    page end) exits inline: it counts itself and jumps straight into the
-//    next block's code when the exit is linked, nothing raised `attention`
-//    and the instruction budget allows; a block that loops onto itself jumps
-//    back to its own start. Anything else goes through the block's exit op,
+//    next block's code when the exit is linked and the instruction budget
+//    allows (raising `attention` zeroes the budget, so compiled code tests
+//    only the budget); a block that loops onto itself jumps back to its own
+//    start, keeping its registers in host registers when it uses few. Anything else goes through the block's exit op,
 //    as interpreted blocks do (which also makes the links). Blocks ending in
 //    any other instruction (CSR access, ecall, ...) jump to that op's
 //    handler, which performs it and the exit.

@@ -51,6 +51,7 @@ class Assembler {
   void movzx8(Reg dst, Mem m) { rex_op(false, dst, m, {0x0f, 0xb6}); }
   void movzx16(Reg dst, Mem m) { rex_op(false, dst, m, {0x0f, 0xb7}); }
   void mov(Reg dst, Reg src) { rex_rr(true, src, dst, {0x89}); }
+  void mov32(Reg dst, Reg src) { rex_rr(false, src, dst, {0x89}); }  // zero-extends
   void movsxd(Reg dst, Reg src) { rex_rr(true, dst, src, {0x63}); }   // sign-extend the low 32 bits
   void movzx8(Reg dst, Reg src) { rex_rr(false, dst, src, {0x0f, 0xb6}, src >= RSP); }
   // Loads a 64-bit constant in the shortest form.

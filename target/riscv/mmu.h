@@ -31,7 +31,9 @@ class MemWatcher {
   virtual bool accessed(uint64_t va, unsigned size, AccessType type) = 0;
 };
 
-struct TlbEntry {
+// 32 bytes, a power of two: compiled code finds an entry with one shift
+// and one mask of the address (jit_x86_64.cc, tlb_lookup).
+struct alignas(32) TlbEntry {
   uint64_t tag = ~0ull;      // guest virtual page, or ~0 when empty
   uintptr_t addend = 0;      // host address = guest virtual address + addend
   uint64_t pa_page = 0;      // guest physical page (for selective flushes)

@@ -1,0 +1,140 @@
+/*
+ * loops.S - blocks that branch back to their own start, and register forms
+ * whose destination is also a source.
+ *
+ * rewind's block compiler keeps the registers of a small loop in host
+ * registers from one iteration to the next (docs/engine-speed.md): nothing
+ * is stored back per iteration, so every way out of the loop must store
+ * them. These loops leave it every way there is: the branch falls through,
+ * the run's budget ends in the middle (a long loop), and a load faults in
+ * the middle of an iteration, after a register was written by the previous
+ * iteration only. The trap handler must then see every register's latest
+ * value. The second half checks `rd = rs1 op rd` forms (computed in rd's
+ * own register by the compiler) against values worked out by hand.
+ */
+#include "test.h"
+
+TEST_BEGIN
+    /* 1. a counted loop of 6 registers, 50,000 iterations (250,000
+     *    instructions: the engine's budget, 64K instructions without icount,
+     *    ends in it a few times): sums of i and of i*3 */
+    li t0, 0            /* i */
+    li t1, 50000        /* n */
+    li t2, 0            /* sum of i */
+    li t3, 0            /* sum of i*3 (as mulw) */
+    li t4, 3
+1:
+    add t2, t2, t0
+    mulw a0, t0, t4
+    add t3, t3, a0
+    addi t0, t0, 1
+    bne t0, t1, 1b
+    CHECK t0, 50000, "loop: counter at its end"
+    CHECK t2, 1249975000, "loop: sum of 0..49999"
+    CHECK t3, 3749925000, "loop: sum of mulw i*3"
+
+    /* 2. a loop whose load faults in its fourth iteration: table holds
+     *    pointers to 10, 20, 30, then 0 (not memory: access fault) */
+    li t0, 0            /* iterations begun */
+    la a1, ptrs
+    addi a4, a1, 64     /* never reached */
+    li a5, 0            /* sum, written last in an iteration */
+    li a2, 0x55
+    li a3, 0x66
+    TRY_BEGIN
+2:
+    addi t0, t0, 1
+    ld a2, 0(a1)
+    ld a3, 0(a2)
+    add a5, a5, a3
+    addi a1, a1, 8
+    bne a1, a4, 2b
+    TRY_END
+    CHECK_CAUSE CAUSE_LOAD_ACCESS, "faulting loop: load access fault"
+    CHECK t0, 4, "faulting loop: counter written in the faulting iteration"
+    CHECK a5, 60, "faulting loop: sum from the iterations before"
+    CHECK a2, 0, "faulting loop: the bad pointer"
+    CHECK a3, 30, "faulting loop: the last value loaded"
+    la a0, ptrs + 24
+    CHECKR a1, a0, "faulting loop: pointer at the faulting entry"
+
+    /* 3. rd = rs1 op rd, and rd = rs1 op rs1 */
+    li a0, 5
+    li a1, 7
+    add a0, a1, a0
+    CHECK a0, 12, "add rd=rs2"
+    li a0, 5
+    sub a0, a1, a0
+    CHECK a0, 2, "sub rd=rs2"
+    li a0, 0x0f0
+    and a0, a1, a0
+    CHECK a0, 0, "and rd=rs2"
+    li a0, 0x0f0
+    or a0, a1, a0
+    CHECK a0, 0xf7, "or rd=rs2"
+    li a0, 0x0f0
+    xor a0, a1, a0
+    CHECK a0, 0xf7, "xor rd=rs2"
+    li a0, 0x7fffffff
+    li a1, 1
+    addw a0, a1, a0
+    CHECK a0, 0xffffffff80000000, "addw rd=rs2 wraps and sign-extends"
+    li a0, 6
+    li a1, -7
+    mul a0, a1, a0
+    CHECK a0, -42, "mul rd=rs2"
+    li a0, 0x10000
+    mulw a0, a0, a0
+    CHECK a0, 0, "mulw rd=rs1=rs2"
+    li a0, 0x8000
+    li a1, 0x10000
+    mulw a0, a1, a0
+    CHECK a0, 0xffffffff80000000, "mulw rd=rs2 sign-extends"
+    li a0, 4
+    li a1, 3
+    sll a0, a1, a0
+    CHECK a0, 48, "sll rd=rs2"
+    li a0, 36          /* 32-bit shift: count masked to 4 */
+    li a1, 0x08000000
+    sllw a0, a1, a0
+    CHECK a0, 0xffffffff80000000, "sllw rd=rs2 masks the count, sign-extends"
+    li a0, 1
+    li a1, -8
+    sra a0, a1, a0
+    CHECK a0, -4, "sra rd=rs2"
+    li a0, 2
+    li a1, 0x80000000
+    srlw a0, a1, a0
+    CHECK a0, 0x20000000, "srlw rd=rs2"
+    li a0, 5
+    li a1, -1
+    slt a0, a1, a0
+    CHECK a0, 1, "slt rd=rs2"
+    li a0, 5
+    sltu a0, a1, a0
+    CHECK a0, 0, "sltu rd=rs2"
+    li a0, 3
+    sltiu a0, a0, 4
+    CHECK a0, 1, "sltiu rd=rs1"
+    la a1, word
+    lw a1, 0(a1)
+    CHECK a1, 0xfffffffff00dcafe, "lw rd=rs1 sign-extends"
+    la a1, word
+    lwu a1, 0(a1)
+    CHECK a1, 0xf00dcafe, "lwu rd=rs1"
+    la a1, word
+    lbu a1, 3(a1)
+    CHECK a1, 0xf0, "lbu rd=rs1"
+    la a1, word
+    lh a1, 2(a1)
+    CHECK a1, 0xfffffffffffff00d, "lh rd=rs1"
+TEST_END
+
+.data
+.balign 8
+ptrs:
+    .dword v10, v20, v30, 0, v10, v10, v10, v10
+v10: .dword 10
+v20: .dword 20
+v30: .dword 30
+word: .word 0xf00dcafe
