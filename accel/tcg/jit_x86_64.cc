@@ -167,6 +167,10 @@ class Emitter {
     // next_pc; every other exit stores its target itself.
     if (exit == ExitKind::kNone && !last_native) store_pc(tb_.next_pc);
     a_.bind(body_);
+    for (uint32_t i = 0; i < tb_.size; ++i) {
+      std::optional<Native> n = native_of(tb_.ops[i].fn);
+      has_fp_arith_ = has_fp_arith_ || (n && (n->kind == Kind::kFpArith || n->kind == Kind::kFpFma));
+    }
     resident_ = loops_onto_itself(last, exit) && preload_registers();
     a_.bind(loop_head_);
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
@@ -196,6 +200,7 @@ class Emitter {
       for (const auto& [host, guest] : s.store) a_.mov(x(guest), host);
       call_handler_raw(*s.op);
       for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
+      if (has_fp_arith_) load_default_mxcsr();  // the handler may have left it otherwise
       a_.jmp(s.resume);
     }
     a_.bind(give_up_);
@@ -311,6 +316,7 @@ class Emitter {
     }
     std::copy(held_, held_ + kPoolSize, loop_held_);
     std::copy(dirty_, dirty_ + kPoolSize, loop_dirty_);
+    if (has_fp_arith_) load_default_mxcsr();  // once, not per iteration
     return true;
   }
   // How many of rs1, rs2 an operation reads as integer registers, and
@@ -346,7 +352,7 @@ class Emitter {
     a_.bind(taken);
     // The loop head must find every register where it expects it, and
     // none dirty that it takes as clean.
-    bool same = std::equal(held_, held_ + kPoolSize, loop_held_);
+    bool same = std::equal(held_, held_ + kPoolSize, loop_held_) && mxcsr_ready_ == has_fp_arith_;
     for (int i = 0; i < kPoolSize; ++i) same = same && (!dirty_[i] || loop_dirty_[i]);
     if (same) {
       const int32_t size = static_cast<int32_t>(tb_.size);
@@ -363,8 +369,8 @@ class Emitter {
 
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
   // when the target is not a constant (jalr), through exit slot `slot`. The
-  // fast path, when nothing raised `attention`: a loop onto itself jumps to
-  // its own linked entry; a constant target in this page jumps through a
+  // fast path (its budget checks also catch `attention`, which zeroes the
+  // budget): a loop onto itself jumps to its own linked entry; a constant target in this page jumps through a
   // patchable jmp (direct_links.h) once linked. Otherwise, chain::leave's
   // path inline: count this block and jump into the code the slot's
   // (epoch-checked) link names, if the budget allows. Anything else goes
@@ -644,6 +650,8 @@ class Emitter {
     write_back_all();
     call_handler_raw(*fallback_copy(o));
     forget_all();  // clobbered, and the handler may have written any register
+    mxcsr_ready_ = false;  // the handler may change MXCSR, or mstatus.FS
+    fs_dirty_ = false;
   }
 
   void store_rd(const Op& o, Reg r) { put(o.rd, r); }
@@ -799,8 +807,7 @@ class Emitter {
       a_.jcc(kNE, s.entry);
     }
     const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
-    a_.mov32_imm(mxcsr, kMxcsrDefault);
-    a_.ldmxcsr(mxcsr);
+    if (!mxcsr_ready_) load_default_mxcsr();
     if (n.kind == Kind::kFpFma) {
       a_.movsd(XMM0, f(o.rs3));
       a_.movsd(XMM1, f(o.rs1));
@@ -821,10 +828,29 @@ class Emitter {
     a_.alu_imm(kAnd, RAX, kMxcsrPrecision, false);
     a_.shr32_imm(RAX, 5);  // precision (bit 5) -> NX (bit 0)
     a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.fflags)), RAX, false);
-    a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
-    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.mstatus)), RCX);
+    mark_fp_dirty();
     s.reload = cached();
     a_.bind(s.resume);
+  }
+  // MXCSR is loaded with its default once per block (before its first
+  // operation, for a loop before its head) and again at the end of every
+  // slow path, whose handler may change it; not before every operation. The
+  // precision flag then accumulates over the block's operations, which is
+  // harmless: each one ORs it into fflags, which is sticky too, and every
+  // other flag sends the operation that raised it to its handler at once.
+  void load_default_mxcsr() {
+    const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
+    a_.mov32_imm(mxcsr, kMxcsrDefault);
+    a_.ldmxcsr(mxcsr);
+    mxcsr_ready_ = true;
+  }
+  // mstatus.FS = Dirty, once per block until a handler call (which may
+  // change mstatus); a slow path's handler dirties FS itself.
+  void mark_fp_dirty() {
+    if (fs_dirty_) return;
+    a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
+    a_.alu(kOr, mem(RBX, offset_of(&cpu_.s.mstatus)), RCX);
+    fs_dirty_ = true;
   }
   static constexpr uint32_t kMxcsrDefault = 0x1f80;   // all masked, RNE, no DAZ/FTZ, flags clear
   static constexpr uint32_t kMxcsrHardFlags = 0x1f;  // invalid, denormal, zero-divide, overflow, underflow
@@ -873,10 +899,7 @@ class Emitter {
         a_.alu(kOr, RAX, RCX);
       }
       a_.mov(f(o.rd), RAX);
-      a_.mov_imm(RCX, riscv::mstatus::kFSDirty | riscv::mstatus::kSD);  // Cpu::mark_fp_dirty
-      a_.mov(RDX, mem(RBX, offset_of(&cpu_.s.mstatus)));
-      a_.alu(kOr, RDX, RCX);
-      a_.mov(mem(RBX, offset_of(&cpu_.s.mstatus)), RDX);
+      mark_fp_dirty();
     }
     s.reload = cached();
     a_.bind(s.resume);
@@ -909,6 +932,9 @@ class Emitter {
   Assembler::Label give_up_;  // from linked_: the block does not fit the budget
   Assembler::Label loop_head_;  // after the registers a resident loop preloads
   bool resident_ = false;       // the block is a loop that keeps its registers
+  bool has_fp_arith_ = false;   // some operation runs on the host's SSE unit
+  bool mxcsr_ready_ = false;    // MXCSR holds the default here (load_default_mxcsr)
+  bool fs_dirty_ = false;       // mstatus.FS is Dirty here (mark_fp_dirty)
   int8_t loop_held_[kPoolSize] = {-1, -1, -1, -1, -1, -1};  // the loop head's cache
   bool loop_dirty_[kPoolSize] = {};
   size_t linked_offset_ = 0;

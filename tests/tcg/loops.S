@@ -128,6 +128,33 @@ TEST_BEGIN
     la a1, word
     lh a1, 2(a1)
     CHECK a1, 0xfffffffffffff00d, "lh rd=rs1"
+
+    /* 4. binary64 flags: the compiler loads MXCSR once per block, not per
+     *    operation. An inexact sum leaves the host's precision flag set; the
+     *    next block (after the guest clears fflags) must not see it. */
+    li a0, 0x3ff0000000000000   /* 1.0 */
+    fmv.d.x fa0, a0
+    li a0, 0x3c30000000000000   /* 2^-60: 1.0 + 2^-60 rounds to 1.0 */
+    fmv.d.x fa1, a0
+    csrw fflags, zero
+    fadd.d fa2, fa0, fa1
+    fadd.d fa3, fa0, fa0        /* exact, in the same block */
+    CHECK_FLAGS 1, "inexact then exact in one block: NX"
+    fadd.d fa3, fa0, fa0        /* exact, in the next block */
+    fadd.d fa3, fa3, fa0
+    CHECK_FLAGS 0, "exact after the guest cleared fflags: no NX"
+    /* a loop of binary64 sums: inexact from the first iteration on */
+    li t0, 0
+    li t1, 100
+    fmv.d.x fa2, zero
+5:
+    fadd.d fa2, fa2, fa1
+    fadd.d fa2, fa2, fa0
+    addi t0, t0, 1
+    bne t0, t1, 5b
+    fmv.x.d a0, fa2
+    CHECK a0, 0x4059000000000000, "loop of sums: 100.0"
+    CHECK_FLAGS 1, "loop of sums: NX"
 TEST_END
 
 .data
