@@ -72,15 +72,26 @@ if [ "$QEMU_ONLY" = 0 ]; then
 fi
 
 echo "bench: $ELF (ITERS=${ITERS:-default from bench.c}), $RUNS runs of each, alternating" >&2
+run_mode() { # NAME ROUND
+    case $1 in
+        qemu-icount) run_one qemu-icount "$QEMU" -icount shift=0 ;;
+        qemu-noicount) run_one qemu-noicount "$QEMU" ;;
+        rewind-icount) run_one rewind-icount "$REWIND" -icount shift=0 ;;
+        rewind-record) run_one rewind-record "$REWIND" -icount "shift=0,rr=record,rrfile=$BUILD/record.$2.rr" ;;
+        rewind-noicount) run_one rewind-noicount "$REWIND" ;;
+        rewind-interp) run_one rewind-interp "$REWIND" -accel tcg,jit=off -icount shift=0 ;;
+    esac
+}
+MODES=(qemu-icount qemu-noicount)
+[ $HAVE_REWIND = 1 ] && MODES+=(rewind-icount rewind-record rewind-noicount)
+[ $HAVE_REWIND = 1 ] && [ "$INTERP" = 1 ] && MODES+=(rewind-interp)
+# The order rotates from round to round, so that no mode always follows the
+# same one (a run right after the long QEMU -icount run was measured faster
+# or slower than its neighbours on these shared machines).
 for ((r = 1; r <= RUNS; r++)); do
-    run_one qemu-icount "$QEMU" -icount shift=0
-    [ $HAVE_REWIND = 1 ] && run_one rewind-icount "$REWIND" -icount shift=0
-    run_one qemu-noicount "$QEMU"
-    if [ $HAVE_REWIND = 1 ]; then
-        run_one rewind-record "$REWIND" -icount "shift=0,rr=record,rrfile=$BUILD/record.$r.rr"
-        run_one rewind-noicount "$REWIND"
-        [ "$INTERP" = 1 ] && run_one rewind-interp "$REWIND" -accel tcg,jit=off -icount shift=0
-    fi
+    for ((k = 0; k < ${#MODES[@]}; k++)); do
+        run_mode "${MODES[(k + r - 1) % ${#MODES[@]}]}" "$r"
+    done
 done
 rm -f "$BUILD"/record.*.rr
 

@@ -176,6 +176,10 @@ class Emitter {
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
       const Op& o = tb_.ops[i];
       unlock_all();
+      if (i + 2 < tb_.size && fold_constant(o, tb_.ops[i + 1])) {
+        ++i;  // both instructions done (neither can trap)
+        continue;
+      }
       if (std::optional<Native> n = native_of(o.fn)) emit(o, *n);
       else call_handler(o);
     }
@@ -317,6 +321,17 @@ class Emitter {
     std::copy(held_, held_ + kPoolSize, loop_held_);
     std::copy(dirty_, dirty_ + kPoolSize, loop_dirty_);
     if (has_fp_arith_) load_default_mxcsr();  // once, not per iteration
+    return true;
+  }
+  // `lui`/`auipc rd` followed by `addi[w] rd, rd, imm` (how compilers build
+  // a constant or an address): one move of the final value.
+  bool fold_constant(const Op& o, const Op& next) {
+    std::optional<Native> n = native_of(o.fn), m = native_of(next.fn);
+    if (!n || !m || n->kind != Kind::kConst || o.rd == 32 || next.rd != o.rd || next.rs1 != o.rd) return false;
+    if ((m->kind != Kind::kAluImm && m->kind != Kind::kAluImmW) || m->op != kAdd) return false;
+    uint64_t v = static_cast<uint64_t>(o.imm) + (n->pc_relative ? o.pc : 0) + static_cast<uint64_t>(next.imm);
+    if (m->kind == Kind::kAluImmW) v = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
+    a_.mov_imm(dst(o.rd), v);
     return true;
   }
   // How many of rs1, rs2 an operation reads as integer registers, and

@@ -128,6 +128,17 @@ TEST_BEGIN
     la a1, word
     lh a1, 2(a1)
     CHECK a1, 0xfffffffffffff00d, "lh rd=rs1"
+    /* lui/auipc + addi[w] of the same register (compiled as one move) */
+    li a0, 0x7ffff800           /* lui 0x80000; addiw -2048: wraps to positive */
+    CHECK a0, 0x7ffff800, "lui + addiw wraps"
+    li a0, -0x7ffff801          /* lui; addiw */
+    CHECK a0, 0xffffffff800007ff, "lui + addiw negative"
+    lui a0, 0x12345
+    addi a0, a0, -1
+    CHECK a0, 0x12344fff, "lui + addi"
+    la a0, word
+    lw a0, 0(a0)
+    CHECK a0, 0xfffffffff00dcafe, "auipc + addi (la)"
 
     /* 4. binary64 flags: the compiler loads MXCSR once per block, not per
      *    operation. An inexact sum leaves the host's precision flag set; the
