@@ -15,6 +15,9 @@ struct ChainContext {
   // icount at which the run must stop; 0 once something raised `attention`
   // (compiled code tests only this, not `attention` itself).
   uint64_t stop = 0;
+  // Where the engine enters a chain: with `attention` up already (a
+  // debugger's stops, per-block logging), no budget, so every block comes back.
+  void enter(uint64_t until, bool attention) { stop = attention ? 0 : until; }
   // Host stack pointer when the engine entered the chain. Ops continue by
   // tail calls, which optimised builds turn into jumps; where a build does
   // not (-O0, sanitizers), each hop grows the stack, so chaining stops after

@@ -100,7 +100,7 @@ bool Engine::run_block_rest(uint64_t stop) {
   cpu.s.pc = pc;  // the fall-through; a taken branch or jump overwrites it
   cpu.current_op = nullptr;
   cpu.ended_after_seq = 0;
-  chain_.stop = cpu.s.attention ? 0 : stop;  // as in Engine::execute
+  chain_.enter(stop, cpu.s.attention);
   chain_.stack_base = host_stack_pointer();
   try {
     rest_ops_[0].fn(cpu, rest_ops_.data());  // ops are numbered from 1 here: take_trap counts right

@@ -95,9 +95,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   riscv::Cpu& cpu = cpu_;
   const riscv::Op* ops = tb.ops.data();
   uint64_t budget = stop - cpu.s.icount;
-  // Raised already (a debugger's stops, per-block logging): every block
-  // comes back, as compiled code sees no budget left.
-  chain_.stop = cpu.s.attention ? 0 : stop;
+  chain_.enter(stop, cpu.s.attention);
   uint32_t cut = 0;  // instructions run when the block is cut short
   if (tb.size > budget) {
     // Cut short: run a copy of the first `budget` ops ending in a partial exit.

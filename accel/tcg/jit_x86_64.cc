@@ -253,8 +253,8 @@ class Emitter {
   void branch_exit(const Op& o, ExitKind kind) {
     switch (kind) {
       case ExitKind::kBranch: {
-        Assembler::Label taken;
         if (resident_) return resident_branch_exit(o);
+        Assembler::Label taken;
         write_back_all();  // once, for both exits
         a_.alu(kCmp, src(o.rs1), src(o.rs2));
         a_.jcc(branch_condition(o.fn), taken);
@@ -821,7 +821,7 @@ class Emitter {
       a_.cmp32_imm8(mem(RBX, offset_of(&cpu_.s.frm)), 0);
       a_.jcc(kNE, s.entry);
     }
-    const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
+    const Mem mxcsr = mxcsr_slot();
     if (!mxcsr_ready_) load_default_mxcsr();
     if (n.kind == Kind::kFpFma) {
       a_.movsd(XMM0, f(o.rs3));
@@ -854,11 +854,13 @@ class Emitter {
   // harmless: each one ORs it into fflags, which is sticky too, and every
   // other flag sends the operation that raised it to its handler at once.
   void load_default_mxcsr() {
-    const Mem mxcsr = mem(RSP, -8);  // red zone: no call in between
-    a_.mov32_imm(mxcsr, kMxcsrDefault);
-    a_.ldmxcsr(mxcsr);
+    a_.mov32_imm(mxcsr_slot(), kMxcsrDefault);
+    a_.ldmxcsr(mxcsr_slot());
     mxcsr_ready_ = true;
   }
+  // Where MXCSR goes through memory: the red zone, as no call comes between
+  // its store and its load.
+  static Mem mxcsr_slot() { return mem(RSP, -8); }
   // mstatus.FS = Dirty, once per block until a handler call (which may
   // change mstatus); a slow path's handler dirties FS itself.
   void mark_fp_dirty() {
