@@ -11,7 +11,6 @@
 #include "replay/page_chunk.h"
 #include "system/run_loop.h"
 #include "target/riscv/cpu.h"
-#include "util/hash64.h"
 
 namespace rwd {
 
@@ -59,10 +58,7 @@ struct Navigator::Snapshot {
 Navigator::Navigator(Machine& machine, Engine& engine, ReplayController& replay, RunLoop& loop,
                      NavigatorOptions opts, std::string unavailable)
     : machine_(machine), engine_(engine), replay_(replay), loop_(loop), opts_(opts),
-      unavailable_(std::move(unavailable)) {
-  static const uint8_t zeros[PageStore::kPageBytes] = {};
-  zero_hash_ = hash_bytes(zeros, sizeof zeros);
-}
+      unavailable_(std::move(unavailable)) {}
 
 Navigator::~Navigator() {
   snapshots_.clear();  // their chunks release their pages into store_
@@ -205,7 +201,7 @@ void Navigator::take() {
         chunk->hashes[j] = h;
         if (kept && kept->hashes[j] == h) {
           chunk->pages[j] = PageStore::share(kept->pages[j]);
-        } else if (h != zero_hash_) {
+        } else if (h != hasher.zero_page_hash()) {
           uint64_t off = uint64_t{first + j} * PageStore::kPageBytes;
           size_t len = std::min<uint64_t>(PageStore::kPageBytes, rb.size - off);
           chunk->pages[j] = store_.intern(rb.host.get() + off, len, h);

@@ -138,7 +138,6 @@ class Navigator : public ReplayNavigation {
   std::set<uint64_t> wanted_;    // extra snapshots on the way to a seek's target
   std::optional<uint64_t> break_;
   uint64_t high_water_ = 0;      // the furthest count the replay reached
-  uint64_t zero_hash_ = 0;
   uint64_t thinned_ = 0;
   // A snapshot is due but a disk request is in flight: the engine stops
   // again at `retry_at_` to try once more.

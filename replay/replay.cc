@@ -65,6 +65,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
     header_.fields["trail-interval"] = std::to_string(trail_interval_);
     header_.fields["ram-check-interval"] = std::to_string(ram_check_interval_);
     if (net_check_) header_.fields["net-check"] = "on";
+    header_.fields["page-hash"] = page_hash_name(page_hash_);
     header_.fields["host-endian"] = "little";
     // The snapshot the recording starts from (system/vm_snapshots.cc takes
     // it, beside the rrfile); a replay must start from it too.
@@ -100,6 +101,7 @@ ReplayController::ReplayController(Options& opts, int argc, char** argv)
   if (net_check_ && !h.net_check)
     std::fprintf(stderr, "rewind: note: the recording was made without -rr-net-check: frames the guest sends are not checked\n");
   net_check_ = h.net_check;
+  page_hash_ = h.page_hash;
   if (h.build != this_build())
     std::fprintf(stderr, "rewind: note: recorded by %s, replayed by %s\n", escape_text(h.build).c_str(),
                  this_build().c_str());
@@ -123,7 +125,7 @@ void ReplayController::start(const std::string& config) {
 
 void ReplayController::attach(Machine& machine) {
   machine_ = &machine;
-  hasher_ = std::make_unique<StateHasher>(machine.address_space(), machine.cpu());
+  hasher_ = std::make_unique<StateHasher>(machine.address_space(), machine.cpu(), page_hash_);
   hasher_->enable();
   hasher_->set_ram_check_interval(ram_check_interval_);
   next_checkpoint_ = 0;  // a checkpoint at power-on covers the loaded images

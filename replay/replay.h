@@ -192,6 +192,7 @@ class ReplayController : public InputPath {
   uint64_t next_trail_ = 0;
   // Every frame the guest sends is a net-sent event (header field net-check).
   bool net_check_ = false;
+  PageHash page_hash_ = PageHash::kLanes;  // what this recording hashes RAM pages with (header page-hash)
   bool batch_open_ = false;
   bool finished_ = false;
   int end_status_ = 0;

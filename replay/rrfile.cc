@@ -570,6 +570,11 @@ RrRecordingHeader validate_recording_header(const std::string& path, const RrHea
     if (v != "on" && v != "off") throw DecodeError(what + "net-check' is not on or off ('" + escaped(v) + "')");
     r.net_check = v == "on";
   }
+  if (h.fields.count("page-hash")) {
+    const std::string& v = field("page-hash");
+    if (!parse_page_hash(v, r.page_hash))
+      throw DecodeError(what + "page-hash' names a hash this rewind does not know ('" + escaped(v) + "')");
+  }
   const std::string& endian = field("host-endian");
   if (endian != "little")
     throw DecodeError(what + "host-endian' is '" + escaped(endian) + "', this rewind reads little-endian recordings");

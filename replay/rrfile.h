@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "util/byte_codec.h"
+#include "util/page_hash.h"
 
 namespace rwd {
 
@@ -162,6 +163,7 @@ struct RrRecordingHeader {
   uint64_t check_interval = 0;  // 0: no periodic checkpoints
   uint64_t ram_check_interval = 0;  // 0 (or absent, older files): every event check hashes RAM
   bool net_check = false;  // net-check: on (absent: off)
+  PageHash page_hash = PageHash::kWords;  // page-hash (absent, older files: words)
 };
 RrRecordingHeader validate_recording_header(const std::string& path, const RrHeader& header);
 

@@ -93,13 +93,15 @@ void cpu_values(const riscv::CpuState& s, uint64_t pc, uint64_t* out) {
   checkpoint_values(s, pc, [&out](const CpuField&, size_t, size_t, uint64_t v) { *out++ = v; });
 }
 
-StateHasher::StateHasher(AddressSpace& as, riscv::Cpu& cpu) : as_(as), cpu_(cpu) {}
+StateHasher::StateHasher(AddressSpace& as, riscv::Cpu& cpu, PageHash page_hash)
+    : as_(as), cpu_(cpu), page_hash_(page_hash) {
+  static const std::vector<uint8_t> zeros(kPageSize, 0);
+  zero_page_ = rwd::page_hash(page_hash_, zeros.data(), zeros.size());
+}
 
 void StateHasher::enable() {
   if (enabled_) return;
   enabled_ = true;
-  static const std::vector<uint8_t> zeros(kPageSize, 0);
-  const uint64_t zero_page = hash_bytes(zeros.data(), zeros.size());
   for (const auto& rb : as_.ram_blocks()) {
     size_t pages = (rb->size + kPageSize - 1) >> kPageShift;
     // Pages the host never backed are zero already: only the others need a
@@ -114,9 +116,9 @@ void StateHasher::enable() {
     rb->track_dirty = true;
     // Pages start out as "all zeros"; the first hash finds every page that
     // is not, so the first checkpoint lists only those.
-    blocks_.push_back({rb.get(), std::vector<uint64_t>(pages, zero_page), std::vector<uint64_t>(pages, zero_page)});
+    blocks_.push_back({rb.get(), std::vector<uint64_t>(pages, zero_page_), std::vector<uint64_t>(pages, zero_page_)});
     touched_flag_.emplace_back(pages, 0);
-    for (size_t p = 0; p < pages; ++p) ram_sum_ += page_key((rb->base >> kPageShift) + p) * zero_page;
+    for (size_t p = 0; p < pages; ++p) ram_sum_ += page_key((rb->base >> kPageShift) + p) * zero_page_;
   }
   cpu_.mmu.flush_writes();
 }
@@ -134,7 +136,7 @@ void StateHasher::rehash_dirty() {
       any = true;
       uint64_t offset = static_cast<uint64_t>(p) << kPageShift;
       uint64_t len = std::min<uint64_t>(kPageSize, rb.size - offset);
-      uint64_t h = hash_bytes(rb.host.get() + offset, len);
+      uint64_t h = rwd::page_hash(page_hash_, rb.host.get() + offset, len);
       ++pages_rehashed_;
       if (h == t.hash[p]) continue;
       uint64_t key = page_key(first_page + p);

@@ -20,6 +20,7 @@
 #include "hw/core/memory.h"
 #include "replay/checkpoint.h"
 #include "target/riscv/cpu.h"
+#include "util/page_hash.h"
 
 namespace rwd {
 
@@ -34,7 +35,11 @@ struct CheckpointDiff {
 
 class StateHasher {
  public:
-  StateHasher(AddressSpace& as, riscv::Cpu& cpu);
+  // `page_hash`: how pages are hashed (util/page_hash.h); a replay uses the
+  // recording's.
+  StateHasher(AddressSpace& as, riscv::Cpu& cpu, PageHash page_hash = PageHash::kLanes);
+  // The hash of a page of zeros (pages the guest never wrote).
+  uint64_t zero_page_hash() const { return zero_page_; }
   // Starts write tracking; the first hash covers all of RAM.
   void enable();
   bool enabled() const { return enabled_; }
@@ -107,6 +112,8 @@ class StateHasher {
 
   AddressSpace& as_;
   riscv::Cpu& cpu_;
+  PageHash page_hash_;
+  uint64_t zero_page_;
   bool enabled_ = false;
   std::vector<PageTable> blocks_;
   uint64_t ram_sum_ = 0;

@@ -762,6 +762,10 @@ TEST(RrFile, RecordingHeaderFieldsValidated) {
   zero.fields["seed"] = "0";
   zero.fields["check-interval"] = "0";
   EXPECT_EQ(validate_recording_header("x.rr", zero).seed, 0u);
+  // Files from before page-hash existed hashed pages with hash_bytes.
+  EXPECT_EQ(ok.page_hash, PageHash::kWords);
+  zero.fields["page-hash"] = "lanes";
+  EXPECT_EQ(validate_recording_header("x.rr", zero).page_hash, PageHash::kLanes);
   struct Bad {
     const char* field;
     std::string value;  // "\x01" (a lone byte): remove the field
@@ -784,6 +788,8 @@ TEST(RrFile, RecordingHeaderFieldsValidated) {
       {"build", "\x01", "header field 'build' is missing"},
       {"build", "", "header field 'build' is empty"},
       {"config", "\x01", "header field 'config' is missing"},
+      {"page-hash", "crc32", "header field 'page-hash' names a hash this rewind does not know ('crc32')"},
+      {"page-hash", "", "header field 'page-hash' names a hash this rewind does not know ('')"},
   };
   for (const Bad& c : cases) {
     RrHeader h = rewind_header();
