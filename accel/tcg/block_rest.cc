@@ -14,8 +14,8 @@
 // execution alone.
 //
 // The rest is decoded from memory as it is now, with the rules translate()
-// uses for where a block ends (page end, a control-flow or system
-// instruction, an instruction straddling two pages, the block size limit,
+// uses for where a block ends and goes on (page end, a control-flow or
+// system instruction, a plain jump followed, an instruction straddling two pages, the block size limit,
 // a breakpoint, an armed execute trigger): if the code changed meanwhile,
 // the rest is what a fresh translation would have held.
 #include <algorithm>
@@ -69,7 +69,9 @@ bool Engine::run_block_rest(uint64_t stop) {
     return false;  // find_block() raises the fault
   }
   const uint64_t limit = std::min<uint64_t>(max_block_insns_ - r.index, stop - cpu.s.icount);
-  const uint64_t page_end = (r.pc & riscv::kPageMask) + riscv::kPageSize;
+  const uint64_t page_start = r.pc & riscv::kPageMask;
+  const uint64_t page_end = page_start + riscv::kPageSize;
+  const uint8_t* page = host - (r.pc - page_start);  // a followed jump may lead back
   rest_ops_.clear();
   uint64_t pc = r.pc;
   bool ends = false;
@@ -78,18 +80,19 @@ bool Engine::run_block_rest(uint64_t stop) {
     // or a straddling instruction here starts the next block.
     if (stops_before(pc)) break;
     uint16_t lo;
-    std::memcpy(&lo, host + (pc - r.pc), 2);
+    std::memcpy(&lo, page + (pc - page_start), 2);
     uint32_t raw = lo;
     if (riscv::insn_length(lo) == 4) {
       if (pc + 2 >= page_end) break;
       uint16_t hi;
-      std::memcpy(&hi, host + (pc - r.pc) + 2, 2);
+      std::memcpy(&hi, page + (pc - page_start) + 2, 2);
       raw |= static_cast<uint32_t>(hi) << 16;
     }
     riscv::Op op;
-    ends = decode_for_block(raw, pc, static_cast<uint16_t>(rest_ops_.size() + 1), op);
+    uint64_t next;
+    ends = decode_for_block(raw, pc, static_cast<uint16_t>(rest_ops_.size() + 1), op, next);
     rest_ops_.push_back(op);
-    pc += op.len;
+    pc = next;
   }
   if (rest_ops_.empty()) return false;  // the whole block would have ended here
   const uint32_t n = static_cast<uint32_t>(rest_ops_.size());

@@ -89,8 +89,10 @@ class Engine {
   TranslationBlock* find_block();
   TranslationBlock* translate(uint64_t vpc, uint64_t ppc, const uint8_t* host);
   bool execute(TranslationBlock& tb, uint64_t stop);
-  // Decodes one instruction for a block (its `seq`, whether it ends the block).
-  bool decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, riscv::Op& op) const;
+  // Decodes one instruction for a block (its `seq`): whether it ends the
+  // block, and `next`, the pc of the block's next instruction.
+  bool decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, riscv::Op& op, uint64_t& next) const;
+  static bool follows_jump(const riscv::Op& op);
   // The engine must stop before the instruction at pc: a debugger's
   // breakpoint or an armed execute trigger is there. Such an instruction
   // starts a block (translate) and ends a block's rest (block_rest.cc).

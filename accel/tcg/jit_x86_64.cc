@@ -56,6 +56,7 @@ enum class Kind : uint8_t {
   kAluImm, kAluImmW, kShiftImm, kShiftImmW, kAluReg, kAluRegW, kShiftReg, kShiftRegW,
   kSetLtImm, kSetLtReg, kMul, kMulW, kDiv, kDivW, kConst, kLoad, kStore, kFLoad, kFStore,
   kFpArith, kFpFma,  // binary64, inline when the result is easy (fp_arith)
+  kNop,              // a jump the block goes on through (op_jump_followed)
 };
 
 enum DivResult : uint8_t { kQuotient, kRemainder };
@@ -105,6 +106,7 @@ const std::unordered_map<OpFn, Native>& native_table() {
       {op_fadd_d, {Kind::kFpArith, Assembler::kAddSd}}, {op_fsub_d, {Kind::kFpArith, Assembler::kSubSd}},
       {op_fmul_d, {Kind::kFpArith, Assembler::kMulSd}}, {op_fdiv_d, {Kind::kFpArith, Assembler::kDivSd}},
       {op_fsqrt_d, {Kind::kFpArith, Assembler::kSqrt}},
+      {op_jump_followed, {Kind::kNop}},
   };
   return table;
 }
@@ -293,8 +295,12 @@ class Emitter {
   // paths included, stores them. If anything in the block changed the
   // assignment (a handler call drops the cache), the back edge writes back
   // and goes through the linked entry, as any other block does.
+  // The loop's branch goes back when taken (a loop with its test at the
+  // bottom) or when not (the test at the top, reached through a followed
+  // jump: the body falls through the test into its own start).
   bool loops_onto_itself(const Op& last, ExitKind exit) const {
-    return exit == ExitKind::kBranch && last.pc + static_cast<uint64_t>(last.imm) == tb_.vpc;
+    return exit == ExitKind::kBranch &&
+           (last.pc + static_cast<uint64_t>(last.imm) == tb_.vpc || tb_.next_pc == tb_.vpc);
   }
   bool preload_registers() {
     bool used[32] = {}, written[32] = {};
@@ -347,24 +353,24 @@ class Emitter {
       case Kind::kConst: return {0, true};
       case Kind::kStore: return {2, false};
       case Kind::kFLoad: case Kind::kFStore: return {1, false};
-      case Kind::kFpArith: case Kind::kFpFma: return {0, false};
+      case Kind::kFpArith: case Kind::kFpFma: case Kind::kNop: return {0, false};
     }
     return {2, true};
   }
   // The loop's branch: the back edge stays in the block while the next
   // iteration fits the budget (which `attention` zeroes), as the linked
   // entry would check; anything else writes back and leaves as the plain
-  // exits do.
+  // exits do. Exit slot 0 is the fall-through, 1 the taken target,
+  // whichever of them is the loop's start.
   void resident_branch_exit(const Op& o) {
-    Assembler::Label taken, leave;
+    const uint64_t taken_pc = o.pc + static_cast<uint64_t>(o.imm);
+    const bool back_when_taken = taken_pc == tb_.vpc;
+    const Cond stay = back_when_taken ? branch_condition(o.fn) : negated(branch_condition(o.fn));
+    Assembler::Label out, leave;
     a_.alu(kCmp, src(o.rs1), src(o.rs2));
-    a_.jcc(branch_condition(o.fn), taken);
+    a_.jcc(negated(stay), out);  // the back edge falls through: one taken jump per iteration
     bool dirty_at_branch[kPoolSize];
     std::copy(dirty_, dirty_ + kPoolSize, dirty_at_branch);
-    write_back_all();
-    chain_exit(0, tb_.next_pc);
-    std::copy(dirty_at_branch, dirty_at_branch + kPoolSize, dirty_);
-    a_.bind(taken);
     // The loop head must find every register where it expects it, and
     // none dirty that it takes as clean.
     bool same = std::equal(held_, held_ + kPoolSize, loop_held_) && mxcsr_ready_ == has_fp_arith_;
@@ -379,7 +385,12 @@ class Emitter {
     }
     a_.bind(leave);
     write_back_all();
-    chain_exit(1, tb_.vpc);
+    chain_exit(back_when_taken ? 1 : 0, tb_.vpc);
+    std::copy(dirty_at_branch, dirty_at_branch + kPoolSize, dirty_);
+    a_.bind(out);
+    write_back_all();
+    if (back_when_taken) chain_exit(0, tb_.next_pc);
+    else chain_exit(1, taken_pc);
   }
 
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
@@ -802,6 +813,7 @@ class Emitter {
         return store(o, n);
       case Kind::kFpArith:
       case Kind::kFpFma:
+      case Kind::kNop:
         return;
     }
   }

@@ -17,21 +17,46 @@ bool Engine::stops_before(uint64_t pc) const {
          (execute_triggers_ && riscv::trigger::execute_armed_at(cpu_.s, pc));  // see check_execute_triggers
 }
 
-bool Engine::decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, Op& op) const {
+bool Engine::decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, Op& op, uint64_t& next) const {
   // The extension set is fixed for the machine: no part of the block's key.
   const riscv::InsnDesc* d = riscv::decode(raw, pc, op, cpu_.decode_set());
   op.seq = seq;
+  next = pc + op.len;
   bool ends = d == nullptr || (d->flags & riscv::kEndsBlock);
   if (d && (d->flags & riscv::kFloat) && !cpu_.fp_enabled()) {
     op.fn = riscv::op_illegal;
     ends = true;
   }
+  if (ends && follows_jump(op)) {
+    op.fn = riscv::op_jump_followed;
+    next = op.pc + static_cast<uint64_t>(op.imm);
+    ends = false;
+  }
   return ends;
 }
 
+// A plain jump (`j`, `jal x0`) within its page does not end the block: the
+// block goes on at the target, and the jump is counted where it stands. A
+// loop whose test sits at its top ("while" as compilers lay it out: a
+// head block with the test, the body ending in a jump back to it) is then
+// one block, the body and the test, which the block compiler keeps in
+// registers like any loop onto itself (jit_x86_64.cc). Only the jump itself
+// decides this (target and page), so a block's rest (block_rest.cc) makes
+// the same choice without knowing the block's start. Not followed: a jump
+// to itself (nothing to gain), a jump to the page's first byte (a rest
+// starting there is taken as a block that reached its page's end), and
+// jumps that link a register (calls).
+bool Engine::follows_jump(const Op& op) {
+  if (op.fn != riscv::op_jal || op.rd != riscv::kSinkReg) return false;
+  const uint64_t target = op.pc + static_cast<uint64_t>(op.imm);
+  return target != op.pc && (target & riscv::kPageMask) == (op.pc & riscv::kPageMask) &&
+         (target & ~riscv::kPageMask) != 0;
+}
+
 // Builds a block starting at `vpc` (physical `ppc`, host bytes at `host`).
-// The block stops after a control-flow or system instruction, at an illegal
-// instruction, at the end of the page, or after max_block_insns_.
+// The block stops after a control-flow or system instruction (but goes on
+// at the target of a plain jump within the page, follows_jump), at an
+// illegal instruction, at the end of the page, or after max_block_insns_.
 TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* host) {
   const bool jit = this->jit();
   if (jit && code_.available() < BlockCompiler::kMaxBlockCode) {
@@ -48,12 +73,16 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   tb->pages[0] = ppc & riscv::kPageMask;
   tb->npages = 1;
   uint64_t pc = vpc;
-  const uint64_t page_end = (vpc & riscv::kPageMask) + riscv::kPageSize;
+  // A followed jump may lead back before vpc: the page's bytes are read
+  // from its start (guest memory regions are whole pages).
+  const uint64_t page_start = vpc & riscv::kPageMask;
+  const uint64_t page_end = page_start + riscv::kPageSize;
+  const uint8_t* page = host - (vpc - page_start);
   while (tb->ops.size() < max_block_insns_) {
     if (pc >= page_end) break;
     if (!tb->ops.empty() && stops_before(pc)) break;
     uint16_t lo;
-    std::memcpy(&lo, host + (pc - vpc), 2);
+    std::memcpy(&lo, page + (pc - page_start), 2);
     uint32_t raw = lo;
     if (riscv::insn_length(lo) == 4) {
       uint16_t hi;
@@ -66,14 +95,15 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
         std::memcpy(&hi, host2, 2);
         tb->pages[tb->npages++] = ppc2 & riscv::kPageMask;
       } else {
-        std::memcpy(&hi, host + (pc - vpc) + 2, 2);
+        std::memcpy(&hi, page + (pc - page_start) + 2, 2);
       }
       raw |= static_cast<uint32_t>(hi) << 16;
     }
     Op op;
-    bool ends = decode_for_block(raw, pc, static_cast<uint16_t>(tb->ops.size() + 1), op);
+    uint64_t next;
+    bool ends = decode_for_block(raw, pc, static_cast<uint16_t>(tb->ops.size() + 1), op, next);
     tb->ops.push_back(op);
-    pc += op.len;
+    pc = next;
     if (ends || tb->npages == 2) break;
   }
   tb->next_pc = pc;

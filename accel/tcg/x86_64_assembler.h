@@ -22,6 +22,8 @@ inline Mem mem(Reg base, int32_t disp = 0) { return Mem{base, disp}; }
 inline Mem mem(Reg base, Reg index, uint8_t scale, int32_t disp = 0) { return Mem{base, disp, index, scale}; }
 
 enum Cond : uint8_t { kB = 0x2, kAE = 0x3, kE = 0x4, kNE = 0x5, kA = 0x7, kP = 0xa, kL = 0xc, kGE = 0xd };
+// The opposite condition: x86 encodes each pair with the low bit flipped.
+inline Cond negated(Cond c) { return static_cast<Cond>(c ^ 1); }
 
 // Two-operand integer ALU operations: the /digit of their 0x81 form; the
 // register forms are opcode (digit << 3) | 1 (r/m, reg) and | 3 (reg, r/m).

@@ -43,10 +43,6 @@ int64_t imm_j(uint32_t i) {
               21);
 }
 
-// Instructions whose only effect is writing rd; with rd = x0 they are no-ops
-// but must still decode (hints), and their result goes to the sink x[32].
-constexpr uint8_t kSink = 32;
-
 }  // namespace
 
 const InsnDesc* insn_table(size_t& count) {
@@ -120,7 +116,7 @@ const InsnDesc* decode(uint32_t raw, uint64_t pc, Op& op, ExtSet exts) {
   switch (d->fmt) {
     case Fmt::R: case Fmt::R1: case Fmt::I: case Fmt::L: case Fmt::U: case Fmt::J:
     case Fmt::Csr: case Fmt::CsrI: case Fmt::Amo: case Fmt::Lr: case Fmt::XF: case Fmt::XFF:
-      if (op.rd == 0) op.rd = kSink;
+      if (op.rd == 0) op.rd = kSinkReg;
       break;
     default:
       break;

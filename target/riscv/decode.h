@@ -58,6 +58,11 @@ struct InsnDesc {
   OpFn fn;
 };
 
+// Instructions whose only effect is writing rd; with rd = x0 they are no-ops
+// but must still decode (hints), and their result goes to the sink x[32],
+// which is what an op's rd names for x0.
+inline constexpr uint8_t kSinkReg = 32;
+
 // One decoded instruction, ready to execute.
 struct Op {
   OpFn fn;

@@ -1,6 +1,7 @@
 // Integer semantics: RV64I arithmetic and control flow, M, Zba, Zbb, Zbc, Zbs.
 // Control-flow ops are always last in a block; the engine has already set
-// pc to the fall-through address, so they only write it when they jump.
+// pc to the fall-through address, so they only write it when they jump. (A
+// plain jump the block goes on through is op_jump_followed instead.)
 // The instructions defined with DEF_OP_HANDLERS have their semantics in
 // int_steps.h, because the engine's fused pairs inline them too.
 #include <bit>
@@ -31,6 +32,7 @@ DEF_OP(jalr) {
   RD = o.pc + o.len;
   c.s.pc = target;
 }
+DEF_OP(jump_followed) {}
 DEF_OP(beq) { if (RS1 == RS2) c.s.pc = o.pc + IMM; }
 DEF_OP(bne) { if (RS1 != RS2) c.s.pc = o.pc + IMM; }
 DEF_OP(blt) { if (S(c, o.rs1) < S(c, o.rs2)) c.s.pc = o.pc + IMM; }

@@ -18,6 +18,9 @@ void op_illegal(Cpu& c, const Op* o);
 void op_jal_misaligned(Cpu& c, const Op* o);
 void op_branch_misaligned(Cpu& c, const Op* o);
 void op_jalr_ialign32(Cpu& c, const Op* o);
+// A plain jump inside a block (accel/tcg/translate.cc, follows_jump): the
+// block's next op is its target, so it has nothing left to do.
+void op_jump_followed(Cpu& c, const Op* o);
 // Ends the block right after `o` (which has executed): counts the block's
 // instructions up to and including it and returns to the engine. Used when
 // an instruction's memory access raised `attention` (a device raised an

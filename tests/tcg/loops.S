@@ -11,6 +11,13 @@
  * iteration only. The trap handler must then see every register's latest
  * value. The second half checks `rd = rs1 op rd` forms (computed in rd's
  * own register by the compiler) against values worked out by hand.
+ *
+ * A block goes on through a plain jump within its page (the jump is
+ * counted where it stands), so a loop with its test at the top, whose body
+ * ends in a jump back to the test, is one block that falls through the
+ * test into its own start. Part 5 runs such loops: to their end, through
+ * budget ends, and with a fault after the jump; then a forward jump over
+ * code, and a jump to a page's first byte (not followed).
  */
 #include "test.h"
 
@@ -166,6 +173,68 @@ TEST_BEGIN
     fmv.x.d a0, fa2
     CHECK a0, 0x4059000000000000, "loop of sums: 100.0"
     CHECK_FLAGS 1, "loop of sums: NX"
+
+    /* 5. loops with the test at the top: the body jumps back to the test */
+    li t0, 0
+    li t1, 30000
+    li t2, 0
+6:
+    bge t0, t1, 7f
+    add t2, t2, t0
+    addi t0, t0, 1
+    j 6b
+7:
+    CHECK t0, 30000, "test at the top: counter at its end"
+    CHECK t2, 449985000, "test at the top: sum of 0..29999"
+    /* the same shape, faulting in its fourth iteration after the jump */
+    li t0, 0            /* iterations completed */
+    la a1, ptrs
+    li a5, 0
+    li a2, 0x55
+    li a3, 0x66
+    TRY_BEGIN
+8:
+    ld a2, 0(a1)
+    ld a3, 0(a2)
+    beqz a3, 9f
+    add a5, a5, a3
+    addi t0, t0, 1
+    addi a1, a1, 8
+    j 8b
+9:
+    TRY_END
+    CHECK_CAUSE CAUSE_LOAD_ACCESS, "test at the top, faulting: load access fault"
+    CHECK t0, 3, "test at the top, faulting: iterations completed"
+    CHECK a5, 60, "test at the top, faulting: sum"
+    CHECK a2, 0, "test at the top, faulting: the bad pointer"
+    CHECK a3, 30, "test at the top, faulting: the last value loaded"
+    la a0, ptrs + 24
+    CHECKR a1, a0, "test at the top, faulting: pointer at the faulting entry"
+    /* a forward jump over code, in both encodings */
+    li a0, 1
+    j 10f
+    li a0, 2
+10:
+    addi a0, a0, 10
+    .option push
+    .option norvc
+    jal zero, 11f
+    addi a0, a0, 100
+11:
+    .option pop
+    addi a0, a0, 1000
+    CHECK a0, 1011, "forward jumps skip what they jump over"
+    /* a loop whose jump back goes to its page's first byte */
+    li t0, 0
+    li t1, 1000
+    j 12f
+    .balign 4096
+12:
+    addi t0, t0, 1
+    beq t0, t1, 13f
+    j 12b
+13:
+    CHECK t0, 1000, "jump to a page's first byte: counter"
 TEST_END
 
 .data
