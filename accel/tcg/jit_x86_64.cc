@@ -153,6 +153,7 @@ class Emitter {
     a_.push(RBX);
     a_.push(R12);
     a_.push(R13);  // three pushes: the stack stays aligned for calls
+    a_.alu_imm(kSub, RSP, kFrameBytes);  // a multiple of 16: still aligned
     a_.mov(RBX, RDI);
     a_.mov(R12, mem(RBX, offset_of(&cpu_.s.icount)));
     a_.mov_imm(R13, reinterpret_cast<uintptr_t>(&chain_));
@@ -201,12 +202,14 @@ class Emitter {
       leave_frame();
       a_.jmp(mem(RSI, 0));  // Op::fn is the first field
     }
+    for (PageMiss& m : page_misses_) emit_page_miss(m);
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
       for (const auto& [host, guest] : s.store) a_.mov(x(guest), host);
       call_handler_raw(*s.op);
       for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
       if (has_fp_arith_) load_default_mxcsr();  // the handler may have left it otherwise
+      forget_pages();
       a_.jmp(s.resume);
     }
     a_.bind(give_up_);
@@ -327,6 +330,12 @@ class Emitter {
     std::copy(held_, held_ + kPoolSize, loop_held_);
     std::copy(dirty_, dirty_ + kPoolSize, loop_dirty_);
     if (has_fp_arith_) load_default_mxcsr();  // once, not per iteration
+    for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
+      const Kind k = native_of(tb_.ops[i].fn)->kind;
+      const bool memory = k == Kind::kLoad || k == Kind::kStore || k == Kind::kFLoad || k == Kind::kFStore;
+      if (memory && page_memos_ < kPageMemos) ++page_memos_;
+    }
+    forget_pages();
     return true;
   }
   // `lui`/`auipc rd` followed by `addi[w] rd, rd, imm` (how compilers build
@@ -496,8 +505,9 @@ class Emitter {
     a_.jmp(mem(RSI, 0));
   }
 
-  // Undoes the prologue's pushes (before a tail call or the return).
+  // Undoes the prologue (before a tail call or the return).
   void leave_frame() {
+    a_.alu_imm(kAdd, RSP, kFrameBytes);
     a_.pop(R13);
     a_.pop(R12);
     a_.pop(RBX);
@@ -894,6 +904,18 @@ class Emitter {
     SlowPath& s = slow_paths_.back();
     if (o.imm != 0) a_.lea(RAX, mem(base, static_cast<int32_t>(o.imm)));
     else a_.mov(RAX, base);
+    if (next_memo_ < page_memos_) {
+      const int memo = next_memo_++;
+      page_misses_.push_back(PageMiss{{}, {}, memo, size, tlb_slot, &s});
+      PageMiss& m = page_misses_.back();
+      a_.mov(RCX, RAX);
+      a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
+      a_.alu(kCmp, RCX, memo_tag(memo));
+      a_.jcc(kNE, m.entry);
+      a_.alu(kAdd, RAX, memo_addend(memo));
+      a_.bind(m.back);
+      return s;
+    }
     // &tlb[(va >> 12) % kTlbSize]: (va >> 7) masked to the index * 32.
     a_.mov32(RDX, RAX);
     a_.shift_imm(kShr, RDX, 12 - 5, false);
@@ -908,6 +930,49 @@ class Emitter {
     a_.jcc(kNE, s.entry);
     a_.alu(kAdd, RAX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
     return s;
+  }
+
+  // --- The page a loop's memory instruction used last ---------------------
+  // In a loop that keeps its registers, each load and store (the first
+  // kPageMemos of them) remembers the TLB entry it hit last, in the frame:
+  // the next iteration compares the address with that page and adds its
+  // addend, without indexing the TLB. It is shorter (five instructions
+  // instead of nine), and what a table lookup or a pointer chase waits for
+  // no longer includes finding the entry: the memo's addend is loaded
+  // independently of the address. A memo only repeats what the TLB said
+  // during this run of the loop: the memos are forgotten at the loop's
+  // entry and after every slow path, as C++ code may have flushed the TLB
+  // (a state check re-arming dirty tracking, say); nothing else runs
+  // between two iterations.
+  static constexpr int kPageMemos = 8;
+  static constexpr int32_t kFrameBytes = kPageMemos * 16;
+  static Mem memo_tag(int memo) { return mem(RSP, 16 * memo); }
+  static Mem memo_addend(int memo) { return mem(RSP, 16 * memo + 8); }
+  void forget_pages() {
+    for (int i = 0; i < page_memos_; ++i) a_.mov_imm32(memo_tag(i), -1);
+  }
+  struct PageMiss {
+    Assembler::Label entry, back;
+    int memo;
+    unsigned size;
+    const riscv::TlbEntry* const* tlb_slot;
+    SlowPath* slow;
+  };
+  // The memo missed (rax: the address, rcx: its page and alignment bits):
+  // the TLB lookup, which on a hit makes the memo, else the slow path.
+  void emit_page_miss(PageMiss& m) {
+    a_.bind(m.entry);
+    a_.mov32(RDX, RAX);
+    a_.shift_imm(kShr, RDX, 12 - 5, false);
+    a_.alu_imm(kAnd, RDX, (riscv::Mmu::kTlbSize - 1) << 5, false);
+    a_.alu(kAdd, RDX, mem(RBX, offset_of(m.tlb_slot)));
+    a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
+    a_.jcc(kNE, m.slow->entry);
+    a_.mov(memo_tag(m.memo), RCX);
+    a_.mov(RDX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
+    a_.mov(memo_addend(m.memo), RDX);
+    a_.alu(kAdd, RAX, RDX);
+    a_.jmp(m.back);
   }
 
   void load(const Op& o, const Native& n) {
@@ -970,6 +1035,9 @@ class Emitter {
   size_t jump_fields_[2] = {};
   uint64_t jump_targets_[2] = {};
   std::deque<SlowPath> slow_paths_;  // stable addresses: labels are patched in place
+  std::deque<PageMiss> page_misses_;
+  int page_memos_ = 0;  // memos this block uses (a resident loop: one per memory instruction, up to kPageMemos)
+  int next_memo_ = 0;
 };
 
 }  // namespace

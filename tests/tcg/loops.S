@@ -18,6 +18,10 @@
  * test into its own start. Part 5 runs such loops: to their end, through
  * budget ends, and with a fault after the jump; then a forward jump over
  * code, and a jump to a page's first byte (not followed).
+ *
+ * In such loops each load and store remembers the page it used last (the
+ * TLB entry it hit). Part 6 runs loops whose accesses walk across pages,
+ * from one array into another, and misaligned across a page boundary.
  */
 #include "test.h"
 
@@ -235,6 +239,48 @@ TEST_BEGIN
     j 12b
 13:
     CHECK t0, 1000, "jump to a page's first byte: counter"
+
+    /* 6. loops whose accesses cross pages: A[i] = i over three pages, then
+     *    B[i] = A[0] + ... + A[i] (B three pages further on) */
+    la a1, big
+    li t0, 0
+    li t1, 3072
+14:
+    sw t0, 0(a1)
+    addi a1, a1, 4
+    addi t0, t0, 1
+    bne t0, t1, 14b
+    la a1, big
+    la a2, big + 12288
+    li t0, 0
+    li t2, 0
+15:
+    lw a3, 0(a1)
+    add t2, t2, a3
+    sw t2, 0(a2)
+    addi a1, a1, 4
+    addi a2, a2, 4
+    addi t0, t0, 1
+    bne t0, t1, 15b
+    CHECK t2, 4717056, "pages: sum of A over three pages"
+    lw a0, -4(a2)
+    CHECK a0, 4717056, "pages: last prefix sum stored"
+    la a0, big + 12288 + 4000
+    lw a0, 0(a0)
+    CHECK a0, 500500, "pages: prefix sum B[1000]"
+    /* misaligned words across the first page boundary of A: each is
+     * (A[j + 1] & 0xffffff) << 8 with j = 1015 + k, k = 0..15 */
+    la a1, big + 4063
+    li t0, 0
+    li t1, 16
+    li t2, 0
+16:
+    lw a3, 0(a1)
+    add t2, t2, a3
+    addi a1, a1, 4
+    addi t0, t0, 1
+    bne t0, t1, 16b
+    CHECK t2, 4192256, "pages: misaligned loads across a page boundary"
 TEST_END
 
 .data
@@ -245,3 +291,5 @@ v10: .dword 10
 v20: .dword 20
 v30: .dword 30
 word: .word 0xf00dcafe
+.balign 4096
+big: .skip 24576
