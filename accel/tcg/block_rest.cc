@@ -15,9 +15,10 @@
 //
 // The rest is decoded from memory as it is now, with the rules translate()
 // uses for where a block ends and goes on (page end, a control-flow or
-// system instruction, a plain jump followed, an instruction straddling two pages, the block size limit,
-// a breakpoint, an armed execute trigger): if the code changed meanwhile,
-// the rest is what a fresh translation would have held.
+// system instruction, a plain jump followed, an instruction straddling two
+// pages, the block size limit, a breakpoint, an armed execute trigger): if
+// the code changed meanwhile, the rest is what a fresh translation would
+// have held.
 #include <algorithm>
 #include <cstring>
 

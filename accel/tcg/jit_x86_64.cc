@@ -906,7 +906,7 @@ class Emitter {
     else a_.mov(RAX, base);
     if (next_memo_ < page_memos_) {
       const int memo = next_memo_++;
-      page_misses_.push_back(PageMiss{{}, {}, memo, size, tlb_slot, &s});
+      page_misses_.push_back(PageMiss{{}, {}, memo, tlb_slot, &s});
       PageMiss& m = page_misses_.back();
       a_.mov(RCX, RAX);
       a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
@@ -954,7 +954,6 @@ class Emitter {
   struct PageMiss {
     Assembler::Label entry, back;
     int memo;
-    unsigned size;
     const riscv::TlbEntry* const* tlb_slot;
     SlowPath* slow;
   };
