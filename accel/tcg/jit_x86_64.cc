@@ -235,6 +235,10 @@ class Emitter {
     return std::nullopt;
   }
 
+  static bool accesses_memory(Kind k) {
+    return k == Kind::kLoad || k == Kind::kStore || k == Kind::kFLoad || k == Kind::kFStore;
+  }
+
   enum class ExitKind { kNone, kJal, kJalr, kBranch };
   static ExitKind exit_kind(OpFn fn) {
     using namespace riscv;
@@ -331,9 +335,7 @@ class Emitter {
     std::copy(dirty_, dirty_ + kPoolSize, loop_dirty_);
     if (has_fp_arith_) load_default_mxcsr();  // once, not per iteration
     for (uint32_t i = 0; i + 1 < tb_.size; ++i) {
-      const Kind k = native_of(tb_.ops[i].fn)->kind;
-      const bool memory = k == Kind::kLoad || k == Kind::kStore || k == Kind::kFLoad || k == Kind::kFStore;
-      if (memory && page_memos_ < kPageMemos) ++page_memos_;
+      if (accesses_memory(native_of(tb_.ops[i].fn)->kind) && page_memos_ < kPageMemos) ++page_memos_;
     }
     forget_pages();
     return true;
@@ -405,8 +407,9 @@ class Emitter {
   // Leaves the block for guest pc `target`, or for the pc computed into rsi
   // when the target is not a constant (jalr), through exit slot `slot`. The
   // fast path (its budget checks also catch `attention`, which zeroes the
-  // budget): a loop onto itself jumps to its own linked entry; a constant target in this page jumps through a
-  // patchable jmp (direct_links.h) once linked. Otherwise, chain::leave's
+  // budget): a loop onto itself jumps to its own linked entry; a constant
+  // target in this page jumps through a patchable jmp (direct_links.h) once
+  // linked. Otherwise, chain::leave's
   // path inline: count this block and jump into the code the slot's
   // (epoch-checked) link names, if the budget allows. Anything else goes
   // through the block's exit op, as interpreted blocks do (which also makes
@@ -734,9 +737,7 @@ class Emitter {
     // An x0 destination (decoded as the sink x[32]) makes a register-only
     // instruction a no-op; a load must still access memory (it may fault).
     if (n.kind == Kind::kFpArith || n.kind == Kind::kFpFma) return fp_arith(o, n);
-    const bool memory = n.kind == Kind::kLoad || n.kind == Kind::kFLoad || n.kind == Kind::kStore ||
-                        n.kind == Kind::kFStore;
-    if (o.rd == 32 && !memory) return;
+    if (o.rd == 32 && !accesses_memory(n.kind)) return;
     switch (n.kind) {
       // Register-only instructions compute in rd's cache register, from a
       // copy of rs1 unless rd is rs1.
@@ -908,28 +909,35 @@ class Emitter {
       const int memo = next_memo_++;
       page_misses_.push_back(PageMiss{{}, {}, memo, tlb_slot, &s});
       PageMiss& m = page_misses_.back();
-      a_.mov(RCX, RAX);
-      a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
+      page_bits_into_rcx(size);
       a_.alu(kCmp, RCX, memo_tag(memo));
       a_.jcc(kNE, m.entry);
       a_.alu(kAdd, RAX, memo_addend(memo));
       a_.bind(m.back);
       return s;
     }
-    // &tlb[(va >> 12) % kTlbSize]: (va >> 7) masked to the index * 32.
-    a_.mov32(RDX, RAX);
-    a_.shift_imm(kShr, RDX, 12 - 5, false);
-    a_.alu_imm(kAnd, RDX, (riscv::Mmu::kTlbSize - 1) << 5, false);
-    a_.alu(kAdd, RDX, mem(RBX, offset_of(tlb_slot)));
-    // The tag is page-aligned, so keeping the address's low alignment bits
-    // in the comparison sends a misaligned access (the only kind that can
-    // cross into the next page) to the slow path with a TLB miss.
-    a_.mov(RCX, RAX);
-    a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
+    tlb_entry_into_rdx(tlb_slot);
+    page_bits_into_rcx(size);
     a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
     a_.jcc(kNE, s.entry);
     a_.alu(kAdd, RAX, mem(RDX, offsetof(riscv::TlbEntry, addend)));
     return s;
+  }
+  // &tlb[(va >> 12) % kTlbSize] for the address in rax: (va >> 7) masked to
+  // the index * 32.
+  void tlb_entry_into_rdx(const riscv::TlbEntry* const* tlb_slot) {
+    a_.mov32(RDX, RAX);
+    a_.shift_imm(kShr, RDX, 12 - 5, false);
+    a_.alu_imm(kAnd, RDX, (riscv::Mmu::kTlbSize - 1) << 5, false);
+    a_.alu(kAdd, RDX, mem(RBX, offset_of(tlb_slot)));
+  }
+  // The page of the address in rax and its low alignment bits, what a tag
+  // is compared with. Tags are page-aligned, so keeping those bits sends a
+  // misaligned access (the only kind that can cross into the next page) to
+  // the slow path with a miss.
+  void page_bits_into_rcx(unsigned size) {
+    a_.mov(RCX, RAX);
+    a_.alu_imm(kAnd, RCX, -4096 | static_cast<int32_t>(size - 1));
   }
 
   // --- The page a loop's memory instruction used last ---------------------
@@ -961,10 +969,7 @@ class Emitter {
   // the TLB lookup, which on a hit makes the memo, else the slow path.
   void emit_page_miss(PageMiss& m) {
     a_.bind(m.entry);
-    a_.mov32(RDX, RAX);
-    a_.shift_imm(kShr, RDX, 12 - 5, false);
-    a_.alu_imm(kAnd, RDX, (riscv::Mmu::kTlbSize - 1) << 5, false);
-    a_.alu(kAdd, RDX, mem(RBX, offset_of(m.tlb_slot)));
+    tlb_entry_into_rdx(m.tlb_slot);
     a_.alu(kCmp, RCX, mem(RDX, offsetof(riscv::TlbEntry, tag)));
     a_.jcc(kNE, m.slow->entry);
     a_.mov(memo_tag(m.memo), RCX);
