@@ -52,6 +52,20 @@ void jalr_exit(Cpu& c, const Op* o) {
   return leave(c, tb, 1, false);
 }
 
+// A side exit (block_exit.h). Not taken, the block goes on. Taken, it
+// counts the instructions up to itself; it continues into another block only
+// from a whole block (in a rest or a cut block's copy the engine entered the
+// chain with no budget, so the test below returns first).
+template <typename Cond>
+void side_exit(Cpu& c, const Op* o) {
+  if (!Cond()(c.s.x[o->rs1], c.s.x[o->rs2])) [[likely]]
+    return o[1].fn(c, o + 1);
+  c.s.pc = o->pc + static_cast<uint64_t>(o->imm);
+  c.s.icount += o->seq;
+  if (c.s.attention || c.s.icount >= c.chain->stop) return;
+  return go_on(c, block_of(o + o->exit_distance), TranslationBlock::kSideExitSlot, false);
+}
+
 constexpr size_t kCopies = 16;
 
 template <template <int> class F, int... I>
@@ -80,6 +94,27 @@ constexpr auto kBgeu = table<BranchOf<Geu>::F>(kSeq);
 size_t copy_index(const TranslationBlock* tb, size_t n) { return (reinterpret_cast<uintptr_t>(tb) >> 6) % n; }
 
 }  // namespace
+
+constexpr std::pair<riscv::OpFn, riscv::OpFn> kSideExits[] = {
+    {riscv::op_beq, side_exit<Eq>},   {riscv::op_bne, side_exit<Ne>},   {riscv::op_blt, side_exit<Lt>},
+    {riscv::op_bge, side_exit<Ge>},   {riscv::op_bltu, side_exit<Ltu>}, {riscv::op_bgeu, side_exit<Geu>},
+};
+
+riscv::OpFn side_exit_op(riscv::OpFn branch) {
+  for (const auto& [plain, side] : kSideExits)
+    if (plain == branch) return side;
+  return nullptr;
+}
+
+riscv::OpFn branch_of_side_exit(riscv::OpFn fn) {
+  for (const auto& [plain, side] : kSideExits)
+    if (side == fn) return plain;
+  return nullptr;
+}
+
+void leave_after_side_exit(Cpu& c, const Op* exit_op) {
+  return go_on(c, block_of(exit_op), TranslationBlock::kSideExitSlot, false);
+}
 
 riscv::OpFn tb_exit_for(const TranslationBlock* tb) { return kExit[copy_index(tb, kExit.size())]; }
 

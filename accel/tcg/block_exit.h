@@ -54,4 +54,25 @@ riscv::OpFn tb_exit_for(const TranslationBlock* tb);
 // block); otherwise `fn` unchanged.
 riscv::OpFn fused_block_end(riscv::OpFn fn, const TranslationBlock* tb);
 
+// --- Side exits --------------------------------------------------------------
+// A conditional branch whose target lies ahead (a loop's exit test, an `if`
+// skipping its body) does not end its block: the block goes on at the
+// fall-through, and the branch, when taken, leaves from where it stands,
+// counting the instructions up to and including itself (its `seq`), through
+// exit slot TranslationBlock::kSideExitSlot. A loop with such a test in its
+// body is then one block, which the block compiler keeps in registers.
+// Backward branches still end their block: a loop's back edge is its last
+// instruction, as the block compiler's resident loops expect. Only the
+// branch decides (its direction), so a block's rest makes the same choice.
+
+// The side-exit form of a conditional branch's handler, or nullptr when `fn`
+// is not one of beq, bne, blt, bge, bltu, bgeu.
+riscv::OpFn side_exit_op(riscv::OpFn branch);
+// The plain branch a side exit was made from, or nullptr when `fn` is not a
+// side exit.
+riscv::OpFn branch_of_side_exit(riscv::OpFn fn);
+// Where compiled code continues after a taken side exit it has counted and
+// whose target it stored in pc: `exit_op` is its block's exit op.
+void leave_after_side_exit(riscv::Cpu& c, const riscv::Op* exit_op);
+
 }  // namespace rwd

@@ -61,7 +61,7 @@ inline TranslationBlock* find_mapped(const Cpu& c, uint64_t pc, uint32_t context
     if (next && (fixed_target || tb->chain_pc[exit] == pc) && still_mapped(c, *next)) [[likely]]
       return next;
   } else {
-    tb->chain[0] = tb->chain[1] = nullptr;
+    for (TranslationBlock*& link : tb->chain) link = nullptr;
     tb->chain_epoch = epoch;
   }
   TranslationBlock* next = ch.cache->find_virtual(pc, tb->context);
@@ -69,17 +69,17 @@ inline TranslationBlock* find_mapped(const Cpu& c, uint64_t pc, uint32_t context
   if (next) {
     tb->chain[exit] = next;
     tb->chain_pc[exit] = pc;
-    if (tb->jump_field[exit]) link_direct(*tb, exit, *next);
+    link_direct(*tb, exit, *next);
   }
   return next;
 }
 
-// Counts `tb`, then continues at c.s.pc through exit slot `exit` if allowed.
-[[gnu::always_inline]] inline void leave(Cpu& c, TranslationBlock* tb, int exit, bool fixed_target) {
+// Continues at c.s.pc through exit slot `exit` of `tb`, whose instructions
+// that ran are counted already, if allowed.
+[[gnu::always_inline]] inline void go_on(Cpu& c, TranslationBlock* tb, int exit, bool fixed_target) {
   // (tb_insn_index is left as it is: only instructions that mark themselves
   // read it, and the engine clears it when the chain returns.)
-  uint64_t icount = c.s.icount + tb->size;
-  c.s.icount = icount;
+  const uint64_t icount = c.s.icount;
   ChainContext& ch = *c.chain;
   if (c.s.attention || icount >= ch.stop) return;
   if (ch.stack_base - host_stack_pointer() > kMaxChainStack) [[unlikely]]
@@ -88,6 +88,12 @@ inline TranslationBlock* find_mapped(const Cpu& c, uint64_t pc, uint32_t context
   if (!next || next->size > ch.stop - icount) return;
   c.s.pc = next->next_pc;
   return next->entry(c, next->ops.data());
+}
+
+// Counts `tb`, then continues at c.s.pc through exit slot `exit` if allowed.
+[[gnu::always_inline]] inline void leave(Cpu& c, TranslationBlock* tb, int exit, bool fixed_target) {
+  c.s.icount += tb->size;
+  return go_on(c, tb, exit, fixed_target);
 }
 
 // Conditions of the conditional branches. The comparison is a branch's whole

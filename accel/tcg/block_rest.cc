@@ -104,7 +104,7 @@ bool Engine::run_block_rest(uint64_t stop) {
   cpu.s.pc = pc;  // the fall-through; a taken branch or jump overwrites it
   cpu.current_op = nullptr;
   cpu.ended_after_seq = 0;
-  chain_.enter(stop, cpu.s.attention);
+  chain_.enter(stop, true);  // a side exit taken in the rest goes no further
   chain_.stack_base = host_stack_pointer();
   try {
     rest_ops_[0].fn(cpu, rest_ops_.data());  // ops are numbered from 1 here: take_trap counts right
@@ -115,8 +115,8 @@ bool Engine::run_block_rest(uint64_t stop) {
   cpu.s.tb_insn_index = 0;
   if (cpu.ended_after_seq) {
     note_block_rest(r.index + cpu.ended_after_seq);
-  } else if (!ends && n == stop - r.icount) {
-    note_block_rest(r.index + n);  // cut again by the stop count
+  } else if (!ends && n == stop - r.icount && cpu.s.icount == stop && cpu.s.pc == pc) {
+    note_block_rest(r.index + n);  // cut again by the stop count (not left by a side exit)
   }
   return true;
 }

@@ -12,12 +12,27 @@ void set_rel32(uint8_t* field, const uint8_t* target) {
   std::memcpy(field, &rel, 4);
 }
 
+bool unlinked(const uint8_t* field) {
+  int32_t rel;
+  std::memcpy(&rel, field, 4);
+  return rel == 0;
+}
+
 }  // namespace
 
 void link_direct(TranslationBlock& from, int slot, TranslationBlock& to) {
+  if (!to.linked_entry || !to.valid || from.context != to.context || to.npages != 1) return;
+  if (slot == TranslationBlock::kSideExitSlot) {
+    // Every side exit bound there (two may share a target).
+    for (const TranslationBlock::SideJump& j : from.side_jumps) {
+      if (j.target != to.vpc || !unlinked(j.field)) continue;
+      set_rel32(j.field, to.linked_entry);
+      to.incoming.push_back(j.field);
+    }
+    return;
+  }
   uint8_t* field = from.jump_field[slot];
-  if (!field || !to.linked_entry || !to.valid || from.context != to.context || to.npages != 1) return;
-  if (from.jump_target[slot] != to.vpc) return;
+  if (!field || from.jump_target[slot] != to.vpc) return;
   set_rel32(field, to.linked_entry);
   to.incoming.push_back(field);
 }

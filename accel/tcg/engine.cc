@@ -94,7 +94,8 @@ void Engine::log_block(const TranslationBlock& tb) {
 bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   riscv::Cpu& cpu = cpu_;
   const riscv::Op* ops = tb.ops.data();
-  uint64_t budget = stop - cpu.s.icount;
+  const uint64_t start = cpu.s.icount;
+  uint64_t budget = stop - start;
   chain_.enter(stop, cpu.s.attention);
   uint32_t cut = 0;  // instructions run when the block is cut short
   if (tb.size > budget) {
@@ -110,6 +111,7 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     ops = partial_.data();
     cpu.s.pc = tb.ops[n].pc;
     cut = n;
+    chain_.enter(stop, true);  // a side exit taken in the copy goes no further
   } else {
     cpu.s.pc = tb.next_pc;
   }
@@ -132,7 +134,9 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   }
   if (chain_.exception) std::rethrow_exception(std::exchange(chain_.exception, nullptr));
   // Ended early (in whichever chained block ran last: the chain stops
-  // there), or cut: remember the rest of that block.
+  // there), or cut: remember the rest of that block. A cut block that left
+  // by a side exit has no rest.
+  if (cut && (cpu.s.icount != start + cut || cpu.s.pc != tb.ops[cut].pc)) cut = 0;
   note_block_rest(cpu.ended_after_seq ? cpu.ended_after_seq : cut);
   return true;
 }

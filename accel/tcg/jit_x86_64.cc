@@ -57,6 +57,7 @@ enum class Kind : uint8_t {
   kSetLtImm, kSetLtReg, kMul, kMulW, kDiv, kDivW, kConst, kLoad, kStore, kFLoad, kFStore,
   kFpArith, kFpFma,  // binary64, inline when the result is easy (fp_arith)
   kNop,              // a jump the block goes on through (op_jump_followed)
+  kSideExit,         // a branch forward the block goes on past (op: its Cond)
 };
 
 enum DivResult : uint8_t { kQuotient, kRemainder };
@@ -107,6 +108,9 @@ const std::unordered_map<OpFn, Native>& native_table() {
       {op_fmul_d, {Kind::kFpArith, Assembler::kMulSd}}, {op_fdiv_d, {Kind::kFpArith, Assembler::kDivSd}},
       {op_fsqrt_d, {Kind::kFpArith, Assembler::kSqrt}},
       {op_jump_followed, {Kind::kNop}},
+      {side_exit_op(op_beq), {Kind::kSideExit, kE}},   {side_exit_op(op_bne), {Kind::kSideExit, kNE}},
+      {side_exit_op(op_blt), {Kind::kSideExit, kL}},   {side_exit_op(op_bge), {Kind::kSideExit, kGE}},
+      {side_exit_op(op_bltu), {Kind::kSideExit, kB}},  {side_exit_op(op_bgeu), {Kind::kSideExit, kAE}},
   };
   return table;
 }
@@ -203,6 +207,7 @@ class Emitter {
       a_.jmp(mem(RSI, 0));  // Op::fn is the first field
     }
     for (PageMiss& m : page_misses_) emit_page_miss(m);
+    for (SideExit& e : side_exits_) emit_side_exit(e);
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
       for (const auto& [host, guest] : s.store) a_.mov(x(guest), host);
@@ -224,6 +229,7 @@ class Emitter {
   // Offsets of the patchable rel32 fields by exit slot (0: none).
   const size_t* jump_fields() const { return jump_fields_; }
   const uint64_t* jump_targets() const { return jump_targets_; }
+  const std::vector<std::pair<size_t, uint64_t>>& side_jumps() const { return side_jumps_; }
   const std::vector<uint8_t>& code() const { return a_.code(); }
 
  private:
@@ -362,7 +368,7 @@ class Emitter {
       case Kind::kSetLtReg: case Kind::kMul: case Kind::kMulW: case Kind::kDiv: case Kind::kDivW:
         return {2, true};
       case Kind::kConst: return {0, true};
-      case Kind::kStore: return {2, false};
+      case Kind::kStore: case Kind::kSideExit: return {2, false};
       case Kind::kFLoad: case Kind::kFStore: return {1, false};
       case Kind::kFpArith: case Kind::kFpFma: case Kind::kNop: return {0, false};
     }
@@ -415,19 +421,29 @@ class Emitter {
   // through the block's exit op, as interpreted blocks do (which also makes
   // the links).
   void chain_exit(int slot, std::optional<uint64_t> target) {
-    Assembler::Label slow_pc_stored;
     write_back_all();
+    leave_counted(slot, target, tb_.size);
+  }
+  // chain_exit once the registers are stored, counting `count` instructions
+  // of the block: all of them, or a side exit's (slot kSideExitSlot), whose
+  // link, shared by the block's side exits, holds only for its own target.
+  void leave_counted(int slot, std::optional<uint64_t> target, uint32_t count) {
+    const bool side = slot == TranslationBlock::kSideExitSlot;
+    Assembler::Label slow_pc_stored;
     if (!target) a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
-    // From here r12 counts this block.
-    a_.alu_imm(kAdd, R12, static_cast<int32_t>(tb_.size));
-    if (target == tb_.vpc) {
+    // From here r12 counts what ran of this block.
+    a_.alu_imm(kAdd, R12, static_cast<int32_t>(count));
+    if (target == tb_.vpc && !side) {
       // Valid until something raises `attention`, which stops the chain at
       // the linked entry (invalidating a block takes a store to its page,
       // and that raises it).
       a_.jmp(linked_);
       return;
     }
-    if (target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask)) {
+    const bool patchable = target && (*target & riscv::kPageMask) == (tb_.vpc & riscv::kPageMask);
+    if (patchable && side) {
+      side_jumps_.push_back({a_.jmp_patchable(), *target});
+    } else if (patchable) {
       jump_fields_[slot] = a_.jmp_patchable();
       jump_targets_[slot] = *target;
     }
@@ -435,12 +451,18 @@ class Emitter {
       a_.mov_imm(RSI, *target);
       a_.mov(mem(RBX, offset_of(&cpu_.s.pc)), RSI);
     }
+    // An unpatched side exit goes to the C++ path, which makes the link:
+    // the shared slot's link or the jump cache would find the successor
+    // here, but without patching, every time.
+    if (patchable && side) a_.jmp(slow_pc_stored);
     const Mem stop = mem(R13, offsetof(ChainContext, stop));
     a_.alu(kCmp, R12, stop);
     a_.jcc(kAE, slow_pc_stored);
-    // A jalr whose link is stale or made for another target looks in the
-    // jump cache itself (a return has as many targets as callers).
-    const bool probe = !target && chain_.cache;
+    // A jalr or a side exit whose link is stale or made for another target
+    // looks in the jump cache itself (a return has as many targets as
+    // callers).
+    const bool check_pc = !target || side;
+    const bool probe = check_pc && chain_.cache;
     Assembler::Label lookup, found;
     Assembler::Label& link_missing = probe ? lookup : slow_pc_stored;
     a_.mov_imm(RDX, reinterpret_cast<uintptr_t>(&tb_));
@@ -448,7 +470,7 @@ class Emitter {
     a_.mov(RDI, mem(RDI, 0));
     a_.alu(kCmp, RDI, mem(RDX, tb_offset(&tb_.chain_epoch)));
     a_.jcc(kNE, link_missing);
-    if (!target) {  // a link for a variable target holds for the pc it was made for
+    if (check_pc) {  // a link for a variable target holds for the pc it was made for
       a_.alu(kCmp, RSI, mem(RDX, tb_offset(&tb_.chain_pc[slot])));
       a_.jcc(kNE, link_missing);
     }
@@ -499,10 +521,18 @@ class Emitter {
       a_.jmp(found);
     }
     a_.bind(slow_pc_stored);
+    a_.mov(RDI, RBX);
+    if (side) {
+      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
+      a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // names the block
+      a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(&leave_after_side_exit));
+      leave_frame();
+      a_.jmp(RAX);
+      return;
+    }
     // The exit op counts the block from CpuState's icount.
     a_.lea(RAX, mem(R12, -static_cast<int32_t>(tb_.size)));
     a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
-    a_.mov(RDI, RBX);
     a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
     leave_frame();
     a_.jmp(mem(RSI, 0));
@@ -737,6 +767,7 @@ class Emitter {
     // An x0 destination (decoded as the sink x[32]) makes a register-only
     // instruction a no-op; a load must still access memory (it may fault).
     if (n.kind == Kind::kFpArith || n.kind == Kind::kFpFma) return fp_arith(o, n);
+    if (n.kind == Kind::kSideExit) return side_exit(o, static_cast<Cond>(n.op));
     if (o.rd == 32 && !accesses_memory(n.kind)) return;
     switch (n.kind) {
       // Register-only instructions compute in rd's cache register, from a
@@ -825,8 +856,35 @@ class Emitter {
       case Kind::kFpArith:
       case Kind::kFpFma:
       case Kind::kNop:
+      case Kind::kSideExit:
         return;
     }
+  }
+
+  // --- Side exits (block_exit.h) -------------------------------------------
+  // The branch jumps to a stub after the block's code, so the block runs on
+  // with no taken jump. The stub stores what is dirty at the branch, counts
+  // the instructions up to the branch and leaves as the block's other exits
+  // do, through the side-exit slot.
+  struct SideExit {
+    Assembler::Label entry;
+    std::vector<std::pair<Reg, unsigned>> store;
+    uint64_t target;
+    uint16_t seq;
+  };
+  void side_exit(const Op& o, Cond taken) {
+    Reg a = src(o.rs1), b = src(o.rs2);
+    SideExit& e = side_exits_.emplace_back();
+    e.store = dirty();
+    e.target = o.pc + static_cast<uint64_t>(o.imm);
+    e.seq = o.seq;
+    a_.alu(kCmp, a, b);
+    a_.jcc(taken, e.entry);
+  }
+  void emit_side_exit(SideExit& e) {
+    a_.bind(e.entry);
+    for (const auto& [host, guest] : e.store) a_.mov(x(guest), host);
+    leave_counted(TranslationBlock::kSideExitSlot, e.target, e.seq);
   }
 
   // A binary64 operation on the host's SSE unit, for the easy case only:
@@ -1038,8 +1096,10 @@ class Emitter {
   size_t linked_offset_ = 0;
   size_t jump_fields_[2] = {};
   uint64_t jump_targets_[2] = {};
+  std::vector<std::pair<size_t, uint64_t>> side_jumps_;  // offset of each side exit's rel32, its target
   std::deque<SlowPath> slow_paths_;  // stable addresses: labels are patched in place
   std::deque<PageMiss> page_misses_;
+  std::deque<SideExit> side_exits_;
   int page_memos_ = 0;  // memos this block uses (a resident loop: one per memory instruction, up to kPageMemos)
   int next_memo_ = 0;
 };
@@ -1071,6 +1131,8 @@ OpFn BlockCompiler::compile(TranslationBlock& tb, CodeBuffer& buf) {
   }
   uint8_t* start = const_cast<uint8_t*>(code);
   tb.linked_entry = start + e.linked_offset();
+  tb.side_jumps.clear();
+  for (const auto& [offset, target] : e.side_jumps()) tb.side_jumps.push_back({start + offset, target});
   for (int i = 0; i < 2; ++i) {
     tb.jump_field[i] = e.jump_fields()[i] ? start + e.jump_fields()[i] : nullptr;
     tb.jump_target[i] = e.jump_targets()[i];

@@ -32,6 +32,13 @@ bool Engine::decode_for_block(uint32_t raw, uint64_t pc, uint16_t seq, Op& op, u
     next = op.pc + static_cast<uint64_t>(op.imm);
     ends = false;
   }
+  // A branch forward is a side exit (block_exit.h): the block goes on.
+  if (ends && op.imm > 0) {
+    if (riscv::OpFn side = side_exit_op(op.fn)) {
+      op.fn = side;
+      ends = false;
+    }
+  }
   return ends;
 }
 
@@ -55,7 +62,8 @@ bool Engine::follows_jump(const Op& op) {
 
 // Builds a block starting at `vpc` (physical `ppc`, host bytes at `host`).
 // The block stops after a control-flow or system instruction (but goes on
-// at the target of a plain jump within the page, follows_jump), at an
+// at the target of a plain jump within the page, follows_jump, and past a
+// branch forward, a side exit), at an
 // illegal instruction, at the end of the page, or after max_block_insns_.
 TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* host) {
   const bool jit = this->jit();
@@ -108,6 +116,9 @@ TranslationBlock* Engine::translate(uint64_t vpc, uint64_t ppc, const uint8_t* h
   }
   tb->next_pc = pc;
   tb->size = static_cast<uint32_t>(tb->ops.size());
+  for (uint32_t i = 0; i < tb->size; ++i) {
+    if (branch_of_side_exit(tb->ops[i].fn)) tb->ops[i].exit_distance = static_cast<uint16_t>(tb->size - i);
+  }
   Op exit_op{};
   exit_op.fn = tb_exit_for(tb.get());
   exit_op.pc = pc;

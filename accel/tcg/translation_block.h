@@ -18,11 +18,14 @@ struct TranslationBlock {
   int npages = 0;
   bool valid = true;
   // Direct links to the blocks that followed this one last time, by exit:
-  // [0] fall-through, [1] any other target. Trusted only while chain_epoch
+  // [0] fall-through, [1] the last instruction's other target, [2] the side
+  // exits (forward branches the block goes on past, block_exit.h), shared
+  // and so always checked against chain_pc. Trusted only while chain_epoch
   // equals the cache's epoch (any invalidation bumps it), and followed only
   // into a successor whose mapping holds (mapped_generation).
-  TranslationBlock* chain[2] = {};
-  uint64_t chain_pc[2] = {};
+  static constexpr int kExitSlots = 3, kSideExitSlot = 2;
+  TranslationBlock* chain[kExitSlots] = {};
+  uint64_t chain_pc[kExitSlots] = {};
   uint64_t chain_epoch = 0;
   // The Mmu's mapping generation at which vpc was last seen to translate to
   // ppc. A TLB flush (a guest's context switch) leaves links and the
@@ -49,9 +52,15 @@ struct TranslationBlock {
   // valid across TLB flushes (the source runs only while its page maps to
   // its physical page, so the target does too; targets spanning two pages
   // are not linked) and is undone only when the target is invalidated,
-  // through its `incoming` list.
+  // through its `incoming` list. Every side exit whose target is in the
+  // page has such a jump of its own.
   uint8_t* jump_field[2] = {};   // the rel32 of exit slot [i], or nullptr
   uint64_t jump_target[2] = {};  // the guest pc that slot leaves for
+  struct SideJump {
+    uint8_t* field;
+    uint64_t target;
+  };
+  std::vector<SideJump> side_jumps;
   std::vector<uint8_t*> incoming;  // rel32 fields patched to jump here
 };
 

@@ -77,6 +77,11 @@ struct Op {
   uint8_t rd, rs1, rs2, rs3;
   uint8_t len;   // 2 or 4 bytes
   uint8_t rm;    // funct3 (rounding mode) or aq/rl bits
+  // A side exit (a forward branch a block goes on past, accel/tcg/block_exit.h):
+  // how many ops on its block's exit op is, which names the block. Unused in
+  // a block's rest and in a cut block's copy, which never continue into
+  // another block.
+  uint16_t exit_distance = 0;
 };
 
 // Expands a 16-bit compressed instruction to its 32-bit equivalent, or

@@ -22,6 +22,15 @@
  * In such loops each load and store remembers the page it used last (the
  * TLB entry it hit). Part 6 runs loops whose accesses walk across pages,
  * from one array into another, and misaligned across a page boundary.
+ *
+ * A branch forward does not end its block either: it is a side exit, which
+ * when taken counts the instructions up to itself and leaves from there.
+ * Part 7 runs loops with such exits inside: a search leaving at the match
+ * with registers written before the exit, an `if` inside a long loop taken
+ * every third iteration (through budget ends), a fault after a side exit
+ * not taken, side exits whose target is in another page, and one as the
+ * last instruction of a page; minstret read after a side exit checks the
+ * count.
  */
 #include "test.h"
 
@@ -281,7 +290,108 @@ TEST_BEGIN
     addi t0, t0, 1
     bne t0, t1, 16b
     CHECK t2, 4192256, "pages: misaligned loads across a page boundary"
+
+    /* 7. side exits. A search: A[i] = i (part 6), find 2500; the loop
+     *    writes t2 (a running sum) before its exit test */
+    la a1, big
+    li t0, 0
+    li t1, 3072
+    li t2, 0
+    li a4, 2500
+17:
+    lw a3, 0(a1)
+    add t2, t2, a3
+    beq a3, a4, 18f
+    addi a1, a1, 4
+    addi t0, t0, 1
+    bne t0, t1, 17b
+18:
+    CHECK t0, 2500, "side exit: the search stops at the match"
+    CHECK t2, 3126250, "side exit: sum written before the exit, up to the match"
+    la a0, big + 10000
+    CHECKR a1, a0, "side exit: the pointer at the match"
+    /* an `if` inside a loop of 120,000 iterations: every third one adds i */
+    li t0, 0
+    li t1, 120000
+    li t2, 0
+    li t3, 0
+    li a4, 3
+19:
+    addi t3, t3, 1
+    bne t3, a4, 20f
+    li t3, 0
+    add t2, t2, t0
+20:
+    addi t0, t0, 1
+    bne t0, t1, 19b
+    CHECK t2, 2400020000, "side exit: if inside a loop, sum of i where (i+1)%3 == 0"
+    CHECK t3, 0, "side exit: if inside a loop, phase at the end"
+    /* the instruction count after a side exit taken */
+    csrr a0, minstret
+    li t0, 5
+    bnez t0, 21f
+    nop
+    nop
+21:
+    csrr a1, minstret
+    sub a0, a1, a0
+    CHECK a0, 3, "side exit: minstret counts the instructions up to the exit"
+    /* a loop faulting after a side exit not taken: pointers 10, 20, 30, 0 */
+    li t0, 0
+    la a1, ptrs
+    li a5, 0
+    li a2, 0x55
+    li a3, 0x66
+    li a4, 1000
+    TRY_BEGIN
+22:
+    ld a2, 0(a1)
+    bgeu a5, a4, 23f
+    ld a3, 0(a2)
+    add a5, a5, a3
+    addi a1, a1, 8
+    addi t0, t0, 1
+    j 22b
+23:
+    TRY_END
+    CHECK_CAUSE CAUSE_LOAD_ACCESS, "side exit, faulting: load access fault"
+    CHECK t0, 3, "side exit, faulting: iterations completed"
+    CHECK a5, 60, "side exit, faulting: sum"
+    la a0, ptrs + 24
+    CHECKR a1, a0, "side exit, faulting: pointer at the faulting entry"
+    /* side exits into another page, and one ending a page */
+    li t0, 0
+    li t1, 1000
+    li t2, 0
+24:
+    addi t0, t0, 1
+    andi a0, t0, 1
+    bnez a0, far_odd
+far_back:
+    bne t0, t1, 24b
+    CHECK t2, 500, "side exit to another page: taken for every odd count"
+    li t0, 7
+    li t2, 0
+    j page_end_exit
+far_after:
+    CHECK t2, 7, "side exit as a page's last instruction: taken"
 TEST_END
+
+    .balign 4096
+far_odd:
+    addi t2, t2, 1
+    j far_back
+    .balign 4096
+    .skip 4096 - 8
+page_end_exit:
+    .option push
+    .option norvc
+    addi t2, t2, 7
+    bnez t0, page_end_target   /* the page's last 4 bytes, forward */
+    .word 0   /* the next page's first word, illegal: never reached */
+page_end_target:
+    j far_after
+    .option pop
 
 .data
 .balign 8
