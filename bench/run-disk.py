@@ -104,6 +104,50 @@ MODES = {"plain": lambda rr: [], "icount": lambda rr: ["-icount", "shift=7"],
          "record": lambda rr: ["-icount", f"shift=7,rr=record,rrfile={rr}"]}
 
 
+def host_write_cost(tmp, mib=256):
+    """Seconds to write MIB MiB into a new host file, (a) into memory freed
+    just before, (b) into memory freed 8 s before.
+
+    On a host that is itself a virtual machine with free page reporting
+    (virtio-balloon), memory the kernel has held free for a couple of seconds
+    goes back to the hypervisor, and the first touch of each page afterwards
+    costs a fault outside this machine. The emulators write every guest write
+    into the image file's page cache, so a run's `seq` time depends on which
+    pages the kernel hands out. Measured here: 0.07 s (a) against 0.46 s (b),
+    and a benchmark whose record runs reused pages freed a run earlier while
+    its -icount runs reused pages freed just before showed recording as 2x
+    slower. Hence fresh_run."""
+    buf = os.urandom(1 << 20)
+
+    def write(path, n):
+        fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o644)
+        t = time.perf_counter()
+        for k in range(n):
+            os.pwrite(fd, buf, k << 20)
+        t = time.perf_counter() - t
+        os.close(fd)
+        os.remove(path)
+        return t
+
+    path = os.path.join(tmp, "host-write-cost")
+    write(path, 2 * mib)
+    fresh = write(path, mib)
+    time.sleep(8)
+    return fresh, write(path, mib)
+
+
+def fresh_run(emu, kernel, initrd, base, mib, extra, device=None):
+    """run_once on a new copy of BASE, deleted as soon as the run ends, so
+    that every run, whatever its mode, starts right after the previous run's
+    image memory was freed (see host_write_cost)."""
+    img = os.path.join(os.path.dirname(base), "run.qcow2")
+    shutil.copy(base, img)
+    try:
+        return run_once(emu, kernel, initrd, img, mib, extra, device)
+    finally:
+        os.remove(img)
+
+
 def compare_transports(a):
     """Each mode on two transports, alternated run by run; medians."""
     devices = a.transports.split(",")
@@ -118,10 +162,8 @@ def compare_transports(a):
                 for mode in a.modes.split(","):
                     order = devices if i % 2 == 0 else devices[::-1]
                     for dev in order:
-                        img = os.path.join(tmp, "img.qcow2")
-                        shutil.copy(base, img)
                         rr = os.path.join(tmp, "run.rr")
-                        rc, times, err, irqs = run_once(emu, kernel, initrd, img, a.mib, MODES[mode](rr), dev)
+                        rc, times, err, irqs = fresh_run(emu, kernel, initrd, base, a.mib, MODES[mode](rr), dev)
                         if rc != 0 or len(times) != 2:
                             print(f"# {emu_name} {mode} {dev} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
                             continue
@@ -169,21 +211,20 @@ def main():
     try:
         base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
         modes = [(m, MODES[m]) for m in a.modes.split(",")]
+        fresh, settled = host_write_cost(tmp, a.mib)
+        print(f"# host: {a.mib} MiB into a new file: {fresh:.2f} s into memory just freed, "
+              f"{settled:.2f} s into memory freed 8 s before", file=sys.stderr, flush=True)
         results, sizes = {}, {}
         for i in range(a.n):
             for emu_name, emu in (("qemu", a.qemu), ("rewind", a.rewind)):
                 if a.only and emu_name != a.only:
                     continue
-                # Each run allocates the image's new clusters in host memory;
-                # measured here, that was slower for a while after another
-                # process churned memory (a QEMU run, or a plain dd): the
-                # order rotates so that each mode comes first (right after
-                # the other emulator) in as many rounds as the others.
+                # The order of modes rotates from round to round, and every
+                # run, the replay too, gets the same preparation (fresh_run):
+                # see host_write_cost for why that matters.
                 for mode, extra in modes[i % len(modes):] + modes[:i % len(modes)]:
-                    img = os.path.join(tmp, f"{emu_name}-{mode}.qcow2")
-                    shutil.copy(base, img)
                     rr = os.path.join(tmp, f"{emu_name}.rr")
-                    rc, times, err, _ = run_once(emu, kernel, initrd, img, a.mib, extra(rr))
+                    rc, times, err, _ = fresh_run(emu, kernel, initrd, base, a.mib, extra(rr))
                     if rc != 0 or len(times) != 2:
                         print(f"# {emu_name} {mode} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
                         continue
@@ -194,9 +235,8 @@ def main():
                     if mode == "record":
                         sizes[emu_name] = os.path.getsize(rr)
                         if emu_name == "rewind":
-                            shutil.copy(base, img)
-                            rc, times, err, _ = run_once(emu, kernel, initrd, img, a.mib,
-                                                      ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
+                            rc, times, err, _ = fresh_run(emu, kernel, initrd, base, a.mib,
+                                                       ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
                             for w, t in times.items():
                                 results.setdefault((emu_name, "replay", w), []).append(t)
         mb = a.mib * 2 * 1.048576
