@@ -115,7 +115,7 @@ bool Engine::run_block_rest(uint64_t stop) {
   cpu.s.tb_insn_index = 0;
   if (cpu.ended_after_seq) {
     note_block_rest(r.index + cpu.ended_after_seq);
-  } else if (!ends && n == stop - r.icount && cpu.s.icount == stop && cpu.s.pc == pc) {
+  } else if (!ends && cpu.s.icount == stop && cpu.s.pc == pc) {
     note_block_rest(r.index + n);  // cut again by the stop count (not left by a side exit)
   }
   return true;

@@ -96,7 +96,6 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
   const riscv::Op* ops = tb.ops.data();
   const uint64_t start = cpu.s.icount;
   uint64_t budget = stop - start;
-  chain_.enter(stop, cpu.s.attention);
   uint32_t cut = 0;  // instructions run when the block is cut short
   if (tb.size > budget) {
     // Cut short: run a copy of the first `budget` ops ending in a partial exit.
@@ -111,10 +110,11 @@ bool Engine::execute(TranslationBlock& tb, uint64_t stop) {
     ops = partial_.data();
     cpu.s.pc = tb.ops[n].pc;
     cut = n;
-    chain_.enter(stop, true);  // a side exit taken in the copy goes no further
   } else {
     cpu.s.pc = tb.next_pc;
   }
+  // A side exit taken in a cut block's copy goes no further (no budget).
+  chain_.enter(stop, cpu.s.attention || cut != 0);
   cpu.current_op = nullptr;
   cpu.ended_after_seq = 0;
   rest_.valid = false;

@@ -210,7 +210,7 @@ class Emitter {
     for (SideExit& e : side_exits_) emit_side_exit(e);
     for (SlowPath& s : slow_paths_) {
       a_.bind(s.entry);
-      for (const auto& [host, guest] : s.store) a_.mov(x(guest), host);
+      store_registers(s.store);
       call_handler_raw(*s.op);
       for (const auto& [host, guest] : s.reload) a_.mov(host, x(guest));
       if (has_fp_arith_) load_default_mxcsr();  // the handler may have left it otherwise
@@ -454,14 +454,35 @@ class Emitter {
     // An unpatched side exit goes to the C++ path, which makes the link:
     // the shared slot's link or the jump cache would find the successor
     // here, but without patching, every time.
-    if (patchable && side) a_.jmp(slow_pc_stored);
+    if (!(patchable && side)) follow_link(slot, !target || side, slow_pc_stored);
+    a_.bind(slow_pc_stored);
+    a_.mov(RDI, RBX);
+    if (side) {
+      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
+      a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // names the block
+      a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(&leave_after_side_exit));
+      leave_frame();
+      a_.jmp(RAX);
+      return;
+    }
+    // The exit op counts the block from CpuState's icount.
+    a_.lea(RAX, mem(R12, -static_cast<int32_t>(tb_.size)));
+    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
+    a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
+    leave_frame();
+    a_.jmp(mem(RSI, 0));
+  }
+  // chain::leave's path inline, with r12 counted and pc stored (and in rsi
+  // when check_pc): jump into the code exit slot `slot`'s link names if the
+  // budget allows and the link holds (for the pc in rsi, when check_pc);
+  // else to `slow_pc_stored`.
+  void follow_link(int slot, bool check_pc, Assembler::Label& slow_pc_stored) {
     const Mem stop = mem(R13, offsetof(ChainContext, stop));
     a_.alu(kCmp, R12, stop);
     a_.jcc(kAE, slow_pc_stored);
     // A jalr or a side exit whose link is stale or made for another target
     // looks in the jump cache itself (a return has as many targets as
     // callers).
-    const bool check_pc = !target || side;
     const bool probe = check_pc && chain_.cache;
     Assembler::Label lookup, found;
     Assembler::Label& link_missing = probe ? lookup : slow_pc_stored;
@@ -520,22 +541,6 @@ class Emitter {
       a_.jcc(kNE, slow_pc_stored);
       a_.jmp(found);
     }
-    a_.bind(slow_pc_stored);
-    a_.mov(RDI, RBX);
-    if (side) {
-      a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), R12);
-      a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // names the block
-      a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(&leave_after_side_exit));
-      leave_frame();
-      a_.jmp(RAX);
-      return;
-    }
-    // The exit op counts the block from CpuState's icount.
-    a_.lea(RAX, mem(R12, -static_cast<int32_t>(tb_.size)));
-    a_.mov(mem(RBX, offset_of(&cpu_.s.icount)), RAX);
-    a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(&tb_.ops[tb_.size]));  // the exit op
-    leave_frame();
-    a_.jmp(mem(RSI, 0));
   }
 
   // Undoes the prologue (before a tail call or the return).
@@ -622,13 +627,17 @@ class Emitter {
   void write_back_all() {
     for (int i = 0; i < kPoolSize; ++i) write_back(i);
   }
-  // The stores write_back_all would emit here, for a slow path to emit at
-  // its own entry (the fast path keeps its registers dirty).
+  // The stores write_back_all would emit here, for a slow path or a side
+  // exit to emit at its own entry (store_registers; the fast path keeps its
+  // registers dirty).
   std::vector<std::pair<Reg, unsigned>> dirty() const {
     std::vector<std::pair<Reg, unsigned>> v;
     for (int i = 0; i < kPoolSize; ++i)
       if (held_[i] >= 0 && dirty_[i]) v.emplace_back(kPool[i], static_cast<unsigned>(held_[i]));
     return v;
+  }
+  void store_registers(const std::vector<std::pair<Reg, unsigned>>& stores) {
+    for (const auto& [host, guest] : stores) a_.mov(x(guest), host);
   }
   void unlock_all() {
     for (bool& l : locked_) l = false;
@@ -883,7 +892,7 @@ class Emitter {
   }
   void emit_side_exit(SideExit& e) {
     a_.bind(e.entry);
-    for (const auto& [host, guest] : e.store) a_.mov(x(guest), host);
+    store_registers(e.store);
     leave_counted(TranslationBlock::kSideExitSlot, e.target, e.seq);
   }
 
