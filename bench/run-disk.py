@@ -20,9 +20,17 @@ picks among plain,icount,record. Each run's times go to stderr as it ends.
   bench/run-disk.py --transports virtio-blk-device,virtio-blk-pci --only rewind
 
 runs each workload on both transports, alternated run by run, and prints the
-second's speed relative to the first (issue 17: PCI within 10% of MMIO). The
-guest also reports how many interrupts its virtio driver took per workload
-(/proc/interrupts), printed per MiB (seq) and per file (files).
+second's speed relative to the first (issue 17: PCI within 10% of MMIO).
+
+  bench/run-disk.py --paired -n 10
+
+runs rewind's recording and its -icount run at the same time, one per core,
+N times, and prints the median of the pairs' CPU-time ratios: what recording
+costs, with the host's slowdowns (which make one run 1.8x another here)
+falling on both halves of a pair alike (issue 10).
+
+The guest also reports how many interrupts its virtio driver took per
+workload (/proc/interrupts), printed per MiB (seq) and per file (files).
 """
 import argparse
 import os
@@ -87,17 +95,25 @@ def run_once(emu, kernel, initrd, image, mib, extra, device=None):
         if not s.pump(0.05):
             break
         for m in MARK.finditer(s.out, seen):
-            marks[(m.group(1).decode(), m.group(2).decode())] = time.monotonic()
+            marks[(m.group(1).decode(), m.group(2).decode())] = (time.monotonic(), cpu_seconds(s.p.pid))
             seen = m.end()
     rc, err = s.finish(60)
     irqs = {m.group(1).decode(): int(m.group(2)) for m in IRQS.finditer(s.out)}
     if rc == 0 and len(marks) < 4:
         err += " (markers seen: %s; console tail: %r)" % (sorted(marks), s.out[-300:])
-    times = {}
+    times, cpu = {}, {}
     for w in ("seq", "files"):
         if ("BEGIN", w) in marks and ("END", w) in marks:
-            times[w] = marks[("END", w)] - marks[("BEGIN", w)]
-    return rc, times, err, irqs
+            times[w] = marks[("END", w)][0] - marks[("BEGIN", w)][0]
+            cpu[w] = marks[("END", w)][1] - marks[("BEGIN", w)][1]
+    return rc, times, err, irqs, cpu
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of process PID so far, all its threads."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 MODES = {"plain": lambda rr: [], "icount": lambda rr: ["-icount", "shift=7"],
@@ -136,11 +152,11 @@ def host_write_cost(tmp, mib=256):
     return fresh, write(path, mib)
 
 
-def fresh_run(emu, kernel, initrd, base, mib, extra, device=None):
+def fresh_run(emu, kernel, initrd, base, mib, extra, device=None, name="run"):
     """run_once on a new copy of BASE, deleted as soon as the run ends, so
     that every run, whatever its mode, starts right after the previous run's
     image memory was freed (see host_write_cost)."""
-    img = os.path.join(os.path.dirname(base), "run.qcow2")
+    img = os.path.join(os.path.dirname(base), name + ".qcow2")
     shutil.copy(base, img)
     try:
         return run_once(emu, kernel, initrd, img, mib, extra, device)
@@ -163,7 +179,7 @@ def compare_transports(a):
                     order = devices if i % 2 == 0 else devices[::-1]
                     for dev in order:
                         rr = os.path.join(tmp, "run.rr")
-                        rc, times, err, irqs = fresh_run(emu, kernel, initrd, base, a.mib, MODES[mode](rr), dev)
+                        rc, times, err, irqs, _ = fresh_run(emu, kernel, initrd, base, a.mib, MODES[mode](rr), dev)
                         if rc != 0 or len(times) != 2:
                             print(f"# {emu_name} {mode} {dev} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
                             continue
@@ -190,6 +206,63 @@ def compare_transports(a):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def record_overhead_paired(a):
+    """rewind recording against rewind -icount, both at once, N times; the
+    median of the per-pair ratios.
+
+    On this shared host the same run's `files` time swings 1.8x from one run
+    to the next (9 to 17 s, CPU time equal to wall time: nothing waits), so
+    runs made one after the other, even alternated, leave a 10% question
+    open for good. Two runs made at the same time, one per core, meet the
+    same slowdowns: their ratio is what recording itself costs. CPU time
+    (all threads: the rrfile writer's too) is compared, not wall time, so
+    that a moment when one of them waits for the core it shares with the
+    other's I/O threads does not count against it. The two boot together and
+    run the same guest, so their `files` phases overlap for nearly all their
+    length; `seq` is short, and its pairs overlap less."""
+    import threading
+    kernel, initrd = build_guest()
+    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
+    modes = ("icount", "record")
+    try:
+        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+        ratios, wall_ratios, cpu_all = {}, {}, {}
+        for i in range(a.n):
+            runs = {}
+
+            def go(mode):
+                rr = os.path.join(tmp, f"{mode}.rr")
+                runs[mode] = fresh_run(a.rewind, kernel, initrd, base, a.mib, MODES[mode](rr), name=mode)
+
+            threads = [threading.Thread(target=go, args=(m,)) for m in modes]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            bad = [m for m in modes if runs[m][0] != 0 or len(runs[m][4]) != 2]
+            for m in bad:
+                print(f"# pair {i} {m}: rc={runs[m][0]} {runs[m][2][-200:]}", file=sys.stderr)
+            if bad:
+                continue
+            for w in ("seq", "files"):
+                ratios.setdefault(w, []).append(runs["record"][4][w] / runs["icount"][4][w])
+                wall_ratios.setdefault(w, []).append(runs["record"][1][w] / runs["icount"][1][w])
+                for m in modes:
+                    cpu_all.setdefault((m, w), []).append(runs[m][4][w])
+            print(f"# pair {i}: " + "; ".join(
+                f"{w} CPU s icount {runs['icount'][4][w]:.2f} record {runs['record'][4][w]:.2f}"
+                for w in ("seq", "files")), file=sys.stderr, flush=True)
+        print(f"{'workload':8} {'icount CPU s':>12} {'record CPU s':>12} {'record/icount CPU':>17} "
+              f"{'(wall)':>7}  CPU ratio of each pair")
+        for w, r in ratios.items():
+            print(f"{w:8} {statistics.median(cpu_all[('icount', w)]):12.2f} "
+                  f"{statistics.median(cpu_all[('record', w)]):12.2f} {statistics.median(r):17.3f} "
+                  f"{statistics.median(wall_ratios[w]):7.3f}  " + " ".join(f"{x:.2f}" for x in r))
+        print("(ratios: medians of the pairs' ratios)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=3)
@@ -201,7 +274,11 @@ def main():
     ap.add_argument("--only", choices=("rewind", "qemu"))
     ap.add_argument("--modes", default="plain,icount,record")
     ap.add_argument("--transports", help="two -device types to compare, e.g. virtio-blk-device,virtio-blk-pci")
+    ap.add_argument("--paired", action="store_true",
+                    help="rewind's recording against its -icount, run at the same time (record_overhead_paired)")
     a = ap.parse_args()
+    if a.paired:
+        return record_overhead_paired(a)
     global DEVICE
     DEVICE = a.device
     if a.transports:
@@ -224,7 +301,7 @@ def main():
                 # see host_write_cost for why that matters.
                 for mode, extra in modes[i % len(modes):] + modes[:i % len(modes)]:
                     rr = os.path.join(tmp, f"{emu_name}.rr")
-                    rc, times, err, _ = fresh_run(emu, kernel, initrd, base, a.mib, extra(rr))
+                    rc, times, err, _, _ = fresh_run(emu, kernel, initrd, base, a.mib, extra(rr))
                     if rc != 0 or len(times) != 2:
                         print(f"# {emu_name} {mode} run {i}: rc={rc} {err[-200:]}", file=sys.stderr)
                         continue
@@ -235,7 +312,7 @@ def main():
                     if mode == "record":
                         sizes[emu_name] = os.path.getsize(rr)
                         if emu_name == "rewind":
-                            rc, times, err, _ = fresh_run(emu, kernel, initrd, base, a.mib,
+                            rc, times, err, _, _ = fresh_run(emu, kernel, initrd, base, a.mib,
                                                        ["-icount", f"shift=7,rr=replay,rrfile={rr}"])
                             for w, t in times.items():
                                 results.setdefault((emu_name, "replay", w), []).append(t)
