@@ -856,8 +856,9 @@ int main(int argc, char** argv) {
         if (g_cfg.max && index >= g_cfg.max) ReportSame(index, " (--max reached)");
         continue;
       }
-      // A dump identical to the previous one on the same side is a re-log (QEMU re-executes an
-      // instruction after an I/O recompile): skip it.
+      // A dump identical to the previous one on the same side, or differing only in mip, is a
+      // re-log (QEMU re-executes an instruction after an I/O recompile, or after its icount
+      // budget ran out at it: ReLogOf): skip it.
       if (g_a.prev && g_a.run_dups < g_cfg.max_dups && ReLogOf(a, *g_a.prev)) {
         g_a.q.pop_front();
         g_a.dups++;
