@@ -33,6 +33,8 @@ The guest also reports how many interrupts its virtio driver took per
 workload (/proc/interrupts), printed per MiB (seq) and per file (files).
 """
 import argparse
+import collections
+import contextlib
 import os
 import random
 import shutil
@@ -68,6 +70,23 @@ def make_images(tmp, mib, files):
     return base
 
 
+def file_count(a):
+    """The number of small files the image holds (--files, at most 10,000)."""
+    return min(a.files, 1000 * 10)
+
+
+@contextlib.contextmanager
+def bench_images(a):
+    """The guest (kernel, initrd), a scratch folder and the base image in it
+    (make_images); the folder goes when the benchmark ends."""
+    kernel, initrd = build_guest()
+    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
+    try:
+        yield kernel, initrd, tmp, make_images(tmp, a.mib, file_count(a))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def workload(mib):
     return (IRQ_FN + "mount -t ext4 /dev/vda /mnt && " +
             counted("seq", f"echo T-BEGIN seq; dd if=/dev/zero of=/mnt/big bs=1M count={mib} oflag=direct "
@@ -79,6 +98,11 @@ def workload(mib):
 
 
 DEVICE = "virtio-blk-device"
+
+
+# One emulator run: exit status, per-workload wall and CPU seconds, stderr,
+# per-workload virtio interrupts.
+Run = collections.namedtuple("Run", "rc times err irqs cpu")
 
 
 def run_once(emu, kernel, initrd, image, mib, extra, device=None):
@@ -106,7 +130,7 @@ def run_once(emu, kernel, initrd, image, mib, extra, device=None):
         if ("BEGIN", w) in marks and ("END", w) in marks:
             times[w] = marks[("END", w)][0] - marks[("BEGIN", w)][0]
             cpu[w] = marks[("END", w)][1] - marks[("BEGIN", w)][1]
-    return rc, times, err, irqs, cpu
+    return Run(rc, times, err, irqs, cpu)
 
 
 def cpu_seconds(pid):
@@ -168,10 +192,7 @@ def compare_transports(a):
     """Each mode on two transports, alternated run by run; medians."""
     devices = a.transports.split(",")
     emus = [e for e in (("rewind", a.rewind), ("qemu", a.qemu)) if not a.only or e[0] == a.only]
-    kernel, initrd = build_guest()
-    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
-    try:
-        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+    with bench_images(a) as (kernel, initrd, tmp, base):
         res, irq = {}, {}
         for i in range(a.n):
             for emu_name, emu in emus:
@@ -187,7 +208,7 @@ def compare_transports(a):
                             res.setdefault((emu_name, mode, dev, w), []).append(t)
                         for w, n in irqs.items():
                             irq.setdefault((emu_name, mode, dev, w), []).append(n)
-        files = min(a.files, 1000 * 10)
+        files = file_count(a)
         print(f"{'emu':6} {'mode':7} {'workload':8} " + " ".join(f"{d + ' s':>22}" for d in devices) +
               f" {'speed ' + devices[1] + '/' + devices[0]:>12}  irqs per MiB (seq) or per file (files)")
         for emu_name, _ in emus:
@@ -202,8 +223,6 @@ def compare_transports(a):
                     irqtxt = " / ".join(f"{statistics.median(x) / per:.2f}" if x else "?" for x in n)
                     print(f"{emu_name:6} {mode:7} {w:8} " + " ".join(f"{x:22.2f}" for x in m) +
                           f" {m[0] / m[1]:12.2f}  {irqtxt}")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def record_overhead_paired(a):
@@ -221,11 +240,8 @@ def record_overhead_paired(a):
     run the same guest, so their `files` phases overlap for nearly all their
     length; `seq` is short, and its pairs overlap less."""
     import threading
-    kernel, initrd = build_guest()
-    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
     modes = ("icount", "record")
-    try:
-        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+    with bench_images(a) as (kernel, initrd, tmp, base):
         ratios, wall_ratios, cpu_all = {}, {}, {}
         for i in range(a.n):
             runs = {}
@@ -239,18 +255,18 @@ def record_overhead_paired(a):
                 t.start()
             for t in threads:
                 t.join()
-            bad = [m for m in modes if runs[m][0] != 0 or len(runs[m][4]) != 2]
+            bad = [m for m in modes if runs[m].rc != 0 or len(runs[m].cpu) != 2]
             for m in bad:
-                print(f"# pair {i} {m}: rc={runs[m][0]} {runs[m][2][-200:]}", file=sys.stderr)
+                print(f"# pair {i} {m}: rc={runs[m].rc} {runs[m].err[-200:]}", file=sys.stderr)
             if bad:
                 continue
             for w in ("seq", "files"):
-                ratios.setdefault(w, []).append(runs["record"][4][w] / runs["icount"][4][w])
-                wall_ratios.setdefault(w, []).append(runs["record"][1][w] / runs["icount"][1][w])
+                ratios.setdefault(w, []).append(runs["record"].cpu[w] / runs["icount"].cpu[w])
+                wall_ratios.setdefault(w, []).append(runs["record"].times[w] / runs["icount"].times[w])
                 for m in modes:
-                    cpu_all.setdefault((m, w), []).append(runs[m][4][w])
+                    cpu_all.setdefault((m, w), []).append(runs[m].cpu[w])
             print(f"# pair {i}: " + "; ".join(
-                f"{w} CPU s icount {runs['icount'][4][w]:.2f} record {runs['record'][4][w]:.2f}"
+                f"{w} CPU s icount {runs['icount'].cpu[w]:.2f} record {runs['record'].cpu[w]:.2f}"
                 for w in ("seq", "files")), file=sys.stderr, flush=True)
         print(f"{'workload':8} {'icount CPU s':>12} {'record CPU s':>12} {'record/icount CPU':>17} "
               f"{'(wall)':>7}  CPU ratio of each pair")
@@ -259,8 +275,6 @@ def record_overhead_paired(a):
                   f"{statistics.median(cpu_all[('record', w)]):12.2f} {statistics.median(r):17.3f} "
                   f"{statistics.median(wall_ratios[w]):7.3f}  " + " ".join(f"{x:.2f}" for x in r))
         print("(ratios: medians of the pairs' ratios)")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -283,10 +297,7 @@ def main():
     DEVICE = a.device
     if a.transports:
         return compare_transports(a)
-    kernel, initrd = build_guest()
-    tmp = tempfile.mkdtemp(prefix="rewind-bench-disk-")
-    try:
-        base = make_images(tmp, a.mib, min(a.files, 1000 * 10))
+    with bench_images(a) as (kernel, initrd, tmp, base):
         modes = [(m, MODES[m]) for m in a.modes.split(",")]
         fresh, settled = host_write_cost(tmp, a.mib)
         print(f"# host: {a.mib} MiB into a new file: {fresh:.2f} s into memory just freed, "
@@ -332,8 +343,6 @@ def main():
             if r and p:
                 print(f"rewind record / icount ({w}): {statistics.median(r) / statistics.median(p):.2f}")
         print(f"rrfile bytes: qemu {sizes.get('qemu', '?')}, rewind {sizes.get('rewind', '?')}")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
